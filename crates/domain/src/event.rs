@@ -1,0 +1,258 @@
+//! One timeline of events: every record of the iPHR is an event on the person's timeline
+//! (checkups, stress checks, attendance months, interviews, opinions, patrols, decisions,
+//! treatment and medication, attachments, consents).
+
+use crate::info_class::InfoClass;
+use crate::ohcc::Producer;
+use crate::{CompanyId, DepartmentId, EmploymentId, EventId, PersonId};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The kind of a timeline event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// 健康診断 (see [`CheckupKind`]).
+    Checkup,
+    /// ストレスチェック (安衛法66条の10).
+    StressCheck,
+    /// One month of attendance (勤怠).
+    AttendanceMonth,
+    /// 面接指導・面談 (long hours 66条の8, high stress 66条の10, health consultation).
+    Interview,
+    /// 医師の意見 (安衛法66条の4 post-checkup, 66条の8 after interviews).
+    Opinion,
+    /// 職場巡視 (安衛則15条).
+    WorkplacePatrol,
+    /// 就業上の措置の決定 (the employer's decision, 安衛法66条の5).
+    EmploymentDecision,
+    /// Treatment (治療) of a condition.
+    Treatment,
+    /// Medication.
+    Medication,
+    /// An attached document (scan, PDF, letter).
+    Attachment,
+    /// A consent given or revoked by the person.
+    Consent,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 11] = [
+        EventKind::Checkup,
+        EventKind::StressCheck,
+        EventKind::AttendanceMonth,
+        EventKind::Interview,
+        EventKind::Opinion,
+        EventKind::WorkplacePatrol,
+        EventKind::EmploymentDecision,
+        EventKind::Treatment,
+        EventKind::Medication,
+        EventKind::Attachment,
+        EventKind::Consent,
+    ];
+
+    /// Stable text form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EventKind::Checkup => "checkup",
+            EventKind::StressCheck => "stress_check",
+            EventKind::AttendanceMonth => "attendance_month",
+            EventKind::Interview => "interview",
+            EventKind::Opinion => "opinion",
+            EventKind::WorkplacePatrol => "workplace_patrol",
+            EventKind::EmploymentDecision => "employment_decision",
+            EventKind::Treatment => "treatment",
+            EventKind::Medication => "medication",
+            EventKind::Attachment => "attachment",
+            EventKind::Consent => "consent",
+        }
+    }
+
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            EventKind::Checkup => "健康診断",
+            EventKind::StressCheck => "ストレスチェック",
+            EventKind::AttendanceMonth => "勤怠(月)",
+            EventKind::Interview => "面接指導・面談",
+            EventKind::Opinion => "医師の意見",
+            EventKind::WorkplacePatrol => "職場巡視",
+            EventKind::EmploymentDecision => "就業上の措置",
+            EventKind::Treatment => "治療",
+            EventKind::Medication => "服薬",
+            EventKind::Attachment => "添付文書",
+            EventKind::Consent => "同意",
+        }
+    }
+
+    /// English label.
+    pub fn label_en(&self) -> &'static str {
+        match self {
+            EventKind::Checkup => "Checkup",
+            EventKind::StressCheck => "Stress check",
+            EventKind::AttendanceMonth => "Attendance (month)",
+            EventKind::Interview => "Interview",
+            EventKind::Opinion => "Physician's opinion",
+            EventKind::WorkplacePatrol => "Workplace patrol",
+            EventKind::EmploymentDecision => "Employment measure",
+            EventKind::Treatment => "Treatment",
+            EventKind::Medication => "Medication",
+            EventKind::Attachment => "Attachment",
+            EventKind::Consent => "Consent",
+        }
+    }
+
+    /// The class of the fact that the event happened (its summary line on the timeline).
+    ///
+    /// 指針 class 1 covers whether a checkup was taken and whether an interview was applied
+    /// for; opinions and measures are class 1 too. Whether a stress check was answered is
+    /// known to the employer (it recommends answering), the result is not.
+    pub fn summary_class(&self) -> InfoClass {
+        match self {
+            EventKind::Checkup
+            | EventKind::StressCheck
+            | EventKind::Interview
+            | EventKind::Opinion
+            | EventKind::WorkplacePatrol
+            | EventKind::EmploymentDecision
+            | EventKind::Consent => InfoClass::Class1,
+            EventKind::AttendanceMonth => InfoClass::Work,
+            EventKind::Treatment | EventKind::Medication | EventKind::Attachment => {
+                InfoClass::Class3
+            }
+        }
+    }
+
+    /// The class of the event's content (values, notes) when the event does not say otherwise.
+    pub fn default_content_class(&self) -> InfoClass {
+        match self {
+            EventKind::Checkup | EventKind::Interview => InfoClass::Class2,
+            EventKind::StressCheck => InfoClass::Stress,
+            EventKind::AttendanceMonth => InfoClass::Work,
+            EventKind::Opinion
+            | EventKind::EmploymentDecision
+            | EventKind::WorkplacePatrol
+            | EventKind::Consent => InfoClass::Class1,
+            EventKind::Treatment | EventKind::Medication | EventKind::Attachment => {
+                InfoClass::Class3
+            }
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An event kind name that is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown event kind {0:?}")]
+pub struct UnknownEventKind(pub String);
+
+impl FromStr for EventKind {
+    type Err = UnknownEventKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownEventKind(s.to_string()))
+    }
+}
+
+/// The kind of a checkup (the event's subkind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckupKind {
+    /// 雇入時の健康診断 (安衛則43条).
+    Hire,
+    /// 定期健康診断 (安衛則44条).
+    Periodic,
+    /// 特定業務従事者の健康診断 (安衛則45条), e.g. night workers every 6 months.
+    SpecificWork,
+    /// 特殊健康診断 (有機則29条, 鉛則53条, 特化則39条 …).
+    Special,
+    /// 人間ドック.
+    Dock,
+    /// 特定健康診査 (高齢者医療確保法20条).
+    Tokutei,
+    /// がん検診.
+    Cancer,
+}
+
+impl CheckupKind {
+    /// Every kind.
+    pub const ALL: [CheckupKind; 7] = [
+        CheckupKind::Hire,
+        CheckupKind::Periodic,
+        CheckupKind::SpecificWork,
+        CheckupKind::Special,
+        CheckupKind::Dock,
+        CheckupKind::Tokutei,
+        CheckupKind::Cancer,
+    ];
+    /// Stable text form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CheckupKind::Hire => "hire",
+            CheckupKind::Periodic => "periodic",
+            CheckupKind::SpecificWork => "specific_work",
+            CheckupKind::Special => "special",
+            CheckupKind::Dock => "dock",
+            CheckupKind::Tokutei => "tokutei",
+            CheckupKind::Cancer => "cancer",
+        }
+    }
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            CheckupKind::Hire => "雇入時健康診断",
+            CheckupKind::Periodic => "定期健康診断",
+            CheckupKind::SpecificWork => "特定業務従事者健康診断",
+            CheckupKind::Special => "特殊健康診断",
+            CheckupKind::Dock => "人間ドック",
+            CheckupKind::Tokutei => "特定健康診査",
+            CheckupKind::Cancer => "がん検診",
+        }
+    }
+    /// Parses the text form.
+    pub fn parse(s: &str) -> Option<Self> {
+        CheckupKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// An event on a person's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Company (tenant).
+    pub company_id: CompanyId,
+    /// Id.
+    pub id: EventId,
+    /// The person (absent for workplace-level events such as a patrol).
+    pub person_id: Option<PersonId>,
+    /// The employment.
+    pub employment_id: Option<EmploymentId>,
+    /// The department (for workplace-level events such as a patrol).
+    pub department_id: Option<DepartmentId>,
+    /// Kind.
+    pub kind: EventKind,
+    /// Subkind (e.g. the checkup kind, the interview reason).
+    pub subkind: Option<String>,
+    /// Date of the event.
+    pub event_date: NaiveDate,
+    /// A one-line title.
+    pub title: String,
+    /// Class of the event's content (values, notes).
+    pub content_class: InfoClass,
+    /// Who produced it.
+    pub producer: Producer,
+    /// Structured details (kind-specific; never health values of a higher class than
+    /// `content_class`).
+    pub detail: serde_json::Value,
+    /// Source document reference.
+    pub source_doc: Option<String>,
+}

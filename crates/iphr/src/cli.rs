@@ -1,0 +1,436 @@
+//! The command line.
+
+use crate::demo;
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use iphr_domain::role::Role;
+use iphr_domain::tenant::Company;
+use iphr_domain::{CompanyId, PersonId, UserId};
+use iphr_store::{Store, User};
+use std::io::BufRead;
+use std::sync::Arc;
+
+/// The default SQLite database.
+pub const DEFAULT_DB: &str = "sqlite://./iphr-data/iphr.db";
+
+/// iphr — 産業保健PHR: one coded, lifelong record per worker.
+#[derive(Parser, Debug)]
+#[command(name = "iphr", version, about)]
+pub struct Cli {
+    /// Database URL: sqlite://PATH (default ./iphr-data/iphr.db) or postgres://USER@HOST:PORT/DB.
+    #[arg(long, env = "IPHR_DATABASE_URL", default_value = DEFAULT_DB, global = true)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web UI and the API (migrates first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// On an empty database, generate the demo population first (3 companies, 300 workers,
+        /// 5 years) and print the demo accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (set when served over HTTPS).
+        #[arg(long, env = "IPHR_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Run the pending database migrations.
+    Migrate,
+    /// Generate a deterministic synthetic population.
+    Demo(DemoArgs),
+    /// Companies (事業者).
+    #[command(subcommand)]
+    Company(CompanyCmd),
+    /// User accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Counts per record kind and company.
+    Stats {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Arguments of `iphr demo`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Number of companies.
+    #[arg(long, default_value_t = 3)]
+    pub companies: u32,
+    /// Number of workers in total (the first company gets half).
+    #[arg(long, default_value_t = 300)]
+    pub workers: u32,
+    /// Years of history.
+    #[arg(long, default_value_t = 5)]
+    pub years: u32,
+    /// Random seed: the same seed and as-of date give the same data on any backend.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The date the population is generated as of (YYYY-MM-DD; default today).
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+    /// Delete the existing data first (the audit log is kept).
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum CompanyCmd {
+    /// Add a company.
+    Add {
+        /// Name (e.g. 株式会社…).
+        name: String,
+    },
+    /// List companies.
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCmd {
+    /// Add a user. The password comes from --password or, if absent, the first line of stdin.
+    Add {
+        /// Login name.
+        login: String,
+        /// Role: physician, nurse, health_manager, hr, worker or admin.
+        #[arg(long)]
+        role: Role,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Company (id or exact name); repeat for a physician or nurse serving several.
+        #[arg(long = "company")]
+        companies: Vec<String>,
+        /// For a worker: the person id whose record is theirs.
+        #[arg(long)]
+        person: Option<PersonId>,
+        /// Password (else read from stdin).
+        #[arg(long, env = "IPHR_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Set a user's password (from --password or stdin).
+    Passwd {
+        /// Login name.
+        login: String,
+        /// Password (else read from stdin).
+        #[arg(long, env = "IPHR_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List users.
+    List {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Assign a physician or nurse to companies.
+    Assign {
+        /// Login name.
+        login: String,
+        /// Company (id or exact name); repeatable.
+        #[arg(long = "company", required = true)]
+        companies: Vec<String>,
+    },
+}
+
+/// Opens the store named by a URL and runs the migrations.
+pub async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> =
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Arc::new(iphr_store_postgres::PgStore::connect(url).await?)
+        } else if url.starts_with("sqlite:") {
+            Arc::new(iphr_store_sqlite::SqliteStore::open(url).await?)
+        } else {
+            bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…");
+        };
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Runs a command.
+pub async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve {
+            addr,
+            demo: with_demo,
+            secure_cookies,
+        } => {
+            init_tracing();
+            let store = open_store(&cli.database_url).await?;
+            if with_demo {
+                if store.has_data().await? {
+                    eprintln!("iphr: the database already holds data; serving it as it is");
+                } else {
+                    let args = DemoArgs {
+                        companies: 3,
+                        workers: 300,
+                        years: 5,
+                        seed: 1,
+                        as_of: None,
+                        replace: false,
+                    };
+                    demo::generate(store.as_ref(), &args).await?;
+                }
+                demo::print_accounts(store.as_ref()).await?;
+            }
+            serve(store, &addr, secure_cookies).await
+        }
+        Command::Migrate => {
+            let store = open_store(&cli.database_url).await?;
+            println!("migrations applied ({})", store.backend());
+            Ok(())
+        }
+        Command::Demo(args) => {
+            let store = open_store(&cli.database_url).await?;
+            demo::generate(store.as_ref(), &args).await
+        }
+        Command::Company(c) => company(&cli.database_url, c).await,
+        Command::User(u) => user(&cli.database_url, u).await,
+        Command::Stats { json } => {
+            let store = open_store(&cli.database_url).await?;
+            let s = store.stats().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                println!("persons: {}", s.persons);
+                for (role, n) in &s.users {
+                    println!("users {role}: {n}");
+                }
+                for c in &s.companies {
+                    println!("{} ({})", c.name, c.company_id);
+                    println!(
+                        "  establishments {}  departments {}  employments {}  assignments {}  exposures {}  observations {}  consents {}",
+                        c.establishments,
+                        c.departments,
+                        c.employments,
+                        c.assignments,
+                        c.exposures,
+                        c.observations,
+                        c.consents
+                    );
+                    for (k, n) in &c.events {
+                        println!("  events {k}: {n}");
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("IPHR_LOG").unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+async fn serve(store: Arc<dyn Store>, addr: &str, secure_cookies: bool) -> Result<()> {
+    let config = iphr_web::WebConfig {
+        secure_cookies,
+        ..Default::default()
+    };
+    let app = iphr_web::Application::build(store, config).map_err(|e| anyhow!(e))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    eprintln!("iphr: serving on http://{local}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let ctrl_c = tokio::signal::ctrl_c();
+            #[cfg(unix)]
+            {
+                let mut term =
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    {
+                        Ok(s) => s,
+                        Err(_) => return,
+                    };
+                tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = ctrl_c.await;
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+async fn find_company(store: &dyn Store, reference: &str) -> Result<Company> {
+    let all = store.list_companies().await?;
+    if let Ok(id) = reference.parse::<CompanyId>() {
+        if let Some(c) = all.iter().find(|c| c.id == id) {
+            return Ok(c.clone());
+        }
+    }
+    let matches: Vec<&Company> = all.iter().filter(|c| c.name == reference).collect();
+    match matches.as_slice() {
+        [c] => Ok((*c).clone()),
+        [] => {
+            bail!("no company {reference:?} (give its id or exact name; see `iphr company list`)")
+        }
+        _ => bail!("several companies are named {reference:?}: give the id"),
+    }
+}
+
+fn password_from(arg: Option<String>) -> Result<String> {
+    let pw = match arg {
+        Some(p) => p,
+        None => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("reading the password from stdin")?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if pw.chars().count() < 8 {
+        bail!("the password must have at least 8 characters");
+    }
+    Ok(pw)
+}
+
+async fn company(url: &str, c: CompanyCmd) -> Result<()> {
+    let store = open_store(url).await?;
+    match c {
+        CompanyCmd::Add { name } => {
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                bail!("the company name is empty");
+            }
+            let company = Company {
+                id: CompanyId::new(),
+                name,
+            };
+            store.create_company(&company).await?;
+            println!("{}\t{}", company.id, company.name);
+        }
+        CompanyCmd::List { json } => {
+            let all = store.list_companies().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                for c in all {
+                    println!("{}\t{}", c.id, c.name);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn user(url: &str, u: UserCmd) -> Result<()> {
+    let store = open_store(url).await?;
+    match u {
+        UserCmd::Add {
+            login,
+            role,
+            name,
+            companies,
+            person,
+            password,
+        } => {
+            if login.trim().is_empty() || login.chars().any(char::is_whitespace) {
+                bail!("the login must be non-empty and without spaces");
+            }
+            let mut ids = Vec::new();
+            for c in &companies {
+                ids.push(find_company(store.as_ref(), c).await?.id);
+            }
+            match role {
+                Role::Admin if !ids.is_empty() => bail!("an admin belongs to no company"),
+                Role::Worker if person.is_none() => {
+                    bail!("a worker account needs --person (the person id whose record is theirs)")
+                }
+                Role::Worker if !ids.is_empty() => {
+                    bail!("a worker account takes --person, not --company")
+                }
+                Role::HealthManager | Role::Hr if ids.len() != 1 => {
+                    bail!("a {role} belongs to exactly one company (--company)")
+                }
+                Role::Physician | Role::Nurse if ids.is_empty() => {
+                    bail!("a {role} needs at least one --company")
+                }
+                _ => {}
+            }
+            if person.is_some() && role != Role::Worker {
+                bail!("--person is only for worker accounts");
+            }
+            let pw = password_from(password)?;
+            let hash = iphr_web::auth::hash_password(&pw).map_err(|e| anyhow!(e))?;
+            let user = User {
+                id: UserId::new(),
+                login: login.clone(),
+                display_name: name.unwrap_or_else(|| login.clone()),
+                role,
+                password_hash: hash,
+                person_id: person,
+                companies: ids,
+                disabled: false,
+            };
+            store.create_user(&user).await.map_err(|e| match e {
+                iphr_store::StoreError::Conflict(_) => anyhow!("the login {login:?} is taken"),
+                other => other.into(),
+            })?;
+            println!("{}\t{}\t{}", user.id, user.login, user.role);
+        }
+        UserCmd::Passwd { login, password } => {
+            let pw = password_from(password)?;
+            let hash = iphr_web::auth::hash_password(&pw).map_err(|e| anyhow!(e))?;
+            store
+                .set_password(&login, &hash)
+                .await
+                .map_err(|e| match e {
+                    iphr_store::StoreError::NotFound(_) => anyhow!("no user {login:?}"),
+                    other => other.into(),
+                })?;
+            println!("password of {login} changed");
+        }
+        UserCmd::List { json } => {
+            let users = store.list_users().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&users)?);
+            } else {
+                for u in users {
+                    let cs: Vec<String> = u.companies.iter().map(|c| c.to_string()).collect();
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        u.login,
+                        u.role,
+                        u.display_name,
+                        cs.join(",")
+                    );
+                }
+            }
+        }
+        UserCmd::Assign { login, companies } => {
+            let user = store
+                .user_by_login(&login)
+                .await?
+                .ok_or_else(|| anyhow!("no user {login:?}"))?;
+            if !user.role.serves_many_companies() {
+                bail!(
+                    "only a physician or nurse is assigned to companies; {login} is {}",
+                    user.role
+                );
+            }
+            for c in &companies {
+                let company = find_company(store.as_ref(), c).await?;
+                store.assign_company(user.id, company.id).await?;
+                println!("{login} → {}", company.name);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! `iphr demo`: writes the synthetic population of [`iphr_demo`] through the store.
+
+use crate::cli::DemoArgs;
+use anyhow::{Result, anyhow, bail};
+use chrono::Utc;
+use iphr_demo::{DemoConfig, WorkerGenerator, accounts, companies, company_batch};
+use iphr_domain::UserId;
+use iphr_store::{Store, User};
+use std::io::IsTerminal;
+use std::time::Instant;
+
+/// Workers per transaction.
+const CHUNK: u32 = 200;
+
+/// Generates and writes the demo population.
+pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
+    if args.companies == 0 {
+        bail!("--companies must be at least 1");
+    }
+    if args.workers < args.companies {
+        bail!(
+            "--workers ({}) must be at least --companies ({})",
+            args.workers,
+            args.companies
+        );
+    }
+    if args.years == 0 || args.years > 60 {
+        bail!("--years must be between 1 and 60");
+    }
+    if store.has_data().await? {
+        if !args.replace {
+            bail!("the database already holds data; use --replace to delete it and generate anew");
+        }
+        store.wipe().await?;
+    }
+    let cfg = DemoConfig {
+        companies: args.companies,
+        workers: args.workers,
+        years: args.years,
+        seed: args.seed,
+        as_of: args.as_of.unwrap_or_else(|| Utc::now().date_naive()),
+    };
+    let started = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let cs = companies(&cfg);
+    let mut worker_person = None;
+    let mut done = 0u32;
+    for c in &cs {
+        store.create_company(&c.company).await?;
+        store.insert_batch(&company_batch(&cfg, c)).await?;
+        let generator = WorkerGenerator::new(cfg, c).map_err(|e| anyhow!(e))?;
+        if c.index == 0 {
+            worker_person = Some(generator.person_id(0));
+        }
+        let n = cfg.workers_of(c.index);
+        let mut from = 0;
+        while from < n {
+            let to = (from + CHUNK).min(n);
+            store.insert_batch(&generator.batch(from, to)).await?;
+            done += to - from;
+            from = to;
+            if tty {
+                eprint!("\riphr demo: {done}/{} workers", cfg.workers);
+            }
+        }
+    }
+    if tty {
+        eprintln!();
+    }
+    for a in accounts(&cs, worker_person) {
+        let hash = iphr_web::auth::hash_password(&a.password).map_err(|e| anyhow!(e))?;
+        store
+            .create_user(&User {
+                id: UserId::new(),
+                login: a.login,
+                display_name: a.display_name,
+                role: a.role,
+                password_hash: hash,
+                person_id: a.person_id,
+                companies: a.companies,
+                disabled: false,
+            })
+            .await?;
+    }
+    eprintln!(
+        "iphr demo: {} companies, {} workers, {} years as of {} (seed {}) in {:.1} s",
+        cfg.companies,
+        cfg.workers,
+        cfg.years,
+        cfg.as_of,
+        cfg.seed,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Prints the demo accounts that exist in the store.
+pub async fn print_accounts(store: &dyn Store) -> Result<()> {
+    let users = store.list_users().await?;
+    let demo = accounts(&[], None);
+    eprintln!("demo accounts (password: {}):", iphr_demo::DEMO_PASSWORD);
+    for a in demo {
+        if let Some(u) = users.iter().find(|u| u.login == a.login) {
+            eprintln!("  {:<8} {:<16} {}", u.login, u.role.label_ja(), u.role);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,1045 @@
+// The SQL implementation of `iphr_store::Store` shared by the SQLite and the PostgreSQL
+// backends. It is not a module of iphr-store: each backend crate `include!`s it after
+// defining
+//   - `type Db` (the sqlx database),
+//   - `StoreImpl` (its store type, with a `pool: sqlx::Pool<Db>` field),
+//   - `mod backend` with `NAME`, `MIGRATOR`, `begin_write(&Pool<Db>)`.
+// Both databases accept the same statements here ($N placeholders, ON CONFLICT, LIMIT/OFFSET);
+// column types differ only in the migrations (UUID as BLOB(16) vs uuid, dates as ISO text vs
+// date). What differs in behaviour lives in `backend`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use iphr_domain::audit::AuditEntry;
+use iphr_domain::event::{Event, EventKind};
+use iphr_domain::info_class::InfoClass;
+use iphr_domain::normalize::search_key;
+use iphr_domain::observation::{Observation, Provenance, Value};
+use iphr_domain::ohcc::{DataAtr, ItemCode, Producer};
+use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex};
+use iphr_domain::policy::{Access, ConsentGrant, PolicyOverride};
+use iphr_domain::role::Role;
+use iphr_domain::tenant::Company;
+use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId, UserId};
+use iphr_store::{
+    AssignmentView, AuditFilter, Batch, CompanyStats, Page, Result, Session, Stats, Store, StoreError, User,
+    WorkerHeader, WorkerQuery, WorkerRow,
+};
+use sqlx::{QueryBuilder, Row};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+type DbRow = <Db as sqlx::Database>::Row;
+
+/// Rows per multi-row INSERT: keeps the bound parameters under SQLite's 32,766 limit.
+const CHUNK_BINDS: usize = 30_000;
+
+fn db_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound(e.to_string()),
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(d.message().to_string()),
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+            StoreError::Conflict(format!("reference: {}", d.message()))
+        }
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn get<'r, T>(row: &'r DbRow, col: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    row.try_get::<T, _>(col).map_err(|e| corrupt(col, e))
+}
+
+fn parse<T: std::str::FromStr>(col: &str, s: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse::<T>().map_err(|e| corrupt(col, e))
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn person_from_row(r: &DbRow) -> Result<Person> {
+    Ok(Person {
+        id: PersonId(get(r, "p_id")?),
+        family_name: get(r, "family_name")?,
+        given_name: get(r, "given_name")?,
+        family_kana: get(r, "family_kana")?,
+        given_kana: get(r, "given_kana")?,
+        sex: parse::<Sex>("sex", &get::<String>(r, "sex")?)?,
+        birth_date: get(r, "birth_date")?,
+        insurer: InsurerIds {
+            insurer_number: get(r, "insurer_number")?,
+            symbol: get(r, "insured_symbol")?,
+            number: get(r, "insured_number")?,
+        },
+    })
+}
+
+fn employment_from_row(r: &DbRow) -> Result<Employment> {
+    Ok(Employment {
+        company_id: CompanyId(get(r, "company_id")?),
+        id: EmploymentId(get(r, "id")?),
+        person_id: PersonId(get(r, "person_id")?),
+        employee_number: get(r, "employee_number")?,
+        hire_date: get(r, "hire_date")?,
+        leave_date: get(r, "leave_date")?,
+    })
+}
+
+fn event_from_row(r: &DbRow) -> Result<Event> {
+    let detail: String = get(r, "detail")?;
+    Ok(Event {
+        company_id: CompanyId(get(r, "company_id")?),
+        id: EventId(get(r, "id")?),
+        person_id: get::<Option<Uuid>>(r, "person_id")?.map(PersonId),
+        employment_id: get::<Option<Uuid>>(r, "employment_id")?.map(EmploymentId),
+        department_id: get::<Option<Uuid>>(r, "department_id")?.map(iphr_domain::DepartmentId),
+        kind: parse::<EventKind>("kind", &get::<String>(r, "kind")?)?,
+        subkind: get(r, "subkind")?,
+        event_date: get(r, "event_date")?,
+        title: get(r, "title")?,
+        content_class: parse::<InfoClass>("content_class", &get::<String>(r, "content_class")?)?,
+        producer: {
+            let p: String = get(r, "producer")?;
+            p.chars()
+                .next()
+                .and_then(Producer::from_letter)
+                .ok_or_else(|| corrupt("producer", &p))?
+        },
+        detail: serde_json::from_str(&detail).map_err(|e| corrupt("detail", e))?,
+        source_doc: get(r, "source_doc")?,
+    })
+}
+
+fn observation_from_row(r: &DbRow) -> Result<Observation> {
+    let kind: String = get(r, "value_kind")?;
+    let value = match kind.as_str() {
+        "number" => Value::Number {
+            value: get::<Option<f64>>(r, "num")?.ok_or_else(|| corrupt("num", "missing"))?,
+            unit: get::<Option<String>>(r, "unit")?.unwrap_or_default(),
+        },
+        "coded" => Value::Coded {
+            code: get::<Option<String>>(r, "code")?.ok_or_else(|| corrupt("code", "missing"))?,
+        },
+        "text" => Value::Text {
+            text: get::<Option<String>>(r, "text")?.unwrap_or_default(),
+        },
+        "document" => Value::Document {
+            reference: get::<Option<String>>(r, "code")?.unwrap_or_default(),
+            title: get::<Option<String>>(r, "text")?.unwrap_or_default(),
+        },
+        other => return Err(corrupt("value_kind", other)),
+    };
+    Ok(Observation {
+        company_id: CompanyId(get(r, "company_id")?),
+        id: iphr_domain::ObservationId(get(r, "id")?),
+        event_id: EventId(get(r, "event_id")?),
+        person_id: PersonId(get(r, "person_id")?),
+        employment_id: get::<Option<Uuid>>(r, "employment_id")?.map(EmploymentId),
+        item: ItemCode::parse(&get::<String>(r, "item")?).map_err(|e| corrupt("item", e))?,
+        atr: DataAtr::parse(&get::<String>(r, "data_atr")?).map_err(|e| corrupt("data_atr", e))?,
+        value,
+        info_class: parse::<InfoClass>("info_class", &get::<String>(r, "info_class")?)?,
+        event_date: get(r, "event_date")?,
+        provenance: Provenance {
+            source_code: get(r, "source_code")?,
+            source_text: get(r, "source_text")?,
+            raw_value: get(r, "raw_value")?,
+            source_doc: get(r, "source_doc")?,
+            table_version: get(r, "table_version")?,
+        },
+    })
+}
+
+fn value_columns(v: &Value) -> (Option<f64>, Option<String>, Option<String>, Option<String>) {
+    match v {
+        Value::Number { value, unit } => (Some(*value), Some(unit.clone()), None, None),
+        Value::Coded { code } => (None, None, Some(code.clone()), None),
+        Value::Text { text } => (None, None, None, Some(text.clone())),
+        Value::Document { reference, title } => (None, None, Some(reference.clone()), Some(title.clone())),
+    }
+}
+
+macro_rules! obs_cols {
+    () => {
+        "company_id, id, event_id, person_id, employment_id, item, data_atr, value_kind, num, unit, code, text, info_class, event_date, source_code, source_text, raw_value, source_doc, table_version"
+    };
+}
+macro_rules! event_cols {
+    () => {
+        "company_id, id, person_id, employment_id, department_id, kind, subkind, event_date, title, content_class, producer, detail, source_doc"
+    };
+}
+
+/// Pushes `rows` as multi-row INSERTs of at most `CHUNK_BINDS` parameters each.
+async fn insert_rows<'c, T, F>(
+    tx: &mut sqlx::Transaction<'c, Db>,
+    head: &str,
+    columns: usize,
+    rows: &[T],
+    mut bind: F,
+) -> Result<()>
+where
+    F: FnMut(sqlx::query_builder::Separated<'_, Db, &'static str>, &T),
+{
+    let per_chunk = (CHUNK_BINDS / columns).max(1);
+    for chunk in rows.chunks(per_chunk) {
+        let mut qb: QueryBuilder<Db> = QueryBuilder::new(head);
+        qb.push_values(chunk, |b, row| bind(b, row));
+        qb.build().execute(&mut **tx).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+async fn load_user(pool: &sqlx::Pool<Db>, row: &DbRow) -> Result<User> {
+    let id: Uuid = get(row, "id")?;
+    let companies = sqlx::query("SELECT company_id FROM user_companies WHERE user_id = $1 ORDER BY company_id")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| get::<Uuid>(r, "company_id").map(CompanyId))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(User {
+        id: UserId(id),
+        login: get(row, "login")?,
+        display_name: get(row, "display_name")?,
+        role: parse::<Role>("role", &get::<String>(row, "role")?)?,
+        password_hash: get(row, "password_hash")?,
+        person_id: get::<Option<Uuid>>(row, "person_id")?.map(PersonId),
+        companies,
+        disabled: get(row, "disabled")?,
+    })
+}
+
+macro_rules! user_cols {
+    () => {
+        "id, login, display_name, role, password_hash, person_id, disabled"
+    };
+}
+
+#[async_trait]
+impl Store for StoreImpl {
+    fn backend(&self) -> &'static str {
+        backend::NAME
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        backend::MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
+    }
+
+    async fn has_data(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM companies) + (SELECT count(*) FROM persons) + (SELECT count(*) FROM users)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(n > 0)
+    }
+
+    async fn wipe(&self) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        for sql in [
+            "DELETE FROM sessions",
+            "DELETE FROM login_attempts",
+            "DELETE FROM observations",
+            "DELETE FROM events",
+            "DELETE FROM consents",
+            "DELETE FROM exposures",
+            "DELETE FROM assignments",
+            "DELETE FROM employments",
+            "DELETE FROM policy_overrides",
+            "DELETE FROM user_companies",
+            "DELETE FROM users",
+            "DELETE FROM persons",
+            "DELETE FROM departments",
+            "DELETE FROM establishments",
+            "DELETE FROM companies",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await.map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn create_company(&self, c: &Company) -> Result<()> {
+        sqlx::query("INSERT INTO companies (id, name) VALUES ($1, $2)")
+            .bind(c.id.0)
+            .bind(&c.name)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_companies(&self) -> Result<Vec<Company>> {
+        sqlx::query("SELECT id, name FROM companies ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                Ok(Company {
+                    id: CompanyId(get(r, "id")?),
+                    name: get(r, "name")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn get_company(&self, id: CompanyId) -> Result<Option<Company>> {
+        let row = sqlx::query("SELECT id, name FROM companies WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(Company {
+                id: CompanyId(get(&r, "id")?),
+                name: get(&r, "name")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_user(&self, u: &User) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO users (id, login, display_name, role, password_hash, person_id, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(u.id.0)
+        .bind(&u.login)
+        .bind(&u.display_name)
+        .bind(u.role.as_str())
+        .bind(&u.password_hash)
+        .bind(u.person_id.map(|p| p.0))
+        .bind(u.disabled)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        for c in &u.companies {
+            sqlx::query("INSERT INTO user_companies (user_id, company_id) VALUES ($1, $2)")
+                .bind(u.id.0)
+                .bind(c.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE login = $1"))
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        match row {
+            Some(r) => Ok(Some(load_user(&self.pool, &r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>> {
+        let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        match row {
+            Some(r) => Ok(Some(load_user(&self.pool, &r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users ORDER BY login"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(load_user(&self.pool, r).await?);
+        }
+        Ok(out)
+    }
+
+    async fn set_password(&self, login: &str, password_hash: &str) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE login = $2")
+            .bind(password_hash)
+            .bind(login)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("user {login:?}")));
+        }
+        Ok(())
+    }
+
+    async fn assign_company(&self, user: UserId, company: CompanyId) -> Result<()> {
+        sqlx::query("INSERT INTO user_companies (user_id, company_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(user.0)
+            .bind(company.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn insert_batch(&self, b: &Batch) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        insert_rows(&mut tx, "INSERT INTO establishments (company_id, id, name) ", 3, &b.establishments, |mut q, e| {
+            q.push_bind(e.company_id.0).push_bind(e.id.0).push_bind(e.name.clone());
+        })
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO departments (company_id, id, establishment_id, name) ",
+            4,
+            &b.departments,
+            |mut q, d| {
+                q.push_bind(d.company_id.0)
+                    .push_bind(d.id.0)
+                    .push_bind(d.establishment_id.0)
+                    .push_bind(d.name.clone());
+            },
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO persons (id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number) ",
+            10,
+            &b.persons,
+            |mut q, p| {
+                q.push_bind(p.id.0)
+                    .push_bind(p.family_name.clone())
+                    .push_bind(p.given_name.clone())
+                    .push_bind(p.family_kana.clone())
+                    .push_bind(p.given_kana.clone())
+                    .push_bind(p.sex.as_str())
+                    .push_bind(p.birth_date)
+                    .push_bind(p.insurer.insurer_number.clone())
+                    .push_bind(p.insurer.symbol.clone())
+                    .push_bind(p.insurer.number.clone());
+            },
+        )
+        .await?;
+        // The search key joins the employee number with the person's names; persons of the
+        // batch are looked up here, others from the database.
+        let mut keys = BTreeMap::new();
+        for p in &b.persons {
+            keys.insert(p.id, p.search_key());
+        }
+        for e in &b.employments {
+            if !keys.contains_key(&e.person_id) {
+                let row = sqlx::query(
+                    "SELECT id AS p_id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number FROM persons WHERE id = $1",
+                )
+                .bind(e.person_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .ok_or_else(|| StoreError::Conflict(format!("employment {} names unknown person {}", e.id, e.person_id)))?;
+                keys.insert(e.person_id, person_from_row(&row)?.search_key());
+            }
+        }
+        insert_rows(
+            &mut tx,
+            "INSERT INTO employments (company_id, id, person_id, employee_number, hire_date, leave_date, search_key) ",
+            7,
+            &b.employments,
+            |mut q, e| {
+                let key = format!(
+                    "{} {}",
+                    search_key(&e.employee_number),
+                    keys.get(&e.person_id).map(String::as_str).unwrap_or("")
+                );
+                q.push_bind(e.company_id.0)
+                    .push_bind(e.id.0)
+                    .push_bind(e.person_id.0)
+                    .push_bind(e.employee_number.clone())
+                    .push_bind(e.hire_date)
+                    .push_bind(e.leave_date)
+                    .push_bind(key);
+            },
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO assignments (company_id, id, employment_id, valid_from, valid_to, establishment_id, department_id, position, work_content, night_work) ",
+            10,
+            &b.assignments,
+            |mut q, a| {
+                q.push_bind(a.company_id.0)
+                    .push_bind(a.id.0)
+                    .push_bind(a.employment_id.0)
+                    .push_bind(a.valid_from)
+                    .push_bind(a.valid_to)
+                    .push_bind(a.establishment_id.0)
+                    .push_bind(a.department_id.0)
+                    .push_bind(a.position.clone())
+                    .push_bind(a.work_content.clone())
+                    .push_bind(a.night_work);
+            },
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO exposures (company_id, id, employment_id, agent, agent_name, regulation, valid_from, valid_to, protection) ",
+            9,
+            &b.exposures,
+            |mut q, x| {
+                q.push_bind(x.company_id.0)
+                    .push_bind(x.id.0)
+                    .push_bind(x.employment_id.0)
+                    .push_bind(x.agent.clone())
+                    .push_bind(x.agent_name.clone())
+                    .push_bind(x.regulation.clone())
+                    .push_bind(x.valid_from)
+                    .push_bind(x.valid_to)
+                    .push_bind(x.protection.clone());
+            },
+        )
+        .await?;
+        insert_rows(&mut tx, concat!("INSERT INTO events (", event_cols!(), ") "), 13, &b.events, |mut q, e| {
+            q.push_bind(e.company_id.0)
+                .push_bind(e.id.0)
+                .push_bind(e.person_id.map(|p| p.0))
+                .push_bind(e.employment_id.map(|p| p.0))
+                .push_bind(e.department_id.map(|p| p.0))
+                .push_bind(e.kind.as_str())
+                .push_bind(e.subkind.clone())
+                .push_bind(e.event_date)
+                .push_bind(e.title.clone())
+                .push_bind(e.content_class.as_str())
+                .push_bind(e.producer.letter().to_string())
+                .push_bind(e.detail.to_string())
+                .push_bind(e.source_doc.clone());
+        })
+        .await?;
+        insert_rows(&mut tx, concat!("INSERT INTO observations (", obs_cols!(), ") "), 19, &b.observations, |mut q, o| {
+            let (num, unit, code, text) = value_columns(&o.value);
+            q.push_bind(o.company_id.0)
+                .push_bind(o.id.0)
+                .push_bind(o.event_id.0)
+                .push_bind(o.person_id.0)
+                .push_bind(o.employment_id.map(|e| e.0))
+                .push_bind(o.item.as_str().to_string())
+                .push_bind(o.atr.to_string())
+                .push_bind(o.value.kind())
+                .push_bind(num)
+                .push_bind(unit)
+                .push_bind(code)
+                .push_bind(text)
+                .push_bind(o.info_class.as_str())
+                .push_bind(o.event_date)
+                .push_bind(o.provenance.source_code.clone())
+                .push_bind(o.provenance.source_text.clone())
+                .push_bind(o.provenance.raw_value.clone())
+                .push_bind(o.provenance.source_doc.clone())
+                .push_bind(o.provenance.table_version.clone());
+        })
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO consents (company_id, id, person_id, info_class, grantee_role, given_at) ",
+            6,
+            &b.consents,
+            |mut q, c| {
+                q.push_bind(c.company_id.0)
+                    .push_bind(iphr_domain::ConsentId::new().0)
+                    .push_bind(c.person_id.0)
+                    .push_bind(c.info_class.as_str())
+                    .push_bind(c.grantee_role.as_str())
+                    .push_bind(Utc::now());
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn search_workers(&self, company: CompanyId, q: &WorkerQuery) -> Result<Page<WorkerRow>> {
+        let key = search_key(&q.text);
+        let pattern = format!("%{}%", key.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let total: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM employments WHERE company_id = $1 AND ($2 = '' OR search_key LIKE $3 ESCAPE '\\')",
+        )
+        .bind(company.0)
+        .bind(&key)
+        .bind(&pattern)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let rows = sqlx::query(
+            "WITH page AS (
+                SELECT company_id, id, person_id, employee_number, leave_date FROM employments
+                WHERE company_id = $1 AND ($2 = '' OR search_key LIKE $3 ESCAPE '\\')
+                ORDER BY employee_number LIMIT $4 OFFSET $5)
+             SELECT e.company_id, e.id, e.person_id, e.employee_number, e.leave_date,
+                    p.family_name, p.given_name, p.family_kana, p.given_kana, p.sex, p.birth_date,
+                    (SELECT d.name FROM assignments a JOIN departments d ON d.company_id = a.company_id AND d.id = a.department_id
+                      WHERE a.company_id = e.company_id AND a.employment_id = e.id ORDER BY a.valid_from DESC LIMIT 1) AS department
+             FROM page e JOIN persons p ON p.id = e.person_id
+             ORDER BY e.employee_number",
+        )
+        .bind(company.0)
+        .bind(&key)
+        .bind(&pattern)
+        .bind(i64::from(q.limit))
+        .bind(i64::from(q.offset))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                Ok(WorkerRow {
+                    company_id: CompanyId(get(r, "company_id")?),
+                    employment_id: EmploymentId(get(r, "id")?),
+                    person_id: PersonId(get(r, "person_id")?),
+                    employee_number: get(r, "employee_number")?,
+                    name: format!("{} {}", get::<String>(r, "family_name")?, get::<String>(r, "given_name")?),
+                    kana: format!("{} {}", get::<String>(r, "family_kana")?, get::<String>(r, "given_kana")?),
+                    sex: parse::<Sex>("sex", &get::<String>(r, "sex")?)?,
+                    birth_date: get(r, "birth_date")?,
+                    department: get(r, "department")?,
+                    leave_date: get(r, "leave_date")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page { rows, total: count(total) })
+    }
+
+    async fn worker(&self, company: CompanyId, employment: EmploymentId) -> Result<Option<WorkerHeader>> {
+        let Some(e) = sqlx::query(
+            "SELECT e.company_id, e.id, e.person_id, e.employee_number, e.hire_date, e.leave_date,
+                    p.id AS p_id, p.family_name, p.given_name, p.family_kana, p.given_kana, p.sex, p.birth_date,
+                    p.insurer_number, p.insured_symbol, p.insured_number
+             FROM employments e JOIN persons p ON p.id = e.person_id
+             WHERE e.company_id = $1 AND e.id = $2",
+        )
+        .bind(company.0)
+        .bind(employment.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let person = person_from_row(&e)?;
+        let employment = employment_from_row(&e)?;
+        let assignments = sqlx::query(
+            "SELECT a.company_id, a.id, a.employment_id, a.valid_from, a.valid_to, a.establishment_id, a.department_id,
+                    a.position, a.work_content, a.night_work, s.name AS establishment, d.name AS department
+             FROM assignments a
+             JOIN establishments s ON s.company_id = a.company_id AND s.id = a.establishment_id
+             JOIN departments d ON d.company_id = a.company_id AND d.id = a.department_id
+             WHERE a.company_id = $1 AND a.employment_id = $2
+             ORDER BY a.valid_from DESC",
+        )
+        .bind(company.0)
+        .bind(employment.id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(AssignmentView {
+                assignment: Assignment {
+                    company_id: CompanyId(get(r, "company_id")?),
+                    id: iphr_domain::AssignmentId(get(r, "id")?),
+                    employment_id: EmploymentId(get(r, "employment_id")?),
+                    valid_from: get(r, "valid_from")?,
+                    valid_to: get(r, "valid_to")?,
+                    establishment_id: iphr_domain::EstablishmentId(get(r, "establishment_id")?),
+                    department_id: iphr_domain::DepartmentId(get(r, "department_id")?),
+                    position: get(r, "position")?,
+                    work_content: get(r, "work_content")?,
+                    night_work: get(r, "night_work")?,
+                },
+                establishment: get(r, "establishment")?,
+                department: get(r, "department")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let exposures = sqlx::query(
+            "SELECT company_id, id, employment_id, agent, agent_name, regulation, valid_from, valid_to, protection
+             FROM exposures WHERE company_id = $1 AND employment_id = $2 ORDER BY valid_from DESC",
+        )
+        .bind(company.0)
+        .bind(employment.id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(Exposure {
+                company_id: CompanyId(get(r, "company_id")?),
+                id: iphr_domain::ExposureId(get(r, "id")?),
+                employment_id: EmploymentId(get(r, "employment_id")?),
+                agent: get(r, "agent")?,
+                agent_name: get(r, "agent_name")?,
+                regulation: get(r, "regulation")?,
+                valid_from: get(r, "valid_from")?,
+                valid_to: get(r, "valid_to")?,
+                protection: get(r, "protection")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(Some(WorkerHeader {
+            person,
+            employment,
+            assignments,
+            exposures,
+        }))
+    }
+
+    async fn employments_of_person(&self, person: PersonId) -> Result<Vec<Employment>> {
+        sqlx::query(
+            "SELECT company_id, id, person_id, employee_number, hire_date, leave_date FROM employments
+             WHERE person_id = $1 ORDER BY hire_date DESC, company_id",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(employment_from_row)
+        .collect()
+    }
+
+    async fn timeline(&self, company: CompanyId, person: PersonId) -> Result<Vec<Event>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            event_cols!(),
+            " FROM events ev
+             WHERE ev.company_id = $1 AND (ev.person_id = $2 OR (ev.person_id IS NULL AND EXISTS (
+                SELECT 1 FROM assignments a JOIN employments e ON e.company_id = a.company_id AND e.id = a.employment_id
+                WHERE a.company_id = $1 AND e.person_id = $2 AND a.department_id = ev.department_id
+                  AND a.valid_from <= ev.event_date AND (a.valid_to IS NULL OR a.valid_to >= ev.event_date))))
+             ORDER BY ev.event_date DESC, ev.kind, ev.id"
+        ))
+        .bind(company.0)
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(event_from_row)
+        .collect()
+    }
+
+    async fn event(&self, company: CompanyId, id: EventId) -> Result<Option<Event>> {
+        sqlx::query(concat!("SELECT ", event_cols!(), " FROM events WHERE company_id = $1 AND id = $2"))
+            .bind(company.0)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .as_ref()
+            .map(event_from_row)
+            .transpose()
+    }
+
+    async fn event_observations(&self, company: CompanyId, id: EventId) -> Result<Vec<Observation>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            obs_cols!(),
+            " FROM observations WHERE company_id = $1 AND event_id = $2 ORDER BY item, data_atr"
+        ))
+        .bind(company.0)
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(observation_from_row)
+        .collect()
+    }
+
+    async fn person_observations(&self, company: CompanyId, person: PersonId) -> Result<Vec<Observation>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            obs_cols!(),
+            " FROM observations WHERE company_id = $1 AND person_id = $2 ORDER BY event_date, item, data_atr"
+        ))
+        .bind(company.0)
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(observation_from_row)
+        .collect()
+    }
+
+    async fn consents_of_person(&self, person: PersonId) -> Result<Vec<ConsentGrant>> {
+        sqlx::query(
+            "SELECT company_id, person_id, info_class, grantee_role FROM consents
+             WHERE person_id = $1 AND revoked_at IS NULL ORDER BY company_id, info_class, grantee_role",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(ConsentGrant {
+                person_id: PersonId(get(r, "person_id")?),
+                company_id: CompanyId(get(r, "company_id")?),
+                info_class: parse::<InfoClass>("info_class", &get::<String>(r, "info_class")?)?,
+                grantee_role: parse::<Role>("grantee_role", &get::<String>(r, "grantee_role")?)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn policy_overrides(&self, company: CompanyId) -> Result<Vec<PolicyOverride>> {
+        sqlx::query("SELECT role, info_class, access FROM policy_overrides WHERE company_id = $1 ORDER BY role, info_class")
+            .bind(company.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                Ok(PolicyOverride {
+                    role: parse::<Role>("role", &get::<String>(r, "role")?)?,
+                    info_class: parse::<InfoClass>("info_class", &get::<String>(r, "info_class")?)?,
+                    access: parse::<Access>("access", &get::<String>(r, "access")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_policy_override(&self, company: CompanyId, o: PolicyOverride) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO policy_overrides (company_id, role, info_class, access) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (company_id, role, info_class) DO UPDATE SET access = excluded.access",
+        )
+        .bind(company.0)
+        .bind(o.role.as_str())
+        .bind(o.info_class.as_str())
+        .bind(o.access.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn create_session(&self, s: &Session) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&s.id_hash)
+            .bind(s.user_id.0)
+            .bind(&s.csrf_token)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &str) -> Result<Option<Session>> {
+        sqlx::query("SELECT id_hash, user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .map(|r| {
+                Ok(Session {
+                    id_hash: get(&r, "id_hash")?,
+                    user_id: UserId(get(&r, "user_id")?),
+                    csrf_token: get(&r, "csrf_token")?,
+                    created_at: get(&r, "created_at")?,
+                    expires_at: get(&r, "expires_at")?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn record_login_attempt(&self, login: &str, success: bool, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("INSERT INTO login_attempts (id, login, success, at) VALUES ($1, $2, $3, $4)")
+            .bind(Uuid::now_v7())
+            .bind(login)
+            .bind(success)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn failed_logins_since(&self, login: &str, since: DateTime<Utc>) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM login_attempts WHERE login = $1 AND success = $2 AND at >= $3")
+            .bind(login)
+            .bind(false)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(count(n))
+    }
+
+    async fn append_audit(&self, a: &AuditEntry) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (id, at, user_id, login, role, action, company_id, person_id, info_class, allowed, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(a.id.0)
+        .bind(a.at)
+        .bind(a.user_id.map(|u| u.0))
+        .bind(&a.login)
+        .bind(a.role.map(|r| r.as_str()))
+        .bind(&a.action)
+        .bind(a.company_id.map(|c| c.0))
+        .bind(a.person_id.map(|p| p.0))
+        .bind(a.info_class.map(|c| c.as_str()))
+        .bind(a.allowed)
+        .bind(&a.detail)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let mut qb: QueryBuilder<Db> = QueryBuilder::new(
+            "SELECT id, at, user_id, login, role, action, company_id, person_id, info_class, allowed, detail FROM audit_log WHERE 1 = 1",
+        );
+        if let Some(c) = f.company_id {
+            qb.push(" AND company_id = ").push_bind(c.0);
+        }
+        if let Some(p) = f.person_id {
+            qb.push(" AND person_id = ").push_bind(p.0);
+        }
+        if f.denied_only {
+            qb.push(" AND allowed = ").push_bind(false);
+        }
+        qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(f.limit.max(1)));
+        qb.build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: iphr_domain::AuditId(get(r, "id")?),
+                    at: get(r, "at")?,
+                    user_id: get::<Option<Uuid>>(r, "user_id")?.map(UserId),
+                    login: get(r, "login")?,
+                    role: get::<Option<String>>(r, "role")?.map(|s| parse::<Role>("role", &s)).transpose()?,
+                    action: get(r, "action")?,
+                    company_id: get::<Option<Uuid>>(r, "company_id")?.map(CompanyId),
+                    person_id: get::<Option<Uuid>>(r, "person_id")?.map(PersonId),
+                    info_class: get::<Option<String>>(r, "info_class")?
+                        .map(|s| parse::<InfoClass>("info_class", &s))
+                        .transpose()?,
+                    allowed: get(r, "allowed")?,
+                    detail: get(r, "detail")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn stats(&self) -> Result<Stats> {
+        let persons: i64 = sqlx::query_scalar("SELECT count(*) FROM persons")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let mut users = BTreeMap::new();
+        for r in sqlx::query("SELECT role, count(*) AS n FROM users GROUP BY role")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+        {
+            users.insert(get::<String>(&r, "role")?, count(get(&r, "n")?));
+        }
+        let per_company = |sql: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                let mut m: BTreeMap<Uuid, u64> = BTreeMap::new();
+                for r in sqlx::query(sql).fetch_all(&pool).await.map_err(db_err)? {
+                    m.insert(get(&r, "company_id")?, count(get(&r, "n")?));
+                }
+                Ok::<_, StoreError>(m)
+            }
+        };
+        let establishments = per_company("SELECT company_id, count(*) AS n FROM establishments GROUP BY company_id").await?;
+        let departments = per_company("SELECT company_id, count(*) AS n FROM departments GROUP BY company_id").await?;
+        let employments = per_company("SELECT company_id, count(*) AS n FROM employments GROUP BY company_id").await?;
+        let assignments = per_company("SELECT company_id, count(*) AS n FROM assignments GROUP BY company_id").await?;
+        let exposures = per_company("SELECT company_id, count(*) AS n FROM exposures GROUP BY company_id").await?;
+        let observations = per_company("SELECT company_id, count(*) AS n FROM observations GROUP BY company_id").await?;
+        let consents = per_company("SELECT company_id, count(*) AS n FROM consents GROUP BY company_id").await?;
+        let mut events: BTreeMap<Uuid, BTreeMap<String, u64>> = BTreeMap::new();
+        for r in sqlx::query("SELECT company_id, kind, count(*) AS n FROM events GROUP BY company_id, kind")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+        {
+            events
+                .entry(get(&r, "company_id")?)
+                .or_default()
+                .insert(get(&r, "kind")?, count(get(&r, "n")?));
+        }
+        let mut companies = Vec::new();
+        for r in sqlx::query("SELECT id, name FROM companies ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+        {
+            let id: Uuid = get(&r, "id")?;
+            let n = |m: &BTreeMap<Uuid, u64>| m.get(&id).copied().unwrap_or(0);
+            companies.push(CompanyStats {
+                company_id: CompanyId(id),
+                name: get(&r, "name")?,
+                establishments: n(&establishments),
+                departments: n(&departments),
+                employments: n(&employments),
+                assignments: n(&assignments),
+                exposures: n(&exposures),
+                events: events.remove(&id).unwrap_or_default(),
+                observations: n(&observations),
+                consents: n(&consents),
+            });
+        }
+        Ok(Stats {
+            persons: count(persons),
+            users,
+            companies,
+        })
+    }
+}
+

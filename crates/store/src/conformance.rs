@@ -1,0 +1,782 @@
+//! The conformance suite: one story run against every backend, so that SQLite and
+//! PostgreSQL behave the same. Each backend crate calls [`run`] from its tests with a fresh,
+//! migrated, empty store.
+//!
+//! Failures panic with the step that failed (this module is test support).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::{AuditFilter, Batch, Session, Store, StoreError, User, WorkerQuery};
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use iphr_domain::audit::AuditEntry;
+use iphr_domain::event::{Event, EventKind};
+use iphr_domain::info_class::InfoClass;
+use iphr_domain::observation::{Observation, Provenance, Value};
+use iphr_domain::ohcc::{DataAtr, ItemCode, Producer};
+use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex};
+use iphr_domain::policy::{Access, ConsentGrant, PolicyOverride};
+use iphr_domain::role::Role;
+use iphr_domain::tenant::{Company, Department, Establishment};
+use iphr_domain::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// A small world: one company, one establishment, two departments, two persons.
+pub struct World {
+    /// The company.
+    pub company: Company,
+    /// Persons: 山田 太郎 (E001) and 佐藤 花子 (E002).
+    pub persons: Vec<Person>,
+    /// Their employments.
+    pub employments: Vec<Employment>,
+    /// Departments: 製造部 and 総務部.
+    pub departments: Vec<Department>,
+    /// The checkup event of person 0.
+    pub checkup: Event,
+    /// The batch that wrote it all.
+    pub batch: Batch,
+}
+
+/// Builds the world's batch (not yet written).
+pub fn world() -> World {
+    let company = Company {
+        id: CompanyId::new(),
+        name: "株式会社テスト製作所".into(),
+    };
+    let est = Establishment {
+        company_id: company.id,
+        id: EstablishmentId::new(),
+        name: "本社工場".into(),
+    };
+    let dept = |name: &str| Department {
+        company_id: company.id,
+        id: DepartmentId::new(),
+        establishment_id: est.id,
+        name: name.into(),
+    };
+    let departments = vec![dept("製造部"), dept("総務部")];
+    let persons = vec![
+        Person {
+            id: PersonId::new(),
+            family_name: "山田".into(),
+            given_name: "太郎".into(),
+            family_kana: "ヤマダ".into(),
+            given_kana: "タロウ".into(),
+            sex: Sex::Male,
+            birth_date: d(1980, 4, 2),
+            insurer: InsurerIds {
+                insurer_number: Some("06130012".into()),
+                symbol: Some("12".into()),
+                number: Some("345".into()),
+            },
+        },
+        Person {
+            id: PersonId::new(),
+            family_name: "佐藤".into(),
+            given_name: "花子".into(),
+            family_kana: "サトウ".into(),
+            given_kana: "ハナコ".into(),
+            sex: Sex::Female,
+            birth_date: d(1992, 11, 30),
+            insurer: InsurerIds::default(),
+        },
+    ];
+    let employments: Vec<Employment> = persons
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Employment {
+            company_id: company.id,
+            id: EmploymentId::new(),
+            person_id: p.id,
+            employee_number: format!("E00{}", i + 1),
+            hire_date: d(2015, 4, 1),
+            leave_date: None,
+        })
+        .collect();
+    let assignments = vec![
+        Assignment {
+            company_id: company.id,
+            id: AssignmentId::new(),
+            employment_id: employments[0].id,
+            valid_from: d(2015, 4, 1),
+            valid_to: Some(d(2021, 3, 31)),
+            establishment_id: est.id,
+            department_id: departments[1].id,
+            position: "一般".into(),
+            work_content: "事務".into(),
+            night_work: false,
+        },
+        Assignment {
+            company_id: company.id,
+            id: AssignmentId::new(),
+            employment_id: employments[0].id,
+            valid_from: d(2021, 4, 1),
+            valid_to: None,
+            establishment_id: est.id,
+            department_id: departments[0].id,
+            position: "主任".into(),
+            work_content: "塗装".into(),
+            night_work: true,
+        },
+        Assignment {
+            company_id: company.id,
+            id: AssignmentId::new(),
+            employment_id: employments[1].id,
+            valid_from: d(2015, 4, 1),
+            valid_to: None,
+            establishment_id: est.id,
+            department_id: departments[1].id,
+            position: "一般".into(),
+            work_content: "経理".into(),
+            night_work: false,
+        },
+    ];
+    let exposures = vec![Exposure {
+        company_id: company.id,
+        id: ExposureId::new(),
+        employment_id: employments[0].id,
+        agent: "toluene".into(),
+        agent_name: "トルエン".into(),
+        regulation: "有機則".into(),
+        valid_from: d(2021, 4, 1),
+        valid_to: None,
+        protection: "防毒マスク".into(),
+    }];
+    let ev = |kind: EventKind,
+              date: NaiveDate,
+              person: Option<usize>,
+              dept: Option<usize>,
+              title: &str| Event {
+        company_id: company.id,
+        id: EventId::new(),
+        person_id: person.map(|i| persons[i].id),
+        employment_id: person.map(|i| employments[i].id),
+        department_id: dept.map(|i| departments[i].id),
+        kind,
+        subkind: None,
+        event_date: date,
+        title: title.into(),
+        content_class: kind.default_content_class(),
+        producer: Producer::Institution,
+        detail: serde_json::json!({"note": title}),
+        source_doc: Some("test".into()),
+    };
+    let mut checkup = ev(
+        EventKind::Checkup,
+        d(2025, 6, 10),
+        Some(0),
+        None,
+        "定期健康診断",
+    );
+    checkup.subkind = Some("periodic".into());
+    let events = vec![
+        checkup.clone(),
+        ev(
+            EventKind::StressCheck,
+            d(2025, 10, 1),
+            Some(0),
+            None,
+            "ストレスチェック",
+        ),
+        ev(
+            EventKind::Checkup,
+            d(2025, 6, 11),
+            Some(1),
+            None,
+            "定期健康診断",
+        ),
+        // Patrol of 製造部 while person 0 worked there: on their timeline.
+        ev(
+            EventKind::WorkplacePatrol,
+            d(2025, 7, 1),
+            None,
+            Some(0),
+            "製造部 巡視",
+        ),
+        // Patrol of 総務部 after person 0 left it: not on their timeline, on person 1's.
+        ev(
+            EventKind::WorkplacePatrol,
+            d(2024, 7, 1),
+            None,
+            Some(1),
+            "総務部 巡視",
+        ),
+    ];
+    let obs = |item: &str, atr: &str, value: Value, class: InfoClass| Observation {
+        company_id: company.id,
+        id: ObservationId::new(),
+        event_id: checkup.id,
+        person_id: persons[0].id,
+        employment_id: Some(employments[0].id),
+        item: ItemCode::parse(item).unwrap(),
+        atr: DataAtr::parse(atr).unwrap(),
+        value,
+        info_class: class,
+        event_date: checkup.event_date,
+        provenance: Provenance {
+            source_code: Some("9N001000000000001".into()),
+            source_text: Some("身長".into()),
+            raw_value: Some("170.5".into()),
+            source_doc: Some("sha256:abc#row=2".into()),
+            table_version: "ohcc-items-v1".into(),
+        },
+    };
+    let observations = vec![
+        obs(
+            "Ac0010000Z",
+            "Mk1",
+            Value::Number {
+                value: 170.5,
+                unit: "cm".into(),
+            },
+            InfoClass::Class2,
+        ),
+        obs(
+            "Ak0010000Z",
+            "Qk1",
+            Value::Coded { code: "2p".into() },
+            InfoClass::Class2,
+        ),
+        obs(
+            "Az0020000Z",
+            "Tk1",
+            Value::Text {
+                text: "特記なし".into(),
+            },
+            InfoClass::Class2,
+        ),
+        obs(
+            "Ee0010000Z",
+            "Dh1",
+            Value::Document {
+                reference: "sha256:ff00".into(),
+                title: "主治医意見書.pdf".into(),
+            },
+            InfoClass::Class3,
+        ),
+    ];
+    let consents = vec![ConsentGrant {
+        person_id: persons[0].id,
+        company_id: company.id,
+        info_class: InfoClass::Stress,
+        grantee_role: Role::Hr,
+    }];
+    let batch = Batch {
+        establishments: vec![est],
+        departments: departments.clone(),
+        persons: persons.clone(),
+        employments: employments.clone(),
+        assignments,
+        exposures,
+        events,
+        observations,
+        consents,
+    };
+    World {
+        company,
+        persons,
+        employments,
+        departments,
+        checkup,
+        batch,
+    }
+}
+
+/// Runs the whole story against a fresh, migrated, empty store.
+pub async fn run(store: &dyn Store) {
+    migrations_are_idempotent(store).await;
+    let w = tenants_and_records(store).await;
+    search(store, &w).await;
+    batches_are_atomic(store, &w).await;
+    users_and_sessions(store, &w).await;
+    audit_and_policy(store, &w).await;
+    stats_and_wipe(store, &w).await;
+}
+
+async fn migrations_are_idempotent(store: &dyn Store) {
+    store.migrate().await.expect("second migrate is a no-op");
+    assert!(
+        !store.has_data().await.unwrap(),
+        "a fresh store holds no data"
+    );
+}
+
+async fn tenants_and_records(store: &dyn Store) -> World {
+    let w = world();
+    store.create_company(&w.company).await.unwrap();
+    let other = Company {
+        id: CompanyId::new(),
+        name: "Ａ社".into(),
+    };
+    store.create_company(&other).await.unwrap();
+    assert!(matches!(
+        store.create_company(&other).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let names: Vec<_> = store
+        .list_companies()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    // Names sort in code-point (byte) order on every backend.
+    assert_eq!(
+        names,
+        vec!["株式会社テスト製作所".to_string(), "Ａ社".to_string()]
+    );
+    assert_eq!(
+        store.get_company(other.id).await.unwrap(),
+        Some(other.clone())
+    );
+    assert_eq!(store.get_company(CompanyId::new()).await.unwrap(), None);
+
+    store.insert_batch(&w.batch).await.unwrap();
+    assert!(store.has_data().await.unwrap());
+
+    // Worker header: person, employment, assignments newest first, exposures.
+    let h = store
+        .worker(w.company.id, w.employments[0].id)
+        .await
+        .unwrap()
+        .expect("worker");
+    assert_eq!(h.person, w.persons[0]);
+    assert_eq!(h.employment, w.employments[0]);
+    assert_eq!(h.assignments.len(), 2);
+    assert_eq!(h.assignments[0].department, "製造部");
+    assert_eq!(h.assignments[0].establishment, "本社工場");
+    assert!(h.assignments[0].assignment.night_work);
+    assert_eq!(h.assignments[0].assignment.valid_to, None);
+    assert_eq!(h.assignments[1].assignment.valid_to, Some(d(2021, 3, 31)));
+    assert_eq!(h.exposures.len(), 1);
+    assert_eq!(h.exposures[0].agent_name, "トルエン");
+    // Tenancy: the same employment under another company is not found.
+    assert_eq!(
+        store.worker(other.id, w.employments[0].id).await.unwrap(),
+        None
+    );
+
+    // Timeline: own events and the patrol of the department at the time, newest first.
+    let t = store.timeline(w.company.id, w.persons[0].id).await.unwrap();
+    let titles: Vec<_> = t.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        vec!["ストレスチェック", "製造部 巡視", "定期健康診断"]
+    );
+    assert_eq!(t[2], w.checkup);
+    let t1 = store.timeline(w.company.id, w.persons[1].id).await.unwrap();
+    let titles1: Vec<_> = t1.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles1, vec!["定期健康診断", "総務部 巡視"]);
+    assert!(
+        store
+            .timeline(other.id, w.persons[0].id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Observations come back exactly, all value kinds and provenance.
+    let obs = store
+        .event_observations(w.company.id, w.checkup.id)
+        .await
+        .unwrap();
+    let mut expected = w.batch.observations.clone();
+    expected.sort_by(|a, b| a.item.cmp(&b.item));
+    assert_eq!(obs, expected);
+    assert_eq!(
+        store
+            .person_observations(w.company.id, w.persons[0].id)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert!(
+        store
+            .person_observations(other.id, w.persons[0].id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.event(w.company.id, w.checkup.id).await.unwrap(),
+        Some(w.checkup.clone())
+    );
+    assert_eq!(store.event(other.id, w.checkup.id).await.unwrap(), None);
+
+    let emps = store.employments_of_person(w.persons[1].id).await.unwrap();
+    assert_eq!(emps, vec![w.employments[1].clone()]);
+    let consents = store.consents_of_person(w.persons[0].id).await.unwrap();
+    assert_eq!(consents, w.batch.consents);
+    assert!(
+        store
+            .consents_of_person(w.persons[1].id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    w
+}
+
+async fn search(store: &dyn Store, w: &World) {
+    let q = |text: &str, offset, limit| WorkerQuery {
+        text: text.into(),
+        offset,
+        limit,
+    };
+    let all = store
+        .search_workers(w.company.id, &q("", 0, 50))
+        .await
+        .unwrap();
+    assert_eq!(all.total, 2);
+    assert_eq!(
+        all.rows
+            .iter()
+            .map(|r| r.employee_number.as_str())
+            .collect::<Vec<_>>(),
+        vec!["E001", "E002"]
+    );
+    assert_eq!(all.rows[0].name, "山田 太郎");
+    assert_eq!(all.rows[0].kana, "ヤマダ タロウ");
+    assert_eq!(all.rows[0].department.as_deref(), Some("製造部"));
+    assert_eq!(all.rows[1].department.as_deref(), Some("総務部"));
+    // Kana in half-width or hiragana, kanji, employee number in full width.
+    for (text, want) in [
+        ("ﾔﾏﾀﾞ", "E001"),
+        ("はなこ", "E002"),
+        ("佐藤", "E002"),
+        ("ｅ００２", "E002"),
+        ("太郎", "E001"),
+    ] {
+        let r = store
+            .search_workers(w.company.id, &q(text, 0, 50))
+            .await
+            .unwrap();
+        assert_eq!(r.total, 1, "search {text:?}");
+        assert_eq!(r.rows[0].employee_number, want, "search {text:?}");
+    }
+    // LIKE wildcards in the query are literal.
+    assert_eq!(
+        store
+            .search_workers(w.company.id, &q("%", 0, 50))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        store
+            .search_workers(w.company.id, &q("_", 0, 50))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    // Paging.
+    let p2 = store
+        .search_workers(w.company.id, &q("", 1, 1))
+        .await
+        .unwrap();
+    assert_eq!((p2.total, p2.rows.len()), (2, 1));
+    assert_eq!(p2.rows[0].employee_number, "E002");
+    // Another company sees nobody.
+    assert_eq!(
+        store
+            .search_workers(CompanyId::new(), &q("", 0, 50))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}
+
+async fn batches_are_atomic(store: &dyn Store, w: &World) {
+    // A batch whose last part conflicts (employee number E001 taken) writes nothing.
+    let newcomer = Person {
+        id: PersonId::new(),
+        family_name: "新井".into(),
+        ..w.persons[1].clone()
+    };
+    let b = Batch {
+        persons: vec![newcomer.clone()],
+        employments: vec![Employment {
+            company_id: w.company.id,
+            id: EmploymentId::new(),
+            person_id: newcomer.id,
+            employee_number: "E001".into(),
+            hire_date: d(2026, 4, 1),
+            leave_date: None,
+        }],
+        ..Batch::default()
+    };
+    assert!(matches!(
+        store.insert_batch(&b).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let s = store.stats().await.unwrap();
+    assert_eq!(
+        s.persons, 2,
+        "the person of the refused batch was not written"
+    );
+    assert_eq!(
+        store
+            .search_workers(
+                w.company.id,
+                &WorkerQuery {
+                    text: "新井".into(),
+                    offset: 0,
+                    limit: 10
+                }
+            )
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}
+
+async fn users_and_sessions(store: &dyn Store, w: &World) {
+    let doc = User {
+        id: UserId::new(),
+        login: "doctor".into(),
+        display_name: "産業 医子".into(),
+        role: Role::Physician,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$x$y".into(),
+        person_id: None,
+        companies: vec![w.company.id],
+        disabled: false,
+    };
+    store.create_user(&doc).await.unwrap();
+    assert!(matches!(
+        store
+            .create_user(&User {
+                id: UserId::new(),
+                ..doc.clone()
+            })
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let worker = User {
+        id: UserId::new(),
+        login: "yamada".into(),
+        display_name: "山田 太郎".into(),
+        role: Role::Worker,
+        password_hash: "h".into(),
+        person_id: Some(w.persons[0].id),
+        companies: vec![],
+        disabled: false,
+    };
+    store.create_user(&worker).await.unwrap();
+    assert_eq!(
+        store.user_by_login("doctor").await.unwrap(),
+        Some(doc.clone())
+    );
+    assert_eq!(store.user(worker.id).await.unwrap(), Some(worker.clone()));
+    assert_eq!(store.user_by_login("nobody").await.unwrap(), None);
+    let second = Company {
+        id: CompanyId::new(),
+        name: "第二工業".into(),
+    };
+    store.create_company(&second).await.unwrap();
+    store.assign_company(doc.id, second.id).await.unwrap();
+    store.assign_company(doc.id, second.id).await.unwrap(); // twice: no error, no duplicate
+    let mut want = vec![w.company.id, second.id];
+    want.sort();
+    assert_eq!(store.user(doc.id).await.unwrap().unwrap().companies, want);
+    store.set_password("doctor", "new-hash").await.unwrap();
+    assert_eq!(
+        store
+            .user_by_login("doctor")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        "new-hash"
+    );
+    assert!(matches!(
+        store.set_password("nobody", "x").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store
+            .list_users()
+            .await
+            .unwrap()
+            .iter()
+            .map(|u| u.login.as_str())
+            .collect::<Vec<_>>(),
+        vec!["doctor", "yamada"]
+    );
+
+    let now = Utc.with_ymd_and_hms(2026, 4, 1, 9, 0, 0).unwrap();
+    let s = Session {
+        id_hash: "ab".repeat(32),
+        user_id: doc.id,
+        csrf_token: "csrf".into(),
+        created_at: now,
+        expires_at: now + Duration::hours(8),
+    };
+    store.create_session(&s).await.unwrap();
+    assert_eq!(store.session(&s.id_hash).await.unwrap(), Some(s.clone()));
+    let old = Session {
+        id_hash: "cd".repeat(32),
+        expires_at: now - Duration::seconds(1),
+        ..s.clone()
+    };
+    store.create_session(&old).await.unwrap();
+    assert_eq!(store.delete_expired_sessions(now).await.unwrap(), 1);
+    assert_eq!(store.session(&old.id_hash).await.unwrap(), None);
+    store.delete_session(&s.id_hash).await.unwrap();
+    assert_eq!(store.session(&s.id_hash).await.unwrap(), None);
+
+    for i in 0..3 {
+        store
+            .record_login_attempt("doctor", false, now + Duration::minutes(i))
+            .await
+            .unwrap();
+    }
+    store
+        .record_login_attempt("doctor", true, now + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(store.failed_logins_since("doctor", now).await.unwrap(), 3);
+    assert_eq!(
+        store
+            .failed_logins_since("doctor", now + Duration::seconds(30))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.failed_logins_since("other", now).await.unwrap(), 0);
+}
+
+async fn audit_and_policy(store: &dyn Store, w: &World) {
+    let at = Utc.with_ymd_and_hms(2026, 4, 1, 10, 0, 0).unwrap();
+    let entry = |allowed: bool, person: Option<PersonId>| AuditEntry {
+        id: AuditId::new(),
+        at,
+        user_id: Some(UserId::new()),
+        login: "hr1".into(),
+        role: Some(Role::Hr),
+        action: "GET /api/v1/x".into(),
+        company_id: Some(w.company.id),
+        person_id: person,
+        info_class: Some(InfoClass::Class2),
+        allowed,
+        detail: if allowed {
+            String::new()
+        } else {
+            "policy".into()
+        },
+    };
+    let a = entry(true, Some(w.persons[0].id));
+    let b = entry(false, Some(w.persons[0].id));
+    let c = entry(false, Some(w.persons[1].id));
+    for e in [&a, &b, &c] {
+        store.append_audit(e).await.unwrap();
+    }
+    let all = store
+        .list_audit(&AuditFilter {
+            company_id: Some(w.company.id),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all, vec![c.clone(), b.clone(), a.clone()], "newest first");
+    let denied = store
+        .list_audit(&AuditFilter {
+            person_id: Some(w.persons[0].id),
+            denied_only: true,
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(denied, vec![b]);
+    let one = store
+        .list_audit(&AuditFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(one, vec![c]);
+
+    assert!(
+        store
+            .policy_overrides(w.company.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let o = PolicyOverride {
+        role: Role::HealthManager,
+        info_class: InfoClass::Class3,
+        access: Access::Deny,
+    };
+    store.set_policy_override(w.company.id, o).await.unwrap();
+    let o2 = PolicyOverride {
+        access: Access::Allow,
+        ..o
+    };
+    store.set_policy_override(w.company.id, o2).await.unwrap();
+    assert_eq!(
+        store.policy_overrides(w.company.id).await.unwrap(),
+        vec![o2]
+    );
+}
+
+async fn stats_and_wipe(store: &dyn Store, w: &World) {
+    let s = store.stats().await.unwrap();
+    assert_eq!(s.persons, 2);
+    assert_eq!(s.users.get("physician"), Some(&1));
+    assert_eq!(s.users.get("worker"), Some(&1));
+    let c = s
+        .companies
+        .iter()
+        .find(|c| c.company_id == w.company.id)
+        .unwrap();
+    assert_eq!(
+        (
+            c.establishments,
+            c.departments,
+            c.employments,
+            c.assignments,
+            c.exposures,
+            c.observations,
+            c.consents
+        ),
+        (1, 2, 2, 3, 1, 4, 1)
+    );
+    assert_eq!(c.events.get("checkup"), Some(&2));
+    assert_eq!(c.events.get("stress_check"), Some(&1));
+    assert_eq!(c.events.get("workplace_patrol"), Some(&2));
+    assert_eq!(s.companies.len(), 3);
+    // Stats are ordered by company id, so two backends print the same.
+    let mut ids: Vec<_> = s.companies.iter().map(|c| c.company_id).collect();
+    let sorted = {
+        let mut v = ids.clone();
+        v.sort();
+        v
+    };
+    assert_eq!(ids, sorted);
+    ids.clear();
+
+    store.wipe().await.unwrap();
+    assert!(!store.has_data().await.unwrap());
+    // The audit log survives a wipe.
+    assert_eq!(
+        store
+            .list_audit(&AuditFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}

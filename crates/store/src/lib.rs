@@ -1,0 +1,339 @@
+//! # iphr-store
+//!
+//! The one storage interface of iphr ([`Store`]), the record types it reads and writes, and
+//! the [`conformance`] suite that every backend (SQLite, PostgreSQL) runs, so that both behave
+//! the same. Only the backend crates know SQL.
+//!
+//! Tenancy: every workplace table keys on `company_id` first; ids are UUIDv7 made by the
+//! application.
+
+pub mod conformance;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use iphr_domain::audit::AuditEntry;
+use iphr_domain::event::Event;
+use iphr_domain::observation::Observation;
+use iphr_domain::person::{Assignment, Employment, Exposure, Person, Sex};
+use iphr_domain::policy::{ConsentGrant, PolicyOverride};
+use iphr_domain::role::Role;
+use iphr_domain::tenant::{Company, Department, Establishment};
+use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId, UserId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A storage error.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing asked for does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A uniqueness or reference rule was broken (e.g. a login or employee number taken).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Stored data could not be read back into domain types.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+/// Result alias.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A user account as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Id.
+    pub id: UserId,
+    /// Login name.
+    pub login: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Argon2id PHC string.
+    #[serde(skip_serializing)]
+    pub password_hash: String,
+    /// For a worker: their person.
+    pub person_id: Option<PersonId>,
+    /// Companies the user serves (one for most roles; many for physicians and nurses).
+    pub companies: Vec<CompanyId>,
+    /// Disabled accounts cannot log in.
+    pub disabled: bool,
+}
+
+/// A session (the cookie holds the secret; only its SHA-256 is stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the session secret, hex.
+    pub id_hash: String,
+    /// The user.
+    pub user_id: UserId,
+    /// The CSRF token bound to the session.
+    pub csrf_token: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Expires.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Everything written in one transaction: a demo chunk, an import file.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// Establishments.
+    pub establishments: Vec<Establishment>,
+    /// Departments.
+    pub departments: Vec<Department>,
+    /// Persons.
+    pub persons: Vec<Person>,
+    /// Employments.
+    pub employments: Vec<Employment>,
+    /// Assignments.
+    pub assignments: Vec<Assignment>,
+    /// Exposures.
+    pub exposures: Vec<Exposure>,
+    /// Events.
+    pub events: Vec<Event>,
+    /// Observations.
+    pub observations: Vec<Observation>,
+    /// Consents.
+    pub consents: Vec<ConsentGrant>,
+}
+
+impl Batch {
+    /// Number of rows in the batch.
+    pub fn len(&self) -> usize {
+        self.establishments.len()
+            + self.departments.len()
+            + self.persons.len()
+            + self.employments.len()
+            + self.assignments.len()
+            + self.exposures.len()
+            + self.events.len()
+            + self.observations.len()
+            + self.consents.len()
+    }
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A worker search within one company.
+#[derive(Debug, Clone, Default)]
+pub struct WorkerQuery {
+    /// Text matched against name, kana and employee number (normalised); empty for all.
+    pub text: String,
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return.
+    pub limit: u32,
+}
+
+/// One row of a worker list (identity only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerRow {
+    /// Company.
+    pub company_id: CompanyId,
+    /// Employment.
+    pub employment_id: EmploymentId,
+    /// Person.
+    pub person_id: PersonId,
+    /// 社員番号.
+    pub employee_number: String,
+    /// Name.
+    pub name: String,
+    /// Kana.
+    pub kana: String,
+    /// Sex.
+    pub sex: Sex,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Current department name.
+    pub department: Option<String>,
+    /// Left the company.
+    pub leave_date: Option<NaiveDate>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// Rows.
+    pub rows: Vec<T>,
+    /// Total rows matching.
+    pub total: u64,
+}
+
+/// An assignment with the names of its establishment and department.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentView {
+    /// The assignment.
+    pub assignment: Assignment,
+    /// 事業場 name.
+    pub establishment: String,
+    /// 職制 name.
+    pub department: String,
+}
+
+/// Header of a worker page: the person, the employment, assignments and exposures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkerHeader {
+    /// The person.
+    pub person: Person,
+    /// The employment.
+    pub employment: Employment,
+    /// Assignments, newest first.
+    pub assignments: Vec<AssignmentView>,
+    /// Exposures, newest first.
+    pub exposures: Vec<Exposure>,
+}
+
+/// Which audit entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only this company.
+    pub company_id: Option<CompanyId>,
+    /// Only this person.
+    pub person_id: Option<PersonId>,
+    /// Only refusals.
+    pub denied_only: bool,
+    /// At most this many, newest first.
+    pub limit: u32,
+}
+
+/// Counts per record kind for one company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyStats {
+    /// Company id.
+    pub company_id: CompanyId,
+    /// Company name.
+    pub name: String,
+    /// 事業場.
+    pub establishments: u64,
+    /// 職制.
+    pub departments: u64,
+    /// Employments.
+    pub employments: u64,
+    /// Assignments.
+    pub assignments: u64,
+    /// Exposures.
+    pub exposures: u64,
+    /// Events per kind.
+    pub events: BTreeMap<String, u64>,
+    /// Coded observations.
+    pub observations: u64,
+    /// Consents.
+    pub consents: u64,
+}
+
+/// Counts per record kind and company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Persons.
+    pub persons: u64,
+    /// Users per role.
+    pub users: BTreeMap<String, u64>,
+    /// Per company, in id order.
+    pub companies: Vec<CompanyStats>,
+}
+
+/// The storage interface. Every method is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Runs the pending migrations.
+    async fn migrate(&self) -> Result<()>;
+    /// Whether any company, person or user exists.
+    async fn has_data(&self) -> Result<bool>;
+    /// Deletes every row of every table except the audit log (demo `--replace`).
+    async fn wipe(&self) -> Result<()>;
+
+    /// Creates a company.
+    async fn create_company(&self, company: &Company) -> Result<()>;
+    /// All companies, by name.
+    async fn list_companies(&self) -> Result<Vec<Company>>;
+    /// One company.
+    async fn get_company(&self, id: CompanyId) -> Result<Option<Company>>;
+
+    /// Creates a user.
+    async fn create_user(&self, user: &User) -> Result<()>;
+    /// A user by login name.
+    async fn user_by_login(&self, login: &str) -> Result<Option<User>>;
+    /// A user by id.
+    async fn user(&self, id: UserId) -> Result<Option<User>>;
+    /// All users, by login.
+    async fn list_users(&self) -> Result<Vec<User>>;
+    /// Replaces a user's password hash.
+    async fn set_password(&self, login: &str, password_hash: &str) -> Result<()>;
+    /// Adds a company to a user's companies.
+    async fn assign_company(&self, user: UserId, company: CompanyId) -> Result<()>;
+
+    /// Writes a batch in one transaction: all or nothing.
+    async fn insert_batch(&self, batch: &Batch) -> Result<()>;
+
+    /// Searches the workers of a company.
+    async fn search_workers(
+        &self,
+        company: CompanyId,
+        query: &WorkerQuery,
+    ) -> Result<Page<WorkerRow>>;
+    /// The header of one worker (an employment) of a company.
+    async fn worker(
+        &self,
+        company: CompanyId,
+        employment: EmploymentId,
+    ) -> Result<Option<WorkerHeader>>;
+    /// The employments of a person, in every company.
+    async fn employments_of_person(&self, person: PersonId) -> Result<Vec<Employment>>;
+    /// The timeline of a person within a company, newest first: their own events and the
+    /// patrols of the departments they were assigned to at the time.
+    async fn timeline(&self, company: CompanyId, person: PersonId) -> Result<Vec<Event>>;
+    /// One event.
+    async fn event(&self, company: CompanyId, id: EventId) -> Result<Option<Event>>;
+    /// The observations of one event.
+    async fn event_observations(&self, company: CompanyId, id: EventId)
+    -> Result<Vec<Observation>>;
+    /// Every observation of a person within a company, by date then item.
+    async fn person_observations(
+        &self,
+        company: CompanyId,
+        person: PersonId,
+    ) -> Result<Vec<Observation>>;
+
+    /// The person's current consents.
+    async fn consents_of_person(&self, person: PersonId) -> Result<Vec<ConsentGrant>>;
+    /// A company's 取扱規程 overrides.
+    async fn policy_overrides(&self, company: CompanyId) -> Result<Vec<PolicyOverride>>;
+    /// Sets one override.
+    async fn set_policy_override(&self, company: CompanyId, o: PolicyOverride) -> Result<()>;
+
+    /// Stores a session.
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    /// A session by the hash of its secret (expired ones too; the caller checks).
+    async fn session(&self, id_hash: &str) -> Result<Option<Session>>;
+    /// Deletes a session.
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    /// Deletes expired sessions; returns how many.
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64>;
+
+    /// Records a login attempt.
+    async fn record_login_attempt(
+        &self,
+        login: &str,
+        success: bool,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Failed attempts for a login since an instant.
+    async fn failed_logins_since(&self, login: &str, since: DateTime<Utc>) -> Result<u64>;
+
+    /// Appends to the audit log.
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<()>;
+    /// Lists audit entries, newest first.
+    async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+
+    /// Counts per record kind and company.
+    async fn stats(&self) -> Result<Stats>;
+}
