@@ -119,22 +119,8 @@ struct DeptDef {
     profile: DeptProfile,
 }
 
-const fn dept(
-    name: &'static str,
-    solvents: bool,
-    night_share: f64,
-    overtime_mean: f64,
-    rnd: bool,
-) -> DeptDef {
-    DeptDef {
-        name,
-        profile: DeptProfile {
-            solvents,
-            night_share,
-            overtime_mean,
-            rnd,
-        },
-    }
+const fn dept(name: &'static str, solvents: bool, night_share: f64, overtime_mean: f64, rnd: bool) -> DeptDef {
+    DeptDef { name, profile: DeptProfile { solvents, night_share, overtime_mean, rnd } }
 }
 
 const DEPARTMENTS: [DeptDef; 8] = [
@@ -153,9 +139,7 @@ pub(crate) fn rng_for(seed: u64, path: &[u64]) -> ChaCha8Rng {
     // splitmix64 over the path: independent streams per company, worker and purpose.
     let mut x = seed ^ 0x9E37_79B9_7F4A_7C15;
     for p in path {
-        x = x
-            .wrapping_add(p.wrapping_mul(0xBF58_476D_1CE4_E5B9))
-            .wrapping_add(0x94D0_49BB_1331_11EB);
+        x = x.wrapping_add(p.wrapping_mul(0xBF58_476D_1CE4_E5B9)).wrapping_add(0x94D0_49BB_1331_11EB);
         x ^= x >> 31;
         x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
         x ^= x >> 29;
@@ -165,11 +149,7 @@ pub(crate) fn rng_for(seed: u64, path: &[u64]) -> ChaCha8Rng {
 
 /// A reproducible UUIDv7 for a date (its millisecond part) from the RNG.
 pub(crate) fn id_on(rng: &mut ChaCha8Rng, date: NaiveDate) -> uuid::Uuid {
-    let ms = date
-        .and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp_millis())
-        .unwrap_or(0)
-        .max(0) as u64
+    let ms = date.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0).max(0) as u64
         + rng.random_range(0..86_400_000u64);
     uuid_v7_from_parts(ms, rng.random())
 }
@@ -180,24 +160,15 @@ pub fn companies(cfg: &DemoConfig) -> Vec<DemoCompany> {
     (0..cfg.companies.max(1))
         .map(|index| {
             let mut rng = rng_for(cfg.seed, &[1, u64::from(index)]);
-            let base = COMPANY_NAMES
-                .get(index as usize % COMPANY_NAMES.len())
-                .copied()
-                .unwrap_or("株式会社デモ");
+            let base = COMPANY_NAMES.get(index as usize % COMPANY_NAMES.len()).copied().unwrap_or("株式会社デモ");
             let name = if (index as usize) < COMPANY_NAMES.len() {
                 base.to_string()
             } else {
                 format!("{base} 第{}", index as usize / COMPANY_NAMES.len() + 1)
             };
-            let company = Company {
-                id: CompanyId(id_on(&mut rng, start)),
-                name,
-            };
-            let est_names: &[&str] = if cfg.workers_of(index) > 2000 {
-                &["本社工場", "第二工場"]
-            } else {
-                &["本社事業場"]
-            };
+            let company = Company { id: CompanyId(id_on(&mut rng, start)), name };
+            let est_names: &[&str] =
+                if cfg.workers_of(index) > 2000 { &["本社工場", "第二工場"] } else { &["本社事業場"] };
             let establishments: Vec<Establishment> = est_names
                 .iter()
                 .map(|n| Establishment {
@@ -206,11 +177,7 @@ pub fn companies(cfg: &DemoConfig) -> Vec<DemoCompany> {
                     name: (*n).to_string(),
                 })
                 .collect();
-            let n_depts = if index == 0 {
-                DEPARTMENTS.len()
-            } else {
-                4 + (index as usize % 3)
-            };
+            let n_depts = if index == 0 { DEPARTMENTS.len() } else { 4 + (index as usize % 3) };
             let departments = DEPARTMENTS
                 .iter()
                 .cycle()
@@ -233,20 +200,14 @@ pub fn companies(cfg: &DemoConfig) -> Vec<DemoCompany> {
                     )
                 })
                 .collect();
-            DemoCompany {
-                index,
-                company,
-                establishments,
-                departments,
-            }
+            DemoCompany { index, company, establishments, departments }
         })
         .collect()
 }
 
 /// The first day of the generated history.
 pub fn start_date(cfg: &DemoConfig) -> NaiveDate {
-    NaiveDate::from_ymd_opt(cfg.as_of.year() - cfg.years as i32, cfg.as_of.month(), 1)
-        .unwrap_or(cfg.as_of)
+    NaiveDate::from_ymd_opt(cfg.as_of.year() - cfg.years as i32, cfg.as_of.month(), 1).unwrap_or(cfg.as_of)
 }
 
 /// The company-level batch: establishments, departments and the monthly workplace patrols
@@ -258,17 +219,9 @@ pub fn company_batch(cfg: &DemoConfig, c: &DemoCompany) -> Batch {
     let mut k = 0usize;
     while month <= cfg.as_of {
         if let Some((d, profile)) = c.departments.get(k % c.departments.len().max(1)) {
-            let day =
-                NaiveDate::from_ymd_opt(month.year(), month.month(), rng.random_range(5..=25))
-                    .unwrap_or(month);
+            let day = NaiveDate::from_ymd_opt(month.year(), month.month(), rng.random_range(5..=25)).unwrap_or(month);
             if day <= cfg.as_of {
-                events.push(people::patrol_event(
-                    &mut rng,
-                    c.company.id,
-                    d,
-                    *profile,
-                    day,
-                ));
+                events.push(people::patrol_event(&mut rng, c.company.id, d, *profile, day));
             }
         }
         k += 1;
@@ -296,21 +249,9 @@ pub fn accounts(companies: &[DemoCompany], worker_person: Option<PersonId>) -> V
         person_id,
     };
     vec![
-        acct(
-            "doctor",
-            "産業 太郎 (産業医)",
-            Role::Physician,
-            all.clone(),
-            None,
-        ),
+        acct("doctor", "産業 太郎 (産業医)", Role::Physician, all.clone(), None),
         acct("nurse", "保健 花子 (保健師)", Role::Nurse, all, None),
-        acct(
-            "eisei",
-            "衛生 一郎 (衛生管理者)",
-            Role::HealthManager,
-            first.clone(),
-            None,
-        ),
+        acct("eisei", "衛生 一郎 (衛生管理者)", Role::HealthManager, first.clone(), None),
         acct("jinji", "人事 次郎 (人事)", Role::Hr, first, None),
         acct("worker", "デモ労働者", Role::Worker, vec![], worker_person),
         acct("admin", "システム管理者", Role::Admin, vec![], None),
@@ -334,30 +275,13 @@ mod tests {
     #[test]
     fn worker_split() {
         let c = cfg(3, 300);
-        assert_eq!(
-            (c.workers_of(0), c.workers_of(1), c.workers_of(2)),
-            (150, 75, 75)
-        );
+        assert_eq!((c.workers_of(0), c.workers_of(1), c.workers_of(2)), (150, 75, 75));
         let c = cfg(3, 301);
-        assert_eq!(
-            (c.workers_of(0), c.workers_of(1), c.workers_of(2)),
-            (151, 75, 75)
-        );
+        assert_eq!((c.workers_of(0), c.workers_of(1), c.workers_of(2)), (151, 75, 75));
         let c = cfg(4, 60);
-        assert_eq!(
-            (
-                c.workers_of(0),
-                c.workers_of(1),
-                c.workers_of(2),
-                c.workers_of(3)
-            ),
-            (30, 10, 10, 10)
-        );
+        assert_eq!((c.workers_of(0), c.workers_of(1), c.workers_of(2), c.workers_of(3)), (30, 10, 10, 10));
         let c = cfg(3, 7);
-        assert_eq!(
-            (c.workers_of(0), c.workers_of(1), c.workers_of(2)),
-            (4, 2, 1)
-        );
+        assert_eq!((c.workers_of(0), c.workers_of(1), c.workers_of(2)), (4, 2, 1));
         assert_eq!(cfg(1, 9).workers_of(0), 9);
     }
 
@@ -372,10 +296,7 @@ mod tests {
         );
         assert_eq!(a[0].company.name, "株式会社みなと精機");
         assert_eq!(a[0].departments.len(), 8);
-        let other = companies(&DemoConfig {
-            seed: 8,
-            ..cfg(3, 300)
-        });
+        let other = companies(&DemoConfig { seed: 8, ..cfg(3, 300) });
         assert_ne!(a[0].company.id, other[0].company.id);
     }
 }

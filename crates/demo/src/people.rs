@@ -12,9 +12,7 @@ use iphr_domain::policy::ConsentGrant;
 use iphr_domain::role::Role;
 use iphr_domain::stress::{self, Answers, Section, SumCriteria};
 use iphr_domain::tenant::Department;
-use iphr_domain::{
-    AssignmentId, CompanyId, EmploymentId, EventId, ExposureId, ObservationId, PersonId,
-};
+use iphr_domain::{AssignmentId, CompanyId, EmploymentId, EventId, ExposureId, ObservationId, PersonId};
 use iphr_store::Batch;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -55,14 +53,20 @@ mod codes {
     pub const GUIDANCE: &str = "Eb0010000Z";
     pub const INTERVIEW: &str = "Ec0010000Z";
     pub const PATROL: &str = "Ed0010000Z";
+    // Items many employers add to the statutory set (class 3 under the 指針).
+    pub const CREATININE: &str = "Am0010000Z";
+    pub const EGFR: &str = "Am0020000Z";
+    pub const URIC_ACID: &str = "Am0030000Z";
+    pub const URINE_BLOOD: &str = "Ak0030000Z";
+    // 有機則 biological monitoring: value and 分布 (seed-domain.md §3.1).
+    pub const HIPPURIC: &str = "Ba0100000Z";
+    pub const HIPPURIC_DIST: &str = "Ba0100900D";
+    pub const METHYLHIPPURIC: &str = "Ba0110000Z";
+    pub const METHYLHIPPURIC_DIST: &str = "Ba0110900D";
 }
 
 pub(crate) fn next_month(d: NaiveDate) -> NaiveDate {
-    let (y, m) = if d.month() == 12 {
-        (d.year() + 1, 1)
-    } else {
-        (d.year(), d.month() + 1)
-    };
+    let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
@@ -102,12 +106,7 @@ pub(crate) fn patrol_event(
             "防毒マスクの吸収缶の交換記録を確認",
         ]
     } else {
-        &[
-            "通路に荷物。整理整頓を指示",
-            "照度良好、作業姿勢に問題なし",
-            "VDT作業の休憩取得を確認",
-            "休憩室の換気良好",
-        ]
+        &["通路に荷物。整理整頓を指示", "照度良好、作業姿勢に問題なし", "VDT作業の休憩取得を確認", "休憩室の換気良好"]
     };
     Event {
         company_id: company,
@@ -165,10 +164,7 @@ impl<'a> WorkerGenerator<'a> {
 
     /// The person id of worker `i` (without generating the rest).
     pub fn person_id(&self, i: u32) -> PersonId {
-        let mut rng = rng_for(
-            self.cfg.seed,
-            &[3, u64::from(self.company.index), u64::from(i)],
-        );
+        let mut rng = rng_for(self.cfg.seed, &[3, u64::from(self.company.index), u64::from(i)]);
         PersonId(id_on(&mut rng, start_date(&self.cfg)))
     }
 
@@ -188,25 +184,14 @@ impl<'a> WorkerGenerator<'a> {
         let start = start_date(cfg);
         let person_id = PersonId(id_on(&mut rng, start));
         let male_share = if self.company.index == 0 { 0.7 } else { 0.55 };
-        let sex = if rng.random::<f64>() < male_share {
-            Sex::Male
-        } else {
-            Sex::Female
-        };
+        let sex = if rng.random::<f64>() < male_share { Sex::Male } else { Sex::Female };
         let (family, fkana) = *pick(&mut rng, &FAMILY);
-        let (given, gkana) = if sex == Sex::Male {
-            *pick(&mut rng, &MALE)
-        } else {
-            *pick(&mut rng, &FEMALE)
-        };
+        let (given, gkana) = if sex == Sex::Male { *pick(&mut rng, &MALE) } else { *pick(&mut rng, &FEMALE) };
         let age = rng.random_range(20..65);
         let birth = cfg.as_of - Duration::days(age * 365 + rng.random_range(0..365));
         let max_tenure_days = ((age - 18) * 365).max(30);
-        let tenure = if rng.random::<f64>() < 0.08 {
-            rng.random_range(0..365)
-        } else {
-            rng.random_range(0..max_tenure_days)
-        };
+        let tenure =
+            if rng.random::<f64>() < 0.08 { rng.random_range(0..365) } else { rng.random_range(0..max_tenure_days) };
         let hire = cfg.as_of - Duration::days(tenure);
         let leave = if rng.random::<f64>() < 0.06 && tenure > 60 {
             Some(hire + Duration::days(rng.random_range(30..tenure)))
@@ -222,11 +207,7 @@ impl<'a> WorkerGenerator<'a> {
             sex,
             birth_date: birth,
             insurer: InsurerIds {
-                insurer_number: Some(format!(
-                    "06{:02}{:04}",
-                    13 + self.company.index % 30,
-                    1000 + self.company.index
-                )),
+                insurer_number: Some(format!("06{:02}{:04}", 13 + self.company.index % 30, 1000 + self.company.index)),
                 symbol: Some(format!("{}", 100 + self.company.index)),
                 number: Some(format!("{}", i + 1)),
             },
@@ -248,23 +229,13 @@ impl<'a> WorkerGenerator<'a> {
         let first_dept = rng.random_range(0..n);
         let moved = rng.random::<f64>() < 0.2 && (end - win_start).num_days() > 400;
         let move_day = if moved {
-            Some(
-                win_start
-                    + Duration::days(
-                        rng.random_range(180..(end - win_start).num_days() - 180)
-                            .max(1),
-                    ),
-            )
+            Some(win_start + Duration::days(rng.random_range(180..(end - win_start).num_days() - 180).max(1)))
         } else {
             None
         };
         let mut spans = vec![(first_dept, hire, move_day.map(|d| d - Duration::days(1)))];
         if let Some(m) = move_day {
-            spans.push((
-                (first_dept + 1 + rng.random_range(0..n.max(2) - 1)) % n,
-                m,
-                None,
-            ));
+            spans.push(((first_dept + 1 + rng.random_range(0..n.max(2) - 1)) % n, m, None));
         }
         let current = spans.last().map(|s| s.0).unwrap_or(first_dept);
         let positions = ["一般", "一般", "一般", "主任", "係長", "課長"];
@@ -294,17 +265,9 @@ impl<'a> WorkerGenerator<'a> {
             if profile.solvents {
                 let (agent, name) = *pick(
                     &mut rng,
-                    &[
-                        ("toluene", "トルエン"),
-                        ("xylene", "キシレン"),
-                        ("ethyl_acetate", "酢酸エチル"),
-                    ],
+                    &[("toluene", "トルエン"), ("xylene", "キシレン"), ("ethyl_acetate", "酢酸エチル")],
                 );
-                let mask = if rng.random::<f64>() < 0.9 {
-                    "防毒マスク(有機ガス用)"
-                } else {
-                    "なし"
-                };
+                let mask = if rng.random::<f64>() < 0.9 { "防毒マスク(有機ガス用)" } else { "なし" };
                 b.exposures.push(Exposure {
                     company_id: cid,
                     id: ExposureId(id_on(&mut rng, *from)),
@@ -318,32 +281,17 @@ impl<'a> WorkerGenerator<'a> {
                 });
             }
         }
-        let profile = self
-            .company
-            .departments
-            .get(current)
-            .map(|d| d.1)
-            .unwrap_or(crate::DeptProfile {
-                solvents: false,
-                night_share: 0.0,
-                overtime_mean: 20.0,
-                rnd: false,
-            });
+        let profile = self.company.departments.get(current).map(|d| d.1).unwrap_or(crate::DeptProfile {
+            solvents: false,
+            night_share: 0.0,
+            overtime_mean: 20.0,
+            rnd: false,
+        });
 
         let lat = Latent {
-            height: if sex == Sex::Male {
-                normal(&mut rng, 171.0, 5.8)
-            } else {
-                normal(&mut rng, 158.0, 5.4)
-            },
-            bmi: normal(&mut rng, if sex == Sex::Male { 23.6 } else { 21.6 }, 3.2)
-                .clamp(16.0, 40.0),
-            sbp_off: normal(&mut rng, 0.0, 10.0)
-                + if rng.random::<f64>() < 0.01 {
-                    45.0
-                } else {
-                    0.0
-                },
+            height: if sex == Sex::Male { normal(&mut rng, 171.0, 5.8) } else { normal(&mut rng, 158.0, 5.4) },
+            bmi: normal(&mut rng, if sex == Sex::Male { 23.6 } else { 21.6 }, 3.2).clamp(16.0, 40.0),
+            sbp_off: normal(&mut rng, 0.0, 10.0) + if rng.random::<f64>() < 0.01 { 45.0 } else { 0.0 },
             ldl_off: normal(&mut rng, 0.0, 25.0),
             hdl_off: normal(&mut rng, 0.0, 11.0),
             tg_factor: normal(&mut rng, 0.0, 0.45).exp(),
@@ -354,14 +302,8 @@ impl<'a> WorkerGenerator<'a> {
             overtime_off: normal(&mut rng, 0.0, 8.0),
         };
 
-        let mut ctx = Ctx {
-            rng,
-            emp: &employment,
-            person: &person,
-            b,
-            wg: self,
-            treated: false,
-        };
+        let agent = b.exposures.last().filter(|x| x.employment_id == employment.id).map(|x| x.agent.clone());
+        let mut ctx = Ctx { rng, emp: &employment, person: &person, b, wg: self, treated: false };
         // Checkups: hire checkup, periodic (yearly), night-work (安衛則45条: every 6 months),
         // special (有機則29条: every 6 months).
         let month = [6u32, 5, 9, 10, 7][self.company.index as usize % 5];
@@ -387,7 +329,7 @@ impl<'a> WorkerGenerator<'a> {
         if solvent_worker {
             let mut d = win_start + Duration::days(30);
             while d <= end {
-                ctx.special_checkup(d);
+                ctx.special_checkup(d, agent.as_deref());
                 d += Duration::days(182);
             }
         }
@@ -404,8 +346,7 @@ impl<'a> WorkerGenerator<'a> {
             y += 1;
         }
         // Attendance per month.
-        let mut m =
-            NaiveDate::from_ymd_opt(win_start.year(), win_start.month(), 1).unwrap_or(win_start);
+        let mut m = NaiveDate::from_ymd_opt(win_start.year(), win_start.month(), 1).unwrap_or(win_start);
         while m <= end {
             let last = next_month(m) - Duration::days(1);
             if last <= cfg.as_of {
@@ -430,11 +371,7 @@ fn work_content(dept: &str, night: bool) -> String {
         "物流センター" => "フォークリフト・荷役",
         _ => "一般業務",
     };
-    if night {
-        format!("{base}(交替制・深夜業あり)")
-    } else {
-        base.to_string()
-    }
+    if night { format!("{base}(交替制・深夜業あり)") } else { base.to_string() }
 }
 
 struct Ctx<'g, 'b> {
@@ -475,15 +412,7 @@ impl Ctx<'_, '_> {
         id
     }
 
-    fn obs(
-        &mut self,
-        event: EventId,
-        date: NaiveDate,
-        item: &str,
-        kind: DataKind,
-        producer: Producer,
-        value: Value,
-    ) {
+    fn obs(&mut self, event: EventId, date: NaiveDate, item: &str, kind: DataKind, producer: Producer, value: Value) {
         let Ok(code) = ItemCode::parse(item) else {
             return;
         };
@@ -504,11 +433,7 @@ impl Ctx<'_, '_> {
             person_id: self.person.id,
             employment_id: Some(self.emp.id),
             item: code,
-            atr: DataAtr {
-                kind,
-                producer,
-                seq: 1,
-            },
+            atr: DataAtr { kind, producer, seq: 1 },
             value,
             info_class: class,
             event_date: date,
@@ -523,39 +448,12 @@ impl Ctx<'_, '_> {
     }
 
     fn num(&mut self, ev: EventId, date: NaiveDate, item: &str, v: f64) {
-        let unit = self
-            .wg
-            .table
-            .get_str(item)
-            .map(|d| d.unit.clone())
-            .unwrap_or_default();
-        self.obs(
-            ev,
-            date,
-            item,
-            DataKind::Measured,
-            Producer::Institution,
-            Value::Number { value: v, unit },
-        );
+        let unit = self.wg.table.get_str(item).map(|d| d.unit.clone()).unwrap_or_default();
+        self.obs(ev, date, item, DataKind::Measured, Producer::Institution, Value::Number { value: v, unit });
     }
 
-    fn coded(
-        &mut self,
-        ev: EventId,
-        date: NaiveDate,
-        item: &str,
-        kind: DataKind,
-        producer: Producer,
-        code: &str,
-    ) {
-        self.obs(
-            ev,
-            date,
-            item,
-            kind,
-            producer,
-            Value::Coded { code: code.into() },
-        );
+    fn coded(&mut self, ev: EventId, date: NaiveDate, item: &str, kind: DataKind, producer: Producer, code: &str) {
+        self.obs(ev, date, item, kind, producer, Value::Coded { code: code.into() });
     }
 
     fn checkup(&mut self, kind: CheckupKind, date: NaiveDate, lat: &Latent, _solvent: bool) {
@@ -563,10 +461,8 @@ impl Ctx<'_, '_> {
         let male = self.person.sex == Sex::Male;
         let years_on = (age - 20.0).max(0.0);
         let title = kind.label_ja().to_string();
-        let institution = [
-            "公益財団法人 みなと健診センター",
-            "医療法人 さくら会 健診クリニック",
-        ][usize::from(self.person.id.0.as_bytes()[15] % 2)];
+        let institution = ["公益財団法人 みなと健診センター", "医療法人 さくら会 健診クリニック"]
+            [usize::from(self.person.id.0.as_bytes()[15] % 2)];
         let ev = self.event(
             EventKind::Checkup,
             Some(kind.as_str()),
@@ -580,13 +476,7 @@ impl Ctx<'_, '_> {
         let h = lat.height;
         let weight = round1(bmi * (h / 100.0).powi(2));
         let bmi = round1(weight / (h / 100.0).powi(2));
-        let waist = round1(
-            if male {
-                2.6 * bmi + 22.0
-            } else {
-                2.5 * bmi + 24.0
-            } + normal(r, 0.0, 3.0),
-        );
+        let waist = round1(if male { 2.6 * bmi + 22.0 } else { 2.5 * bmi + 24.0 } + normal(r, 0.0, 3.0));
         let sbp = (102.0
             + 0.55 * years_on
             + 1.3 * (bmi - 22.0)
@@ -595,9 +485,7 @@ impl Ctx<'_, '_> {
             + normal(r, 0.0, 7.0))
         .round()
         .clamp(80.0, 230.0);
-        let dbp = (0.62 * sbp + normal(r, 0.0, 6.0) - 4.0)
-            .round()
-            .clamp(45.0, 140.0);
+        let dbp = (0.62 * sbp + normal(r, 0.0, 6.0) - 4.0).round().clamp(45.0, 140.0);
         let hb = round1(if lat.anemic {
             normal(r, 10.6, 0.9)
         } else if male {
@@ -605,32 +493,19 @@ impl Ctx<'_, '_> {
         } else {
             normal(r, 13.1, 0.9)
         });
-        let rbc = (if male {
-            normal(r, 490.0, 32.0)
-        } else {
-            normal(r, 440.0, 30.0)
-        } * if lat.anemic { 0.88 } else { 1.0 })
+        let rbc = (if male { normal(r, 490.0, 32.0) } else { normal(r, 440.0, 30.0) }
+            * if lat.anemic { 0.88 } else { 1.0 })
         .round();
-        let ggt = (if lat.drinker {
-            normal(r, 4.6, 0.5)
-        } else {
-            normal(r, if male { 3.3 } else { 2.8 }, 0.4)
-        })
-        .exp()
-        .round()
-        .max(5.0);
-        let ast = (normal(r, 3.05, 0.25).exp() + if lat.drinker { 8.0 } else { 0.0 }).round();
-        let alt = (normal(r, 2.9 + 0.05 * (bmi - 22.0), 0.35).exp())
+        let ggt = (if lat.drinker { normal(r, 4.6, 0.5) } else { normal(r, if male { 3.3 } else { 2.8 }, 0.4) })
+            .exp()
             .round()
             .max(5.0);
-        let ldl = (105.0 + 0.9 * years_on + lat.ldl_off + normal(r, 0.0, 10.0))
+        let ast = (normal(r, 3.05, 0.25).exp() + if lat.drinker { 8.0 } else { 0.0 }).round();
+        let alt = (normal(r, 2.9 + 0.05 * (bmi - 22.0), 0.35).exp()).round().max(5.0);
+        let ldl = (105.0 + 0.9 * years_on + lat.ldl_off + normal(r, 0.0, 10.0)).round().clamp(40.0, 300.0);
+        let hdl = (if male { 55.0 } else { 68.0 } - 0.8 * (bmi - 22.0) + lat.hdl_off + normal(r, 0.0, 4.0))
             .round()
-            .clamp(40.0, 300.0);
-        let hdl = (if male { 55.0 } else { 68.0 } - 0.8 * (bmi - 22.0)
-            + lat.hdl_off
-            + normal(r, 0.0, 4.0))
-        .round()
-        .clamp(20.0, 120.0);
+            .clamp(20.0, 120.0);
         let tg = ((if male { 95.0 } else { 70.0 })
             * lat.tg_factor
             * (1.0 + 0.06 * (bmi - 22.0))
@@ -687,22 +562,25 @@ impl Ctx<'_, '_> {
         ] {
             self.num(ev, date, item, v);
         }
-        self.coded(
-            ev,
-            date,
-            codes::URINE_PROTEIN,
-            DataKind::Qualitative,
-            Producer::Institution,
-            protein,
-        );
-        self.coded(
-            ev,
-            date,
-            codes::URINE_SUGAR,
-            DataKind::Qualitative,
-            Producer::Institution,
-            sugar,
-        );
+        self.coded(ev, date, codes::URINE_PROTEIN, DataKind::Qualitative, Producer::Institution, protein);
+        self.coded(ev, date, codes::URINE_SUGAR, DataKind::Qualitative, Producer::Institution, sugar);
+        if kind != CheckupKind::SpecificWork {
+            // Non-statutory items the employer added (class 3).
+            let r = &mut self.rng;
+            let cr =
+                (if male { normal(r, 0.88, 0.12) } else { normal(r, 0.66, 0.1) } + 0.004 * years_on).clamp(0.3, 8.0);
+            let cr = (cr * 100.0).round() / 100.0;
+            // 日本腎臓学会 eGFR式: 194 × Cr^-1.094 × age^-0.287 (× 0.739 for women).
+            let egfr = round1(194.0 * cr.powf(-1.094) * age.max(18.0).powf(-0.287) * if male { 1.0 } else { 0.739 });
+            let ua = round1(
+                (if male { normal(r, 6.0, 1.1) } else { normal(r, 4.5, 0.9) } + 0.08 * (bmi - 22.0)).clamp(1.5, 12.0),
+            );
+            let blood = if r.random::<f64>() < if male { 0.05 } else { 0.12 } { "1p" } else { "neg" };
+            self.num(ev, date, codes::CREATININE, cr);
+            self.num(ev, date, codes::EGFR, egfr);
+            self.num(ev, date, codes::URIC_ACID, ua);
+            self.coded(ev, date, codes::URINE_BLOOD, DataKind::Qualitative, Producer::Institution, blood);
+        }
         // The institution's own overall 診断区分, as delivered with the results (imitated; iphr
         // judges from its rule tables separately).
         let overall = if sbp >= 160.0
@@ -729,14 +607,7 @@ impl Ctx<'_, '_> {
         } else {
             "A"
         };
-        self.coded(
-            ev,
-            date,
-            codes::OVERALL,
-            DataKind::Judgement,
-            Producer::Institution,
-            overall,
-        );
+        self.coded(ev, date, codes::OVERALL, DataKind::Judgement, Producer::Institution, overall);
         let diagnosis = match overall {
             "D" if sbp >= 160.0 => "高血圧。要精密検査・治療",
             "D" if fpg >= 126.0 || hba1c >= 6.5 => "糖尿病の疑い。要精密検査・治療",
@@ -751,9 +622,7 @@ impl Ctx<'_, '_> {
             codes::DIAGNOSIS,
             DataKind::Text,
             Producer::Institution,
-            Value::Text {
-                text: diagnosis.into(),
-            },
+            Value::Text { text: diagnosis.into() },
         );
 
         // 安衛法66条の4: the physician's opinion for workers with findings; 66条の5: the measure.
@@ -761,11 +630,7 @@ impl Ctx<'_, '_> {
             let op_date = date + Duration::days(self.rng.random_range(20..75));
             if op_date <= self.wg.cfg.as_of {
                 let restrict = overall == "D" && (sbp >= 180.0 || fpg >= 250.0);
-                let (code, label) = if restrict {
-                    ("1", "就業制限")
-                } else {
-                    ("0", "通常勤務")
-                };
+                let (code, label) = if restrict { ("1", "就業制限") } else { ("0", "通常勤務") };
                 let op = self.event(
                     EventKind::Opinion,
                     Some("post_checkup"),
@@ -776,14 +641,7 @@ impl Ctx<'_, '_> {
                             "measures": if restrict { vec!["時間外労働の制限", "深夜業の回数の減少"] } else { vec![] },
                             "review": if restrict { Some((op_date + Duration::days(90)).to_string()) } else { None } }),
                 );
-                self.coded(
-                    op,
-                    op_date,
-                    codes::WORK_CATEGORY,
-                    DataKind::Judgement,
-                    Producer::Physician,
-                    code,
-                );
+                self.coded(op, op_date, codes::WORK_CATEGORY, DataKind::Judgement, Producer::Physician, code);
                 self.coded(
                     op,
                     op_date,
@@ -843,47 +701,68 @@ impl Ctx<'_, '_> {
         }
     }
 
-    fn special_checkup(&mut self, date: NaiveDate) {
+    fn special_checkup(&mut self, date: NaiveDate, agent: Option<&str>) {
         if date > self.wg.cfg.as_of {
             return;
         }
-        let dist = {
-            let x: f64 = self.rng.random();
-            if x < 0.93 {
-                1
-            } else if x < 0.99 {
-                2
-            } else {
-                3
+        let x: f64 = self.rng.random();
+        // Urinary metabolite: mostly low, a few above the 分布 boundaries.
+        let (item, dist_item, value, b1, b2): (&str, &str, f64, f64, f64) = match agent {
+            Some("xylene") => {
+                let v = if x < 0.93 {
+                    self.rng.random_range(0.02..0.45)
+                } else if x < 0.99 {
+                    self.rng.random_range(0.55..1.4)
+                } else {
+                    self.rng.random_range(1.6..2.5)
+                };
+                (codes::METHYLHIPPURIC, codes::METHYLHIPPURIC_DIST, v, 0.5, 1.5)
             }
+            Some("toluene") => {
+                let v = if x < 0.93 {
+                    self.rng.random_range(0.05..0.9)
+                } else if x < 0.99 {
+                    self.rng.random_range(1.1..2.4)
+                } else {
+                    self.rng.random_range(2.6..3.5)
+                };
+                (codes::HIPPURIC, codes::HIPPURIC_DIST, v, 1.0, 2.5)
+            }
+            _ => ("", "", 0.0, 0.0, 0.0),
         };
-        self.event(
+        let value = (value * 100.0).round() / 100.0;
+        // 分布 boundaries from the 有機則 個人票 (seed-domain.md §3.1: 馬尿酸 1 / 2.5 g/L, メチル馬尿酸 0.5 / 1.5 g/L).
+        let dist = if value <= b1 {
+            1
+        } else if value <= b2 {
+            2
+        } else {
+            3
+        };
+        let ev = self.event(
             EventKind::Checkup,
             Some(CheckupKind::Special.as_str()),
             date,
             "有機溶剤健康診断".into(),
             Producer::Institution,
-            json!({ "basis": "有機則29条", "biological_monitoring_distribution": dist, "findings": if dist == 1 { "所見なし" } else { "尿中代謝物 分布2以上: 作業環境の確認を要す" } }),
+            json!({ "basis": "有機則29条", "findings": if dist == 1 { "所見なし" } else { "尿中代謝物 分布2以上: 作業環境の確認を要す" } }),
         );
+        if !item.is_empty() {
+            self.num(ev, date, item, value);
+            self.coded(ev, date, dist_item, DataKind::Qualitative, Producer::Institution, &dist.to_string());
+        }
     }
 
     fn stress_check(&mut self, date: NaiveDate, lat: &Latent, profile: DeptProfile) {
-        let level =
-            lat.stress + normal(&mut self.rng, 0.0, 0.6) + (profile.overtime_mean - 20.0) / 30.0;
+        let level = lat.stress + normal(&mut self.rng, 0.0, 0.6) + (profile.overtime_mean - 20.0) / 30.0;
         let answers: Vec<u8> = self
             .wg
             .stress_items
             .iter()
             .map(|it| {
                 // A stressed person's answers score higher in the sum method.
-                let score = (2.0 + 0.55 * level + normal(&mut self.rng, 0.0, 0.8))
-                    .round()
-                    .clamp(1.0, 4.0) as u8;
-                let score = if it.section == Section::D {
-                    score
-                } else {
-                    score
-                };
+                let score = (2.0 + 0.55 * level + normal(&mut self.rng, 0.0, 0.8)).round().clamp(1.0, 4.0) as u8;
+                let score = if it.section == Section::D { score } else { score };
                 if it.reverse_in_sum { 5 - score } else { score }
             })
             .collect();
@@ -899,28 +778,9 @@ impl Ctx<'_, '_> {
             Producer::Worker,
             json!({ "answers": answers.as_slice(), "method": "sum", "criteria": "stress-sum-criteria-v1" }),
         );
-        for (item, v) in [
-            (codes::STRESS_A, r.a),
-            (codes::STRESS_B, r.b),
-            (codes::STRESS_C, r.c),
-        ] {
-            let unit = self
-                .wg
-                .table
-                .get_str(item)
-                .map(|d| d.unit.clone())
-                .unwrap_or_default();
-            self.obs(
-                ev,
-                date,
-                item,
-                DataKind::Measured,
-                Producer::Worker,
-                Value::Number {
-                    value: f64::from(v),
-                    unit,
-                },
-            );
+        for (item, v) in [(codes::STRESS_A, r.a), (codes::STRESS_B, r.b), (codes::STRESS_C, r.c)] {
+            let unit = self.wg.table.get_str(item).map(|d| d.unit.clone()).unwrap_or_default();
+            self.obs(ev, date, item, DataKind::Measured, Producer::Worker, Value::Number { value: f64::from(v), unit });
         }
         self.coded(
             ev,
@@ -957,8 +817,7 @@ impl Ctx<'_, '_> {
                     DataKind::Text,
                     Producer::Physician,
                     Value::Text {
-                        text: "業務量の偏りによる心理的負担。睡眠不足あり。上司との面談を勧める。"
-                            .into(),
+                        text: "業務量の偏りによる心理的負担。睡眠不足あり。上司との面談を勧める。".into()
                     },
                 );
                 let op = self.event(
@@ -969,14 +828,7 @@ impl Ctx<'_, '_> {
                     Producer::Physician,
                     json!({ "basis": "安衛法66条の10 5項", "category": "通常勤務", "consideration": "業務量の調整" }),
                 );
-                self.coded(
-                    op,
-                    held,
-                    codes::WORK_CATEGORY,
-                    DataKind::Judgement,
-                    Producer::Physician,
-                    "0",
-                );
+                self.coded(op, held, codes::WORK_CATEGORY, DataKind::Judgement, Producer::Physician, "0");
             }
         }
     }
@@ -985,32 +837,18 @@ impl Ctx<'_, '_> {
         let r = &mut self.rng;
         let spike = r.random::<f64>() < 0.025;
         let base = profile.overtime_mean + lat.overtime_off + normal(r, 0.0, 9.0);
-        let mut overtime = (base
-            + if spike {
-                r.random_range(40.0..75.0)
-            } else {
-                0.0
-            })
-        .max(0.0);
+        let mut overtime = (base + if spike { r.random_range(40.0..75.0) } else { 0.0 }).max(0.0);
         // Seasonal peak in March.
         if month.month() == 3 {
             overtime *= 1.25;
         }
-        let holiday = if r.random::<f64>() < 0.15 {
-            8.0 * f64::from(r.random_range(1..=2u8))
-        } else {
-            0.0
-        };
+        let holiday = if r.random::<f64>() < 0.15 { 8.0 * f64::from(r.random_range(1..=2u8)) } else { 0.0 };
         let overtime = round1(overtime);
         let total_ot = round1(overtime + holiday);
         let days = days_in_month(month) as f64;
         // oh-rules.md §5.2: 時間外・休日労働 = total hours − days ÷ 7 × 40.
         let total = round1(days / 7.0 * 40.0 + total_ot);
-        let nights = if night {
-            f64::from(r.random_range(4..=10u8))
-        } else {
-            0.0
-        };
+        let nights = if night { f64::from(r.random_range(4..=10u8)) } else { 0.0 };
         let title = format!("{}年{}月 勤怠", month.year(), month.month());
         let ev = self.event(
             EventKind::AttendanceMonth,
@@ -1026,38 +864,18 @@ impl Ctx<'_, '_> {
             (codes::HOLIDAY_WORK, holiday),
             (codes::TOTAL_HOURS, total),
         ] {
-            let unit = self
-                .wg
-                .table
-                .get_str(item)
-                .map(|d| d.unit.clone())
-                .unwrap_or_default();
-            self.obs(
-                ev,
-                month,
-                item,
-                DataKind::Measured,
-                Producer::HrSystem,
-                Value::Number { value: v, unit },
-            );
+            let unit = self.wg.table.get_str(item).map(|d| d.unit.clone()).unwrap_or_default();
+            self.obs(ev, month, item, DataKind::Measured, Producer::HrSystem, Value::Number { value: v, unit });
         }
         if night {
-            let unit = self
-                .wg
-                .table
-                .get_str(codes::NIGHT_SHIFTS)
-                .map(|d| d.unit.clone())
-                .unwrap_or_default();
+            let unit = self.wg.table.get_str(codes::NIGHT_SHIFTS).map(|d| d.unit.clone()).unwrap_or_default();
             self.obs(
                 ev,
                 month,
                 codes::NIGHT_SHIFTS,
                 DataKind::Measured,
                 Producer::HrSystem,
-                Value::Number {
-                    value: nights,
-                    unit,
-                },
+                Value::Number { value: nights, unit },
             );
         }
         // 安衛法66条の8: over 80 h → the worker is told and may apply; most do in the demo.
@@ -1079,7 +897,7 @@ impl Ctx<'_, '_> {
                     DataKind::Text,
                     Producer::Physician,
                     Value::Text {
-                        text: "疲労の蓄積あり。睡眠5時間程度。抑うつ症状なし。".into(),
+                        text: "疲労の蓄積あり。睡眠5時間程度。抑うつ症状なし。".into()
                     },
                 );
                 let restrict = total_ot > 100.0;

@@ -120,9 +120,7 @@ impl EventKind {
             | EventKind::EmploymentDecision
             | EventKind::Consent => InfoClass::Class1,
             EventKind::AttendanceMonth => InfoClass::Work,
-            EventKind::Treatment | EventKind::Medication | EventKind::Attachment => {
-                InfoClass::Class3
-            }
+            EventKind::Treatment | EventKind::Medication | EventKind::Attachment => InfoClass::Class3,
         }
     }
 
@@ -132,13 +130,10 @@ impl EventKind {
             EventKind::Checkup | EventKind::Interview => InfoClass::Class2,
             EventKind::StressCheck => InfoClass::Stress,
             EventKind::AttendanceMonth => InfoClass::Work,
-            EventKind::Opinion
-            | EventKind::EmploymentDecision
-            | EventKind::WorkplacePatrol
-            | EventKind::Consent => InfoClass::Class1,
-            EventKind::Treatment | EventKind::Medication | EventKind::Attachment => {
-                InfoClass::Class3
+            EventKind::Opinion | EventKind::EmploymentDecision | EventKind::WorkplacePatrol | EventKind::Consent => {
+                InfoClass::Class1
             }
+            EventKind::Treatment | EventKind::Medication | EventKind::Attachment => InfoClass::Class3,
         }
     }
 }
@@ -157,10 +152,7 @@ pub struct UnknownEventKind(pub String);
 impl FromStr for EventKind {
     type Err = UnknownEventKind;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        EventKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownEventKind(s.to_string()))
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownEventKind(s.to_string()))
     }
 }
 

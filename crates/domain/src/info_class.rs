@@ -93,9 +93,6 @@ pub struct UnknownInfoClass(pub String);
 impl FromStr for InfoClass {
     type Err = UnknownInfoClass;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        InfoClass::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownInfoClass(s.to_string()))
+        InfoClass::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| UnknownInfoClass(s.to_string()))
     }
 }

@@ -24,11 +24,7 @@ pub fn search_key(s: &str) -> String {
 }
 
 fn key_pass(s: &str) -> String {
-    s.nfkc()
-        .filter(|c| !c.is_whitespace())
-        .map(hiragana_to_katakana)
-        .flat_map(char::to_lowercase)
-        .collect()
+    s.nfkc().filter(|c| !c.is_whitespace()).map(hiragana_to_katakana).flat_map(char::to_lowercase).collect()
 }
 
 /// Hiragana (U+3041–U+3096) to katakana (U+30A1–U+30F6); other characters unchanged.

@@ -51,26 +51,14 @@ pub enum OhccError {
     },
 }
 
-fn check_chars(
-    code: &str,
-    rules: &[(&'static str, &'static str, fn(char) -> bool)],
-) -> Result<(), OhccError> {
+fn check_chars(code: &str, rules: &[(&'static str, &'static str, fn(char) -> bool)]) -> Result<(), OhccError> {
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != rules.len() {
-        return Err(OhccError::Length {
-            code: code.to_string(),
-            expected: rules.len(),
-            got: chars.len(),
-        });
+        return Err(OhccError::Length { code: code.to_string(), expected: rules.len(), got: chars.len() });
     }
     for (i, (c, (part, expected, ok))) in chars.iter().zip(rules).enumerate() {
         if !ok(*c) {
-            return Err(OhccError::Char {
-                code: code.to_string(),
-                position: i + 1,
-                part,
-                expected,
-            });
+            return Err(OhccError::Char { code: code.to_string(), position: i + 1, part, expected });
         }
     }
     Ok(())
@@ -254,45 +242,21 @@ pub struct DataAtr {
 impl DataAtr {
     /// Parses the 3-character data ATR.
     pub fn parse(s: &str) -> Result<Self, OhccError> {
-        let err = |position, part, expected| OhccError::Char {
-            code: s.to_string(),
-            position,
-            part,
-            expected,
-        };
+        let err = |position, part, expected| OhccError::Char { code: s.to_string(), position, part, expected };
         let chars: Vec<char> = s.chars().collect();
         let [k, p, n] = chars.as_slice() else {
-            return Err(OhccError::Length {
-                code: s.to_string(),
-                expected: 3,
-                got: chars.len(),
-            });
+            return Err(OhccError::Length { code: s.to_string(), expected: 3, got: chars.len() });
         };
-        let kind = DataKind::from_letter(*k)
-            .ok_or_else(|| err(1, "⑥ データATR kind", "one of M Q J T D"))?;
-        let producer = Producer::from_letter(*p)
-            .ok_or_else(|| err(2, "⑥ データATR producer", "one of k s d h w e"))?;
-        let seq = n
-            .to_digit(10)
-            .filter(|d| *d >= 1)
-            .ok_or_else(|| err(3, "⑥ データATR sequence", "a digit 1-9"))?;
-        Ok(Self {
-            kind,
-            producer,
-            seq: seq as u8,
-        })
+        let kind = DataKind::from_letter(*k).ok_or_else(|| err(1, "⑥ データATR kind", "one of M Q J T D"))?;
+        let producer = Producer::from_letter(*p).ok_or_else(|| err(2, "⑥ データATR producer", "one of k s d h w e"))?;
+        let seq = n.to_digit(10).filter(|d| *d >= 1).ok_or_else(|| err(3, "⑥ データATR sequence", "a digit 1-9"))?;
+        Ok(Self { kind, producer, seq: seq as u8 })
     }
 }
 
 impl fmt::Display for DataAtr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}{}{}",
-            self.kind.letter(),
-            self.producer.letter(),
-            self.seq
-        )
+        write!(f, "{}{}{}", self.kind.letter(), self.producer.letter(), self.seq)
     }
 }
 
@@ -311,17 +275,10 @@ impl Ohcc {
     pub fn parse(s: &str) -> Result<Self, OhccError> {
         let n = s.chars().count();
         if n != 13 || !s.is_ascii() {
-            return Err(OhccError::Length {
-                code: s.to_string(),
-                expected: 13,
-                got: n,
-            });
+            return Err(OhccError::Length { code: s.to_string(), expected: 13, got: n });
         }
         let (item, atr) = s.split_at(10);
-        Ok(Self {
-            item: ItemCode::parse(item)?,
-            atr: DataAtr::parse(atr)?,
-        })
+        Ok(Self { item: ItemCode::parse(item)?, atr: DataAtr::parse(atr)? })
     }
 }
 
@@ -458,44 +415,28 @@ impl ItemTable {
         for (i, rec) in rdr.deserialize::<ItemRow>().enumerate() {
             let row = i + 1;
             let r = rec.map_err(|e| terr("ohcc-items", row, "(row)", e.to_string()))?;
-            let item = ItemCode::parse(&r.item)
-                .map_err(|e| terr("ohcc-items", row, "item", e.to_string()))?;
+            let item = ItemCode::parse(&r.item).map_err(|e| terr("ohcc-items", row, "item", e.to_string()))?;
             let value_kind = match r.value_kind.as_str() {
                 "number" => ValueKind::Number,
                 "coded" => ValueKind::Coded,
                 "text" => ValueKind::Text,
                 "document" => ValueKind::Document,
                 other => {
-                    return Err(terr(
-                        "ohcc-items",
-                        row,
-                        "value_kind",
-                        format!("unknown {other:?}"),
-                    ));
+                    return Err(terr("ohcc-items", row, "value_kind", format!("unknown {other:?}")));
                 }
             };
-            let info_class: InfoClass =
-                r.info_class
-                    .parse()
-                    .map_err(|e: crate::info_class::UnknownInfoClass| {
-                        terr("ohcc-items", row, "info_class", e.to_string())
-                    })?;
+            let info_class: InfoClass = r.info_class.parse().map_err(|e: crate::info_class::UnknownInfoClass| {
+                terr("ohcc-items", row, "info_class", e.to_string())
+            })?;
             let statutory = match r.statutory.as_str() {
                 "yes" => true,
                 "no" => false,
                 other => {
-                    return Err(terr(
-                        "ohcc-items",
-                        row,
-                        "statutory",
-                        format!("expected yes or no, got {other:?}"),
-                    ));
+                    return Err(terr("ohcc-items", row, "statutory", format!("expected yes or no, got {other:?}")));
                 }
             };
             if !r.jlac10.is_empty() {
-                by_jlac10
-                    .entry(r.jlac10.clone())
-                    .or_insert_with(|| item.clone());
+                by_jlac10.entry(r.jlac10.clone()).or_insert_with(|| item.clone());
             }
             let def = ItemDef {
                 item: item.clone(),
@@ -510,12 +451,7 @@ impl ItemTable {
                 source: r.source,
             };
             if items.insert(item.clone(), def).is_some() {
-                return Err(terr(
-                    "ohcc-items",
-                    row,
-                    "item",
-                    format!("duplicate item {item}"),
-                ));
+                return Err(terr("ohcc-items", row, "item", format!("duplicate item {item}")));
             }
         }
         let mut values: BTreeMap<ItemCode, Vec<CodedValue>> = BTreeMap::new();
@@ -523,15 +459,9 @@ impl ItemTable {
         for (i, rec) in rdr.deserialize::<ValueRow>().enumerate() {
             let row = i + 1;
             let r = rec.map_err(|e| terr("ohcc-values", row, "(row)", e.to_string()))?;
-            let item = ItemCode::parse(&r.item)
-                .map_err(|e| terr("ohcc-values", row, "item", e.to_string()))?;
+            let item = ItemCode::parse(&r.item).map_err(|e| terr("ohcc-values", row, "item", e.to_string()))?;
             if !items.contains_key(&item) {
-                return Err(terr(
-                    "ohcc-values",
-                    row,
-                    "item",
-                    format!("{item} is not in the item table"),
-                ));
+                return Err(terr("ohcc-values", row, "item", format!("{item} is not in the item table")));
             }
             values.entry(item).or_default().push(CodedValue {
                 code: r.code,
@@ -539,12 +469,7 @@ impl ItemTable {
                 label_en: r.label_en,
             });
         }
-        Ok(Self {
-            version: version.to_string(),
-            items,
-            values,
-            by_jlac10,
-        })
+        Ok(Self { version: version.to_string(), items, values, by_jlac10 })
     }
 
     /// The definition of an item.
@@ -617,30 +542,11 @@ mod tests {
                 expected: "an upper-case letter"
             })
         );
-        assert!(matches!(
-            ItemCode::parse("Ac001"),
-            Err(OhccError::Length {
-                expected: 10,
-                got: 5,
-                ..
-            })
-        ));
-        assert!(matches!(
-            Ohcc::parse("Ac0010000ZMk0"),
-            Err(OhccError::Char { position: 3, .. })
-        ));
-        assert!(matches!(
-            Ohcc::parse("Ac0010000ZXk1"),
-            Err(OhccError::Char { position: 1, .. })
-        ));
-        assert!(matches!(
-            Ohcc::parse("Ac0010000ZMx1"),
-            Err(OhccError::Char { position: 2, .. })
-        ));
-        assert!(matches!(
-            Ohcc::parse("Ａc0010000ZMk1"),
-            Err(OhccError::Length { .. })
-        ));
+        assert!(matches!(ItemCode::parse("Ac001"), Err(OhccError::Length { expected: 10, got: 5, .. })));
+        assert!(matches!(Ohcc::parse("Ac0010000ZMk0"), Err(OhccError::Char { position: 3, .. })));
+        assert!(matches!(Ohcc::parse("Ac0010000ZXk1"), Err(OhccError::Char { position: 1, .. })));
+        assert!(matches!(Ohcc::parse("Ac0010000ZMx1"), Err(OhccError::Char { position: 2, .. })));
+        assert!(matches!(Ohcc::parse("Ａc0010000ZMk1"), Err(OhccError::Length { .. })));
     }
 
     #[test]
@@ -676,32 +582,14 @@ mod tests {
             "Ec0010000Z",
             "Ed0010000Z",
         ] {
-            assert!(
-                t.get_str(code).is_some(),
-                "{code} missing from the embedded table"
-            );
+            assert!(t.get_str(code).is_some(), "{code} missing from the embedded table");
         }
         assert_eq!(t.get_str("Ac0010000Z").map(|d| d.unit.as_str()), Some("cm"));
-        assert_eq!(
-            t.get_str("Af0010001A").map(|d| d.info_class),
-            Some(InfoClass::Class2)
-        );
-        assert_eq!(
-            t.get_str("Fb0010000Z").map(|d| d.info_class),
-            Some(InfoClass::Work)
-        );
-        assert_eq!(
-            t.get_str("Cz0010000Z").map(|d| d.info_class),
-            Some(InfoClass::Stress)
-        );
-        assert_eq!(
-            t.get_str("Ea0010000Z").map(|d| d.info_class),
-            Some(InfoClass::Class1)
-        );
-        assert_eq!(
-            t.by_jlac10("9N001000000000001").map(|d| d.item.as_str()),
-            Some("Ac0010000Z")
-        );
+        assert_eq!(t.get_str("Af0010001A").map(|d| d.info_class), Some(InfoClass::Class2));
+        assert_eq!(t.get_str("Fb0010000Z").map(|d| d.info_class), Some(InfoClass::Work));
+        assert_eq!(t.get_str("Cz0010000Z").map(|d| d.info_class), Some(InfoClass::Stress));
+        assert_eq!(t.get_str("Ea0010000Z").map(|d| d.info_class), Some(InfoClass::Class1));
+        assert_eq!(t.by_jlac10("9N001000000000001").map(|d| d.item.as_str()), Some("Ac0010000Z"));
     }
 
     #[test]
@@ -710,10 +598,7 @@ mod tests {
                      Ac0010000Z,身長,Height,cm,number,yes,class2,,,x\n\
                      Ac0020000Z,体重,Weight,kg,numbr,yes,class2,,,x\n";
         let e = ItemTable::from_csv("t", items, "item,code,label_ja,label_en,source\n");
-        assert_eq!(
-            e.err().map(|e| (e.row, e.field)),
-            Some((2, "value_kind".to_string()))
-        );
+        assert_eq!(e.err().map(|e| (e.row, e.field)), Some((2, "value_kind".to_string())));
     }
 
     proptest! {

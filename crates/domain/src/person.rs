@@ -5,9 +5,7 @@
 //! carry its company, the person's own records belong to the person.
 
 use crate::normalize::search_key;
-use crate::{
-    AssignmentId, CompanyId, DepartmentId, EmploymentId, EstablishmentId, ExposureId, PersonId,
-};
+use crate::{AssignmentId, CompanyId, DepartmentId, EmploymentId, EstablishmentId, ExposureId, PersonId};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -110,10 +108,7 @@ impl Person {
     }
     /// The normalised search key over name and kana (see [`search_key`]).
     pub fn search_key(&self) -> String {
-        search_key(&format!(
-            "{}{} {}{}",
-            self.family_name, self.given_name, self.family_kana, self.given_kana
-        ))
+        search_key(&format!("{}{} {}{}", self.family_name, self.given_name, self.family_kana, self.given_kana))
     }
 }
 
@@ -201,9 +196,7 @@ mod tests {
         let b = NaiveDate::from_ymd_opt(1980, 4, 2);
         let d1 = NaiveDate::from_ymd_opt(2026, 4, 1);
         let d2 = NaiveDate::from_ymd_opt(2026, 4, 2);
-        let (Some(b), Some(d1), Some(d2)) = (b, d1, d2) else {
-            unreachable!()
-        };
+        let (Some(b), Some(d1), Some(d2)) = (b, d1, d2) else { unreachable!() };
         assert_eq!(age_on(b, d1), 45);
         assert_eq!(age_on(b, d2), 46);
     }

@@ -130,41 +130,24 @@ impl PolicyTable {
             .find_map(|l| l.strip_prefix("# edition:"))
             .map(|e| e.trim().to_string())
             .unwrap_or_else(|| "unnamed".to_string());
-        let mut rdr = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .from_reader(text.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(text.as_bytes());
         let mut rows = BTreeMap::new();
         for (i, rec) in rdr.deserialize::<Row>().enumerate() {
             let row = i + 1;
-            let r = rec.map_err(|e| PolicyTableError {
+            let r = rec.map_err(|e| PolicyTableError { row, field: "(row)", reason: e.to_string() })?;
+            let role: Role = r.role.parse().map_err(|e: crate::role::UnknownRole| PolicyTableError {
                 row,
-                field: "(row)",
+                field: "role",
                 reason: e.to_string(),
             })?;
-            let role: Role =
-                r.role
-                    .parse()
-                    .map_err(|e: crate::role::UnknownRole| PolicyTableError {
-                        row,
-                        field: "role",
-                        reason: e.to_string(),
-                    })?;
-            let class: InfoClass =
-                r.info_class
-                    .parse()
-                    .map_err(|e: crate::info_class::UnknownInfoClass| PolicyTableError {
-                        row,
-                        field: "info_class",
-                        reason: e.to_string(),
-                    })?;
-            let access: Access = r
-                .access
-                .parse()
-                .map_err(|e: UnknownAccess| PolicyTableError {
-                    row,
-                    field: "access",
-                    reason: e.to_string(),
-                })?;
+            let class: InfoClass = r.info_class.parse().map_err(|e: crate::info_class::UnknownInfoClass| {
+                PolicyTableError { row, field: "info_class", reason: e.to_string() }
+            })?;
+            let access: Access = r.access.parse().map_err(|e: UnknownAccess| PolicyTableError {
+                row,
+                field: "access",
+                reason: e.to_string(),
+            })?;
             if rows.insert((role, class), access).is_some() {
                 return Err(PolicyTableError {
                     row,
@@ -191,10 +174,7 @@ impl PolicyTable {
         if role == Role::Admin {
             return Access::Deny;
         }
-        self.rows
-            .get(&(role, class))
-            .copied()
-            .unwrap_or(Access::Deny)
+        self.rows.get(&(role, class)).copied().unwrap_or(Access::Deny)
     }
 }
 
@@ -274,31 +254,23 @@ pub fn decide(
 ) -> Decision {
     match actor.role {
         Role::Admin => {
-            return Decision::Deny {
-                reason: DenyReason::AdminNoData,
-            };
+            return Decision::Deny { reason: DenyReason::AdminNoData };
         }
         Role::Worker => {
             if actor.person_id != Some(subject.person_id) {
-                return Decision::Deny {
-                    reason: DenyReason::NotOwnRecord,
-                };
+                return Decision::Deny { reason: DenyReason::NotOwnRecord };
             }
         }
         _ => {
             if !actor.serves(subject.company_id) {
-                return Decision::Deny {
-                    reason: DenyReason::CompanyNotServed,
-                };
+                return Decision::Deny { reason: DenyReason::CompanyNotServed };
             }
         }
     }
     match table.access(actor.role, class) {
         Access::Allow => Decision::Allow,
         Access::AllowProcessed => Decision::AllowProcessed,
-        Access::Deny => Decision::Deny {
-            reason: DenyReason::Policy,
-        },
+        Access::Deny => Decision::Deny { reason: DenyReason::Policy },
         Access::ConsentRequired => {
             let consented = consents.iter().any(|c| {
                 c.person_id == subject.person_id
@@ -306,13 +278,7 @@ pub fn decide(
                     && c.info_class == class
                     && c.grantee_role == actor.role
             });
-            if consented {
-                Decision::Allow
-            } else {
-                Decision::Deny {
-                    reason: DenyReason::NoConsent,
-                }
-            }
+            if consented { Decision::Allow } else { Decision::Deny { reason: DenyReason::NoConsent } }
         }
     }
 }
@@ -358,37 +324,12 @@ mod tests {
         let t = table();
         let c = CompanyId::new();
         let p = PersonId::new();
-        let s = Subject {
-            company_id: c,
-            person_id: p,
-        };
+        let s = Subject { company_id: c, person_id: p };
         let deny = |reason| Deny { reason };
         let expected: &[(Role, [Decision; 7])] = &[
             // identity, class1, class2, class3, stress, work, personal
-            (
-                Role::Physician,
-                [
-                    Allow,
-                    Allow,
-                    Allow,
-                    Allow,
-                    Allow,
-                    Allow,
-                    deny(DenyReason::NoConsent),
-                ],
-            ),
-            (
-                Role::Nurse,
-                [
-                    Allow,
-                    Allow,
-                    Allow,
-                    Allow,
-                    Allow,
-                    Allow,
-                    deny(DenyReason::NoConsent),
-                ],
-            ),
+            (Role::Physician, [Allow, Allow, Allow, Allow, Allow, Allow, deny(DenyReason::NoConsent)]),
+            (Role::Nurse, [Allow, Allow, Allow, Allow, Allow, Allow, deny(DenyReason::NoConsent)]),
             (
                 Role::HealthManager,
                 [
@@ -431,33 +372,10 @@ mod tests {
         let other = PersonId::new();
         let a = actor(Role::Worker, &[], Some(me));
         for class in InfoClass::ALL {
+            assert_eq!(decide(&t, &a, Subject { company_id: c, person_id: me }, class, &[]), Allow);
             assert_eq!(
-                decide(
-                    &t,
-                    &a,
-                    Subject {
-                        company_id: c,
-                        person_id: me
-                    },
-                    class,
-                    &[]
-                ),
-                Allow
-            );
-            assert_eq!(
-                decide(
-                    &t,
-                    &a,
-                    Subject {
-                        company_id: c,
-                        person_id: other
-                    },
-                    class,
-                    &[]
-                ),
-                Deny {
-                    reason: DenyReason::NotOwnRecord
-                }
+                decide(&t, &a, Subject { company_id: c, person_id: other }, class, &[]),
+                Deny { reason: DenyReason::NotOwnRecord }
             );
         }
     }
@@ -468,17 +386,9 @@ mod tests {
         let mine = CompanyId::new();
         let theirs = CompanyId::new();
         let a = actor(Role::Physician, &[mine], None);
-        let s = Subject {
-            company_id: theirs,
-            person_id: PersonId::new(),
-        };
+        let s = Subject { company_id: theirs, person_id: PersonId::new() };
         for class in InfoClass::ALL {
-            assert_eq!(
-                decide(&t, &a, s, class, &[]),
-                Deny {
-                    reason: DenyReason::CompanyNotServed
-                }
-            );
+            assert_eq!(decide(&t, &a, s, class, &[]), Deny { reason: DenyReason::CompanyNotServed });
         }
     }
 
@@ -487,74 +397,29 @@ mod tests {
         let t = table();
         let c = CompanyId::new();
         let p = PersonId::new();
-        let s = Subject {
-            company_id: c,
-            person_id: p,
-        };
+        let s = Subject { company_id: c, person_id: p };
         let hr = actor(Role::Hr, &[c], None);
-        let grant = ConsentGrant {
-            person_id: p,
-            company_id: c,
-            info_class: Stress,
-            grantee_role: Role::Hr,
-        };
+        let grant = ConsentGrant { person_id: p, company_id: c, info_class: Stress, grantee_role: Role::Hr };
         assert_eq!(decide(&t, &hr, s, Stress, &[grant]), Allow);
         // Consent to stress results does not open class 2 (a deny row is not consent-based).
-        assert_eq!(
-            decide(&t, &hr, s, Class2, &[grant]),
-            Deny {
-                reason: DenyReason::Policy
-            }
-        );
+        assert_eq!(decide(&t, &hr, s, Class2, &[grant]), Deny { reason: DenyReason::Policy });
         // Another role, person or company: no.
         let hm = actor(Role::HealthManager, &[c], None);
-        assert_eq!(
-            decide(&t, &hm, s, Stress, &[grant]),
-            Deny {
-                reason: DenyReason::NoConsent
-            }
-        );
-        let other = ConsentGrant {
-            person_id: PersonId::new(),
-            ..grant
-        };
-        assert_eq!(
-            decide(&t, &hr, s, Stress, &[other]),
-            Deny {
-                reason: DenyReason::NoConsent
-            }
-        );
-        let other_co = ConsentGrant {
-            company_id: CompanyId::new(),
-            ..grant
-        };
-        assert_eq!(
-            decide(&t, &hr, s, Stress, &[other_co]),
-            Deny {
-                reason: DenyReason::NoConsent
-            }
-        );
+        assert_eq!(decide(&t, &hm, s, Stress, &[grant]), Deny { reason: DenyReason::NoConsent });
+        let other = ConsentGrant { person_id: PersonId::new(), ..grant };
+        assert_eq!(decide(&t, &hr, s, Stress, &[other]), Deny { reason: DenyReason::NoConsent });
+        let other_co = ConsentGrant { company_id: CompanyId::new(), ..grant };
+        assert_eq!(decide(&t, &hr, s, Stress, &[other_co]), Deny { reason: DenyReason::NoConsent });
     }
 
     #[test]
     fn overrides_apply_per_row_but_never_open_admin() {
         let t = table();
         let c = CompanyId::new();
-        let s = Subject {
-            company_id: c,
-            person_id: PersonId::new(),
-        };
+        let s = Subject { company_id: c, person_id: PersonId::new() };
         let o = t.with_overrides(&[
-            PolicyOverride {
-                role: Role::HealthManager,
-                info_class: Class2,
-                access: Access::AllowProcessed,
-            },
-            PolicyOverride {
-                role: Role::Admin,
-                info_class: Class1,
-                access: Access::Allow,
-            },
+            PolicyOverride { role: Role::HealthManager, info_class: Class2, access: Access::AllowProcessed },
+            PolicyOverride { role: Role::Admin, info_class: Class1, access: Access::Allow },
         ]);
         let hm = actor(Role::HealthManager, &[c], None);
         assert_eq!(decide(&o, &hm, s, Class2, &[]), Decision::AllowProcessed);
@@ -574,9 +439,7 @@ mod tests {
 
     #[test]
     fn table_errors_name_the_row() {
-        let e = PolicyTable::from_csv(
-            "role,info_class,access\nphysician,class1,allow\nnurse,class9,allow\n",
-        );
+        let e = PolicyTable::from_csv("role,info_class,access\nphysician,class1,allow\nnurse,class9,allow\n");
         assert_eq!(e.err().map(|e| (e.row, e.field)), Some((2, "info_class")));
         let e = PolicyTable::from_csv("role,info_class,access\nphysician,class1,maybe\n");
         assert_eq!(e.err().map(|e| (e.row, e.field)), Some((1, "access")));

@@ -27,14 +27,7 @@ pub enum Role {
 
 impl Role {
     /// Every role, in display order.
-    pub const ALL: [Role; 6] = [
-        Role::Physician,
-        Role::Nurse,
-        Role::HealthManager,
-        Role::Hr,
-        Role::Worker,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 6] = [Role::Physician, Role::Nurse, Role::HealthManager, Role::Hr, Role::Worker, Role::Admin];
 
     /// The stable text form used in the database, the CLI and the policy tables.
     pub fn as_str(&self) -> &'static str {
@@ -92,10 +85,7 @@ pub struct UnknownRole(pub String);
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_string()))
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_string()))
     }
 }
 

@@ -61,11 +61,7 @@ pub fn items() -> Result<Vec<Item>, StressTableError> {
     let mut rdr = csv::Reader::from_reader(ITEMS_CSV.as_bytes());
     let mut out = Vec::with_capacity(57);
     for (i, rec) in rdr.deserialize::<ItemRow>().enumerate() {
-        let err = |reason: String| StressTableError {
-            table: "bjsq57-items",
-            row: i + 1,
-            reason,
-        };
+        let err = |reason: String| StressTableError { table: "bjsq57-items", row: i + 1, reason };
         let r = rec.map_err(|e| err(e.to_string()))?;
         let section = match r.section.as_str() {
             "A" => Section::A,
@@ -81,17 +77,8 @@ pub fn items() -> Result<Vec<Item>, StressTableError> {
             reverse_in_sum: r.sum_method_reverse_5_minus_x == "yes",
         });
     }
-    if out.len() != 57
-        || out
-            .iter()
-            .enumerate()
-            .any(|(i, it)| usize::from(it.number) != i + 1)
-    {
-        return Err(StressTableError {
-            table: "bjsq57-items",
-            row: 0,
-            reason: "expected items 1..57 in order".into(),
-        });
+    if out.len() != 57 || out.iter().enumerate().any(|(i, it)| usize::from(it.number) != i + 1) {
+        return Err(StressTableError { table: "bjsq57-items", row: 0, reason: "expected items 1..57 in order".into() });
     }
     Ok(out)
 }
@@ -110,21 +97,11 @@ pub struct SumCriteria {
 impl SumCriteria {
     /// The MHLW example criteria (`data/stress-sum-criteria-v1.csv`).
     pub fn mhlw_example() -> Result<Self, StressTableError> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .from_reader(SUM_CRITERIA_CSV.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(SUM_CRITERIA_CSV.as_bytes());
         rdr.deserialize::<SumCriteria>()
             .next()
-            .ok_or_else(|| StressTableError {
-                table: "stress-sum-criteria",
-                row: 1,
-                reason: "no row".into(),
-            })?
-            .map_err(|e| StressTableError {
-                table: "stress-sum-criteria",
-                row: 1,
-                reason: e.to_string(),
-            })
+            .ok_or_else(|| StressTableError { table: "stress-sum-criteria", row: 1, reason: "no row".into() })?
+            .map_err(|e| StressTableError { table: "stress-sum-criteria", row: 1, reason: e.to_string() })
     }
 }
 
@@ -155,10 +132,7 @@ impl Answers {
             return Err(AnswerError::Count(v.len()));
         }
         if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(1..=4).contains(*x)) {
-            return Err(AnswerError::Range {
-                item: i + 1,
-                value: *x,
-            });
+            return Err(AnswerError::Range { item: i + 1, value: *x });
         }
         Ok(Self(v))
     }
@@ -194,12 +168,7 @@ pub fn score_sum(items: &[Item], answers: &Answers, criteria: SumCriteria) -> Su
         }
     }
     let high_stress = b >= criteria.b_alone || (a + c >= criteria.ac && b >= criteria.b_with_ac);
-    SumResult {
-        a,
-        b,
-        c,
-        high_stress,
-    }
+    SumResult { a, b, c, high_stress }
 }
 
 #[cfg(test)]
@@ -217,20 +186,9 @@ mod tests {
     fn tables_load() {
         let (items, c) = setup();
         assert_eq!(items.len(), 57);
-        assert_eq!(
-            c,
-            SumCriteria {
-                b_alone: 77,
-                ac: 76,
-                b_with_ac: 63
-            }
-        );
+        assert_eq!(c, SumCriteria { b_alone: 77, ac: 76, b_with_ac: 63 });
         // Reverse items in the sum method: A1–A7, A11–A13, A15, B1–B3 (oh-rules.md §4.2).
-        let rev: Vec<u8> = items
-            .iter()
-            .filter(|i| i.reverse_in_sum)
-            .map(|i| i.number)
-            .collect();
+        let rev: Vec<u8> = items.iter().filter(|i| i.reverse_in_sum).map(|i| i.number).collect();
         assert_eq!(rev, vec![1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 15, 18, 19, 20]);
     }
 
@@ -259,33 +217,13 @@ mod tests {
     fn sum_method_boundaries() {
         let (items, crit) = setup();
         // All 1s: A 17, B 29, C 9, not high stress.
-        assert_eq!(
-            score_sum(&items, &sheet(1, 1, 1), crit),
-            SumResult {
-                a: 17,
-                b: 29,
-                c: 9,
-                high_stress: false
-            }
-        );
+        assert_eq!(score_sum(&items, &sheet(1, 1, 1), crit), SumResult { a: 17, b: 29, c: 9, high_stress: false });
         // All 4s: A 68, B 116, C 36.
-        assert_eq!(
-            score_sum(&items, &sheet(4, 4, 4), crit),
-            SumResult {
-                a: 68,
-                b: 116,
-                c: 36,
-                high_stress: true
-            }
-        );
+        assert_eq!(score_sum(&items, &sheet(4, 4, 4), crit), SumResult { a: 68, b: 116, c: 36, high_stress: true });
         // B exactly 77 (27×3 − … ): build by hand on the answer vector.
         let mut v = sheet(1, 2, 1).as_slice().to_vec(); // B = 58
-        let b_items: Vec<usize> = items
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.section == Section::B)
-            .map(|(k, _)| k)
-            .collect();
+        let b_items: Vec<usize> =
+            items.iter().enumerate().filter(|(_, i)| i.section == Section::B).map(|(k, _)| k).collect();
         let bump = |v: &mut Vec<u8>, n: usize| {
             // raise n B-points: each step moves one item's score from 2 to 3
             for &k in b_items.iter().take(n) {
@@ -296,19 +234,11 @@ mod tests {
             }
         };
         bump(&mut v, 19); // B = 58 + 19 = 77
-        let r = score_sum(
-            &items,
-            &Answers::parse(v.clone()).unwrap_or_else(|_| unreachable!()),
-            crit,
-        );
+        let r = score_sum(&items, &Answers::parse(v.clone()).unwrap_or_else(|_| unreachable!()), crit);
         assert_eq!((r.b, r.high_stress), (77, true));
         let mut v76 = sheet(1, 2, 1).as_slice().to_vec();
         bump(&mut v76, 18); // B = 76, A + C = 26
-        let r = score_sum(
-            &items,
-            &Answers::parse(v76).unwrap_or_else(|_| unreachable!()),
-            crit,
-        );
+        let r = score_sum(&items, &Answers::parse(v76).unwrap_or_else(|_| unreachable!()), crit);
         assert_eq!((r.b, r.high_stress), (76, false));
         // A + C = 76 and B = 63: high; A + C = 75: not.
         // A = 4×17 = 68, C = 8 needs C 9 min → use A 68 + C 9 = 77 ≥ 76 and B at 58 (all 2s): not high (B < 63).
@@ -316,19 +246,11 @@ mod tests {
         assert_eq!((r.a + r.c, r.b, r.high_stress), (77, 58, false));
         let mut v = sheet(4, 2, 1).as_slice().to_vec();
         bump(&mut v, 5); // B = 63
-        let r = score_sum(
-            &items,
-            &Answers::parse(v).unwrap_or_else(|_| unreachable!()),
-            crit,
-        );
+        let r = score_sum(&items, &Answers::parse(v).unwrap_or_else(|_| unreachable!()), crit);
         assert_eq!((r.a + r.c, r.b, r.high_stress), (77, 63, true));
         let mut v = sheet(4, 2, 1).as_slice().to_vec();
         bump(&mut v, 4); // B = 62
-        let r = score_sum(
-            &items,
-            &Answers::parse(v).unwrap_or_else(|_| unreachable!()),
-            crit,
-        );
+        let r = score_sum(&items, &Answers::parse(v).unwrap_or_else(|_| unreachable!()), crit);
         assert_eq!((r.b, r.high_stress), (62, false));
     }
 
@@ -337,9 +259,6 @@ mod tests {
         assert_eq!(Answers::parse(vec![1; 56]), Err(AnswerError::Count(56)));
         let mut v = vec![1; 57];
         v[9] = 5;
-        assert_eq!(
-            Answers::parse(v),
-            Err(AnswerError::Range { item: 10, value: 5 })
-        );
+        assert_eq!(Answers::parse(v), Err(AnswerError::Range { item: 10, value: 5 }));
     }
 }

@@ -144,14 +144,13 @@ enum UserCmd {
 
 /// Opens the store named by a URL and runs the migrations.
 pub async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
-    let store: Arc<dyn Store> =
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Arc::new(iphr_store_postgres::PgStore::connect(url).await?)
-        } else if url.starts_with("sqlite:") {
-            Arc::new(iphr_store_sqlite::SqliteStore::open(url).await?)
-        } else {
-            bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…");
-        };
+    let store: Arc<dyn Store> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(iphr_store_postgres::PgStore::connect(url).await?)
+    } else if url.starts_with("sqlite:") {
+        Arc::new(iphr_store_sqlite::SqliteStore::open(url).await?)
+    } else {
+        bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…");
+    };
     store.migrate().await?;
     Ok(store)
 }
@@ -159,25 +158,14 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
 /// Runs a command.
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve {
-            addr,
-            demo: with_demo,
-            secure_cookies,
-        } => {
+        Command::Serve { addr, demo: with_demo, secure_cookies } => {
             init_tracing();
             let store = open_store(&cli.database_url).await?;
             if with_demo {
                 if store.has_data().await? {
                     eprintln!("iphr: the database already holds data; serving it as it is");
                 } else {
-                    let args = DemoArgs {
-                        companies: 3,
-                        workers: 300,
-                        years: 5,
-                        seed: 1,
-                        as_of: None,
-                        replace: false,
-                    };
+                    let args = DemoArgs { companies: 3, workers: 300, years: 5, seed: 1, as_of: None, replace: false };
                     demo::generate(store.as_ref(), &args).await?;
                 }
                 demo::print_accounts(store.as_ref()).await?;
@@ -228,20 +216,14 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 fn init_tracing() {
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_env("IPHR_LOG").unwrap_or_else(|_| "info".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IPHR_LOG").unwrap_or_else(|_| "info".into());
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
 async fn serve(store: Arc<dyn Store>, addr: &str, secure_cookies: bool) -> Result<()> {
-    let config = iphr_web::WebConfig {
-        secure_cookies,
-        ..Default::default()
-    };
+    let config = iphr_web::WebConfig { secure_cookies, ..Default::default() };
     let app = iphr_web::Application::build(store, config).map_err(|e| anyhow!(e))?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     eprintln!("iphr: serving on http://{local}");
     axum::serve(listener, app)
@@ -249,12 +231,10 @@ async fn serve(store: Arc<dyn Store>, addr: &str, secure_cookies: bool) -> Resul
             let ctrl_c = tokio::signal::ctrl_c();
             #[cfg(unix)]
             {
-                let mut term =
-                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    {
-                        Ok(s) => s,
-                        Err(_) => return,
-                    };
+                let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => return,
+                };
                 tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
             }
             #[cfg(not(unix))]
@@ -288,10 +268,7 @@ fn password_from(arg: Option<String>) -> Result<String> {
         Some(p) => p,
         None => {
             let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .context("reading the password from stdin")?;
+            std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
@@ -309,10 +286,7 @@ async fn company(url: &str, c: CompanyCmd) -> Result<()> {
             if name.is_empty() {
                 bail!("the company name is empty");
             }
-            let company = Company {
-                id: CompanyId::new(),
-                name,
-            };
+            let company = Company { id: CompanyId::new(), name };
             store.create_company(&company).await?;
             println!("{}\t{}", company.id, company.name);
         }
@@ -333,14 +307,7 @@ async fn company(url: &str, c: CompanyCmd) -> Result<()> {
 async fn user(url: &str, u: UserCmd) -> Result<()> {
     let store = open_store(url).await?;
     match u {
-        UserCmd::Add {
-            login,
-            role,
-            name,
-            companies,
-            person,
-            password,
-        } => {
+        UserCmd::Add { login, role, name, companies, person, password } => {
             if login.trim().is_empty() || login.chars().any(char::is_whitespace) {
                 bail!("the login must be non-empty and without spaces");
             }
@@ -388,13 +355,10 @@ async fn user(url: &str, u: UserCmd) -> Result<()> {
         UserCmd::Passwd { login, password } => {
             let pw = password_from(password)?;
             let hash = iphr_web::auth::hash_password(&pw).map_err(|e| anyhow!(e))?;
-            store
-                .set_password(&login, &hash)
-                .await
-                .map_err(|e| match e {
-                    iphr_store::StoreError::NotFound(_) => anyhow!("no user {login:?}"),
-                    other => other.into(),
-                })?;
+            store.set_password(&login, &hash).await.map_err(|e| match e {
+                iphr_store::StoreError::NotFound(_) => anyhow!("no user {login:?}"),
+                other => other.into(),
+            })?;
             println!("password of {login} changed");
         }
         UserCmd::List { json } => {
@@ -404,26 +368,14 @@ async fn user(url: &str, u: UserCmd) -> Result<()> {
             } else {
                 for u in users {
                     let cs: Vec<String> = u.companies.iter().map(|c| c.to_string()).collect();
-                    println!(
-                        "{}\t{}\t{}\t{}",
-                        u.login,
-                        u.role,
-                        u.display_name,
-                        cs.join(",")
-                    );
+                    println!("{}\t{}\t{}\t{}", u.login, u.role, u.display_name, cs.join(","));
                 }
             }
         }
         UserCmd::Assign { login, companies } => {
-            let user = store
-                .user_by_login(&login)
-                .await?
-                .ok_or_else(|| anyhow!("no user {login:?}"))?;
+            let user = store.user_by_login(&login).await?.ok_or_else(|| anyhow!("no user {login:?}"))?;
             if !user.role.serves_many_companies() {
-                bail!(
-                    "only a physician or nurse is assigned to companies; {login} is {}",
-                    user.role
-                );
+                bail!("only a physician or nurse is assigned to companies; {login} is {}", user.role);
             }
             for c in &companies {
                 let company = find_company(store.as_ref(), c).await?;

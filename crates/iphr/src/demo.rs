@@ -18,11 +18,7 @@ pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
         bail!("--companies must be at least 1");
     }
     if args.workers < args.companies {
-        bail!(
-            "--workers ({}) must be at least --companies ({})",
-            args.workers,
-            args.companies
-        );
+        bail!("--workers ({}) must be at least --companies ({})", args.workers, args.companies);
     }
     if args.years == 0 || args.years > 60 {
         bail!("--years must be between 1 and 60");

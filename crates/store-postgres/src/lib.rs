@@ -49,9 +49,7 @@ mod backend {
 
     /// A write transaction.
     pub async fn begin_write(pool: &sqlx::Pool<Db>) -> Result<sqlx::Transaction<'static, Db>> {
-        pool.begin()
-            .await
-            .map_err(|e| StoreError::Backend(e.to_string()))
+        pool.begin().await.map_err(|e| StoreError::Backend(e.to_string()))
     }
 }
 

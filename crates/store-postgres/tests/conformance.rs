@@ -12,28 +12,21 @@ async fn fresh_database() -> Option<(String, String)> {
         return None;
     };
     let name = format!("iphr_test_{}", uuid::Uuid::now_v7().simple());
-    let mut conn = PgConnection::connect(&admin)
-        .await
-        .expect("connect to IPHR_TEST_PG_URL");
+    let mut conn = PgConnection::connect(&admin).await.expect("connect to IPHR_TEST_PG_URL");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
         .expect("create database");
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or(admin.clone());
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
     Some((admin, format!("{base}/{name}")))
 }
 
 async fn drop_database(admin: &str, url: &str) {
     let name = url.rsplit('/').next().unwrap_or_default();
     if let Ok(mut conn) = PgConnection::connect(admin).await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut conn)
-        .await;
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&mut conn)
+            .await;
     }
 }
 

@@ -31,9 +31,8 @@ impl SqliteStore {
         let path = path.split('?').next().unwrap_or(path);
         if let Some(parent) = Path::new(path).parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    StoreError::Backend(format!("cannot create folder {}: {e}", parent.display()))
-                })?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StoreError::Backend(format!("cannot create folder {}: {e}", parent.display())))?;
             }
         }
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
@@ -54,12 +53,11 @@ impl SqliteStore {
 
     /// The size of the database file set (main file and WAL) in bytes.
     pub async fn size_bytes(&self) -> Result<u64> {
-        let pages: i64 = sqlx::query_scalar(
-            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let pages: i64 =
+            sqlx::query_scalar("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(u64::try_from(pages).unwrap_or(0))
     }
 }
@@ -73,9 +71,7 @@ mod backend {
 
     /// A write transaction, `BEGIN IMMEDIATE`: takes the write lock up front.
     pub async fn begin_write(pool: &sqlx::Pool<Db>) -> Result<sqlx::Transaction<'static, Db>> {
-        pool.begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(|e| StoreError::Backend(e.to_string()))
+        pool.begin_with("BEGIN IMMEDIATE").await.map_err(|e| StoreError::Backend(e.to_string()))
     }
 }
 

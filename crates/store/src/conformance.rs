@@ -41,15 +41,8 @@ pub struct World {
 
 /// Builds the world's batch (not yet written).
 pub fn world() -> World {
-    let company = Company {
-        id: CompanyId::new(),
-        name: "株式会社テスト製作所".into(),
-    };
-    let est = Establishment {
-        company_id: company.id,
-        id: EstablishmentId::new(),
-        name: "本社工場".into(),
-    };
+    let company = Company { id: CompanyId::new(), name: "株式会社テスト製作所".into() };
+    let est = Establishment { company_id: company.id, id: EstablishmentId::new(), name: "本社工場".into() };
     let dept = |name: &str| Department {
         company_id: company.id,
         id: DepartmentId::new(),
@@ -144,11 +137,7 @@ pub fn world() -> World {
         valid_to: None,
         protection: "防毒マスク".into(),
     }];
-    let ev = |kind: EventKind,
-              date: NaiveDate,
-              person: Option<usize>,
-              dept: Option<usize>,
-              title: &str| Event {
+    let ev = |kind: EventKind, date: NaiveDate, person: Option<usize>, dept: Option<usize>, title: &str| Event {
         company_id: company.id,
         id: EventId::new(),
         person_id: person.map(|i| persons[i].id),
@@ -163,46 +152,16 @@ pub fn world() -> World {
         detail: serde_json::json!({"note": title}),
         source_doc: Some("test".into()),
     };
-    let mut checkup = ev(
-        EventKind::Checkup,
-        d(2025, 6, 10),
-        Some(0),
-        None,
-        "定期健康診断",
-    );
+    let mut checkup = ev(EventKind::Checkup, d(2025, 6, 10), Some(0), None, "定期健康診断");
     checkup.subkind = Some("periodic".into());
     let events = vec![
         checkup.clone(),
-        ev(
-            EventKind::StressCheck,
-            d(2025, 10, 1),
-            Some(0),
-            None,
-            "ストレスチェック",
-        ),
-        ev(
-            EventKind::Checkup,
-            d(2025, 6, 11),
-            Some(1),
-            None,
-            "定期健康診断",
-        ),
+        ev(EventKind::StressCheck, d(2025, 10, 1), Some(0), None, "ストレスチェック"),
+        ev(EventKind::Checkup, d(2025, 6, 11), Some(1), None, "定期健康診断"),
         // Patrol of 製造部 while person 0 worked there: on their timeline.
-        ev(
-            EventKind::WorkplacePatrol,
-            d(2025, 7, 1),
-            None,
-            Some(0),
-            "製造部 巡視",
-        ),
+        ev(EventKind::WorkplacePatrol, d(2025, 7, 1), None, Some(0), "製造部 巡視"),
         // Patrol of 総務部 after person 0 left it: not on their timeline, on person 1's.
-        ev(
-            EventKind::WorkplacePatrol,
-            d(2024, 7, 1),
-            None,
-            Some(1),
-            "総務部 巡視",
-        ),
+        ev(EventKind::WorkplacePatrol, d(2024, 7, 1), None, Some(1), "総務部 巡視"),
     ];
     let obs = |item: &str, atr: &str, value: Value, class: InfoClass| Observation {
         company_id: company.id,
@@ -224,36 +183,13 @@ pub fn world() -> World {
         },
     };
     let observations = vec![
-        obs(
-            "Ac0010000Z",
-            "Mk1",
-            Value::Number {
-                value: 170.5,
-                unit: "cm".into(),
-            },
-            InfoClass::Class2,
-        ),
-        obs(
-            "Ak0010000Z",
-            "Qk1",
-            Value::Coded { code: "2p".into() },
-            InfoClass::Class2,
-        ),
-        obs(
-            "Az0020000Z",
-            "Tk1",
-            Value::Text {
-                text: "特記なし".into(),
-            },
-            InfoClass::Class2,
-        ),
+        obs("Ac0010000Z", "Mk1", Value::Number { value: 170.5, unit: "cm".into() }, InfoClass::Class2),
+        obs("Ak0010000Z", "Qk1", Value::Coded { code: "2p".into() }, InfoClass::Class2),
+        obs("Az0020000Z", "Tk1", Value::Text { text: "特記なし".into() }, InfoClass::Class2),
         obs(
             "Ee0010000Z",
             "Dh1",
-            Value::Document {
-                reference: "sha256:ff00".into(),
-                title: "主治医意見書.pdf".into(),
-            },
+            Value::Document { reference: "sha256:ff00".into(), title: "主治医意見書.pdf".into() },
             InfoClass::Class3,
         ),
     ];
@@ -274,14 +210,7 @@ pub fn world() -> World {
         observations,
         consents,
     };
-    World {
-        company,
-        persons,
-        employments,
-        departments,
-        checkup,
-        batch,
-    }
+    World { company, persons, employments, departments, checkup, batch }
 }
 
 /// Runs the whole story against a fresh, migrated, empty store.
@@ -297,51 +226,26 @@ pub async fn run(store: &dyn Store) {
 
 async fn migrations_are_idempotent(store: &dyn Store) {
     store.migrate().await.expect("second migrate is a no-op");
-    assert!(
-        !store.has_data().await.unwrap(),
-        "a fresh store holds no data"
-    );
+    assert!(!store.has_data().await.unwrap(), "a fresh store holds no data");
 }
 
 async fn tenants_and_records(store: &dyn Store) -> World {
     let w = world();
     store.create_company(&w.company).await.unwrap();
-    let other = Company {
-        id: CompanyId::new(),
-        name: "Ａ社".into(),
-    };
+    let other = Company { id: CompanyId::new(), name: "Ａ社".into() };
     store.create_company(&other).await.unwrap();
-    assert!(matches!(
-        store.create_company(&other).await,
-        Err(StoreError::Conflict(_))
-    ));
-    let names: Vec<_> = store
-        .list_companies()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
+    assert!(matches!(store.create_company(&other).await, Err(StoreError::Conflict(_))));
+    let names: Vec<_> = store.list_companies().await.unwrap().into_iter().map(|c| c.name).collect();
     // Names sort in code-point (byte) order on every backend.
-    assert_eq!(
-        names,
-        vec!["株式会社テスト製作所".to_string(), "Ａ社".to_string()]
-    );
-    assert_eq!(
-        store.get_company(other.id).await.unwrap(),
-        Some(other.clone())
-    );
+    assert_eq!(names, vec!["株式会社テスト製作所".to_string(), "Ａ社".to_string()]);
+    assert_eq!(store.get_company(other.id).await.unwrap(), Some(other.clone()));
     assert_eq!(store.get_company(CompanyId::new()).await.unwrap(), None);
 
     store.insert_batch(&w.batch).await.unwrap();
     assert!(store.has_data().await.unwrap());
 
     // Worker header: person, employment, assignments newest first, exposures.
-    let h = store
-        .worker(w.company.id, w.employments[0].id)
-        .await
-        .unwrap()
-        .expect("worker");
+    let h = store.worker(w.company.id, w.employments[0].id).await.unwrap().expect("worker");
     assert_eq!(h.person, w.persons[0]);
     assert_eq!(h.employment, w.employments[0]);
     assert_eq!(h.assignments.len(), 2);
@@ -353,152 +257,66 @@ async fn tenants_and_records(store: &dyn Store) -> World {
     assert_eq!(h.exposures.len(), 1);
     assert_eq!(h.exposures[0].agent_name, "トルエン");
     // Tenancy: the same employment under another company is not found.
-    assert_eq!(
-        store.worker(other.id, w.employments[0].id).await.unwrap(),
-        None
-    );
+    assert_eq!(store.worker(other.id, w.employments[0].id).await.unwrap(), None);
 
     // Timeline: own events and the patrol of the department at the time, newest first.
     let t = store.timeline(w.company.id, w.persons[0].id).await.unwrap();
     let titles: Vec<_> = t.iter().map(|e| e.title.as_str()).collect();
-    assert_eq!(
-        titles,
-        vec!["ストレスチェック", "製造部 巡視", "定期健康診断"]
-    );
+    assert_eq!(titles, vec!["ストレスチェック", "製造部 巡視", "定期健康診断"]);
     assert_eq!(t[2], w.checkup);
     let t1 = store.timeline(w.company.id, w.persons[1].id).await.unwrap();
     let titles1: Vec<_> = t1.iter().map(|e| e.title.as_str()).collect();
     assert_eq!(titles1, vec!["定期健康診断", "総務部 巡視"]);
-    assert!(
-        store
-            .timeline(other.id, w.persons[0].id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.timeline(other.id, w.persons[0].id).await.unwrap().is_empty());
 
     // Observations come back exactly, all value kinds and provenance.
-    let obs = store
-        .event_observations(w.company.id, w.checkup.id)
-        .await
-        .unwrap();
+    let obs = store.event_observations(w.company.id, w.checkup.id).await.unwrap();
     let mut expected = w.batch.observations.clone();
     expected.sort_by(|a, b| a.item.cmp(&b.item));
     assert_eq!(obs, expected);
-    assert_eq!(
-        store
-            .person_observations(w.company.id, w.persons[0].id)
-            .await
-            .unwrap()
-            .len(),
-        4
-    );
-    assert!(
-        store
-            .person_observations(other.id, w.persons[0].id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        store.event(w.company.id, w.checkup.id).await.unwrap(),
-        Some(w.checkup.clone())
-    );
+    assert_eq!(store.person_observations(w.company.id, w.persons[0].id).await.unwrap().len(), 4);
+    assert!(store.person_observations(other.id, w.persons[0].id).await.unwrap().is_empty());
+    assert_eq!(store.event(w.company.id, w.checkup.id).await.unwrap(), Some(w.checkup.clone()));
     assert_eq!(store.event(other.id, w.checkup.id).await.unwrap(), None);
 
     let emps = store.employments_of_person(w.persons[1].id).await.unwrap();
     assert_eq!(emps, vec![w.employments[1].clone()]);
     let consents = store.consents_of_person(w.persons[0].id).await.unwrap();
     assert_eq!(consents, w.batch.consents);
-    assert!(
-        store
-            .consents_of_person(w.persons[1].id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.consents_of_person(w.persons[1].id).await.unwrap().is_empty());
     w
 }
 
 async fn search(store: &dyn Store, w: &World) {
-    let q = |text: &str, offset, limit| WorkerQuery {
-        text: text.into(),
-        offset,
-        limit,
-    };
-    let all = store
-        .search_workers(w.company.id, &q("", 0, 50))
-        .await
-        .unwrap();
+    let q = |text: &str, offset, limit| WorkerQuery { text: text.into(), offset, limit };
+    let all = store.search_workers(w.company.id, &q("", 0, 50)).await.unwrap();
     assert_eq!(all.total, 2);
-    assert_eq!(
-        all.rows
-            .iter()
-            .map(|r| r.employee_number.as_str())
-            .collect::<Vec<_>>(),
-        vec!["E001", "E002"]
-    );
+    assert_eq!(all.rows.iter().map(|r| r.employee_number.as_str()).collect::<Vec<_>>(), vec!["E001", "E002"]);
     assert_eq!(all.rows[0].name, "山田 太郎");
     assert_eq!(all.rows[0].kana, "ヤマダ タロウ");
     assert_eq!(all.rows[0].department.as_deref(), Some("製造部"));
     assert_eq!(all.rows[1].department.as_deref(), Some("総務部"));
     // Kana in half-width or hiragana, kanji, employee number in full width.
-    for (text, want) in [
-        ("ﾔﾏﾀﾞ", "E001"),
-        ("はなこ", "E002"),
-        ("佐藤", "E002"),
-        ("ｅ００２", "E002"),
-        ("太郎", "E001"),
-    ] {
-        let r = store
-            .search_workers(w.company.id, &q(text, 0, 50))
-            .await
-            .unwrap();
+    for (text, want) in [("ﾔﾏﾀﾞ", "E001"), ("はなこ", "E002"), ("佐藤", "E002"), ("ｅ００２", "E002"), ("太郎", "E001")]
+    {
+        let r = store.search_workers(w.company.id, &q(text, 0, 50)).await.unwrap();
         assert_eq!(r.total, 1, "search {text:?}");
         assert_eq!(r.rows[0].employee_number, want, "search {text:?}");
     }
     // LIKE wildcards in the query are literal.
-    assert_eq!(
-        store
-            .search_workers(w.company.id, &q("%", 0, 50))
-            .await
-            .unwrap()
-            .total,
-        0
-    );
-    assert_eq!(
-        store
-            .search_workers(w.company.id, &q("_", 0, 50))
-            .await
-            .unwrap()
-            .total,
-        0
-    );
+    assert_eq!(store.search_workers(w.company.id, &q("%", 0, 50)).await.unwrap().total, 0);
+    assert_eq!(store.search_workers(w.company.id, &q("_", 0, 50)).await.unwrap().total, 0);
     // Paging.
-    let p2 = store
-        .search_workers(w.company.id, &q("", 1, 1))
-        .await
-        .unwrap();
+    let p2 = store.search_workers(w.company.id, &q("", 1, 1)).await.unwrap();
     assert_eq!((p2.total, p2.rows.len()), (2, 1));
     assert_eq!(p2.rows[0].employee_number, "E002");
     // Another company sees nobody.
-    assert_eq!(
-        store
-            .search_workers(CompanyId::new(), &q("", 0, 50))
-            .await
-            .unwrap()
-            .total,
-        0
-    );
+    assert_eq!(store.search_workers(CompanyId::new(), &q("", 0, 50)).await.unwrap().total, 0);
 }
 
 async fn batches_are_atomic(store: &dyn Store, w: &World) {
     // A batch whose last part conflicts (employee number E001 taken) writes nothing.
-    let newcomer = Person {
-        id: PersonId::new(),
-        family_name: "新井".into(),
-        ..w.persons[1].clone()
-    };
+    let newcomer = Person { id: PersonId::new(), family_name: "新井".into(), ..w.persons[1].clone() };
     let b = Batch {
         persons: vec![newcomer.clone()],
         employments: vec![Employment {
@@ -511,25 +329,12 @@ async fn batches_are_atomic(store: &dyn Store, w: &World) {
         }],
         ..Batch::default()
     };
-    assert!(matches!(
-        store.insert_batch(&b).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(store.insert_batch(&b).await, Err(StoreError::Conflict(_))));
     let s = store.stats().await.unwrap();
-    assert_eq!(
-        s.persons, 2,
-        "the person of the refused batch was not written"
-    );
+    assert_eq!(s.persons, 2, "the person of the refused batch was not written");
     assert_eq!(
         store
-            .search_workers(
-                w.company.id,
-                &WorkerQuery {
-                    text: "新井".into(),
-                    offset: 0,
-                    limit: 10
-                }
-            )
+            .search_workers(w.company.id, &WorkerQuery { text: "新井".into(), offset: 0, limit: 10 })
             .await
             .unwrap()
             .total,
@@ -550,12 +355,7 @@ async fn users_and_sessions(store: &dyn Store, w: &World) {
     };
     store.create_user(&doc).await.unwrap();
     assert!(matches!(
-        store
-            .create_user(&User {
-                id: UserId::new(),
-                ..doc.clone()
-            })
-            .await,
+        store.create_user(&User { id: UserId::new(), ..doc.clone() }).await,
         Err(StoreError::Conflict(_))
     ));
     let worker = User {
@@ -569,16 +369,10 @@ async fn users_and_sessions(store: &dyn Store, w: &World) {
         disabled: false,
     };
     store.create_user(&worker).await.unwrap();
-    assert_eq!(
-        store.user_by_login("doctor").await.unwrap(),
-        Some(doc.clone())
-    );
+    assert_eq!(store.user_by_login("doctor").await.unwrap(), Some(doc.clone()));
     assert_eq!(store.user(worker.id).await.unwrap(), Some(worker.clone()));
     assert_eq!(store.user_by_login("nobody").await.unwrap(), None);
-    let second = Company {
-        id: CompanyId::new(),
-        name: "第二工業".into(),
-    };
+    let second = Company { id: CompanyId::new(), name: "第二工業".into() };
     store.create_company(&second).await.unwrap();
     store.assign_company(doc.id, second.id).await.unwrap();
     store.assign_company(doc.id, second.id).await.unwrap(); // twice: no error, no duplicate
@@ -586,27 +380,10 @@ async fn users_and_sessions(store: &dyn Store, w: &World) {
     want.sort();
     assert_eq!(store.user(doc.id).await.unwrap().unwrap().companies, want);
     store.set_password("doctor", "new-hash").await.unwrap();
+    assert_eq!(store.user_by_login("doctor").await.unwrap().unwrap().password_hash, "new-hash");
+    assert!(matches!(store.set_password("nobody", "x").await, Err(StoreError::NotFound(_))));
     assert_eq!(
-        store
-            .user_by_login("doctor")
-            .await
-            .unwrap()
-            .unwrap()
-            .password_hash,
-        "new-hash"
-    );
-    assert!(matches!(
-        store.set_password("nobody", "x").await,
-        Err(StoreError::NotFound(_))
-    ));
-    assert_eq!(
-        store
-            .list_users()
-            .await
-            .unwrap()
-            .iter()
-            .map(|u| u.login.as_str())
-            .collect::<Vec<_>>(),
+        store.list_users().await.unwrap().iter().map(|u| u.login.as_str()).collect::<Vec<_>>(),
         vec!["doctor", "yamada"]
     );
 
@@ -620,11 +397,7 @@ async fn users_and_sessions(store: &dyn Store, w: &World) {
     };
     store.create_session(&s).await.unwrap();
     assert_eq!(store.session(&s.id_hash).await.unwrap(), Some(s.clone()));
-    let old = Session {
-        id_hash: "cd".repeat(32),
-        expires_at: now - Duration::seconds(1),
-        ..s.clone()
-    };
+    let old = Session { id_hash: "cd".repeat(32), expires_at: now - Duration::seconds(1), ..s.clone() };
     store.create_session(&old).await.unwrap();
     assert_eq!(store.delete_expired_sessions(now).await.unwrap(), 1);
     assert_eq!(store.session(&old.id_hash).await.unwrap(), None);
@@ -632,23 +405,11 @@ async fn users_and_sessions(store: &dyn Store, w: &World) {
     assert_eq!(store.session(&s.id_hash).await.unwrap(), None);
 
     for i in 0..3 {
-        store
-            .record_login_attempt("doctor", false, now + Duration::minutes(i))
-            .await
-            .unwrap();
+        store.record_login_attempt("doctor", false, now + Duration::minutes(i)).await.unwrap();
     }
-    store
-        .record_login_attempt("doctor", true, now + Duration::minutes(5))
-        .await
-        .unwrap();
+    store.record_login_attempt("doctor", true, now + Duration::minutes(5)).await.unwrap();
     assert_eq!(store.failed_logins_since("doctor", now).await.unwrap(), 3);
-    assert_eq!(
-        store
-            .failed_logins_since("doctor", now + Duration::seconds(30))
-            .await
-            .unwrap(),
-        2
-    );
+    assert_eq!(store.failed_logins_since("doctor", now + Duration::seconds(30)).await.unwrap(), 2);
     assert_eq!(store.failed_logins_since("other", now).await.unwrap(), 0);
 }
 
@@ -665,11 +426,7 @@ async fn audit_and_policy(store: &dyn Store, w: &World) {
         person_id: person,
         info_class: Some(InfoClass::Class2),
         allowed,
-        detail: if allowed {
-            String::new()
-        } else {
-            "policy".into()
-        },
+        detail: if allowed { String::new() } else { "policy".into() },
     };
     let a = entry(true, Some(w.persons[0].id));
     let b = entry(false, Some(w.persons[0].id));
@@ -678,11 +435,7 @@ async fn audit_and_policy(store: &dyn Store, w: &World) {
         store.append_audit(e).await.unwrap();
     }
     let all = store
-        .list_audit(&AuditFilter {
-            company_id: Some(w.company.id),
-            limit: 10,
-            ..Default::default()
-        })
+        .list_audit(&AuditFilter { company_id: Some(w.company.id), limit: 10, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(all, vec![c.clone(), b.clone(), a.clone()], "newest first");
@@ -696,37 +449,15 @@ async fn audit_and_policy(store: &dyn Store, w: &World) {
         .await
         .unwrap();
     assert_eq!(denied, vec![b]);
-    let one = store
-        .list_audit(&AuditFilter {
-            limit: 1,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let one = store.list_audit(&AuditFilter { limit: 1, ..Default::default() }).await.unwrap();
     assert_eq!(one, vec![c]);
 
-    assert!(
-        store
-            .policy_overrides(w.company.id)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let o = PolicyOverride {
-        role: Role::HealthManager,
-        info_class: InfoClass::Class3,
-        access: Access::Deny,
-    };
+    assert!(store.policy_overrides(w.company.id).await.unwrap().is_empty());
+    let o = PolicyOverride { role: Role::HealthManager, info_class: InfoClass::Class3, access: Access::Deny };
     store.set_policy_override(w.company.id, o).await.unwrap();
-    let o2 = PolicyOverride {
-        access: Access::Allow,
-        ..o
-    };
+    let o2 = PolicyOverride { access: Access::Allow, ..o };
     store.set_policy_override(w.company.id, o2).await.unwrap();
-    assert_eq!(
-        store.policy_overrides(w.company.id).await.unwrap(),
-        vec![o2]
-    );
+    assert_eq!(store.policy_overrides(w.company.id).await.unwrap(), vec![o2]);
 }
 
 async fn stats_and_wipe(store: &dyn Store, w: &World) {
@@ -734,21 +465,9 @@ async fn stats_and_wipe(store: &dyn Store, w: &World) {
     assert_eq!(s.persons, 2);
     assert_eq!(s.users.get("physician"), Some(&1));
     assert_eq!(s.users.get("worker"), Some(&1));
-    let c = s
-        .companies
-        .iter()
-        .find(|c| c.company_id == w.company.id)
-        .unwrap();
+    let c = s.companies.iter().find(|c| c.company_id == w.company.id).unwrap();
     assert_eq!(
-        (
-            c.establishments,
-            c.departments,
-            c.employments,
-            c.assignments,
-            c.exposures,
-            c.observations,
-            c.consents
-        ),
+        (c.establishments, c.departments, c.employments, c.assignments, c.exposures, c.observations, c.consents),
         (1, 2, 2, 3, 1, 4, 1)
     );
     assert_eq!(c.events.get("checkup"), Some(&2));
@@ -768,15 +487,5 @@ async fn stats_and_wipe(store: &dyn Store, w: &World) {
     store.wipe().await.unwrap();
     assert!(!store.has_data().await.unwrap());
     // The audit log survives a wipe.
-    assert_eq!(
-        store
-            .list_audit(&AuditFilter {
-                limit: 10,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .len(),
-        3
-    );
+    assert_eq!(store.list_audit(&AuditFilter { limit: 10, ..Default::default() }).await.unwrap().len(), 3);
 }

@@ -275,17 +275,9 @@ pub trait Store: Send + Sync {
     async fn insert_batch(&self, batch: &Batch) -> Result<()>;
 
     /// Searches the workers of a company.
-    async fn search_workers(
-        &self,
-        company: CompanyId,
-        query: &WorkerQuery,
-    ) -> Result<Page<WorkerRow>>;
+    async fn search_workers(&self, company: CompanyId, query: &WorkerQuery) -> Result<Page<WorkerRow>>;
     /// The header of one worker (an employment) of a company.
-    async fn worker(
-        &self,
-        company: CompanyId,
-        employment: EmploymentId,
-    ) -> Result<Option<WorkerHeader>>;
+    async fn worker(&self, company: CompanyId, employment: EmploymentId) -> Result<Option<WorkerHeader>>;
     /// The employments of a person, in every company.
     async fn employments_of_person(&self, person: PersonId) -> Result<Vec<Employment>>;
     /// The timeline of a person within a company, newest first: their own events and the
@@ -294,14 +286,9 @@ pub trait Store: Send + Sync {
     /// One event.
     async fn event(&self, company: CompanyId, id: EventId) -> Result<Option<Event>>;
     /// The observations of one event.
-    async fn event_observations(&self, company: CompanyId, id: EventId)
-    -> Result<Vec<Observation>>;
+    async fn event_observations(&self, company: CompanyId, id: EventId) -> Result<Vec<Observation>>;
     /// Every observation of a person within a company, by date then item.
-    async fn person_observations(
-        &self,
-        company: CompanyId,
-        person: PersonId,
-    ) -> Result<Vec<Observation>>;
+    async fn person_observations(&self, company: CompanyId, person: PersonId) -> Result<Vec<Observation>>;
 
     /// The person's current consents.
     async fn consents_of_person(&self, person: PersonId) -> Result<Vec<ConsentGrant>>;
@@ -320,12 +307,7 @@ pub trait Store: Send + Sync {
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64>;
 
     /// Records a login attempt.
-    async fn record_login_attempt(
-        &self,
-        login: &str,
-        success: bool,
-        at: DateTime<Utc>,
-    ) -> Result<()>;
+    async fn record_login_attempt(&self, login: &str, success: bool, at: DateTime<Utc>) -> Result<()>;
     /// Failed attempts for a login since an instant.
     async fn failed_logins_since(&self, login: &str, since: DateTime<Utc>) -> Result<u64>;
 

@@ -36,24 +36,14 @@ impl PersonAccess {
     /// The decision for a class of this person's information (no audit: the caller audits
     /// what it shows).
     pub fn decision(&self, user: &CurrentUser, class: InfoClass) -> Decision {
-        decide(
-            &self.table,
-            &user.actor,
-            self.subject,
-            class,
-            &self.consents,
-        )
+        decide(&self.table, &user.actor, self.subject, class, &self.consents)
     }
 }
 
 impl<'a> Guard<'a> {
     /// A guard for a request; `action` names it in the audit log (e.g. `GET /companies/…`).
     pub fn new(state: &'a AppState, user: &'a CurrentUser, action: impl Into<String>) -> Self {
-        Self {
-            state,
-            user,
-            action: action.into(),
-        }
+        Self { state, user, action: action.into() }
     }
 
     /// Appends an audit entry; a failed audit write fails the request (no unaudited reads).
@@ -99,32 +89,20 @@ impl<'a> Guard<'a> {
     /// A company the user may see (its name and, for staff, its worker list).
     pub async fn company(&self, id: CompanyId) -> Result<Company, AppError> {
         if !may_see_company(&self.user.actor, id) {
-            return self
-                .refuse(Some(id), None, None, "company_not_served")
-                .await;
+            return self.refuse(Some(id), None, None, "company_not_served").await;
         }
-        self.state
-            .store
-            .get_company(id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("company {id}")))
+        self.state.store.get_company(id).await?.ok_or_else(|| AppError::NotFound(format!("company {id}")))
     }
 
     /// The worker list of a company: identity data of its employees.
     pub async fn worker_list(&self, id: CompanyId) -> Result<Company, AppError> {
         if self.user.actor.role == Role::Admin {
-            return self
-                .refuse(Some(id), None, Some(InfoClass::Identity), "admin_no_data")
-                .await;
+            return self.refuse(Some(id), None, Some(InfoClass::Identity), "admin_no_data").await;
         }
         let company = self.company(id).await?;
         let table = self.table(id).await?;
-        if table.access(self.user.actor.role, InfoClass::Identity)
-            == iphr_domain::policy::Access::Deny
-        {
-            return self
-                .refuse(Some(id), None, Some(InfoClass::Identity), "policy")
-                .await;
+        if table.access(self.user.actor.role, InfoClass::Identity) == iphr_domain::policy::Access::Deny {
+            return self.refuse(Some(id), None, Some(InfoClass::Identity), "policy").await;
         }
         Ok(company)
     }
@@ -135,68 +113,30 @@ impl<'a> Guard<'a> {
     }
 
     /// A person (an employment of a company) whose identity the user may see.
-    pub async fn person(
-        &self,
-        company: CompanyId,
-        employment: EmploymentId,
-    ) -> Result<PersonAccess, AppError> {
+    pub async fn person(&self, company: CompanyId, employment: EmploymentId) -> Result<PersonAccess, AppError> {
         let a = &self.user.actor;
         if a.role == Role::Admin {
-            return self
-                .refuse(
-                    Some(company),
-                    None,
-                    Some(InfoClass::Identity),
-                    "admin_no_data",
-                )
-                .await;
+            return self.refuse(Some(company), None, Some(InfoClass::Identity), "admin_no_data").await;
         }
         if a.role != Role::Worker && !a.serves(company) {
-            return self
-                .refuse(
-                    Some(company),
-                    None,
-                    Some(InfoClass::Identity),
-                    "company_not_served",
-                )
-                .await;
+            return self.refuse(Some(company), None, Some(InfoClass::Identity), "company_not_served").await;
         }
         let Some(header) = self.state.store.worker(company, employment).await? else {
             if a.role == Role::Worker {
-                return self
-                    .refuse(
-                        Some(company),
-                        None,
-                        Some(InfoClass::Identity),
-                        "not_own_record",
-                    )
-                    .await;
+                return self.refuse(Some(company), None, Some(InfoClass::Identity), "not_own_record").await;
             }
             return Err(AppError::NotFound(format!("worker {employment}")));
         };
-        let subject = Subject {
-            company_id: company,
-            person_id: header.person.id,
-        };
+        let subject = Subject { company_id: company, person_id: header.person.id };
         let access = PersonAccess {
             table: self.table(company).await?,
-            consents: self
-                .state
-                .store
-                .consents_of_person(header.person.id)
-                .await?,
+            consents: self.state.store.consents_of_person(header.person.id).await?,
             header,
             subject,
         };
         match access.decision(self.user, InfoClass::Identity) {
             Decision::Deny { reason } => {
-                self.refuse(
-                    Some(company),
-                    Some(subject.person_id),
-                    Some(InfoClass::Identity),
-                    reason.as_str(),
-                )
-                .await
+                self.refuse(Some(company), Some(subject.person_id), Some(InfoClass::Identity), reason.as_str()).await
             }
             _ => Ok(access),
         }
@@ -206,13 +146,7 @@ impl<'a> Guard<'a> {
     pub async fn require(&self, p: &PersonAccess, class: InfoClass) -> Result<Decision, AppError> {
         match p.decision(self.user, class) {
             Decision::Deny { reason } => {
-                self.refuse(
-                    Some(p.subject.company_id),
-                    Some(p.subject.person_id),
-                    Some(class),
-                    reason.as_str(),
-                )
-                .await
+                self.refuse(Some(p.subject.company_id), Some(p.subject.person_id), Some(class), reason.as_str()).await
             }
             d => Ok(d),
         }
@@ -223,19 +157,8 @@ impl<'a> Guard<'a> {
         let mut cs: Vec<InfoClass> = classes.to_vec();
         cs.sort();
         cs.dedup();
-        let single = if cs.len() == 1 {
-            cs.first().copied()
-        } else {
-            None
-        };
+        let single = if cs.len() == 1 { cs.first().copied() } else { None };
         let list = cs.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",");
-        self.audit(
-            Some(p.subject.company_id),
-            Some(p.subject.person_id),
-            single,
-            true,
-            format!("read {list}"),
-        )
-        .await
+        self.audit(Some(p.subject.company_id), Some(p.subject.person_id), single, true, format!("read {list}")).await
     }
 }

@@ -46,18 +46,12 @@ pub struct CompanyDoc {
 }
 
 /// `GET /api/v1/companies`.
-pub async fn companies(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-) -> ApiResult<Vec<CompanyDoc>> {
+pub async fn companies(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Vec<CompanyDoc>> {
     Ok(Json(
         visible_companies(&state, &u)
             .await?
             .into_iter()
-            .map(|c| CompanyDoc {
-                id: c.id.to_string(),
-                name: c.name,
-            })
+            .map(|c| CompanyDoc { id: c.id.to_string(), name: c.name })
             .collect(),
     ))
 }
@@ -74,14 +68,7 @@ pub async fn workers(
     let page_no = p.page.unwrap_or(1).max(1);
     let page = state
         .store
-        .search_workers(
-            cid,
-            &WorkerQuery {
-                text: p.q,
-                offset: (page_no - 1) * PAGE_SIZE,
-                limit: PAGE_SIZE,
-            },
-        )
+        .search_workers(cid, &WorkerQuery { text: p.q, offset: (page_no - 1) * PAGE_SIZE, limit: PAGE_SIZE })
         .await?;
     Ok(Json(page))
 }
@@ -92,17 +79,10 @@ pub async fn worker(
     ApiUser(u): ApiUser,
     Path((cid, eid)): Path<(CompanyId, EmploymentId)>,
 ) -> ApiResult<WorkerDoc> {
-    let guard = Guard::new(
-        &state,
-        &u,
-        format!("GET /api/v1/companies/{cid}/workers/{eid}"),
-    );
+    let guard = Guard::new(&state, &u, format!("GET /api/v1/companies/{cid}/workers/{eid}"));
     let access = guard.person(cid, eid).await?;
     let events = state.store.timeline(cid, access.subject.person_id).await?;
-    let observations = state
-        .store
-        .person_observations(cid, access.subject.person_id)
-        .await?;
+    let observations = state.store.person_observations(cid, access.subject.person_id).await?;
     let (doc, read) = worker_doc(&state.items, &access, &u, &events, &observations);
     guard.read(&access, &read).await?;
     Ok(Json(doc))
@@ -149,21 +129,12 @@ pub async fn observations(
     Query(q): Query<ItemParam>,
 ) -> ApiResult<Vec<SeriesPoint>> {
     let item = ItemCode::parse(&q.item).map_err(|e| AppError::BadRequest(format!("item: {e}")))?;
-    let def = state
-        .items
-        .get(&item)
-        .ok_or_else(|| AppError::BadRequest(format!("item {item} is not in the OHCC table")))?;
-    let guard = Guard::new(
-        &state,
-        &u,
-        format!("GET /api/v1/companies/{cid}/workers/{eid}/observations?item={item}"),
-    );
+    let def =
+        state.items.get(&item).ok_or_else(|| AppError::BadRequest(format!("item {item} is not in the OHCC table")))?;
+    let guard = Guard::new(&state, &u, format!("GET /api/v1/companies/{cid}/workers/{eid}/observations?item={item}"));
     let access = guard.person(cid, eid).await?;
     let decision = guard.require(&access, def.info_class).await?;
-    let all = state
-        .store
-        .person_observations(cid, access.subject.person_id)
-        .await?;
+    let all = state.store.person_observations(cid, access.subject.person_id).await?;
     let points: Vec<SeriesPoint> = all
         .iter()
         .filter(|o| o.item == item)

@@ -36,19 +36,12 @@ pub fn hash_password(password: &str) -> Result<String, String> {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     let salt = SaltString::encode_b64(&bytes).map_err(|e| e.to_string())?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
 /// Checks a password against a PHC string.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A random URL-safe token of 32 bytes.
@@ -76,11 +69,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Compares two secrets in constant time.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The logged-in user of a request.
@@ -100,20 +89,12 @@ pub struct CurrentUser {
 async fn current_user(parts: &Parts, state: &AppState) -> Result<CurrentUser, AppError> {
     let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
     let hash = sha256_hex(&secret);
-    let session = state
-        .store
-        .session(&hash)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let session = state.store.session(&hash).await?.ok_or(AppError::Unauthenticated)?;
     if session.expires_at <= Utc::now() {
         state.store.delete_session(&hash).await?;
         return Err(AppError::Unauthenticated);
     }
-    let user = state
-        .store
-        .user(session.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let user = state.store.user(session.user_id).await?.ok_or(AppError::Unauthenticated)?;
     if user.disabled {
         return Err(AppError::Unauthenticated);
     }
@@ -134,10 +115,7 @@ async fn current_user(parts: &Parts, state: &AppState) -> Result<CurrentUser, Ap
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         current_user(parts, state).await
     }
 }
@@ -148,41 +126,24 @@ pub struct ApiUser(pub CurrentUser);
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        current_user(parts, state)
-            .await
-            .map(ApiUser)
-            .map_err(ApiError)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        current_user(parts, state).await.map(ApiUser).map_err(ApiError)
     }
 }
 
 fn cookie_attrs(state: &AppState) -> &'static str {
-    if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    }
+    if state.config.secure_cookies { "; Secure" } else { "" }
 }
 
 /// `GET /login`.
 pub async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let token = random_token();
     let lang = Lang::from_headers(&headers);
-    let page = render(&LoginPage {
-        lang,
-        csrf: token.clone(),
-        error: None,
-    });
+    let page = render(&LoginPage { lang, csrf: token.clone(), error: None });
     (
         [(
             SET_COOKIE,
-            format!(
-                "{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{}",
-                cookie_attrs(&state)
-            ),
+            format!("{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{}", cookie_attrs(&state)),
         )],
         page,
     )
@@ -197,13 +158,7 @@ pub struct LoginForm {
     csrf: String,
 }
 
-async fn audit_login(
-    state: &AppState,
-    login: &str,
-    user: Option<&iphr_store::User>,
-    ok: bool,
-    detail: &str,
-) {
+async fn audit_login(state: &AppState, login: &str, user: Option<&iphr_store::User>, ok: bool, detail: &str) {
     let entry = AuditEntry {
         id: AuditId::new(),
         at: Utc::now(),
@@ -245,21 +200,14 @@ pub async fn login(
         None => {
             // Same work for an unknown login: no timing oracle.
             static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let _ = verify_password(
-                &f.password,
-                DUMMY.get_or_init(|| hash_password("iphr-dummy").unwrap_or_default()),
-            );
+            let _ = verify_password(&f.password, DUMMY.get_or_init(|| hash_password("iphr-dummy").unwrap_or_default()));
             false
         }
     };
     state.store.record_login_attempt(&f.login, ok, now).await?;
     let Some(user) = user.filter(|_| ok) else {
         audit_login(&state, &f.login, None, false, "wrong login or password").await;
-        let page = render(&LoginPage {
-            lang,
-            csrf: f.csrf,
-            error: Some(lang.t("login_failed")),
-        });
+        let page = render(&LoginPage { lang, csrf: f.csrf, error: Some(lang.t("login_failed")) });
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     audit_login(&state, &f.login, Some(&user), true, "").await;
@@ -273,11 +221,7 @@ pub async fn login(
     };
     state.store.create_session(&session).await?;
     let _ = state.store.delete_expired_sessions(now).await;
-    let home = if user.role == Role::Worker {
-        "/me"
-    } else {
-        "/companies"
-    };
+    let home = if user.role == Role::Worker { "/me" } else { "/companies" };
     Ok((
         StatusCode::SEE_OTHER,
         [
@@ -314,10 +258,7 @@ pub async fn logout(
     Ok((
         StatusCode::SEE_OTHER,
         [
-            (
-                SET_COOKIE,
-                format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-            ),
+            (SET_COOKIE, format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")),
             (LOCATION, "/login".to_string()),
         ],
     )
@@ -340,12 +281,7 @@ mod tests {
     #[test]
     fn cookies_are_parsed() {
         let mut h = HeaderMap::new();
-        h.insert(
-            COOKIE,
-            "a=1; iphr_session=xyz; lang=en"
-                .parse()
-                .unwrap_or_else(|_| unreachable!()),
-        );
+        h.insert(COOKIE, "a=1; iphr_session=xyz; lang=en".parse().unwrap_or_else(|_| unreachable!()));
         assert_eq!(cookie(&h, "iphr_session").as_deref(), Some("xyz"));
         assert_eq!(cookie(&h, "lang").as_deref(), Some("en"));
         assert_eq!(cookie(&h, "missing"), None);

@@ -22,9 +22,7 @@ pub enum AppError {
     #[error("入力エラー / bad request: {0}")]
     BadRequest(String),
     /// Too many attempts.
-    #[error(
-        "試行回数が多すぎます。しばらくしてから再試行してください / too many attempts, try again later"
-    )]
+    #[error("試行回数が多すぎます。しばらくしてから再試行してください / too many attempts, try again later")]
     TooManyRequests,
     /// Something failed inside.
     #[error("内部エラー / internal error")]

@@ -38,10 +38,7 @@ impl Lang {
             "logout" => ("ログアウト", "Log out"),
             "login_id" => ("ログインID", "Login"),
             "password" => ("パスワード", "Password"),
-            "login_failed" => (
-                "ログインIDまたはパスワードが違います",
-                "Wrong login or password",
-            ),
+            "login_failed" => ("ログインIDまたはパスワードが違います", "Wrong login or password"),
             "companies" => ("事業者", "Companies"),
             "workers" => ("労働者", "Workers"),
             "search" => ("検索", "Search"),
@@ -100,19 +97,10 @@ pub struct Next {
 pub async fn set_lang(Path(lang): Path<String>, Query(q): Query<Next>) -> Response {
     let lang = if lang == "en" { "en" } else { "ja" };
     // Only local paths: no open redirect.
-    let next = q
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-        .unwrap_or_else(|| "/".into());
+    let next = q.next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into());
     (
         StatusCode::SEE_OTHER,
-        [
-            (
-                SET_COOKIE,
-                format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax"),
-            ),
-            (LOCATION, next),
-        ],
+        [(SET_COOKIE, format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax")), (LOCATION, next)],
     )
         .into_response()
 }

@@ -41,12 +41,7 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self {
-            secure_cookies: false,
-            session_hours: 8,
-            login_max_failures: 5,
-            login_window_minutes: 15,
-        }
+        Self { secure_cookies: false, session_hours: 8, login_max_failures: 5, login_window_minutes: 15 }
     }
 }
 
@@ -91,24 +86,15 @@ fn routes(state: AppState) -> Router {
         .route("/companies", get(pages::companies))
         .route("/companies/{cid}/workers", get(pages::workers))
         .route("/companies/{cid}/workers/{eid}", get(pages::worker))
-        .route(
-            "/companies/{cid}/workers/{eid}/events/{evid}",
-            get(pages::event),
-        )
+        .route("/companies/{cid}/workers/{eid}/events/{evid}", get(pages::event))
         .route("/admin/users", get(pages::admin_users))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/companies", get(api::companies))
         .route("/api/v1/companies/{cid}/workers", get(api::workers))
         .route("/api/v1/companies/{cid}/workers/{eid}", get(api::worker))
-        .route(
-            "/api/v1/companies/{cid}/workers/{eid}/events/{evid}",
-            get(api::event),
-        )
-        .route(
-            "/api/v1/companies/{cid}/workers/{eid}/observations",
-            get(api::observations),
-        )
+        .route("/api/v1/companies/{cid}/workers/{eid}/events/{evid}", get(api::event))
+        .route("/api/v1/companies/{cid}/workers/{eid}/observations", get(api::observations))
         .layer(axum::middleware::from_fn(security::headers_and_origin))
         .with_state(state)
 }

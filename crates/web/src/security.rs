@@ -17,20 +17,13 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub async fn headers_and_origin(req: Request<Body>, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method {
-        let host = req
-            .headers()
-            .get(HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
+        let host = req.headers().get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
         let cross_origin = req
             .headers()
             .get(ORIGIN)
             .and_then(|o| o.to_str().ok())
             .is_some_and(|o| o.split_once("://").map(|(_, rest)| rest) != Some(host));
-        let cross_site = req
-            .headers()
-            .get("sec-fetch-site")
-            .is_some_and(|v| v.as_bytes() == b"cross-site");
+        let cross_site = req.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
         if cross_origin || cross_site {
             return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
         }
@@ -44,11 +37,7 @@ pub async fn headers_and_origin(req: Request<Body>, next: Next) -> Response {
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "no-referrer");
-    set(
-        h,
-        "permissions-policy",
-        "camera=(), microphone=(), geolocation=()",
-    );
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
     set(h, "cross-origin-opener-policy", "same-origin");
     if !h.contains_key(CACHE_CONTROL) {
         // Health data must not sit in shared or browser caches.
@@ -70,10 +59,7 @@ pub async fn static_file(Path(file): Path<String>) -> Response {
     (
         [
             (CONTENT_TYPE, HeaderValue::from_static(ty)),
-            (
-                CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
+            (CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
         ],
         body,
     )

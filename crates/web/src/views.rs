@@ -169,13 +169,7 @@ pub fn value_text(items: &ItemTable, o: &Observation, lang: Lang) -> String {
         }
         Value::Coded { code } => items
             .value_label(&o.item, code)
-            .map(|v| {
-                if lang == Lang::En {
-                    v.label_en.clone()
-                } else {
-                    v.label_ja.clone()
-                }
-            })
+            .map(|v| if lang == Lang::En { v.label_en.clone() } else { v.label_ja.clone() })
             .unwrap_or_else(|| code.clone()),
         Value::Text { text } => text.clone(),
         Value::Document { title, .. } => title.clone(),
@@ -188,13 +182,7 @@ pub fn obs_doc(items: &ItemTable, o: &Observation, lang: Lang) -> ObsDoc {
     ObsDoc {
         ohcc: format!("{}{}", o.item, o.atr),
         name: def
-            .map(|d| {
-                if lang == Lang::En {
-                    d.name_en.clone()
-                } else {
-                    d.name_ja.clone()
-                }
-            })
+            .map(|d| if lang == Lang::En { d.name_en.clone() } else { d.name_ja.clone() })
             .unwrap_or_else(|| o.item.to_string()),
         value: value_text(items, o, lang),
         number: match o.value {
@@ -228,9 +216,7 @@ pub fn visible_observations<'o>(
         let ok = match (shown, d) {
             (Shown::Hidden, _) => false,
             (_, Decision::Deny { .. }) => false,
-            (Shown::Processed, _) | (_, Decision::AllowProcessed) => {
-                o.atr.kind == DataKind::Judgement
-            }
+            (Shown::Processed, _) | (_, Decision::AllowProcessed) => o.atr.kind == DataKind::Judgement,
             (Shown::Full, Decision::Allow) => true,
         };
         if ok {
@@ -280,24 +266,16 @@ pub fn worker_doc(
         name: h.person.full_name(),
         kana: h.person.full_kana(),
         sex: h.person.sex.as_str().into(),
-        sex_label: if lang == Lang::En {
-            h.person.sex.as_str().into()
-        } else {
-            h.person.sex.label_ja().into()
-        },
+        sex_label: if lang == Lang::En { h.person.sex.as_str().into() } else { h.person.sex.label_ja().into() },
         birth_date: h.person.birth_date,
         age: h.person.age_on(Utc::now().date_naive()),
         hire_date: h.employment.hire_date,
         leave_date: h.employment.leave_date,
         establishment: current.map(|a| a.establishment.clone()).unwrap_or_default(),
         department: current.map(|a| a.department.clone()).unwrap_or_default(),
-        position: current
-            .map(|a| a.assignment.position.clone())
-            .unwrap_or_default(),
+        position: current.map(|a| a.assignment.position.clone()).unwrap_or_default(),
         work_content: if show_work {
-            current
-                .map(|a| a.assignment.work_content.clone())
-                .unwrap_or_default()
+            current.map(|a| a.assignment.work_content.clone()).unwrap_or_default()
         } else {
             String::new()
         },
@@ -329,8 +307,7 @@ pub fn worker_doc(
         };
         read.push(e.kind.summary_class());
         let obs = by_event.get(&e.id).map(|v| v.as_slice()).unwrap_or(&[]);
-        let (visible, withheld) =
-            visible_observations(p, user, shown, obs.iter().copied(), &mut read);
+        let (visible, withheld) = visible_observations(p, user, shown, obs.iter().copied(), &mut read);
         if shown == Shown::Full {
             read.push(e.content_class);
         }
@@ -338,20 +315,13 @@ pub fn worker_doc(
             event_id: e.id.to_string(),
             date: e.event_date,
             kind: e.kind.as_str().into(),
-            kind_label: if lang == Lang::En {
-                e.kind.label_en().into()
-            } else {
-                e.kind.label_ja().into()
-            },
+            kind_label: if lang == Lang::En { e.kind.label_en().into() } else { e.kind.label_ja().into() },
             subkind: e.subkind.clone(),
             title: e.title.clone(),
             content_class: e.content_class,
             shown,
             detail: (shown == Shown::Full).then(|| e.detail.clone()),
-            observations: visible
-                .into_iter()
-                .map(|o| obs_doc(items, o, lang))
-                .collect(),
+            observations: visible.into_iter().map(|o| obs_doc(items, o, lang)).collect(),
             withheld,
         });
     }
@@ -443,11 +413,7 @@ pub struct WorkersPage {
 impl WorkersPage {
     /// URL of another page of the same search.
     pub fn page_url(&self, n: &u32) -> String {
-        format!(
-            "/companies/{}/workers?q={}&page={n}",
-            self.company.id,
-            url_encode(&self.q)
-        )
+        format!("/companies/{}/workers?q={}&page={n}", self.company.id, url_encode(&self.q))
     }
 }
 
@@ -494,9 +460,7 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
