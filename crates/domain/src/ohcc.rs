@@ -23,6 +23,7 @@ pub const TABLE_VERSION: &str = "ohcc-items-v1";
 
 const ITEMS_CSV: &str = include_str!("../data/ohcc-items-v1.csv");
 const VALUES_CSV: &str = include_str!("../data/ohcc-values-v1.csv");
+const JLAC10_MAP_CSV: &str = include_str!("../data/ohcc-jlac10-map-v1.csv");
 
 /// Why a text is not an OHCC code or item code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -398,7 +399,43 @@ pub struct ItemTable {
 impl ItemTable {
     /// The table embedded in this build (`data/ohcc-items-v1.csv`, `data/ohcc-values-v1.csv`).
     pub fn embedded() -> Result<Self, TableError> {
-        Self::from_csv(TABLE_VERSION, ITEMS_CSV, VALUES_CSV)
+        let mut t = Self::from_csv(TABLE_VERSION, ITEMS_CSV, VALUES_CSV)?;
+        t.add_jlac10_map(JLAC10_MAP_CSV)?;
+        Ok(t)
+    }
+
+    /// Adds a JLAC10 → item conversion table (`jlac10,item,…`): method variants of one item
+    /// (e.g. LDL by the direct or the UV method) map to the same OHCC item.
+    pub fn add_jlac10_map(&mut self, csv_text: &str) -> Result<(), TableError> {
+        #[derive(Deserialize)]
+        struct MapRow {
+            jlac10: String,
+            item: String,
+        }
+        let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+        for (i, rec) in rdr.deserialize::<MapRow>().enumerate() {
+            let err = |field: &str, reason: String| TableError {
+                table: "ohcc-jlac10-map".into(),
+                row: i + 1,
+                field: field.into(),
+                reason,
+            };
+            let r = rec.map_err(|e| err("(row)", e.to_string()))?;
+            let item = ItemCode::parse(&r.item).map_err(|e| err("item", e.to_string()))?;
+            if !self.items.contains_key(&item) {
+                return Err(err("item", format!("{item} is not in the item table")));
+            }
+            if r.jlac10.len() != 17 || !r.jlac10.is_ascii() {
+                return Err(err("jlac10", format!("{:?} is not a 17-character JLAC10 code", r.jlac10)));
+            }
+            if let Some(prev) = self.by_jlac10.get(&r.jlac10) {
+                if *prev != item {
+                    return Err(err("jlac10", format!("{} already maps to {prev}", r.jlac10)));
+                }
+            }
+            self.by_jlac10.insert(r.jlac10, item);
+        }
+        Ok(())
     }
 
     /// Parses a table from its two CSV texts.
@@ -590,6 +627,10 @@ mod tests {
         assert_eq!(t.get_str("Cz0010000Z").map(|d| d.info_class), Some(InfoClass::Stress));
         assert_eq!(t.get_str("Ea0010000Z").map(|d| d.info_class), Some(InfoClass::Class1));
         assert_eq!(t.by_jlac10("9N001000000000001").map(|d| d.item.as_str()), Some("Ac0010000Z"));
+        // Method variants map to the same item (conversion table).
+        for code in ["3F077000002327101", "3F077000002327201", "3F077000002391901"] {
+            assert_eq!(t.by_jlac10(code).map(|d| d.item.as_str()), Some("Ai0010000Z"), "{code}");
+        }
     }
 
     #[test]

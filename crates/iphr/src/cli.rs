@@ -144,6 +144,8 @@ enum UserCmd {
 
 /// Opens the store named by a URL and runs the migrations.
 pub async fn open_store(url: &str) -> Result<Arc<dyn Store>> {
+    // An empty IPHR_DATABASE_URL means the default.
+    let url = if url.trim().is_empty() { DEFAULT_DB } else { url };
     let store: Arc<dyn Store> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Arc::new(iphr_store_postgres::PgStore::connect(url).await?)
     } else if url.starts_with("sqlite:") {
@@ -213,6 +215,27 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Records a write made from the command line in the audit log (user `cli`: whoever runs the
+/// binary on the server holds the database credentials).
+pub async fn audit_cli(store: &dyn Store, action: &str, company: Option<CompanyId>, detail: String) -> Result<()> {
+    store
+        .append_audit(&iphr_domain::audit::AuditEntry {
+            id: iphr_domain::AuditId::new(),
+            at: chrono::Utc::now(),
+            user_id: None,
+            login: "cli".into(),
+            role: None,
+            action: action.into(),
+            company_id: company,
+            person_id: None,
+            info_class: None,
+            allowed: true,
+            detail,
+        })
+        .await?;
+    Ok(())
 }
 
 fn init_tracing() {
@@ -288,6 +311,7 @@ async fn company(url: &str, c: CompanyCmd) -> Result<()> {
             }
             let company = Company { id: CompanyId::new(), name };
             store.create_company(&company).await?;
+            audit_cli(store.as_ref(), "company add", Some(company.id), company.name.clone()).await?;
             println!("{}\t{}", company.id, company.name);
         }
         CompanyCmd::List { json } => {
@@ -350,6 +374,7 @@ async fn user(url: &str, u: UserCmd) -> Result<()> {
                 iphr_store::StoreError::Conflict(_) => anyhow!("the login {login:?} is taken"),
                 other => other.into(),
             })?;
+            audit_cli(store.as_ref(), "user add", None, format!("{} {}", user.login, user.role)).await?;
             println!("{}\t{}\t{}", user.id, user.login, user.role);
         }
         UserCmd::Passwd { login, password } => {
@@ -359,6 +384,7 @@ async fn user(url: &str, u: UserCmd) -> Result<()> {
                 iphr_store::StoreError::NotFound(_) => anyhow!("no user {login:?}"),
                 other => other.into(),
             })?;
+            audit_cli(store.as_ref(), "user passwd", None, login.clone()).await?;
             println!("password of {login} changed");
         }
         UserCmd::List { json } => {
@@ -380,6 +406,7 @@ async fn user(url: &str, u: UserCmd) -> Result<()> {
             for c in &companies {
                 let company = find_company(store.as_ref(), c).await?;
                 store.assign_company(user.id, company.id).await?;
+                audit_cli(store.as_ref(), "user assign", Some(company.id), login.clone()).await?;
                 println!("{login} → {}", company.name);
             }
         }

@@ -28,6 +28,7 @@ pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
             bail!("the database already holds data; use --replace to delete it and generate anew");
         }
         store.wipe().await?;
+        crate::cli::audit_cli(store, "wipe for demo --replace", None, String::new()).await?;
     }
     let cfg = DemoConfig {
         companies: args.companies,
@@ -78,6 +79,16 @@ pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
             })
             .await?;
     }
+    crate::cli::audit_cli(
+        store,
+        "write demo population",
+        None,
+        format!(
+            "companies={} workers={} years={} seed={} as_of={}",
+            cfg.companies, cfg.workers, cfg.years, cfg.seed, cfg.as_of
+        ),
+    )
+    .await?;
     eprintln!(
         "iphr demo: {} companies, {} workers, {} years as of {} (seed {}) in {:.1} s",
         cfg.companies,

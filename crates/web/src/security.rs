@@ -36,7 +36,8 @@ pub async fn headers_and_origin(req: Request<Body>, next: Next) -> Response {
     set(h, "content-security-policy", CSP);
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
-    set(h, "referrer-policy", "no-referrer");
+    // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts.
+    set(h, "referrer-policy", "same-origin");
     set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");
     set(h, "cross-origin-opener-policy", "same-origin");
     if !h.contains_key(CACHE_CONTROL) {

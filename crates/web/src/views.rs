@@ -176,6 +176,20 @@ pub fn value_text(items: &ItemTable, o: &Observation, lang: Lang) -> String {
     }
 }
 
+/// How a unit of the OHCC table is shown: UCUM annotations (`{score}`) and counts in words.
+pub fn unit_label(unit: &str, lang: Lang) -> &str {
+    match (unit, lang) {
+        ("{score}", Lang::Ja) => "点",
+        ("{score}", Lang::En) => "points",
+        ("count", Lang::Ja) => "回",
+        ("count", Lang::En) => "times",
+        ("d", Lang::Ja) => "日",
+        ("d", Lang::En) => "days",
+        (u, _) if u.starts_with('{') && u.ends_with('}') => "",
+        (u, _) => u,
+    }
+}
+
 /// An observation for display.
 pub fn obs_doc(items: &ItemTable, o: &Observation, lang: Lang) -> ObsDoc {
     let def = items.get(&o.item);
@@ -190,7 +204,7 @@ pub fn obs_doc(items: &ItemTable, o: &Observation, lang: Lang) -> ObsDoc {
             _ => None,
         },
         unit: match &o.value {
-            Value::Number { unit, .. } => unit.clone(),
+            Value::Number { unit, .. } => unit_label(unit, lang).to_string(),
             _ => String::new(),
         },
         info_class: o.info_class,

@@ -331,6 +331,14 @@ async fn login_logout_csrf_and_rate_limit() {
         .body(Body::from("login=doctor&password=password-123&csrf=x"))
         .unwrap();
     assert_eq!(send(&f.app, req).await.0, NO);
+    // `Origin: null` (an opaque origin) is cross-origin too.
+    let req = Request::post("/login")
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "null")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("login=doctor&password=password-123&csrf=x"))
+        .unwrap();
+    assert_eq!(send(&f.app, req).await.0, NO);
     // Wrong passwords: 401 five times, then 429 even with the right one.
     for _ in 0..5 {
         assert_eq!(login(&f.app, "nurse", "wrong-password").await.0, StatusCode::UNAUTHORIZED);
@@ -366,6 +374,9 @@ async fn security_headers_health_and_openapi() {
     assert_eq!(get_h("x-frame-options"), "DENY");
     assert_eq!(get_h("x-content-type-options"), "nosniff");
     assert_eq!(get_h("cache-control"), "no-store");
+    // Regression: with `no-referrer` browsers send `Origin: null` on form posts and the
+    // cross-origin check refused every login (found by the browser test).
+    assert_eq!(get_h("referrer-policy"), "same-origin");
     let (st, _, body) = send(&f.app, Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
     assert_eq!(st, OK);
     let spec: serde_json::Value = serde_json::from_str(&body).unwrap();

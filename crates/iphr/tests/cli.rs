@@ -1,0 +1,199 @@
+//! Binary-level tests of the `iphr` command in temporary folders.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn iphr(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iphr"))
+        .current_dir(dir)
+        .env_remove("IPHR_DATABASE_URL")
+        .env_remove("IPHR_PASSWORD")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run iphr")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let o = iphr(dir, args);
+    assert!(o.status.success(), "iphr {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let o = iphr(dir, args);
+    assert!(!o.status.success(), "iphr {args:?} should fail");
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "one clear line, got: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    err
+}
+
+#[test]
+fn default_database_is_created_in_iphr_data() {
+    let d = tempfile::tempdir().unwrap();
+    let out = ok(d.path(), &["migrate"]);
+    assert_eq!(out.trim(), "migrations applied (sqlite)");
+    assert!(d.path().join("iphr-data/iphr.db").exists());
+    // Twice: nothing to do, no error.
+    ok(d.path(), &["migrate"]);
+}
+
+#[test]
+fn demo_is_deterministic_and_refuses_to_overwrite() {
+    let d = tempfile::tempdir().unwrap();
+    let a = "sqlite://a.db";
+    let b = "sqlite://b.db";
+    let args = ["demo", "--workers", "40", "--years", "2", "--seed", "7", "--as-of", "2026-04-01"];
+    ok(d.path(), &[&["--database-url", a], &args[..]].concat());
+    ok(d.path(), &[&["--database-url", b], &args[..]].concat());
+    let sa = ok(d.path(), &["--database-url", a, "stats", "--json"]);
+    let sb = ok(d.path(), &["--database-url", b, "stats", "--json"]);
+    assert_eq!(sa, sb, "same seed and as-of, same data");
+    let v: serde_json::Value = serde_json::from_str(&sa).unwrap();
+    assert_eq!(v["persons"], 40);
+    let companies = v["companies"].as_array().unwrap();
+    assert_eq!(companies.len(), 3);
+    let emps: Vec<u64> = companies.iter().map(|c| c["employments"].as_u64().unwrap()).collect();
+    let mut sorted = emps.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![10, 10, 20], "the first company gets half");
+    for c in companies {
+        for kind in ["checkup", "stress_check", "attendance_month", "workplace_patrol"] {
+            assert!(c["events"][kind].as_u64().unwrap_or(0) > 0, "{kind} in {}", c["name"]);
+        }
+    }
+    assert_eq!(v["users"]["physician"], 1);
+    // A different seed gives different data.
+    let c = "sqlite://c.db";
+    ok(
+        d.path(),
+        &["--database-url", c, "demo", "--workers", "40", "--years", "2", "--seed", "8", "--as-of", "2026-04-01"],
+    );
+    assert_ne!(ok(d.path(), &["--database-url", c, "stats", "--json"]), sa);
+    // Refuses on a database with data, unless --replace.
+    let err = fails(d.path(), &[&["--database-url", a], &args[..]].concat());
+    assert!(err.contains("--replace"), "{err}");
+    ok(d.path(), &[&["--database-url", a], &args[..], &["--replace"]].concat());
+    assert_eq!(ok(d.path(), &["--database-url", a, "stats", "--json"]), sa);
+}
+
+#[test]
+fn companies_and_users() {
+    let d = tempfile::tempdir().unwrap();
+    let out = ok(d.path(), &["company", "add", "株式会社テスト"]);
+    let (id, name) = out.trim().split_once('\t').unwrap();
+    assert_eq!(name, "株式会社テスト");
+    ok(d.path(), &["company", "add", "第二商事"]);
+    let list = ok(d.path(), &["company", "list"]);
+    assert!(list.contains(id) && list.contains("第二商事"));
+    let json: serde_json::Value = serde_json::from_str(&ok(d.path(), &["company", "list", "--json"])).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2);
+
+    ok(
+        d.path(),
+        &[
+            "user",
+            "add",
+            "doc",
+            "--role",
+            "physician",
+            "--company",
+            id,
+            "--password",
+            "long-enough-1",
+            "--name",
+            "医師",
+        ],
+    );
+    ok(d.path(), &["user", "add", "hr", "--role", "hr", "--company", "第二商事", "--password", "long-enough-2"]);
+    let e =
+        fails(d.path(), &["user", "add", "doc", "--role", "physician", "--company", id, "--password", "long-enough-1"]);
+    assert!(e.contains("taken"), "{e}");
+    let e = fails(d.path(), &["user", "add", "x", "--role", "hr", "--password", "long-enough-1"]);
+    assert!(e.contains("exactly one company"), "{e}");
+    let e = fails(
+        d.path(),
+        &["user", "add", "x", "--role", "nurse", "--company", "nowhere", "--password", "long-enough-1"],
+    );
+    assert!(e.contains("no company"), "{e}");
+    let e = fails(d.path(), &["user", "add", "x", "--role", "physician", "--company", id, "--password", "short"]);
+    assert!(e.contains("8 characters"), "{e}");
+    let e = fails(d.path(), &["user", "add", "w", "--role", "worker", "--password", "long-enough-1"]);
+    assert!(e.contains("--person"), "{e}");
+    let e = fails(d.path(), &["user", "assign", "hr", "--company", id]);
+    assert!(e.contains("only a physician or nurse"), "{e}");
+    let out = ok(d.path(), &["user", "assign", "doc", "--company", "第二商事"]);
+    assert_eq!(out.trim(), "doc → 第二商事");
+    let users: serde_json::Value = serde_json::from_str(&ok(d.path(), &["user", "list", "--json"])).unwrap();
+    let doc = users.as_array().unwrap().iter().find(|u| u["login"] == "doc").unwrap();
+    assert_eq!(doc["companies"].as_array().unwrap().len(), 2);
+    assert!(doc.get("password_hash").is_none(), "hashes are never printed");
+
+    // Password from stdin.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iphr"))
+        .current_dir(d.path())
+        .env_remove("IPHR_DATABASE_URL")
+        .env_remove("IPHR_PASSWORD")
+        .args(["user", "passwd", "doc"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"from-stdin-123\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let e = fails(d.path(), &["user", "passwd", "nobody", "--password", "long-enough-1"]);
+    assert!(e.contains("no user"), "{e}");
+}
+
+#[test]
+fn errors_are_one_line() {
+    let d = tempfile::tempdir().unwrap();
+    let e = fails(d.path(), &["--database-url", "mysql://x", "stats"]);
+    assert!(e.contains("unsupported database URL"), "{e}");
+    let e = fails(d.path(), &["demo", "--companies", "0"]);
+    assert!(e.contains("--companies"), "{e}");
+    let e = fails(d.path(), &["demo", "--workers", "2", "--companies", "3"]);
+    assert!(e.contains("--workers"), "{e}");
+    let e = fails(d.path(), &["--database-url", "postgres://nobody@127.0.0.1:1/none", "stats"]);
+    assert!(e.contains("PostgreSQL"), "{e}");
+}
+
+#[test]
+fn serve_answers_healthz() {
+    let d = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iphr"))
+        .current_dir(d.path())
+        .env_remove("IPHR_DATABASE_URL")
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut answered = None;
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf);
+            answered = Some(buf);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let r = answered.expect("iphr serve listened");
+    assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    assert!(r.ends_with("ok"), "{r}");
+}
