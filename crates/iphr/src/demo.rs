@@ -10,7 +10,7 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 /// Workers per transaction.
-const CHUNK: u32 = 200;
+const CHUNK: u32 = 100;
 
 /// Generates and writes the demo population.
 pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {

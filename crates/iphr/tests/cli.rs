@@ -197,3 +197,30 @@ fn serve_answers_healthz() {
     assert!(r.starts_with("HTTP/1.1 200"), "{r}");
     assert!(r.ends_with("ok"), "{r}");
 }
+
+/// `iphr demo --seed 7 --as-of 2026-04-01` then `iphr stats --json` print the same on SQLite and
+/// PostgreSQL. Runs when IPHR_TEST_PG_URL names a server (a fresh database per run).
+#[test]
+fn demo_stats_identical_on_sqlite_and_postgres() {
+    let Ok(admin) = std::env::var("IPHR_TEST_PG_URL") else {
+        println!("PostgreSQL part skipped: IPHR_TEST_PG_URL is not set");
+        return;
+    };
+    let name = format!("iphr_cli_{}", std::process::id());
+    let psql = |sql: &str| {
+        Command::new("psql").args([admin.as_str(), "-qAtc", sql]).output().expect("psql").status.success()
+    };
+    assert!(psql(&format!("DROP DATABASE IF EXISTS {name}")));
+    assert!(psql(&format!("CREATE DATABASE {name}")));
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    let pg = format!("{base}/{name}");
+    let d = tempfile::tempdir().unwrap();
+    let args = ["demo", "--workers", "60", "--years", "2", "--seed", "7", "--as-of", "2026-04-01"];
+    ok(d.path(), &[&["--database-url", "sqlite://s.db"], &args[..]].concat());
+    ok(d.path(), &[&["--database-url", pg.as_str()], &args[..]].concat());
+    let s = ok(d.path(), &["--database-url", "sqlite://s.db", "stats", "--json"]);
+    let p = ok(d.path(), &["--database-url", pg.as_str(), "stats", "--json"]);
+    psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    assert_eq!(s, p, "stats differ between SQLite and PostgreSQL");
+    println!("demo stats identical on SQLite and PostgreSQL");
+}

@@ -122,10 +122,10 @@ CREATE TABLE observations (
     raw_value TEXT,
     source_doc TEXT,
     table_version TEXT NOT NULL,
-    PRIMARY KEY (company_id, id),
+    -- Keyed by event: a checkup's observations are one range of the primary key, no extra index.
+    PRIMARY KEY (company_id, event_id, id),
     FOREIGN KEY (company_id, event_id) REFERENCES events(company_id, id)
 ) WITHOUT ROWID;
-CREATE INDEX observations_event ON observations (company_id, event_id);
 CREATE INDEX observations_person ON observations (company_id, person_id, event_date);
 
 CREATE TABLE consents (
