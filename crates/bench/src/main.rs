@@ -127,6 +127,40 @@ async fn main() -> Result<()> {
         ms(pct(&mut all, 0.99)),
         ms(pct(&mut all, 1.0))
     );
+
+    // The worker page (header and the whole timeline) of workers across the list.
+    let mut pages = Vec::new();
+    let mut api = Vec::new();
+    for (i, r) in sample.rows.iter().enumerate().take(200) {
+        let html = i % 2 == 0;
+        let path = if html {
+            format!("/companies/{}/workers/{}", big.company_id, r.employment_id)
+        } else {
+            format!("/api/v1/companies/{}/workers/{}", big.company_id, r.employment_id)
+        };
+        let req = Request::get(&path).header(header::COOKIE, format!("iphr_session={secret}")).body(Body::empty())?;
+        let t = Instant::now();
+        let res = app.clone().oneshot(req).await?;
+        let status = res.status();
+        let _ = res.into_body().collect().await.context("body")?;
+        let d = t.elapsed();
+        if status != StatusCode::OK {
+            bail!("{path}: {status}");
+        }
+        if html { pages.push(d) } else { api.push(d) }
+    }
+    for (name, v) in [("worker page (HTML)", &mut pages), ("worker (API JSON)", &mut api)] {
+        let len = v.len();
+        println!(
+            "{:<20} {:>6} {:>8} {:>8} {:>8} {:>8}",
+            name,
+            len,
+            ms(pct(v, 0.5)),
+            ms(pct(v, 0.95)),
+            ms(pct(v, 0.99)),
+            ms(pct(v, 1.0))
+        );
+    }
     Ok(())
 }
 

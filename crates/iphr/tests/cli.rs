@@ -207,9 +207,8 @@ fn demo_stats_identical_on_sqlite_and_postgres() {
         return;
     };
     let name = format!("iphr_cli_{}", std::process::id());
-    let psql = |sql: &str| {
-        Command::new("psql").args([admin.as_str(), "-qAtc", sql]).output().expect("psql").status.success()
-    };
+    let psql =
+        |sql: &str| Command::new("psql").args([admin.as_str(), "-qAtc", sql]).output().expect("psql").status.success();
     assert!(psql(&format!("DROP DATABASE IF EXISTS {name}")));
     assert!(psql(&format!("CREATE DATABASE {name}")));
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();

@@ -200,6 +200,17 @@ where
     Ok(())
 }
 
+/// Runs a query with two UUID parameters (company and another id) and maps every row.
+async fn fetch_by_company<T>(
+    pool: &sqlx::Pool<Db>,
+    sql: &'static str,
+    company: Uuid,
+    other: Uuid,
+    map: fn(&DbRow) -> Result<T>,
+) -> Result<Vec<T>> {
+    sqlx::query(sql).bind(company).bind(other).fetch_all(pool).await.map_err(db_err)?.iter().map(map).collect()
+}
+
 async fn load_user(pool: &sqlx::Pool<Db>, row: &DbRow) -> Result<User> {
     let id: Uuid = get(row, "id")?;
     let companies = sqlx::query("SELECT company_id FROM user_companies WHERE user_id = $1 ORDER BY company_id")
@@ -723,24 +734,22 @@ impl Store for StoreImpl {
     }
 
     async fn timeline(&self, company: CompanyId, person: PersonId) -> Result<Vec<Event>> {
-        sqlx::query(concat!(
+        // Two index ranges (the person's events; the company's workplace events), not an OR
+        // that would scan every event of the company.
+        let sql = concat!(
             "SELECT ",
             event_cols!(),
-            " FROM events ev
-             WHERE ev.company_id = $1 AND (ev.person_id = $2 OR (ev.person_id IS NULL AND EXISTS (
+            " FROM events WHERE company_id = $1 AND person_id = $2
+             UNION ALL
+             SELECT ",
+            event_cols!(),
+            " FROM events ev WHERE ev.company_id = $1 AND ev.person_id IS NULL AND EXISTS (
                 SELECT 1 FROM assignments a JOIN employments e ON e.company_id = a.company_id AND e.id = a.employment_id
                 WHERE a.company_id = $1 AND e.person_id = $2 AND a.department_id = ev.department_id
-                  AND a.valid_from <= ev.event_date AND (a.valid_to IS NULL OR a.valid_to >= ev.event_date))))
-             ORDER BY ev.event_date DESC, ev.kind, ev.id"
-        ))
-        .bind(company.0)
-        .bind(person.0)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(event_from_row)
-        .collect()
+                  AND a.valid_from <= ev.event_date AND (a.valid_to IS NULL OR a.valid_to >= ev.event_date))
+             ORDER BY event_date DESC, kind, id"
+        );
+        fetch_by_company(&self.pool, sql, company.0, person.0, event_from_row).await
     }
 
     async fn event(&self, company: CompanyId, id: EventId) -> Result<Option<Event>> {
@@ -756,35 +765,21 @@ impl Store for StoreImpl {
     }
 
     async fn event_observations(&self, company: CompanyId, id: EventId) -> Result<Vec<Observation>> {
-        sqlx::query(concat!(
+        let sql = concat!(
             "SELECT ",
             obs_cols!(),
             " FROM observations WHERE company_id = $1 AND event_id = $2 ORDER BY item, data_atr"
-        ))
-        .bind(company.0)
-        .bind(id.0)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(observation_from_row)
-        .collect()
+        );
+        fetch_by_company(&self.pool, sql, company.0, id.0, observation_from_row).await
     }
 
     async fn person_observations(&self, company: CompanyId, person: PersonId) -> Result<Vec<Observation>> {
-        sqlx::query(concat!(
+        let sql = concat!(
             "SELECT ",
             obs_cols!(),
             " FROM observations WHERE company_id = $1 AND person_id = $2 ORDER BY event_date, item, data_atr"
-        ))
-        .bind(company.0)
-        .bind(person.0)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(observation_from_row)
-        .collect()
+        );
+        fetch_by_company(&self.pool, sql, company.0, person.0, observation_from_row).await
     }
 
     async fn consents_of_person(&self, person: PersonId) -> Result<Vec<ConsentGrant>> {

@@ -115,7 +115,12 @@ pub async fn event_entry(
         .store
         .event(cid, evid)
         .await?
-        .filter(|e| e.person_id == Some(access.subject.person_id) || e.person_id.is_none())
+        // The person's own events, or a workplace event (a patrol) of a department they were
+        // assigned to.
+        .filter(|e| match e.person_id {
+            Some(p) => p == access.subject.person_id,
+            None => access.header.assignments.iter().any(|a| Some(a.assignment.department_id) == e.department_id),
+        })
         .ok_or_else(|| AppError::NotFound(format!("event {evid}")))?;
     // The details are the event's content: refused (403, audited) where the policy denies it.
     guard.require(&access, event.kind.summary_class()).await?;
