@@ -249,10 +249,10 @@ pub fn accounts(companies: &[DemoCompany], worker_person: Option<PersonId>) -> V
         person_id,
     };
     vec![
-        acct("doctor", "産業 太郎 (産業医)", Role::Physician, all.clone(), None),
-        acct("nurse", "保健 花子 (保健師)", Role::Nurse, all, None),
-        acct("eisei", "衛生 一郎 (衛生管理者)", Role::HealthManager, first.clone(), None),
-        acct("jinji", "人事 次郎 (人事)", Role::Hr, first, None),
+        acct("doctor", "産業 太郎", Role::Physician, all.clone(), None),
+        acct("nurse", "保健 花子", Role::Nurse, all, None),
+        acct("eisei", "衛生 一郎", Role::HealthManager, first.clone(), None),
+        acct("jinji", "人事 次郎", Role::Hr, first, None),
         acct("worker", "デモ労働者", Role::Worker, vec![], worker_person),
         acct("admin", "システム管理者", Role::Admin, vec![], None),
     ]

@@ -50,6 +50,9 @@ enum Command {
     /// User accounts.
     #[command(subcommand)]
     User(UserCmd),
+    /// A company's 健康情報等取扱規程: role × information class → access.
+    #[command(subcommand)]
+    Policy(PolicyCmd),
     /// Counts per record kind and company.
     Stats {
         /// Machine-readable output.
@@ -93,6 +96,34 @@ enum CompanyCmd {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PolicyCmd {
+    /// Show the effective table of a company (the 指針 defaults with the company's overrides).
+    Show {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Override one row for a company.
+    Set {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Role: physician, nurse, health_manager, hr, worker (admin never reads personal data).
+        #[arg(long)]
+        role: Role,
+        /// Class: identity, class1, class2, class3, stress, work, personal.
+        #[arg(long = "class")]
+        info_class: iphr_domain::info_class::InfoClass,
+        /// allow, allow_processed, consent_required or deny.
+        #[arg(long)]
+        access: iphr_domain::policy::Access,
     },
 }
 
@@ -185,6 +216,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Company(c) => company(&cli.database_url, c).await,
         Command::User(u) => user(&cli.database_url, u).await,
+        Command::Policy(p) => policy(&cli.database_url, p).await,
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
             let s = store.stats().await?;
@@ -299,6 +331,59 @@ fn password_from(arg: Option<String>) -> Result<String> {
         bail!("the password must have at least 8 characters");
     }
     Ok(pw)
+}
+
+async fn policy(url: &str, p: PolicyCmd) -> Result<()> {
+    use iphr_domain::info_class::InfoClass;
+    use iphr_domain::policy::{PolicyOverride, PolicyTable};
+    let store = open_store(url).await?;
+    let base = PolicyTable::default_2018()?;
+    match p {
+        PolicyCmd::Show { company, json } => {
+            let c = find_company(store.as_ref(), &company).await?;
+            let overrides = store.policy_overrides(c.id).await?;
+            let table = base.with_overrides(&overrides);
+            let rows: Vec<serde_json::Value> = Role::ALL
+                .iter()
+                .flat_map(|r| InfoClass::ALL.iter().map(move |k| (*r, *k)))
+                .map(|(r, k)| {
+                    let overridden = overrides.iter().any(|o| o.role == r && o.info_class == k);
+                    serde_json::json!({ "role": r, "info_class": k, "access": table.access(r, k), "overridden": overridden })
+                })
+                .collect();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({ "company": c.name, "base_edition": base.edition, "rows": rows })
+                    )?
+                );
+            } else {
+                println!("{} — base {}", c.name, base.edition);
+                for r in Role::ALL {
+                    let cells: Vec<String> = InfoClass::ALL
+                        .iter()
+                        .map(|k| {
+                            let mark =
+                                if overrides.iter().any(|o| o.role == r && o.info_class == *k) { "*" } else { "" };
+                            format!("{k}={}{mark}", table.access(r, *k))
+                        })
+                        .collect();
+                    println!("{:<15} {}", r.as_str(), cells.join(" "));
+                }
+            }
+        }
+        PolicyCmd::Set { company, role, info_class, access } => {
+            if role == Role::Admin {
+                bail!("admin never reads personal data; its rows cannot be overridden");
+            }
+            let c = find_company(store.as_ref(), &company).await?;
+            store.set_policy_override(c.id, PolicyOverride { role, info_class, access }).await?;
+            audit_cli(store.as_ref(), "policy set", Some(c.id), format!("{role} {info_class} {access}")).await?;
+            println!("{}: {role} × {info_class} → {access}", c.name);
+        }
+    }
+    Ok(())
 }
 
 async fn company(url: &str, c: CompanyCmd) -> Result<()> {

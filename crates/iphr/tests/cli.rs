@@ -223,3 +223,60 @@ fn demo_stats_identical_on_sqlite_and_postgres() {
     assert_eq!(s, p, "stats differ between SQLite and PostgreSQL");
     println!("demo stats identical on SQLite and PostgreSQL");
 }
+
+#[test]
+fn policy_show_and_override() {
+    let d = tempfile::tempdir().unwrap();
+    ok(d.path(), &["company", "add", "規程テスト株式会社"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(d.path(), &["policy", "show", "--company", "規程テスト株式会社", "--json"])).unwrap();
+    assert_eq!(v["base_edition"], "policy-default-2018-v1");
+    let cell = |v: &serde_json::Value, role: &str, class: &str| {
+        v["rows"].as_array().unwrap().iter().find(|r| r["role"] == role && r["info_class"] == class).unwrap().clone()
+    };
+    assert_eq!(cell(&v, "hr", "class2")["access"], "deny");
+    assert_eq!(cell(&v, "health_manager", "class3")["access"], "consent_required");
+    assert_eq!(cell(&v, "admin", "class1")["access"], "deny");
+    let out = ok(
+        d.path(),
+        &[
+            "policy",
+            "set",
+            "--company",
+            "規程テスト株式会社",
+            "--role",
+            "health_manager",
+            "--class",
+            "class2",
+            "--access",
+            "allow_processed",
+        ],
+    );
+    assert_eq!(out.trim(), "規程テスト株式会社: health_manager × class2 → allow_processed");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(d.path(), &["policy", "show", "--company", "規程テスト株式会社", "--json"])).unwrap();
+    let c = cell(&v, "health_manager", "class2");
+    assert_eq!((c["access"].as_str(), c["overridden"].as_bool()), (Some("allow_processed"), Some(true)));
+    let e = fails(
+        d.path(),
+        &[
+            "policy",
+            "set",
+            "--company",
+            "規程テスト株式会社",
+            "--role",
+            "admin",
+            "--class",
+            "class1",
+            "--access",
+            "allow",
+        ],
+    );
+    assert!(e.contains("admin never reads"), "{e}");
+    let o = iphr(
+        d.path(),
+        &["policy", "set", "--company", "規程テスト株式会社", "--role", "hr", "--class", "class9", "--access", "allow"],
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("class9"));
+}

@@ -414,3 +414,33 @@ async fn search_pages_and_language() {
     assert!(html.contains("Companies") && html.contains("lang=\"en\""));
     let _ = InfoClass::Class1;
 }
+
+#[tokio::test]
+async fn company_override_to_processed_shows_judgements_only() {
+    use iphr_domain::policy::{Access, PolicyOverride};
+    let f = fixture().await;
+    f.store
+        .set_policy_override(
+            f.c0,
+            PolicyOverride { role: Role::HealthManager, info_class: InfoClass::Class2, access: Access::AllowProcessed },
+        )
+        .await
+        .unwrap();
+    let (_, s) = login(&f.app, "eisei", "password-123").await;
+    let path = format!("/api/v1/companies/{}/workers/{}/events/{}", f.c0, f.subject, f.events["checkup"]);
+    let (st, body) = get(&f.app, &s.unwrap(), &path).await;
+    assert_eq!(st, OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["event"]["shown"], "processed");
+    let obs = v["event"]["observations"].as_array().unwrap();
+    assert!(!obs.is_empty(), "the judgement is shown");
+    for o in obs {
+        assert_eq!(&o["ohcc"].as_str().unwrap()[10..11], "J", "only judgements (data ATR J): {o}");
+        assert!(o["number"].is_null());
+    }
+    assert!(v["event"]["detail"].is_null());
+    // The other company keeps the default.
+    let (_, s) = login(&f.app, "doctor", "password-123").await;
+    let (st, _) = get(&f.app, &s.unwrap(), &path).await;
+    assert_eq!(st, OK);
+}
