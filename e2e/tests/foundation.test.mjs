@@ -62,7 +62,8 @@ async function findWorker(page, want) {
   const companies = await (await page.request.get(`${base}/api/v1/companies`)).json();
   const first = companies.find((c) => c.name === '株式会社みなと精機') ?? companies[0];
   const list = await (await page.request.get(`${base}/api/v1/companies/${first.id}/workers`)).json();
-  for (let p = 1; p <= 3; p++) {
+  const pages = Math.ceil(list.total / 50);
+  for (let p = 1; p <= pages; p++) {
     const rows = p === 1 ? list.rows : (await (await page.request.get(`${base}/api/v1/companies/${first.id}/workers?page=${p}`)).json()).rows;
     for (const r of rows) {
       const doc = await (await page.request.get(`${base}/api/v1/companies/${first.id}/workers/${r.employment_id}`)).json();
