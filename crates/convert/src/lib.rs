@@ -1,0 +1,17 @@
+//! # iphr-convert
+//!
+//! The data conversion system (the deck's データ変換システム): every source — institution CSV,
+//! MHLW CDA, FHIR, HR and attendance files, stress-check answers — passes through here on its
+//! way into OHCC-coded records, keeping its original. This crate is pure: it takes bytes and
+//! text and returns values or errors that name the row and field; it does no I/O.
+//!
+//! The building blocks every importer shares:
+//! - [`text`]: encoding detection (UTF-8 with or without BOM, Shift_JIS/CP932) and width folding;
+//! - [`wareki`]: 和暦 and western dates as institutions write them;
+//! - [`value`]: result values — comparators (`<5`, `5未満`), H/L marks, urine grades, 未実施;
+//! - [`units`]: unit conversion to the OHCC unit, as a versioned table.
+
+pub mod text;
+pub mod units;
+pub mod value;
+pub mod wareki;
