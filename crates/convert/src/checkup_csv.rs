@@ -105,6 +105,10 @@ pub struct Visit {
 pub struct Unmapped {
     /// Source line.
     pub line: u64,
+    /// Who the row is about.
+    pub identity: Identity,
+    /// The visit date, when readable.
+    pub date: Option<NaiveDate>,
     /// Source code.
     pub source_code: String,
     /// Source name.
@@ -493,7 +497,15 @@ pub fn parse(
                 }),
             };
             match item {
-                None => out.unmapped.push(Unmapped { line, source_code: code, source_text: name, raw, unit }),
+                None => out.unmapped.push(Unmapped {
+                    line,
+                    identity: identity.clone(),
+                    date,
+                    source_code: code,
+                    source_text: name,
+                    raw,
+                    unit,
+                }),
                 Some(r) => {
                     match convert_cell(table, units, &r, &raw, unit.as_deref(), cell(&rec, *flag_c).as_deref()) {
                         Ok(Some((value, warning))) => results.push(ItemResult {

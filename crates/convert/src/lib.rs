@@ -12,6 +12,7 @@
 //! - [`units`]: unit conversion to the OHCC unit, as a versioned table.
 
 pub mod checkup_csv;
+pub mod plan;
 pub mod profile;
 pub mod text;
 pub mod units;

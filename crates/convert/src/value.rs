@@ -9,39 +9,7 @@
 
 use crate::text::fold_value;
 
-/// A comparator in front of a number (FHIR `Quantity.comparator`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparator {
-    /// `<`, 未満.
-    Lt,
-    /// `<=`, 以下.
-    Le,
-    /// `>`, 超.
-    Gt,
-    /// `>=`, 以上.
-    Ge,
-}
-
-impl Comparator {
-    /// The FHIR symbol.
-    pub fn symbol(&self) -> &'static str {
-        match self {
-            Comparator::Lt => "<",
-            Comparator::Le => "<=",
-            Comparator::Gt => ">",
-            Comparator::Ge => ">=",
-        }
-    }
-}
-
-/// An out-of-range mark of the institution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RangeFlag {
-    /// H — high.
-    High,
-    /// L — low.
-    Low,
-}
+pub use iphr_domain::observation::{Comparator, RangeFlag};
 
 /// A parsed result value.
 #[derive(Debug, Clone, PartialEq)]

@@ -424,6 +424,7 @@ impl Ctx<'_, '_> {
             Value::Coded { code } => code.clone(),
             Value::Text { text } => text.clone(),
             Value::Document { title, .. } => title.clone(),
+            other => other.kind().to_string(),
         };
         let (jlac, name, class) = (def.jlac10.clone(), def.name_ja.clone(), def.info_class);
         self.b.observations.push(Observation {
@@ -435,6 +436,7 @@ impl Ctx<'_, '_> {
             item: code,
             atr: DataAtr { kind, producer, seq: 1 },
             value,
+            qualifier: Default::default(),
             info_class: class,
             event_date: date,
             provenance: Provenance {

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod event;
+pub mod identity;
 pub mod ids;
 pub mod info_class;
 pub mod normalize;

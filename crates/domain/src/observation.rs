@@ -6,6 +6,78 @@ use crate::{CompanyId, EmploymentId, EventId, ObservationId, PersonId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// A comparator in front of a number (`<5`, `5未満`; FHIR `Quantity.comparator`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparator {
+    /// `<`, 未満.
+    Lt,
+    /// `<=`, 以下.
+    Le,
+    /// `>`, 超.
+    Gt,
+    /// `>=`, 以上.
+    Ge,
+}
+
+impl Comparator {
+    /// The symbol (also the stored form).
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            Comparator::Lt => "<",
+            Comparator::Le => "<=",
+            Comparator::Gt => ">",
+            Comparator::Ge => ">=",
+        }
+    }
+    /// From the stored symbol.
+    pub fn from_symbol(s: &str) -> Option<Self> {
+        Some(match s {
+            "<" => Comparator::Lt,
+            "<=" => Comparator::Le,
+            ">" => Comparator::Gt,
+            ">=" => Comparator::Ge,
+            _ => return None,
+        })
+    }
+}
+
+/// The producer's out-of-range mark (H/L), kept as delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RangeFlag {
+    /// H.
+    High,
+    /// L.
+    Low,
+}
+
+impl RangeFlag {
+    /// `H` or `L` (also the stored form).
+    pub fn letter(&self) -> &'static str {
+        match self {
+            RangeFlag::High => "H",
+            RangeFlag::Low => "L",
+        }
+    }
+    /// From `H` or `L`.
+    pub fn from_letter(s: &str) -> Option<Self> {
+        match s {
+            "H" => Some(RangeFlag::High),
+            "L" => Some(RangeFlag::Low),
+            _ => None,
+        }
+    }
+}
+
+/// What qualifies a value as delivered: a comparator and the producer's H/L mark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Qualifier {
+    /// `<5` …
+    pub comparator: Option<Comparator>,
+    /// H/L.
+    pub flag: Option<RangeFlag>,
+}
+
 /// The value of an observation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -34,6 +106,13 @@ pub enum Value {
         /// Title or file name.
         title: String,
     },
+    /// 未実施 — the item was not done.
+    NotDone,
+    /// 未測定 / 測定不能 — done, no result.
+    NotMeasured,
+    /// Beyond the input range, written only as H or L (the MHLW spreadsheet rule); the mark is
+    /// in the qualifier.
+    BeyondRange,
 }
 
 impl Value {
@@ -44,6 +123,9 @@ impl Value {
             Value::Coded { .. } => "coded",
             Value::Text { .. } => "text",
             Value::Document { .. } => "document",
+            Value::NotDone => "not_done",
+            Value::NotMeasured => "not_measured",
+            Value::BeyondRange => "beyond_range",
         }
     }
 }
@@ -82,6 +164,9 @@ pub struct Observation {
     pub atr: DataAtr,
     /// The value.
     pub value: Value,
+    /// Comparator and H/L mark as delivered.
+    #[serde(default)]
+    pub qualifier: Qualifier,
     /// Information class (from the item table).
     pub info_class: InfoClass,
     /// Date of the event.

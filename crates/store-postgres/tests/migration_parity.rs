@@ -21,6 +21,13 @@ fn schema(dir: &Path) -> (Vec<String>, BTreeMap<String, Vec<String>>, BTreeSet<S
                 let name = rest.split_whitespace().next().unwrap_or_default().to_string();
                 tables.insert(name.clone(), Vec::new());
                 current = Some(name);
+            } else if let Some(rest) = line.strip_prefix("ALTER TABLE ") {
+                let mut w = rest.split_whitespace();
+                let table = w.next().unwrap_or_default().to_string();
+                if w.next() == Some("ADD") && w.next() == Some("COLUMN") {
+                    let col = w.next().unwrap_or_default().to_string();
+                    tables.get_mut(&table).expect("altered table exists").push(col);
+                }
             } else if let Some(rest) = line.strip_prefix("CREATE INDEX ") {
                 indexes.insert(rest.split_whitespace().next().unwrap_or_default().to_string());
             } else if line.starts_with(')') {

@@ -14,7 +14,7 @@ use iphr_domain::audit::AuditEntry;
 use iphr_domain::event::{Event, EventKind};
 use iphr_domain::info_class::InfoClass;
 use iphr_domain::normalize::search_key;
-use iphr_domain::observation::{Observation, Provenance, Value};
+use iphr_domain::observation::{Comparator, Observation, Provenance, Qualifier, RangeFlag, Value};
 use iphr_domain::ohcc::{DataAtr, ItemCode, Producer};
 use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex};
 use iphr_domain::policy::{Access, ConsentGrant, PolicyOverride};
@@ -22,8 +22,8 @@ use iphr_domain::role::Role;
 use iphr_domain::tenant::Company;
 use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId, UserId};
 use iphr_store::{
-    AssignmentView, AuditFilter, Batch, CompanyStats, Page, Result, Session, Stats, Store, StoreError, User,
-    WorkerHeader, WorkerQuery, WorkerRow,
+    AssignmentView, AuditFilter, Batch, CompanyStats, HistoryEntry, ImportWrite, Page, QueueEntry, Result, Session,
+    SourceFile, Stats, Store, StoreError, UnmappedEntry, User, WorkerHeader, WorkerQuery, WorkerRow,
 };
 use sqlx::{QueryBuilder, Row};
 use std::collections::BTreeMap;
@@ -137,7 +137,14 @@ fn observation_from_row(r: &DbRow) -> Result<Observation> {
             reference: get::<Option<String>>(r, "code")?.unwrap_or_default(),
             title: get::<Option<String>>(r, "text")?.unwrap_or_default(),
         },
+        "not_done" => Value::NotDone,
+        "not_measured" => Value::NotMeasured,
+        "beyond_range" => Value::BeyondRange,
         other => return Err(corrupt("value_kind", other)),
+    };
+    let qualifier = Qualifier {
+        comparator: get::<Option<String>>(r, "comparator")?.as_deref().and_then(Comparator::from_symbol),
+        flag: get::<Option<String>>(r, "flag")?.as_deref().and_then(RangeFlag::from_letter),
     };
     Ok(Observation {
         company_id: CompanyId(get(r, "company_id")?),
@@ -148,6 +155,7 @@ fn observation_from_row(r: &DbRow) -> Result<Observation> {
         item: ItemCode::parse(&get::<String>(r, "item")?).map_err(|e| corrupt("item", e))?,
         atr: DataAtr::parse(&get::<String>(r, "data_atr")?).map_err(|e| corrupt("data_atr", e))?,
         value,
+        qualifier,
         info_class: parse::<InfoClass>("info_class", &get::<String>(r, "info_class")?)?,
         event_date: get(r, "event_date")?,
         provenance: Provenance {
@@ -166,12 +174,13 @@ fn value_columns(v: &Value) -> (Option<f64>, Option<String>, Option<String>, Opt
         Value::Coded { code } => (None, None, Some(code.clone()), None),
         Value::Text { text } => (None, None, None, Some(text.clone())),
         Value::Document { reference, title } => (None, None, Some(reference.clone()), Some(title.clone())),
+        Value::NotDone | Value::NotMeasured | Value::BeyondRange => (None, None, None, None),
     }
 }
 
 macro_rules! obs_cols {
     () => {
-        "company_id, id, event_id, person_id, employment_id, item, data_atr, value_kind, num, unit, code, text, info_class, event_date, source_code, source_text, raw_value, source_doc, table_version"
+        "company_id, id, event_id, person_id, employment_id, item, data_atr, value_kind, num, unit, code, text, comparator, flag, info_class, event_date, source_code, source_text, raw_value, source_doc, table_version"
     };
 }
 macro_rules! event_cols {
@@ -209,6 +218,180 @@ async fn fetch_by_company<T>(
     map: fn(&DbRow) -> Result<T>,
 ) -> Result<Vec<T>> {
     sqlx::query(sql).bind(company).bind(other).fetch_all(pool).await.map_err(db_err)?.iter().map(map).collect()
+}
+
+/// Writes the rows of a batch inside a transaction.
+async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Result<()> {
+    insert_rows(tx, "INSERT INTO establishments (company_id, id, name) ", 3, &b.establishments, |mut q, e| {
+        q.push_bind(e.company_id.0).push_bind(e.id.0).push_bind(e.name.clone());
+    })
+    .await?;
+    insert_rows(
+        tx,
+        "INSERT INTO departments (company_id, id, establishment_id, name) ",
+        4,
+        &b.departments,
+        |mut q, d| {
+            q.push_bind(d.company_id.0)
+                .push_bind(d.id.0)
+                .push_bind(d.establishment_id.0)
+                .push_bind(d.name.clone());
+        },
+    )
+    .await?;
+    insert_rows(
+        tx,
+        "INSERT INTO persons (id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number) ",
+        10,
+        &b.persons,
+        |mut q, p| {
+            q.push_bind(p.id.0)
+                .push_bind(p.family_name.clone())
+                .push_bind(p.given_name.clone())
+                .push_bind(p.family_kana.clone())
+                .push_bind(p.given_kana.clone())
+                .push_bind(p.sex.as_str())
+                .push_bind(p.birth_date)
+                .push_bind(p.insurer.insurer_number.clone())
+                .push_bind(p.insurer.symbol.clone())
+                .push_bind(p.insurer.number.clone());
+        },
+    )
+    .await?;
+    // The search key joins the employee number with the person's names; persons of the
+    // batch are looked up here, others from the database.
+    let mut keys = BTreeMap::new();
+    for p in &b.persons {
+        keys.insert(p.id, p.search_key());
+    }
+    for e in &b.employments {
+        if !keys.contains_key(&e.person_id) {
+            let row = sqlx::query(
+                "SELECT id AS p_id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number FROM persons WHERE id = $1",
+            )
+            .bind(e.person_id.0)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| StoreError::Conflict(format!("employment {} names unknown person {}", e.id, e.person_id)))?;
+            keys.insert(e.person_id, person_from_row(&row)?.search_key());
+        }
+    }
+    insert_rows(
+        tx,
+        "INSERT INTO employments (company_id, id, person_id, employee_number, hire_date, leave_date, search_key) ",
+        7,
+        &b.employments,
+        |mut q, e| {
+            let key = format!(
+                "{} {}",
+                search_key(&e.employee_number),
+                keys.get(&e.person_id).map(String::as_str).unwrap_or("")
+            );
+            q.push_bind(e.company_id.0)
+                .push_bind(e.id.0)
+                .push_bind(e.person_id.0)
+                .push_bind(e.employee_number.clone())
+                .push_bind(e.hire_date)
+                .push_bind(e.leave_date)
+                .push_bind(key);
+        },
+    )
+    .await?;
+    insert_rows(
+        tx,
+        "INSERT INTO assignments (company_id, id, employment_id, valid_from, valid_to, establishment_id, department_id, position, work_content, night_work) ",
+        10,
+        &b.assignments,
+        |mut q, a| {
+            q.push_bind(a.company_id.0)
+                .push_bind(a.id.0)
+                .push_bind(a.employment_id.0)
+                .push_bind(a.valid_from)
+                .push_bind(a.valid_to)
+                .push_bind(a.establishment_id.0)
+                .push_bind(a.department_id.0)
+                .push_bind(a.position.clone())
+                .push_bind(a.work_content.clone())
+                .push_bind(a.night_work);
+        },
+    )
+    .await?;
+    insert_rows(
+        tx,
+        "INSERT INTO exposures (company_id, id, employment_id, agent, agent_name, regulation, valid_from, valid_to, protection) ",
+        9,
+        &b.exposures,
+        |mut q, x| {
+            q.push_bind(x.company_id.0)
+                .push_bind(x.id.0)
+                .push_bind(x.employment_id.0)
+                .push_bind(x.agent.clone())
+                .push_bind(x.agent_name.clone())
+                .push_bind(x.regulation.clone())
+                .push_bind(x.valid_from)
+                .push_bind(x.valid_to)
+                .push_bind(x.protection.clone());
+        },
+    )
+    .await?;
+    insert_rows(tx, concat!("INSERT INTO events (", event_cols!(), ") "), 13, &b.events, |mut q, e| {
+        q.push_bind(e.company_id.0)
+            .push_bind(e.id.0)
+            .push_bind(e.person_id.map(|p| p.0))
+            .push_bind(e.employment_id.map(|p| p.0))
+            .push_bind(e.department_id.map(|p| p.0))
+            .push_bind(e.kind.as_str())
+            .push_bind(e.subkind.clone())
+            .push_bind(e.event_date)
+            .push_bind(e.title.clone())
+            .push_bind(e.content_class.as_str())
+            .push_bind(e.producer.letter().to_string())
+            .push_bind(e.detail.to_string())
+            .push_bind(e.source_doc.clone());
+    })
+    .await?;
+    insert_rows(tx, concat!("INSERT INTO observations (", obs_cols!(), ") "), 21, &b.observations, |mut q, o| {
+        let (num, unit, code, text) = value_columns(&o.value);
+        q.push_bind(o.company_id.0)
+            .push_bind(o.id.0)
+            .push_bind(o.event_id.0)
+            .push_bind(o.person_id.0)
+            .push_bind(o.employment_id.map(|e| e.0))
+            .push_bind(o.item.as_str().to_string())
+            .push_bind(o.atr.to_string())
+            .push_bind(o.value.kind())
+            .push_bind(num)
+            .push_bind(unit)
+            .push_bind(code)
+            .push_bind(text)
+            .push_bind(o.qualifier.comparator.map(|c| c.symbol()))
+            .push_bind(o.qualifier.flag.map(|f| f.letter()))
+            .push_bind(o.info_class.as_str())
+            .push_bind(o.event_date)
+            .push_bind(o.provenance.source_code.clone())
+            .push_bind(o.provenance.source_text.clone())
+            .push_bind(o.provenance.raw_value.clone())
+            .push_bind(o.provenance.source_doc.clone())
+            .push_bind(o.provenance.table_version.clone());
+    })
+    .await?;
+    insert_rows(
+        tx,
+        "INSERT INTO consents (company_id, id, person_id, info_class, grantee_role, given_at) ",
+        6,
+        &b.consents,
+        |mut q, c| {
+            q.push_bind(c.company_id.0)
+                .push_bind(iphr_domain::ConsentId::new().0)
+                .push_bind(c.person_id.0)
+                .push_bind(c.info_class.as_str())
+                .push_bind(c.grantee_role.as_str())
+                .push_bind(Utc::now());
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn load_user(pool: &sqlx::Pool<Db>, row: &DbRow) -> Result<User> {
@@ -267,6 +450,10 @@ impl Store for StoreImpl {
         for sql in [
             "DELETE FROM sessions",
             "DELETE FROM login_attempts",
+            "DELETE FROM observation_history",
+            "DELETE FROM identity_queue",
+            "DELETE FROM unmapped_items",
+            "DELETE FROM source_files",
             "DELETE FROM observations",
             "DELETE FROM events",
             "DELETE FROM consents",
@@ -413,173 +600,7 @@ impl Store for StoreImpl {
 
     async fn insert_batch(&self, b: &Batch) -> Result<()> {
         let mut tx = backend::begin_write(&self.pool).await?;
-        insert_rows(&mut tx, "INSERT INTO establishments (company_id, id, name) ", 3, &b.establishments, |mut q, e| {
-            q.push_bind(e.company_id.0).push_bind(e.id.0).push_bind(e.name.clone());
-        })
-        .await?;
-        insert_rows(
-            &mut tx,
-            "INSERT INTO departments (company_id, id, establishment_id, name) ",
-            4,
-            &b.departments,
-            |mut q, d| {
-                q.push_bind(d.company_id.0)
-                    .push_bind(d.id.0)
-                    .push_bind(d.establishment_id.0)
-                    .push_bind(d.name.clone());
-            },
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            "INSERT INTO persons (id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number) ",
-            10,
-            &b.persons,
-            |mut q, p| {
-                q.push_bind(p.id.0)
-                    .push_bind(p.family_name.clone())
-                    .push_bind(p.given_name.clone())
-                    .push_bind(p.family_kana.clone())
-                    .push_bind(p.given_kana.clone())
-                    .push_bind(p.sex.as_str())
-                    .push_bind(p.birth_date)
-                    .push_bind(p.insurer.insurer_number.clone())
-                    .push_bind(p.insurer.symbol.clone())
-                    .push_bind(p.insurer.number.clone());
-            },
-        )
-        .await?;
-        // The search key joins the employee number with the person's names; persons of the
-        // batch are looked up here, others from the database.
-        let mut keys = BTreeMap::new();
-        for p in &b.persons {
-            keys.insert(p.id, p.search_key());
-        }
-        for e in &b.employments {
-            if !keys.contains_key(&e.person_id) {
-                let row = sqlx::query(
-                    "SELECT id AS p_id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number FROM persons WHERE id = $1",
-                )
-                .bind(e.person_id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?
-                .ok_or_else(|| StoreError::Conflict(format!("employment {} names unknown person {}", e.id, e.person_id)))?;
-                keys.insert(e.person_id, person_from_row(&row)?.search_key());
-            }
-        }
-        insert_rows(
-            &mut tx,
-            "INSERT INTO employments (company_id, id, person_id, employee_number, hire_date, leave_date, search_key) ",
-            7,
-            &b.employments,
-            |mut q, e| {
-                let key = format!(
-                    "{} {}",
-                    search_key(&e.employee_number),
-                    keys.get(&e.person_id).map(String::as_str).unwrap_or("")
-                );
-                q.push_bind(e.company_id.0)
-                    .push_bind(e.id.0)
-                    .push_bind(e.person_id.0)
-                    .push_bind(e.employee_number.clone())
-                    .push_bind(e.hire_date)
-                    .push_bind(e.leave_date)
-                    .push_bind(key);
-            },
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            "INSERT INTO assignments (company_id, id, employment_id, valid_from, valid_to, establishment_id, department_id, position, work_content, night_work) ",
-            10,
-            &b.assignments,
-            |mut q, a| {
-                q.push_bind(a.company_id.0)
-                    .push_bind(a.id.0)
-                    .push_bind(a.employment_id.0)
-                    .push_bind(a.valid_from)
-                    .push_bind(a.valid_to)
-                    .push_bind(a.establishment_id.0)
-                    .push_bind(a.department_id.0)
-                    .push_bind(a.position.clone())
-                    .push_bind(a.work_content.clone())
-                    .push_bind(a.night_work);
-            },
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            "INSERT INTO exposures (company_id, id, employment_id, agent, agent_name, regulation, valid_from, valid_to, protection) ",
-            9,
-            &b.exposures,
-            |mut q, x| {
-                q.push_bind(x.company_id.0)
-                    .push_bind(x.id.0)
-                    .push_bind(x.employment_id.0)
-                    .push_bind(x.agent.clone())
-                    .push_bind(x.agent_name.clone())
-                    .push_bind(x.regulation.clone())
-                    .push_bind(x.valid_from)
-                    .push_bind(x.valid_to)
-                    .push_bind(x.protection.clone());
-            },
-        )
-        .await?;
-        insert_rows(&mut tx, concat!("INSERT INTO events (", event_cols!(), ") "), 13, &b.events, |mut q, e| {
-            q.push_bind(e.company_id.0)
-                .push_bind(e.id.0)
-                .push_bind(e.person_id.map(|p| p.0))
-                .push_bind(e.employment_id.map(|p| p.0))
-                .push_bind(e.department_id.map(|p| p.0))
-                .push_bind(e.kind.as_str())
-                .push_bind(e.subkind.clone())
-                .push_bind(e.event_date)
-                .push_bind(e.title.clone())
-                .push_bind(e.content_class.as_str())
-                .push_bind(e.producer.letter().to_string())
-                .push_bind(e.detail.to_string())
-                .push_bind(e.source_doc.clone());
-        })
-        .await?;
-        insert_rows(&mut tx, concat!("INSERT INTO observations (", obs_cols!(), ") "), 19, &b.observations, |mut q, o| {
-            let (num, unit, code, text) = value_columns(&o.value);
-            q.push_bind(o.company_id.0)
-                .push_bind(o.id.0)
-                .push_bind(o.event_id.0)
-                .push_bind(o.person_id.0)
-                .push_bind(o.employment_id.map(|e| e.0))
-                .push_bind(o.item.as_str().to_string())
-                .push_bind(o.atr.to_string())
-                .push_bind(o.value.kind())
-                .push_bind(num)
-                .push_bind(unit)
-                .push_bind(code)
-                .push_bind(text)
-                .push_bind(o.info_class.as_str())
-                .push_bind(o.event_date)
-                .push_bind(o.provenance.source_code.clone())
-                .push_bind(o.provenance.source_text.clone())
-                .push_bind(o.provenance.raw_value.clone())
-                .push_bind(o.provenance.source_doc.clone())
-                .push_bind(o.provenance.table_version.clone());
-        })
-        .await?;
-        insert_rows(
-            &mut tx,
-            "INSERT INTO consents (company_id, id, person_id, info_class, grantee_role, given_at) ",
-            6,
-            &b.consents,
-            |mut q, c| {
-                q.push_bind(c.company_id.0)
-                    .push_bind(iphr_domain::ConsentId::new().0)
-                    .push_bind(c.person_id.0)
-                    .push_bind(c.info_class.as_str())
-                    .push_bind(c.grantee_role.as_str())
-                    .push_bind(Utc::now());
-            },
-        )
-        .await?;
+        write_batch(&mut tx, b).await?;
         tx.commit().await.map_err(db_err)
     }
 
@@ -1036,5 +1057,359 @@ impl Store for StoreImpl {
             companies,
         })
     }
-}
 
+    async fn source_file(&self, company: CompanyId, kind: &str, sha256: &str) -> Result<Option<SourceFile>> {
+        sqlx::query(
+            "SELECT company_id, id, kind, sha256, file_name, profile, encoding, imported_at, imported_by, summary
+             FROM source_files WHERE company_id = $1 AND kind = $2 AND sha256 = $3",
+        )
+        .bind(company.0)
+        .bind(kind)
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?
+        .map(|r| {
+            Ok(SourceFile {
+                company_id: CompanyId(get(&r, "company_id")?),
+                id: get(&r, "id")?,
+                kind: get(&r, "kind")?,
+                sha256: get(&r, "sha256")?,
+                file_name: get(&r, "file_name")?,
+                profile: get(&r, "profile")?,
+                encoding: get(&r, "encoding")?,
+                imported_at: get(&r, "imported_at")?,
+                imported_by: get(&r, "imported_by")?,
+                summary: serde_json::from_str(&get::<String>(&r, "summary")?).map_err(|e| corrupt("summary", e))?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn identity_candidates(&self, company: CompanyId) -> Result<Vec<iphr_domain::identity::Candidate>> {
+        sqlx::query(
+            "SELECT e.id, e.person_id, e.employee_number, p.family_kana, p.given_kana, p.birth_date, p.sex,
+                    p.insurer_number, p.insured_symbol, p.insured_number
+             FROM employments e JOIN persons p ON p.id = e.person_id WHERE e.company_id = $1 ORDER BY e.employee_number",
+        )
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(iphr_domain::identity::Candidate {
+                employment_id: EmploymentId(get(r, "id")?),
+                person_id: PersonId(get(r, "person_id")?),
+                employee_number: get(r, "employee_number")?,
+                kana: format!("{} {}", get::<String>(r, "family_kana")?, get::<String>(r, "given_kana")?),
+                birth_date: get(r, "birth_date")?,
+                sex: parse::<Sex>("sex", &get::<String>(r, "sex")?)?,
+                insurer_number: get(r, "insurer_number")?,
+                insured_symbol: get(r, "insured_symbol")?,
+                insured_number: get(r, "insured_number")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn events_on(
+        &self,
+        company: CompanyId,
+        kind: EventKind,
+        keys: &[(PersonId, chrono::NaiveDate)],
+    ) -> Result<(Vec<Event>, Vec<Observation>)> {
+        let wanted: std::collections::HashSet<(PersonId, chrono::NaiveDate)> = keys.iter().copied().collect();
+        let mut persons: Vec<PersonId> = keys.iter().map(|k| k.0).collect();
+        persons.sort();
+        persons.dedup();
+        let mut events = Vec::new();
+        let mut observations = Vec::new();
+        for chunk in persons.chunks(500) {
+            let mut qb: QueryBuilder<Db> =
+                QueryBuilder::new(concat!("SELECT ", event_cols!(), " FROM events WHERE company_id = "));
+            qb.push_bind(company.0).push(" AND kind = ").push_bind(kind.as_str()).push(" AND person_id IN (");
+            let mut sep = qb.separated(", ");
+            for p in chunk {
+                sep.push_bind(p.0);
+            }
+            qb.push(")");
+            let found: Vec<Event> = qb
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .map(event_from_row)
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|e| e.person_id.is_some_and(|p| wanted.contains(&(p, e.event_date))))
+                .collect();
+            for ids in found.chunks(500) {
+                let mut qb: QueryBuilder<Db> =
+                    QueryBuilder::new(concat!("SELECT ", obs_cols!(), " FROM observations WHERE company_id = "));
+                qb.push_bind(company.0).push(" AND event_id IN (");
+                let mut sep = qb.separated(", ");
+                for e in ids {
+                    sep.push_bind(e.id.0);
+                }
+                qb.push(") ORDER BY event_id, item, data_atr");
+                for r in qb.build().fetch_all(&self.pool).await.map_err(db_err)? {
+                    observations.push(observation_from_row(&r)?);
+                }
+            }
+            events.extend(found);
+        }
+        Ok((events, observations))
+    }
+
+    async fn apply_import(&self, w: &ImportWrite) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        if let Some(f) = &w.source_file {
+            sqlx::query(
+                "INSERT INTO source_files (company_id, id, kind, sha256, file_name, profile, encoding, imported_at, imported_by, summary)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(f.company_id.0)
+            .bind(f.id)
+            .bind(&f.kind)
+            .bind(&f.sha256)
+            .bind(&f.file_name)
+            .bind(&f.profile)
+            .bind(&f.encoding)
+            .bind(f.imported_at)
+            .bind(&f.imported_by)
+            .bind(f.summary.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        write_batch(&mut tx, &w.batch).await?;
+        let now = Utc::now();
+        for c in &w.corrections {
+            let (num, unit, code, text) = value_columns(&c.old.value);
+            sqlx::query(
+                "INSERT INTO observation_history (company_id, id, observation_id, event_id, value_kind, num, unit, code, text,
+                    comparator, flag, raw_value, source_code, source_text, source_doc, table_version, superseded_at, superseded_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+            )
+            .bind(c.old.company_id.0)
+            .bind(Uuid::now_v7())
+            .bind(c.old.id.0)
+            .bind(c.old.event_id.0)
+            .bind(c.old.value.kind())
+            .bind(num)
+            .bind(unit)
+            .bind(code)
+            .bind(text)
+            .bind(c.old.qualifier.comparator.map(|x| x.symbol()))
+            .bind(c.old.qualifier.flag.map(|x| x.letter()))
+            .bind(&c.old.provenance.raw_value)
+            .bind(&c.old.provenance.source_code)
+            .bind(&c.old.provenance.source_text)
+            .bind(&c.old.provenance.source_doc)
+            .bind(&c.old.provenance.table_version)
+            .bind(now)
+            .bind(c.new.provenance.source_doc.clone().unwrap_or_default())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let (num, unit, code, text) = value_columns(&c.new.value);
+            let done = sqlx::query(
+                "UPDATE observations SET value_kind = $1, num = $2, unit = $3, code = $4, text = $5, comparator = $6, flag = $7,
+                    raw_value = $8, source_code = $9, source_text = $10, source_doc = $11, table_version = $12
+                 WHERE company_id = $13 AND event_id = $14 AND id = $15",
+            )
+            .bind(c.new.value.kind())
+            .bind(num)
+            .bind(unit)
+            .bind(code)
+            .bind(text)
+            .bind(c.new.qualifier.comparator.map(|x| x.symbol()))
+            .bind(c.new.qualifier.flag.map(|x| x.letter()))
+            .bind(&c.new.provenance.raw_value)
+            .bind(&c.new.provenance.source_code)
+            .bind(&c.new.provenance.source_text)
+            .bind(&c.new.provenance.source_doc)
+            .bind(&c.new.provenance.table_version)
+            .bind(c.old.company_id.0)
+            .bind(c.old.event_id.0)
+            .bind(c.old.id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::NotFound(format!("observation {} to correct", c.old.id)));
+            }
+        }
+        insert_rows(
+            &mut tx,
+            "INSERT INTO identity_queue (company_id, id, source_file_id, line, reason, identity, candidates, payload, status, created_at) ",
+            10,
+            &w.queue,
+            |mut q, e| {
+                q.push_bind(e.company_id.0)
+                    .push_bind(e.id)
+                    .push_bind(e.source_file_id)
+                    .push_bind(e.line)
+                    .push_bind(e.reason.clone())
+                    .push_bind(e.identity.to_string())
+                    .push_bind(e.candidates.to_string())
+                    .push_bind(e.payload.to_string())
+                    .push_bind(e.status.clone())
+                    .push_bind(e.created_at);
+            },
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "INSERT INTO unmapped_items (company_id, id, source_file_id, line, source_system, source_code, source_text, raw_value, unit, person_id, event_date, status, created_at) ",
+            13,
+            &w.unmapped,
+            |mut q, u| {
+                q.push_bind(u.company_id.0)
+                    .push_bind(u.id)
+                    .push_bind(u.source_file_id)
+                    .push_bind(u.line)
+                    .push_bind(u.source_system.clone())
+                    .push_bind(u.source_code.clone())
+                    .push_bind(u.source_text.clone())
+                    .push_bind(u.raw_value.clone())
+                    .push_bind(u.unit.clone())
+                    .push_bind(u.person_id.map(|p| p.0))
+                    .push_bind(u.event_date)
+                    .push_bind(u.status.clone())
+                    .push_bind(u.created_at);
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn observation_history(
+        &self,
+        company: CompanyId,
+        observation: iphr_domain::ObservationId,
+    ) -> Result<Vec<HistoryEntry>> {
+        let current = sqlx::query(concat!("SELECT ", obs_cols!(), " FROM observations WHERE company_id = $1 AND id = $2"))
+            .bind(company.0)
+            .bind(observation.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .map(|r| observation_from_row(&r))
+            .transpose()?
+            .ok_or_else(|| StoreError::NotFound(format!("observation {observation}")))?;
+        sqlx::query(
+            "SELECT value_kind, num, unit, code, text, comparator, flag, raw_value, source_code, source_text, source_doc,
+                    table_version, superseded_at, superseded_by
+             FROM observation_history WHERE company_id = $1 AND observation_id = $2 ORDER BY id DESC",
+        )
+        .bind(company.0)
+        .bind(observation.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            let kind: String = get(r, "value_kind")?;
+            let value = match kind.as_str() {
+                "number" => Value::Number {
+                    value: get::<Option<f64>>(r, "num")?.unwrap_or_default(),
+                    unit: get::<Option<String>>(r, "unit")?.unwrap_or_default(),
+                },
+                "coded" => Value::Coded { code: get::<Option<String>>(r, "code")?.unwrap_or_default() },
+                "text" => Value::Text { text: get::<Option<String>>(r, "text")?.unwrap_or_default() },
+                "document" => Value::Document {
+                    reference: get::<Option<String>>(r, "code")?.unwrap_or_default(),
+                    title: get::<Option<String>>(r, "text")?.unwrap_or_default(),
+                },
+                "not_done" => Value::NotDone,
+                "not_measured" => Value::NotMeasured,
+                "beyond_range" => Value::BeyondRange,
+                other => return Err(corrupt("value_kind", other)),
+            };
+            Ok(HistoryEntry {
+                observation: Observation {
+                    value,
+                    qualifier: Qualifier {
+                        comparator: get::<Option<String>>(r, "comparator")?.as_deref().and_then(Comparator::from_symbol),
+                        flag: get::<Option<String>>(r, "flag")?.as_deref().and_then(RangeFlag::from_letter),
+                    },
+                    provenance: Provenance {
+                        source_code: get(r, "source_code")?,
+                        source_text: get(r, "source_text")?,
+                        raw_value: get(r, "raw_value")?,
+                        source_doc: get(r, "source_doc")?,
+                        table_version: get(r, "table_version")?,
+                    },
+                    ..current.clone()
+                },
+                superseded_at: get(r, "superseded_at")?,
+                superseded_by: get(r, "superseded_by")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn identity_queue(&self, company: CompanyId) -> Result<Vec<QueueEntry>> {
+        sqlx::query(
+            "SELECT company_id, id, source_file_id, line, reason, identity, candidates, payload, status, created_at
+             FROM identity_queue WHERE company_id = $1 AND status = 'open' ORDER BY id",
+        )
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            let json = |c: &str| -> Result<serde_json::Value> {
+                serde_json::from_str(&get::<String>(r, c)?).map_err(|e| corrupt(c, e))
+            };
+            Ok(QueueEntry {
+                company_id: CompanyId(get(r, "company_id")?),
+                id: get(r, "id")?,
+                source_file_id: get(r, "source_file_id")?,
+                line: get(r, "line")?,
+                reason: get(r, "reason")?,
+                identity: json("identity")?,
+                candidates: json("candidates")?,
+                payload: json("payload")?,
+                status: get(r, "status")?,
+                created_at: get(r, "created_at")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn unmapped_items(&self, company: CompanyId) -> Result<Vec<UnmappedEntry>> {
+        sqlx::query(
+            "SELECT company_id, id, source_file_id, line, source_system, source_code, source_text, raw_value, unit, person_id,
+                    event_date, status, created_at
+             FROM unmapped_items WHERE company_id = $1 AND status = 'open' ORDER BY id",
+        )
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(UnmappedEntry {
+                company_id: CompanyId(get(r, "company_id")?),
+                id: get(r, "id")?,
+                source_file_id: get(r, "source_file_id")?,
+                line: get(r, "line")?,
+                source_system: get(r, "source_system")?,
+                source_code: get(r, "source_code")?,
+                source_text: get(r, "source_text")?,
+                raw_value: get(r, "raw_value")?,
+                unit: get(r, "unit")?,
+                person_id: get::<Option<Uuid>>(r, "person_id")?.map(PersonId),
+                event_date: get(r, "event_date")?,
+                status: get(r, "status")?,
+                created_at: get(r, "created_at")?,
+            })
+        })
+        .collect()
+    }
+}

@@ -172,6 +172,7 @@ pub fn world() -> World {
         item: ItemCode::parse(item).unwrap(),
         atr: DataAtr::parse(atr).unwrap(),
         value,
+        qualifier: Default::default(),
         info_class: class,
         event_date: checkup.event_date,
         provenance: Provenance {
@@ -221,6 +222,7 @@ pub async fn run(store: &dyn Store) {
     batches_are_atomic(store, &w).await;
     users_and_sessions(store, &w).await;
     audit_and_policy(store, &w).await;
+    imports(store, &w).await;
     stats_and_wipe(store, &w).await;
 }
 
@@ -458,6 +460,99 @@ async fn audit_and_policy(store: &dyn Store, w: &World) {
     let o2 = PolicyOverride { access: Access::Allow, ..o };
     store.set_policy_override(w.company.id, o2).await.unwrap();
     assert_eq!(store.policy_overrides(w.company.id).await.unwrap(), vec![o2]);
+}
+
+async fn imports(store: &dyn Store, w: &World) {
+    use crate::{Correction, ImportWrite, QueueEntry, SourceFile, UnmappedEntry};
+    let c = w.company.id;
+    // Identity candidates: every employment with kana, birth date and sex.
+    let cands = store.identity_candidates(c).await.unwrap();
+    assert_eq!(cands.len(), 2);
+    assert_eq!((cands[0].employee_number.as_str(), cands[0].kana.as_str()), ("E001", "ヤマダ タロウ"));
+    assert_eq!(cands[0].insurer_number.as_deref(), Some("06130012"));
+    // Events on (person, date): the checkup and its observations; other dates and kinds not.
+    let (ev, obs) = store
+        .events_on(c, EventKind::Checkup, &[(w.persons[0].id, d(2025, 6, 10)), (w.persons[1].id, d(2020, 1, 1))])
+        .await
+        .unwrap();
+    assert_eq!(ev, vec![w.checkup.clone()]);
+    assert_eq!(obs.len(), 4);
+    let (ev, _) = store.events_on(c, EventKind::StressCheck, &[(w.persons[0].id, d(2025, 6, 10))]).await.unwrap();
+    assert!(ev.is_empty());
+
+    let at = Utc.with_ymd_and_hms(2026, 4, 2, 9, 0, 0).unwrap();
+    let file = SourceFile {
+        company_id: c,
+        id: uuid::Uuid::now_v7(),
+        kind: "checkup-csv".into(),
+        sha256: "ab".repeat(32),
+        file_name: "kekka.csv".into(),
+        profile: Some("p".into()),
+        encoding: Some("CP932".into()),
+        imported_at: at,
+        imported_by: "doctor".into(),
+        summary: serde_json::json!({"read": 1}),
+    };
+    let old = obs.iter().find(|o| o.item.as_str() == "Ac0010000Z").unwrap().clone();
+    let mut new = old.clone();
+    new.value = Value::Number { value: 171.0, unit: "cm".into() };
+    new.provenance.raw_value = Some("１７１".into());
+    new.provenance.source_doc = Some(format!("sf:{}#line=2", file.id));
+    let queue = QueueEntry {
+        company_id: c,
+        id: uuid::Uuid::now_v7(),
+        source_file_id: file.id,
+        line: 3,
+        reason: "unknown".into(),
+        identity: serde_json::json!({"employee_number": "X9"}),
+        candidates: serde_json::json!([]),
+        payload: serde_json::json!({"results": [{"item": "Ac0010000Z", "raw": "160"}]}),
+        status: "open".into(),
+        created_at: at,
+    };
+    let unmapped = UnmappedEntry {
+        company_id: c,
+        id: uuid::Uuid::now_v7(),
+        source_file_id: file.id,
+        line: 4,
+        source_system: "p".into(),
+        source_code: "K9".into(),
+        source_text: "ペプシノゲン".into(),
+        raw_value: "45.2".into(),
+        unit: Some("ng/mL".into()),
+        person_id: Some(w.persons[0].id),
+        event_date: Some(d(2025, 6, 10)),
+        status: "open".into(),
+        created_at: at,
+    };
+    let write = ImportWrite {
+        source_file: Some(file.clone()),
+        batch: Batch::default(),
+        corrections: vec![Correction { old: old.clone(), new: new.clone() }],
+        queue: vec![queue.clone()],
+        unmapped: vec![unmapped.clone()],
+    };
+    store.apply_import(&write).await.unwrap();
+    assert_eq!(store.source_file(c, "checkup-csv", &file.sha256).await.unwrap(), Some(file.clone()));
+    assert_eq!(store.source_file(c, "cda", &file.sha256).await.unwrap(), None);
+    let now = store.event_observations(c, w.checkup.id).await.unwrap();
+    assert_eq!(now.iter().find(|o| o.id == old.id), Some(&new), "corrected in place");
+    let h = store.observation_history(c, old.id).await.unwrap();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].observation, old, "the old value, whole");
+    assert_eq!(h[0].superseded_by, new.provenance.source_doc.clone().unwrap());
+    assert_eq!(store.identity_queue(c).await.unwrap(), vec![queue]);
+    assert_eq!(store.unmapped_items(c).await.unwrap(), vec![unmapped]);
+    // The same file twice is a conflict, and nothing of that write lands.
+    let again = ImportWrite {
+        source_file: Some(file),
+        queue: vec![],
+        unmapped: vec![],
+        corrections: vec![],
+        batch: Batch::default(),
+    };
+    assert!(matches!(store.apply_import(&again).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.identity_queue(c).await.unwrap().len(), 1);
 }
 
 async fn stats_and_wipe(store: &dyn Store, w: &World) {

@@ -239,6 +239,123 @@ pub struct Stats {
     pub companies: Vec<CompanyStats>,
 }
 
+/// A file read by an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFile {
+    /// Company.
+    pub company_id: CompanyId,
+    /// Id.
+    pub id: uuid::Uuid,
+    /// Source kind (`checkup-csv`, `cda`, …).
+    pub kind: String,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// File name as given.
+    pub file_name: String,
+    /// Mapping profile.
+    pub profile: Option<String>,
+    /// Encoding read.
+    pub encoding: Option<String>,
+    /// When.
+    pub imported_at: DateTime<Utc>,
+    /// Who.
+    pub imported_by: String,
+    /// Counts (JSON).
+    pub summary: serde_json::Value,
+}
+
+/// A correction: the stored observation and the new value that replaces it (the old one goes to
+/// the history).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    /// As stored.
+    pub old: Observation,
+    /// The new version (same company, event and id).
+    pub new: Observation,
+}
+
+/// A record held for identity review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    /// Company.
+    pub company_id: CompanyId,
+    /// Id.
+    pub id: uuid::Uuid,
+    /// Source file.
+    pub source_file_id: uuid::Uuid,
+    /// Line or element.
+    pub line: i64,
+    /// `unknown`, `ambiguous`, `conflict`.
+    pub reason: String,
+    /// What the file said (JSON).
+    pub identity: serde_json::Value,
+    /// Candidate persons (JSON).
+    pub candidates: serde_json::Value,
+    /// The held record, complete (JSON).
+    pub payload: serde_json::Value,
+    /// `open` or `resolved`.
+    pub status: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A source item no mapping covers, held raw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmappedEntry {
+    /// Company.
+    pub company_id: CompanyId,
+    /// Id.
+    pub id: uuid::Uuid,
+    /// Source file.
+    pub source_file_id: uuid::Uuid,
+    /// Line or element.
+    pub line: i64,
+    /// Source system (profile name).
+    pub source_system: String,
+    /// Source code.
+    pub source_code: String,
+    /// Source name.
+    pub source_text: String,
+    /// Value as written.
+    pub raw_value: String,
+    /// Unit as written.
+    pub unit: Option<String>,
+    /// The person, where known.
+    pub person_id: Option<PersonId>,
+    /// The date, where known.
+    pub event_date: Option<NaiveDate>,
+    /// `open` or `mapped`.
+    pub status: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Everything one imported file writes, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct ImportWrite {
+    /// The file (absent when it was imported before: nothing new is recorded for it).
+    pub source_file: Option<SourceFile>,
+    /// New events and observations.
+    pub batch: Batch,
+    /// Corrections.
+    pub corrections: Vec<Correction>,
+    /// Held for identity review.
+    pub queue: Vec<QueueEntry>,
+    /// Unmapped items.
+    pub unmapped: Vec<UnmappedEntry>,
+}
+
+/// A superseded value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The observation as it was.
+    pub observation: Observation,
+    /// When it was replaced.
+    pub superseded_at: DateTime<Utc>,
+    /// By what (the source of the correction).
+    pub superseded_by: String,
+}
+
 /// The storage interface. Every method is one transaction.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -318,4 +435,28 @@ pub trait Store: Send + Sync {
 
     /// Counts per record kind and company.
     async fn stats(&self) -> Result<Stats>;
+
+    /// A file imported before (same company, kind and SHA-256).
+    async fn source_file(&self, company: CompanyId, kind: &str, sha256: &str) -> Result<Option<SourceFile>>;
+    /// Every employment of a company with the identity fields matching needs.
+    async fn identity_candidates(&self, company: CompanyId) -> Result<Vec<iphr_domain::identity::Candidate>>;
+    /// The events of kind `kind` of these persons on these dates, and their observations.
+    async fn events_on(
+        &self,
+        company: CompanyId,
+        kind: iphr_domain::event::EventKind,
+        keys: &[(PersonId, NaiveDate)],
+    ) -> Result<(Vec<Event>, Vec<Observation>)>;
+    /// Writes one imported file: all or nothing.
+    async fn apply_import(&self, write: &ImportWrite) -> Result<()>;
+    /// The history of one observation, newest first.
+    async fn observation_history(
+        &self,
+        company: CompanyId,
+        observation: iphr_domain::ObservationId,
+    ) -> Result<Vec<HistoryEntry>>;
+    /// The open identity-review queue of a company, oldest first.
+    async fn identity_queue(&self, company: CompanyId) -> Result<Vec<QueueEntry>>;
+    /// The open unmapped items of a company, oldest first.
+    async fn unmapped_items(&self, company: CompanyId) -> Result<Vec<UnmappedEntry>>;
 }

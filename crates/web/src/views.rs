@@ -173,6 +173,27 @@ pub fn value_text(items: &ItemTable, o: &Observation, lang: Lang) -> String {
             .unwrap_or_else(|| code.clone()),
         Value::Text { text } => text.clone(),
         Value::Document { title, .. } => title.clone(),
+        Value::NotDone => {
+            if lang == Lang::En {
+                "not done".into()
+            } else {
+                "未実施".into()
+            }
+        }
+        Value::NotMeasured => {
+            if lang == Lang::En {
+                "not measured".into()
+            } else {
+                "未測定".into()
+            }
+        }
+        Value::BeyondRange => {
+            if lang == Lang::En {
+                "beyond range".into()
+            } else {
+                "測定範囲外".into()
+            }
+        }
     }
 }
 
@@ -198,7 +219,16 @@ pub fn obs_doc(items: &ItemTable, o: &Observation, lang: Lang) -> ObsDoc {
         name: def
             .map(|d| if lang == Lang::En { d.name_en.clone() } else { d.name_ja.clone() })
             .unwrap_or_else(|| o.item.to_string()),
-        value: value_text(items, o, lang),
+        value: {
+            let mut v = value_text(items, o, lang);
+            if let Some(c) = o.qualifier.comparator {
+                v = format!("{}{v}", c.symbol());
+            }
+            if let Some(f) = o.qualifier.flag {
+                v = format!("{v} {}", f.letter());
+            }
+            v
+        },
         number: match o.value {
             Value::Number { value, .. } => Some(value),
             _ => None,

@@ -1,0 +1,350 @@
+//! From a parsed checkup file to what the store writes: identities matched, new results,
+//! unchanged ones, corrections (the old value kept in history), records held for identity
+//! review and unmapped items held raw. Pure: the engine loads the candidates and the existing
+//! records and applies the plan in one transaction.
+
+use crate::checkup_csv::{Identity, ParsedFile, ResultValue, Visit};
+use chrono::{DateTime, NaiveDate, Utc};
+use iphr_domain::event::{Event, EventKind};
+use iphr_domain::identity::{Candidate, Incoming, Match, find};
+use iphr_domain::observation::{Observation, Provenance, Qualifier, Value};
+use iphr_domain::ohcc::{DataAtr, DataKind, ItemCode, ItemTable, Producer, ValueKind};
+use iphr_domain::{CompanyId, EventId, ObservationId, PersonId};
+use iphr_store::{Correction, ImportWrite, QueueEntry, SourceFile, UnmappedEntry};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// The file being imported.
+#[derive(Debug, Clone)]
+pub struct FileMeta {
+    /// Company.
+    pub company_id: CompanyId,
+    /// Id given to the file (a new one, or the id of the earlier import of the same bytes).
+    pub id: uuid::Uuid,
+    /// Source kind.
+    pub kind: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// File name.
+    pub file_name: String,
+    /// Profile name.
+    pub profile: String,
+    /// The checkup institution.
+    pub institution: Option<String>,
+    /// Imported before (same bytes): nothing new is held or recorded for it.
+    pub known: bool,
+    /// Who imports.
+    pub imported_by: String,
+    /// When.
+    pub now: DateTime<Utc>,
+}
+
+/// One error of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportError {
+    /// File.
+    pub file: String,
+    /// Line or element.
+    pub line: u64,
+    /// Column or field.
+    pub field: String,
+    /// Reason.
+    pub reason: String,
+}
+
+/// What an import did (or, dry, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// File.
+    pub file: String,
+    /// Encoding read.
+    pub encoding: String,
+    /// Data rows read.
+    pub read: usize,
+    /// New results stored.
+    pub imported: usize,
+    /// Results already stored with the same value.
+    pub unchanged: usize,
+    /// Results that replaced a different stored value (kept in history).
+    pub corrected: usize,
+    /// Rows refused for errors.
+    pub rejected: usize,
+    /// Source items held unmapped.
+    pub unmapped: usize,
+    /// Visits held for identity review.
+    pub queued: usize,
+    /// Visits (checkups) new in the store.
+    pub new_visits: usize,
+    /// Errors.
+    pub errors: Vec<ReportError>,
+    /// Warnings (e.g. a folded urine grade).
+    pub warnings: Vec<ReportError>,
+}
+
+fn incoming(i: &Identity) -> Incoming {
+    Incoming {
+        employee_number: i.employee_number.clone(),
+        kana: i.kana.clone(),
+        birth_date: i.birth_date,
+        sex: i.sex,
+        insurer_number: i.insurer.insurer_number.clone(),
+        insured_symbol: i.insurer.symbol.clone(),
+        insured_number: i.insurer.number.clone(),
+    }
+}
+
+fn identity_json(i: &Identity) -> serde_json::Value {
+    json!({
+        "employee_number": i.employee_number, "family_name": i.family_name, "given_name": i.given_name,
+        "kana": i.kana, "birth_date": i.birth_date, "sex": i.sex,
+        "insurer_number": i.insurer.insurer_number, "insured_symbol": i.insurer.symbol, "insured_number": i.insurer.number,
+    })
+}
+
+fn result_json(v: &ResultValue) -> serde_json::Value {
+    match v {
+        ResultValue::Number { value, unit, comparator, flag } => {
+            json!({ "number": value, "unit": unit, "comparator": comparator.map(|c| c.symbol()), "flag": flag.map(|f| f.letter()) })
+        }
+        ResultValue::FlagOnly(f) => json!({ "beyond_range": f.letter() }),
+        ResultValue::Code(c) => json!({ "code": c }),
+        ResultValue::Text(t) => json!({ "text": t }),
+        ResultValue::NotDone => json!({ "not_done": true }),
+        ResultValue::NotMeasured => json!({ "not_measured": true }),
+    }
+}
+
+/// The visit as held in the review queue: complete, with every original.
+fn visit_json(v: &Visit) -> serde_json::Value {
+    json!({
+        "line": v.line, "date": v.date, "kind": v.kind.as_str(),
+        "results": v.results.iter().map(|r| json!({
+            "line": r.line, "column": r.column, "item": r.item.as_str(), "source_code": r.source_code,
+            "source_text": r.source_text, "raw": r.raw, "source_unit": r.source_unit, "value": result_json(&r.value),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn to_value(v: &ResultValue) -> (Value, Qualifier) {
+    match v {
+        ResultValue::Number { value, unit, comparator, flag } => {
+            (Value::Number { value: *value, unit: unit.clone() }, Qualifier { comparator: *comparator, flag: *flag })
+        }
+        ResultValue::FlagOnly(f) => (Value::BeyondRange, Qualifier { comparator: None, flag: Some(*f) }),
+        ResultValue::Code(c) => (Value::Coded { code: c.clone() }, Qualifier::default()),
+        ResultValue::Text(t) => (Value::Text { text: t.clone() }, Qualifier::default()),
+        ResultValue::NotDone => (Value::NotDone, Qualifier::default()),
+        ResultValue::NotMeasured => (Value::NotMeasured, Qualifier::default()),
+    }
+}
+
+/// ⑥ データATR kind of an institution's datum for an item.
+fn data_kind(table: &ItemTable, item: &ItemCode) -> DataKind {
+    match table.get(item).map(|d| d.value_kind) {
+        // 総合判定・医師の診断 (② z) carry the institution's judgement.
+        Some(ValueKind::Coded) if item.as_str().starts_with("Az") => DataKind::Judgement,
+        Some(ValueKind::Coded) => DataKind::Qualitative,
+        Some(ValueKind::Text) => DataKind::Text,
+        Some(ValueKind::Document) => DataKind::Document,
+        _ => DataKind::Measured,
+    }
+}
+
+/// Plans the import of a parsed checkup file.
+pub fn plan(
+    parsed: &ParsedFile,
+    meta: &FileMeta,
+    table: &ItemTable,
+    candidates: &[Candidate],
+    existing_events: &[Event],
+    existing_observations: &[Observation],
+) -> (ImportWrite, Report) {
+    let mut report = Report {
+        file: meta.file_name.clone(),
+        encoding: parsed.encoding.name().into(),
+        read: parsed.rows_read,
+        ..Default::default()
+    };
+    let err = |line: u64, field: &str, reason: String| ReportError {
+        file: meta.file_name.clone(),
+        line,
+        field: field.into(),
+        reason,
+    };
+    let mut rejected_lines: std::collections::BTreeSet<u64> = parsed.errors.iter().map(|e| e.line).collect();
+    report.errors.extend(parsed.errors.iter().map(|e| err(e.line, &e.field, e.reason.clone())));
+    let mut w = ImportWrite::default();
+    let source_doc = |line: u64| format!("sf:{}#line={line}", meta.id);
+
+    // Existing checkups by (person, date), and their observations by (event, item, atr).
+    let mut events_by_key: HashMap<(PersonId, NaiveDate), &Event> = HashMap::new();
+    for e in existing_events.iter().filter(|e| e.kind == EventKind::Checkup) {
+        if let Some(p) = e.person_id {
+            events_by_key.entry((p, e.event_date)).or_insert(e);
+        }
+    }
+    let mut obs_by_key: HashMap<(EventId, ItemCode, String), &Observation> = HashMap::new();
+    for o in existing_observations {
+        obs_by_key.insert((o.event_id, o.item.clone(), o.atr.to_string()), o);
+    }
+    // New visits of this file by (person, date), and the first line of every result.
+    let mut new_events: HashMap<(PersonId, NaiveDate), EventId> = HashMap::new();
+    let mut seen: HashMap<(PersonId, NaiveDate, ItemCode), u64> = HashMap::new();
+
+    for v in &parsed.visits {
+        let m = find(&incoming(&v.identity), candidates);
+        let c = match &m {
+            Match::Matched { index, .. } => candidates.get(*index),
+            _ => None,
+        };
+        let Some(c) = c else {
+            let (reason, idx): (&str, Vec<usize>) = match &m {
+                Match::Ambiguous { indices, .. } => ("ambiguous", indices.clone()),
+                Match::Conflict { index, .. } => ("conflict", vec![*index]),
+                _ => ("unknown", vec![]),
+            };
+            report.queued += 1;
+            if !meta.known {
+                w.queue.push(QueueEntry {
+                    company_id: meta.company_id,
+                    id: uuid::Uuid::now_v7(),
+                    source_file_id: meta.id,
+                    line: i64::try_from(v.line).unwrap_or(i64::MAX),
+                    reason: match &m {
+                        Match::Conflict { reason, .. } => format!("conflict: {reason}"),
+                        _ => reason.to_string(),
+                    },
+                    identity: identity_json(&v.identity),
+                    candidates: json!(idx.iter().filter_map(|i| candidates.get(*i)).collect::<Vec<_>>()),
+                    payload: visit_json(v),
+                    status: "open".into(),
+                    created_at: meta.now,
+                });
+            }
+            continue;
+        };
+        let key = (c.person_id, v.date);
+        let event_id = match (events_by_key.get(&key), new_events.get(&key)) {
+            (Some(e), _) => e.id,
+            (None, Some(id)) => *id,
+            (None, None) => {
+                let id = EventId::new();
+                new_events.insert(key, id);
+                report.new_visits += 1;
+                w.batch.events.push(Event {
+                    company_id: meta.company_id,
+                    id,
+                    person_id: Some(c.person_id),
+                    employment_id: Some(c.employment_id),
+                    department_id: None,
+                    kind: EventKind::Checkup,
+                    subkind: Some(v.kind.as_str().into()),
+                    event_date: v.date,
+                    title: v.kind.label_ja().into(),
+                    content_class: EventKind::Checkup.default_content_class(),
+                    producer: Producer::Institution,
+                    detail: json!({ "institution": meta.institution, "profile": meta.profile, "file": meta.file_name }),
+                    source_doc: Some(source_doc(v.line)),
+                });
+                id
+            }
+        };
+        for r in &v.results {
+            if let Some(first) = seen.get(&(c.person_id, v.date, r.item.clone())) {
+                report.errors.push(err(
+                    r.line,
+                    &r.column,
+                    format!("{} again for the same person and date (first on line {first})", r.item),
+                ));
+                rejected_lines.insert(r.line);
+                continue;
+            }
+            seen.insert((c.person_id, v.date, r.item.clone()), r.line);
+            if let Some(wn) = &r.warning {
+                report.warnings.push(err(r.line, &r.column, wn.clone()));
+            }
+            let Some(def) = table.get(&r.item) else { continue };
+            let atr = DataAtr { kind: data_kind(table, &r.item), producer: Producer::Institution, seq: 1 };
+            let (value, qualifier) = to_value(&r.value);
+            let provenance = Provenance {
+                source_code: Some(r.source_code.clone()),
+                source_text: Some(r.source_text.clone()),
+                raw_value: Some(r.raw.clone()),
+                source_doc: Some(source_doc(r.line)),
+                table_version: table.version.clone(),
+            };
+            match obs_by_key.get(&(event_id, r.item.clone(), atr.to_string())) {
+                Some(old) if old.value == value && old.qualifier == qualifier => report.unchanged += 1,
+                Some(old) => {
+                    report.corrected += 1;
+                    w.corrections.push(Correction {
+                        old: (*old).clone(),
+                        new: Observation { value, qualifier, provenance, ..(*old).clone() },
+                    });
+                }
+                None => {
+                    report.imported += 1;
+                    w.batch.observations.push(Observation {
+                        company_id: meta.company_id,
+                        id: ObservationId::new(),
+                        event_id,
+                        person_id: c.person_id,
+                        employment_id: Some(c.employment_id),
+                        item: r.item.clone(),
+                        atr,
+                        value,
+                        qualifier,
+                        info_class: def.info_class,
+                        event_date: v.date,
+                        provenance,
+                    });
+                }
+            }
+        }
+    }
+    for u in &parsed.unmapped {
+        report.unmapped += 1;
+        if meta.known {
+            continue;
+        }
+        let person = match find(&incoming(&u.identity), candidates) {
+            Match::Matched { index, .. } => candidates.get(index).map(|c| c.person_id),
+            _ => None,
+        };
+        w.unmapped.push(UnmappedEntry {
+            company_id: meta.company_id,
+            id: uuid::Uuid::now_v7(),
+            source_file_id: meta.id,
+            line: i64::try_from(u.line).unwrap_or(i64::MAX),
+            source_system: meta.profile.clone(),
+            source_code: u.source_code.clone(),
+            source_text: u.source_text.clone(),
+            raw_value: u.raw.clone(),
+            unit: u.unit.clone(),
+            person_id: person,
+            event_date: u.date,
+            status: "open".into(),
+            created_at: meta.now,
+        });
+    }
+    report.rejected = rejected_lines.len();
+    if !meta.known {
+        w.source_file = Some(SourceFile {
+            company_id: meta.company_id,
+            id: meta.id,
+            kind: meta.kind.clone(),
+            sha256: meta.sha256.clone(),
+            file_name: meta.file_name.clone(),
+            profile: Some(meta.profile.clone()),
+            encoding: Some(report.encoding.clone()),
+            imported_at: meta.now,
+            imported_by: meta.imported_by.clone(),
+            summary: json!({
+                "read": report.read, "imported": report.imported, "unchanged": report.unchanged,
+                "corrected": report.corrected, "rejected": report.rejected, "unmapped": report.unmapped, "queued": report.queued,
+            }),
+        });
+    }
+    (w, report)
+}

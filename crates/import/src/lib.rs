@@ -1,0 +1,163 @@
+//! # iphr-import
+//!
+//! The import engine: one file is one transaction. It parses the file through its profile
+//! ([`iphr_convert`]), matches every record to a person of the company, compares with what is
+//! stored, and then refuses (row errors without `allow_partial`: nothing is written), reports
+//! only (`dry_run`), or applies the plan in one transaction and writes the audit entry.
+//! Importing the same bytes again writes nothing new.
+
+use chrono::Utc;
+use iphr_convert::checkup_csv::{self, FileError};
+use iphr_convert::plan::{FileMeta, Report, plan};
+use iphr_convert::profile::Profile;
+use iphr_convert::units::UnitTable;
+use iphr_domain::audit::AuditEntry;
+use iphr_domain::event::EventKind;
+use iphr_domain::identity::{Incoming, Match, find};
+use iphr_domain::ohcc::ItemTable;
+use iphr_domain::{AuditId, CompanyId};
+use iphr_store::{Store, StoreError};
+use sha2::{Digest, Sha256};
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Report only; write nothing.
+    pub dry_run: bool,
+    /// Skip rows with errors (reported) instead of refusing the file.
+    pub allow_partial: bool,
+}
+
+/// What happened to a file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Written.
+    Imported {
+        /// The report.
+        report: Report,
+    },
+    /// Nothing written: a dry run.
+    DryRun {
+        /// The report.
+        report: Report,
+    },
+    /// Nothing written: rows had errors and partial imports were not allowed.
+    Refused {
+        /// The report.
+        report: Report,
+    },
+}
+
+impl Outcome {
+    /// The report.
+    pub fn report(&self) -> &Report {
+        match self {
+            Outcome::Imported { report } | Outcome::DryRun { report } | Outcome::Refused { report } => report,
+        }
+    }
+}
+
+/// A file that could not be imported at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file (encoding, header, profile fit).
+    #[error("{file}: {error}")]
+    File {
+        /// File name.
+        file: String,
+        /// The error.
+        error: FileError,
+    },
+    /// The store.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// The code tables.
+    #[error("{0}")]
+    Tables(String),
+}
+
+/// Imports one checkup CSV through a profile for a company.
+pub async fn import_checkup_csv(
+    store: &dyn Store,
+    company: CompanyId,
+    profile: &Profile,
+    file_name: &str,
+    bytes: &[u8],
+    imported_by: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    const KIND: &str = "checkup-csv";
+    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let earlier = store.source_file(company, KIND, &sha256).await?;
+    let parsed = checkup_csv::parse(bytes, profile, file_name, &table, &units)
+        .map_err(|error| ImportError::File { file: file_name.into(), error })?;
+    let candidates = store.identity_candidates(company).await?;
+    let keys: Vec<_> = parsed
+        .visits
+        .iter()
+        .filter_map(|v| {
+            let inc = Incoming {
+                employee_number: v.identity.employee_number.clone(),
+                kana: v.identity.kana.clone(),
+                birth_date: v.identity.birth_date,
+                sex: v.identity.sex,
+                insurer_number: v.identity.insurer.insurer_number.clone(),
+                insured_symbol: v.identity.insurer.symbol.clone(),
+                insured_number: v.identity.insurer.number.clone(),
+            };
+            match find(&inc, &candidates) {
+                Match::Matched { index, .. } => candidates.get(index).map(|c| (c.person_id, v.date)),
+                _ => None,
+            }
+        })
+        .collect();
+    let (events, observations) = store.events_on(company, EventKind::Checkup, &keys).await?;
+    let meta = FileMeta {
+        company_id: company,
+        id: earlier.as_ref().map_or_else(uuid::Uuid::now_v7, |f| f.id),
+        kind: KIND.into(),
+        sha256,
+        file_name: file_name.into(),
+        profile: profile.name.clone(),
+        institution: profile.institution.clone(),
+        known: earlier.is_some(),
+        imported_by: imported_by.into(),
+        now: Utc::now(),
+    };
+    let (write, report) = plan(&parsed, &meta, &table, &candidates, &events, &observations);
+    if !report.errors.is_empty() && !options.allow_partial {
+        return Ok(Outcome::Refused { report });
+    }
+    if options.dry_run {
+        return Ok(Outcome::DryRun { report });
+    }
+    store.apply_import(&write).await?;
+    store
+        .append_audit(&AuditEntry {
+            id: AuditId::new(),
+            at: Utc::now(),
+            user_id: None,
+            login: imported_by.into(),
+            role: None,
+            action: format!("import {KIND}"),
+            company_id: Some(company),
+            person_id: None,
+            info_class: None,
+            allowed: true,
+            detail: format!(
+                "{file_name}: read {} imported {} unchanged {} corrected {} rejected {} unmapped {} queued {}",
+                report.read,
+                report.imported,
+                report.unchanged,
+                report.corrected,
+                report.rejected,
+                report.unmapped,
+                report.queued
+            ),
+        })
+        .await?;
+    Ok(Outcome::Imported { report })
+}

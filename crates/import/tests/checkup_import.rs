@@ -1,0 +1,190 @@
+//! The import engine end to end on SQLite: matching, new results, unchanged on re-import,
+//! corrections with history, refusal without partial, dry runs, the identity queue and the
+//! unmapped-items queue.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use chrono::NaiveDate;
+use iphr_convert::profile::Profile;
+use iphr_domain::observation::{Comparator, RangeFlag, Value};
+use iphr_domain::person::{Employment, InsurerIds, Person, Sex};
+use iphr_domain::tenant::Company;
+use iphr_domain::{CompanyId, EmploymentId, PersonId};
+use iphr_import::{Options, Outcome, import_checkup_csv};
+use iphr_store::{Batch, Store};
+use iphr_store_sqlite::SqliteStore;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn profile(name: &str) -> Profile {
+    Profile::parse(name, &std::fs::read_to_string(root().join("profiles").join(name)).unwrap()).unwrap()
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("fixtures/checkup-csv").join(name)).unwrap()
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+struct World {
+    store: SqliteStore,
+    _dir: tempfile::TempDir,
+    company: CompanyId,
+    yamada: PersonId,
+    sato: PersonId,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("i.db").display().to_string()).await.unwrap();
+    store.migrate().await.unwrap();
+    let company = Company { id: CompanyId::new(), name: "株式会社インポート".into() };
+    store.create_company(&company).await.unwrap();
+    let person = |family: &str, given: &str, fk: &str, gk: &str, sex, birth| Person {
+        id: PersonId::new(),
+        family_name: family.into(),
+        given_name: given.into(),
+        family_kana: fk.into(),
+        given_kana: gk.into(),
+        sex,
+        birth_date: birth,
+        insurer: InsurerIds::default(),
+    };
+    let yamada = person("山田", "太郎", "ヤマダ", "タロウ", Sex::Male, d(1970, 4, 1));
+    let sato = person("佐藤", "花子", "サトウ", "ハナコ", Sex::Female, d(1990, 5, 3));
+    let kobayashi = person("小林", "誠", "コバヤシ", "マコト", Sex::Male, d(1973, 11, 20));
+    let emp = |p: &Person, no: &str| Employment {
+        company_id: company.id,
+        id: EmploymentId::new(),
+        person_id: p.id,
+        employee_number: no.into(),
+        hire_date: d(2010, 4, 1),
+        leave_date: None,
+    };
+    let batch = Batch {
+        employments: vec![emp(&yamada, "A000101"), emp(&sato, "A000102"), emp(&kobayashi, "H-11")],
+        persons: vec![yamada.clone(), sato.clone(), kobayashi],
+        ..Default::default()
+    };
+    store.insert_batch(&batch).await.unwrap();
+    World { store, _dir: dir, company: company.id, yamada: yamada.id, sato: sato.id }
+}
+
+async fn run(w: &World, prof: &str, name: &str, bytes: &[u8], options: Options) -> Outcome {
+    import_checkup_csv(&w.store, w.company, &profile(prof), name, bytes, "test", options).await.unwrap()
+}
+
+#[tokio::test]
+async fn import_reimport_correct() {
+    let w = world().await;
+    let bytes = fixture("minato-wide.csv");
+    let out = run(&w, "minato-wide.toml", "minato-wide.csv", &bytes, Options::default()).await;
+    let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
+    // 山田: 19 results; 佐藤: 18 (腹囲 blank); 鈴木 (A000103) is not employed here: queued.
+    assert_eq!(
+        (r.read, r.imported, r.unchanged, r.corrected, r.rejected, r.queued, r.new_visits),
+        (3, 37, 0, 0, 0, 1, 2)
+    );
+    let obs = w.store.person_observations(w.company, w.yamada).await.unwrap();
+    assert_eq!(obs.len(), 19);
+    let sbp = obs.iter().find(|o| o.item.as_str() == "Af0010001A").unwrap();
+    assert_eq!(sbp.value, Value::Number { value: 165.0, unit: "mmHg".into() });
+    assert_eq!(sbp.qualifier.flag, Some(RangeFlag::High));
+    assert_eq!(sbp.atr.to_string(), "Mk1");
+    assert_eq!(sbp.event_date, d(2024, 6, 10));
+    assert_eq!(sbp.provenance.raw_value.as_deref(), Some("165H"));
+    assert_eq!(sbp.provenance.source_text.as_deref(), Some("血圧(収縮期)"));
+    assert!(sbp.provenance.source_doc.as_deref().unwrap().ends_with("#line=2"));
+    assert_eq!(sbp.provenance.table_version, "ohcc-items-v1");
+    let ggt = obs.iter().find(|o| o.item.as_str() == "Ah0030000Z").unwrap();
+    assert_eq!(ggt.qualifier.comparator, Some(Comparator::Lt));
+    let sato = w.store.person_observations(w.company, w.sato).await.unwrap();
+    assert_eq!(sato.iter().find(|o| o.item.as_str() == "Aj0030000Z").unwrap().value, Value::NotDone);
+    let timeline = w.store.timeline(w.company, w.yamada).await.unwrap();
+    assert_eq!(timeline.len(), 1);
+    assert_eq!(timeline[0].subkind.as_deref(), Some("periodic"));
+    let q = w.store.identity_queue(w.company).await.unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].reason, "unknown");
+    assert_eq!(q[0].line, 4);
+    assert_eq!(q[0].payload["results"].as_array().unwrap().len(), 19, "the held visit is complete");
+    let stats = w.store.stats().await.unwrap();
+
+    // The same bytes again: nothing new.
+    let out = run(&w, "minato-wide.toml", "minato-wide.csv", &bytes, Options::default()).await;
+    let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.imported, r.unchanged, r.corrected, r.queued, r.new_visits), (0, 37, 0, 1, 0));
+    assert_eq!(w.store.stats().await.unwrap(), stats);
+    assert_eq!(w.store.identity_queue(w.company).await.unwrap().len(), 1, "not queued twice");
+
+    // A corrected file: 山田's blood pressure 165H → 158.
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap().replace(",165H,98,", ",158,98,");
+    let out = run(&w, "minato-wide.toml", "minato-wide-v2.csv", text.as_bytes(), Options::default()).await;
+    let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.imported, r.unchanged, r.corrected), (0, 36, 1));
+    let obs = w.store.person_observations(w.company, w.yamada).await.unwrap();
+    let sbp = obs.iter().find(|o| o.item.as_str() == "Af0010001A").unwrap();
+    assert_eq!((sbp.value.clone(), sbp.qualifier.flag), (Value::Number { value: 158.0, unit: "mmHg".into() }, None));
+    let history = w.store.observation_history(w.company, sbp.id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].observation.value, Value::Number { value: 165.0, unit: "mmHg".into() });
+    assert_eq!(history[0].observation.qualifier.flag, Some(RangeFlag::High));
+    assert_eq!(history[0].observation.provenance.raw_value.as_deref(), Some("165H"));
+    assert_eq!(obs.len(), 19, "a correction adds no observation");
+}
+
+#[tokio::test]
+async fn errors_refuse_the_file_unless_partial_and_dry_runs_write_nothing() {
+    let w = world().await;
+    let before = w.store.stats().await.unwrap();
+    let bytes = fixture("minato-wide-errors.csv");
+    let out = run(&w, "minato-wide.toml", "minato-wide-errors.csv", &bytes, Options::default()).await;
+    let Outcome::Refused { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.read, r.rejected, r.errors.len()), (3, 2, 3));
+    assert_eq!(
+        (r.errors[0].file.as_str(), r.errors[0].line, r.errors[0].field.as_str()),
+        ("minato-wide-errors.csv", 2, "受診日")
+    );
+    assert_eq!(w.store.stats().await.unwrap(), before, "refused: nothing written");
+    assert!(w.store.identity_queue(w.company).await.unwrap().is_empty());
+
+    let out = run(
+        &w,
+        "minato-wide.toml",
+        "m.csv",
+        &fixture("minato-wide.csv"),
+        Options { dry_run: true, allow_partial: false },
+    )
+    .await;
+    let Outcome::DryRun { report: r } = out else { panic!("{out:?}") };
+    assert_eq!(r.imported, 37);
+    assert_eq!(w.store.stats().await.unwrap(), before, "dry run: nothing written");
+
+    let out =
+        run(&w, "minato-wide.toml", "minato-wide-errors.csv", &bytes, Options { dry_run: false, allow_partial: true })
+            .await;
+    let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.rejected, r.queued), (2, 1), "the good row's person is not employed here: queued");
+}
+
+#[tokio::test]
+async fn long_layout_with_unmapped_items() {
+    let w = world().await;
+    let out = run(&w, "hokuto-long.toml", "hokuto-long.csv", &fixture("hokuto-long.csv"), Options::default()).await;
+    let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.read, r.imported, r.unmapped, r.queued), (12, 7, 2, 1));
+    let u = w.store.unmapped_items(w.company).await.unwrap();
+    assert_eq!(u.len(), 2);
+    assert_eq!(
+        (u[0].source_code.as_str(), u[0].raw_value.as_str(), u[0].unit.as_deref()),
+        ("K9990", "45.2", Some("ng/mL"))
+    );
+    assert!(u[0].person_id.is_some(), "H-11 is employed here");
+    assert_eq!(u[0].event_date, Some(d(2024, 9, 5)));
+    assert_eq!(u[1].person_id, None, "H-12 is not");
+}
