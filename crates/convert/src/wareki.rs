@@ -56,7 +56,7 @@ pub enum DateError {
     #[error("{0:?}: no such day")]
     NoSuchDay(String),
     /// The day is outside the named era (H31.5.1 is 令和元年5月1日).
-    #[error("{text:?}: {era} {year}年 ends before this day or starts after it ({era} runs {from} to {to})")]
+    #[error("{text:?}: no such day in {era}{year}年 ({era} runs from {from} to {to})")]
     OutsideEra {
         /// The text.
         text: String,

@@ -50,6 +50,9 @@ enum Command {
     /// User accounts.
     #[command(subcommand)]
     User(UserCmd),
+    /// Import files into the coded record: one transaction per file.
+    #[command(subcommand)]
+    Import(ImportCmd),
     /// A company's 健康情報等取扱規程: role × information class → access.
     #[command(subcommand)]
     Policy(PolicyCmd),
@@ -97,6 +100,36 @@ enum CompanyCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCmd {
+    /// Checkup results from an institution's CSV, read through a mapping profile
+    /// (profiles/*.toml; docs/import-profiles.md).
+    CheckupCsv(ImportArgs),
+}
+
+/// Arguments shared by the importers.
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// Files to import; each is one transaction.
+    #[arg(required = true)]
+    files: Vec<std::path::PathBuf>,
+    /// Company (id or exact name).
+    #[arg(long)]
+    company: String,
+    /// Mapping profile (TOML).
+    #[arg(long)]
+    profile: std::path::PathBuf,
+    /// Report what would happen; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Skip rows with errors (reported) instead of refusing the file.
+    #[arg(long)]
+    allow_partial: bool,
+    /// Machine-readable report with every error's file, line, field and reason.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -217,6 +250,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Company(c) => company(&cli.database_url, c).await,
         Command::User(u) => user(&cli.database_url, u).await,
         Command::Policy(p) => policy(&cli.database_url, p).await,
+        Command::Import(ImportCmd::CheckupCsv(a)) => import_checkup_csv(&cli.database_url, a).await,
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
             let s = store.stats().await?;
@@ -331,6 +365,79 @@ fn password_from(arg: Option<String>) -> Result<String> {
         bail!("the password must have at least 8 characters");
     }
     Ok(pw)
+}
+
+async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
+    let store = open_store(url).await?;
+    let company = find_company(store.as_ref(), &a.company).await?;
+    let ptext =
+        std::fs::read_to_string(&a.profile).with_context(|| format!("cannot read profile {}", a.profile.display()))?;
+    let profile = iphr_convert::profile::Profile::parse(&a.profile.display().to_string(), &ptext)?;
+    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
+    let mut failed = 0usize;
+    let mut json_out = Vec::new();
+    for path in &a.files {
+        let name =
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+        let result = match std::fs::read(path) {
+            Ok(bytes) => {
+                iphr_import::import_checkup_csv(store.as_ref(), company.id, &profile, &name, &bytes, "cli", options)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
+        };
+        match result {
+            Ok(outcome) => {
+                let r = outcome.report();
+                let state = match &outcome {
+                    iphr_import::Outcome::Imported { .. } => "imported",
+                    iphr_import::Outcome::DryRun { .. } => "dry run, nothing written",
+                    iphr_import::Outcome::Refused { .. } => {
+                        failed += 1;
+                        "REFUSED, nothing written (fix the rows or use --allow-partial)"
+                    }
+                };
+                if a.json {
+                    json_out.push(serde_json::to_value(&outcome)?);
+                } else {
+                    println!(
+                        "{}: read {}, imported {}, unchanged {}, corrected {}, rejected {}, unmapped {}, queued {} — {state} ({})",
+                        r.file,
+                        r.read,
+                        r.imported,
+                        r.unchanged,
+                        r.corrected,
+                        r.rejected,
+                        r.unmapped,
+                        r.queued,
+                        r.encoding
+                    );
+                    for e in &r.errors {
+                        println!("  error {}:{} [{}] {}", e.file, e.line, e.field, e.reason);
+                    }
+                    for e in &r.warnings {
+                        println!("  warning {}:{} [{}] {}", e.file, e.line, e.field, e.reason);
+                    }
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                if a.json {
+                    json_out.push(serde_json::json!({ "outcome": "error", "file": name, "error": e }));
+                } else {
+                    println!("{name}: ERROR, nothing written — {e}");
+                }
+            }
+        }
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&json_out)?);
+    }
+    if failed > 0 {
+        bail!("{failed} of {} files not imported", a.files.len());
+    }
+    Ok(())
 }
 
 async fn policy(url: &str, p: PolicyCmd) -> Result<()> {

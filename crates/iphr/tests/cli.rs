@@ -280,3 +280,82 @@ fn policy_show_and_override() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("class9"));
 }
+
+#[test]
+fn import_checkup_csv_reports_and_refuses() {
+    let d = tempfile::tempdir().unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let fixture = |n: &str| root.join("fixtures/checkup-csv").join(n).display().to_string();
+    let profile = root.join("profiles/minato-wide.toml").display().to_string();
+    ok(d.path(), &["company", "add", "取込株式会社"]);
+    // Nobody is employed yet: every visit is held for identity review, nothing is lost.
+    let out = ok(
+        d.path(),
+        &[
+            "import",
+            "checkup-csv",
+            &fixture("minato-wide.csv"),
+            "--company",
+            "取込株式会社",
+            "--profile",
+            &profile,
+            "--json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["outcome"], "imported");
+    assert_eq!((v[0]["report"]["read"].as_u64(), v[0]["report"]["queued"].as_u64()), (Some(3), Some(3)));
+    // Row errors refuse the file, naming file, line and field; exit non-zero.
+    let o = iphr(
+        d.path(),
+        &[
+            "import",
+            "checkup-csv",
+            &fixture("minato-wide-errors.csv"),
+            "--company",
+            "取込株式会社",
+            "--profile",
+            &profile,
+        ],
+    );
+    assert!(!o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("REFUSED, nothing written"), "{text}");
+    assert!(text.contains("error minato-wide-errors.csv:2 [受診日]"), "{text}");
+    assert!(text.contains("error minato-wide-errors.csv:3 [身長] \"abc\" is not a number"), "{text}");
+    // With --allow-partial the good rows go in (here: held, since nobody is employed).
+    let out = ok(
+        d.path(),
+        &[
+            "import",
+            "checkup-csv",
+            &fixture("minato-wide-errors.csv"),
+            "--company",
+            "取込株式会社",
+            "--profile",
+            &profile,
+            "--allow-partial",
+        ],
+    );
+    assert!(out.contains("rejected 2") && out.contains("queued 1"), "{out}");
+    // A bad profile is one clear line.
+    let bad = d.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "name = \"x\"\nlayout = \"wide\"\n[identity]\nemployee_number = \"no\"\n[event]\ndate = \"d\"\n",
+    )
+    .unwrap();
+    let e = fails(
+        d.path(),
+        &[
+            "import",
+            "checkup-csv",
+            &fixture("minato-wide.csv"),
+            "--company",
+            "取込株式会社",
+            "--profile",
+            &bad.display().to_string(),
+        ],
+    );
+    assert!(e.contains("items: a wide profile lists its items"), "{e}");
+}
