@@ -12,8 +12,10 @@
 //! - [`units`]: unit conversion to the OHCC unit, as a versioned table.
 
 pub mod checkup_csv;
+pub mod hr;
 pub mod plan;
 pub mod profile;
+pub mod table;
 pub mod text;
 pub mod units;
 pub mod value;

@@ -161,3 +161,74 @@ pub async fn import_checkup_csv(
         .await?;
     Ok(Outcome::Imported { report })
 }
+
+/// Imports one HR master CSV for a company; assignment changes take effect on `as_of`.
+pub async fn import_hr(
+    store: &dyn Store,
+    company: CompanyId,
+    file_name: &str,
+    bytes: &[u8],
+    as_of: chrono::NaiveDate,
+    imported_by: &str,
+    options: Options,
+) -> Result<HrOutcome, ImportError> {
+    let state = store.hr_state(company).await?;
+    let (write, report) = iphr_convert::hr::plan(bytes, file_name, company, &state, as_of)
+        .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    if !report.errors.is_empty() && !options.allow_partial {
+        return Ok(HrOutcome::Refused { report });
+    }
+    if options.dry_run {
+        return Ok(HrOutcome::DryRun { report });
+    }
+    store.apply_hr(&write).await?;
+    store
+        .append_audit(&AuditEntry {
+            id: AuditId::new(),
+            at: Utc::now(),
+            user_id: None,
+            login: imported_by.into(),
+            role: None,
+            action: "import hr".into(),
+            company_id: Some(company),
+            person_id: None,
+            info_class: Some(iphr_domain::info_class::InfoClass::Work),
+            allowed: true,
+            detail: format!(
+                "{file_name}: read {} created {} updated {} unchanged {} rejected {}",
+                report.read, report.created, report.updated, report.unchanged, report.rejected
+            ),
+        })
+        .await?;
+    Ok(HrOutcome::Imported { report })
+}
+
+/// What happened to an HR file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum HrOutcome {
+    /// Written.
+    Imported {
+        /// The report.
+        report: iphr_convert::hr::HrReport,
+    },
+    /// Nothing written: a dry run.
+    DryRun {
+        /// The report.
+        report: iphr_convert::hr::HrReport,
+    },
+    /// Nothing written: rows had errors.
+    Refused {
+        /// The report.
+        report: iphr_convert::hr::HrReport,
+    },
+}
+
+impl HrOutcome {
+    /// The report.
+    pub fn report(&self) -> &iphr_convert::hr::HrReport {
+        match self {
+            HrOutcome::Imported { report } | HrOutcome::DryRun { report } | HrOutcome::Refused { report } => report,
+        }
+    }
+}

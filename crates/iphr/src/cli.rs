@@ -107,6 +107,32 @@ enum ImportCmd {
     /// Checkup results from an institution's CSV, read through a mapping profile
     /// (profiles/*.toml; docs/import-profiles.md).
     CheckupCsv(ImportArgs),
+    /// The HR master CSV: employees, names, kana, sex, birth, hire and leave dates, department,
+    /// position, work content, night work, exposures (docs/import-profiles.md, "HR master").
+    Hr(HrArgs),
+}
+
+/// Arguments of `iphr import hr`.
+#[derive(clap::Args, Debug)]
+struct HrArgs {
+    /// Files to import; each is one transaction.
+    #[arg(required = true)]
+    files: Vec<std::path::PathBuf>,
+    /// Company (id or exact name).
+    #[arg(long)]
+    company: String,
+    /// The day changes of department, position, work or exposures take effect (default today).
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// Report what would happen; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Skip rows with errors (reported) instead of refusing the file.
+    #[arg(long)]
+    allow_partial: bool,
+    /// Machine-readable report.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments shared by the importers.
@@ -251,6 +277,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::User(u) => user(&cli.database_url, u).await,
         Command::Policy(p) => policy(&cli.database_url, p).await,
         Command::Import(ImportCmd::CheckupCsv(a)) => import_checkup_csv(&cli.database_url, a).await,
+        Command::Import(ImportCmd::Hr(a)) => import_hr(&cli.database_url, a).await,
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
             let s = store.stats().await?;
@@ -418,6 +445,64 @@ async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
                     }
                     for e in &r.warnings {
                         println!("  warning {}:{} [{}] {}", e.file, e.line, e.field, e.reason);
+                    }
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                if a.json {
+                    json_out.push(serde_json::json!({ "outcome": "error", "file": name, "error": e }));
+                } else {
+                    println!("{name}: ERROR, nothing written — {e}");
+                }
+            }
+        }
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&json_out)?);
+    }
+    if failed > 0 {
+        bail!("{failed} of {} files not imported", a.files.len());
+    }
+    Ok(())
+}
+
+async fn import_hr(url: &str, a: HrArgs) -> Result<()> {
+    let store = open_store(url).await?;
+    let company = find_company(store.as_ref(), &a.company).await?;
+    let as_of = a.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
+    let mut failed = 0usize;
+    let mut json_out = Vec::new();
+    for path in &a.files {
+        let name =
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+        let result = match std::fs::read(path) {
+            Ok(bytes) => iphr_import::import_hr(store.as_ref(), company.id, &name, &bytes, as_of, "cli", options)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
+        };
+        match result {
+            Ok(outcome) => {
+                let r = outcome.report();
+                let state = match &outcome {
+                    iphr_import::HrOutcome::Imported { .. } => "imported",
+                    iphr_import::HrOutcome::DryRun { .. } => "dry run, nothing written",
+                    iphr_import::HrOutcome::Refused { .. } => {
+                        failed += 1;
+                        "REFUSED, nothing written (fix the rows or use --allow-partial)"
+                    }
+                };
+                if a.json {
+                    json_out.push(serde_json::to_value(&outcome)?);
+                } else {
+                    println!(
+                        "{}: read {}, created {}, updated {}, unchanged {}, rejected {} — {state} ({})",
+                        r.file, r.read, r.created, r.updated, r.unchanged, r.rejected, r.encoding
+                    );
+                    for e in &r.errors {
+                        println!("  error {}:{} [{}] {}", r.file, e.line, e.field, e.reason);
                     }
                 }
             }

@@ -359,3 +359,34 @@ fn import_checkup_csv_reports_and_refuses() {
     );
     assert!(e.contains("items: a wide profile lists its items"), "{e}");
 }
+
+#[test]
+fn import_hr_then_checkups() {
+    let d = tempfile::tempdir().unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let hr = |n: &str| root.join("fixtures/hr").join(n).display().to_string();
+    ok(d.path(), &["company", "add", "人事株式会社"]);
+    let out = ok(d.path(), &["import", "hr", &hr("hr-2024.csv"), "--company", "人事株式会社", "--as-of", "2024-07-01"]);
+    assert_eq!(out.trim(), "hr-2024.csv: read 3, created 3, updated 0, unchanged 0, rejected 0 — imported (CP932)");
+    let out = ok(
+        d.path(),
+        &["import", "hr", &hr("hr-2025.csv"), "--company", "人事株式会社", "--as-of", "2025-04-01", "--dry-run"],
+    );
+    assert!(out.contains("updated 3") && out.contains("dry run"), "{out}");
+    let o = iphr(d.path(), &["import", "hr", &hr("hr-errors.csv"), "--company", "人事株式会社"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("error hr-errors.csv:2 [有害業務] unknown agent \"ベンジン\""));
+    let profile = root.join("profiles/minato-wide.toml").display().to_string();
+    let csv = root.join("fixtures/checkup-csv/minato-wide.csv").display().to_string();
+    let out = ok(d.path(), &["import", "checkup-csv", &csv, "--company", "人事株式会社", "--profile", &profile]);
+    assert!(
+        out.starts_with(
+            "minato-wide.csv: read 3, imported 56, unchanged 0, corrected 0, rejected 0, unmapped 0, queued 0"
+        ),
+        "{out}"
+    );
+    let stats: serde_json::Value = serde_json::from_str(&ok(d.path(), &["stats", "--json"])).unwrap();
+    assert_eq!(stats["persons"], 3);
+    assert_eq!(stats["companies"][0]["events"]["checkup"], 3);
+    assert_eq!(stats["companies"][0]["observations"], 56);
+}

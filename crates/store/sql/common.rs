@@ -19,14 +19,15 @@ use iphr_domain::ohcc::{DataAtr, ItemCode, Producer};
 use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex};
 use iphr_domain::policy::{Access, ConsentGrant, PolicyOverride};
 use iphr_domain::role::Role;
-use iphr_domain::tenant::Company;
+use iphr_domain::tenant::{Company, Department, Establishment};
 use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId, UserId};
 use iphr_store::{
-    AssignmentView, AuditFilter, Batch, CompanyStats, HistoryEntry, ImportWrite, Page, QueueEntry, Result, Session,
-    SourceFile, Stats, Store, StoreError, UnmappedEntry, User, WorkerHeader, WorkerQuery, WorkerRow,
+    AssignmentView, AuditFilter, Batch, CompanyStats, HistoryEntry, HrEmployee, HrState, HrWrite, ImportWrite, Page,
+    QueueEntry, Result, Session, SourceFile, Stats, Store, StoreError, UnmappedEntry, User, WorkerHeader, WorkerQuery,
+    WorkerRow,
 };
 use sqlx::{QueryBuilder, Row};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -1411,5 +1412,162 @@ impl Store for StoreImpl {
             })
         })
         .collect()
+    }
+
+    async fn hr_state(&self, company: CompanyId) -> Result<HrState> {
+        let establishments = sqlx::query("SELECT company_id, id, name FROM establishments WHERE company_id = $1 ORDER BY id")
+            .bind(company.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| Ok(Establishment { company_id: CompanyId(get(r, "company_id")?), id: iphr_domain::EstablishmentId(get(r, "id")?), name: get(r, "name")? }))
+            .collect::<Result<Vec<_>>>()?;
+        let departments = sqlx::query("SELECT company_id, id, establishment_id, name FROM departments WHERE company_id = $1 ORDER BY id")
+            .bind(company.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                Ok(Department {
+                    company_id: CompanyId(get(r, "company_id")?),
+                    id: iphr_domain::DepartmentId(get(r, "id")?),
+                    establishment_id: iphr_domain::EstablishmentId(get(r, "establishment_id")?),
+                    name: get(r, "name")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut employees: Vec<HrEmployee> = sqlx::query(
+            "SELECT e.company_id, e.id, e.person_id, e.employee_number, e.hire_date, e.leave_date,
+                    p.id AS p_id, p.family_name, p.given_name, p.family_kana, p.given_kana, p.sex, p.birth_date,
+                    p.insurer_number, p.insured_symbol, p.insured_number
+             FROM employments e JOIN persons p ON p.id = e.person_id WHERE e.company_id = $1 ORDER BY e.employee_number",
+        )
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| Ok(HrEmployee { person: person_from_row(r)?, employment: employment_from_row(r)?, current: None, exposures: vec![] }))
+        .collect::<Result<Vec<_>>>()?;
+        let index: HashMap<EmploymentId, usize> = employees.iter().enumerate().map(|(i, e)| (e.employment.id, i)).collect();
+        for r in sqlx::query(
+            "SELECT company_id, id, employment_id, valid_from, valid_to, establishment_id, department_id, position, work_content, night_work
+             FROM assignments WHERE company_id = $1 ORDER BY employment_id, valid_from",
+        )
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        {
+            let a = Assignment {
+                company_id: CompanyId(get(&r, "company_id")?),
+                id: iphr_domain::AssignmentId(get(&r, "id")?),
+                employment_id: EmploymentId(get(&r, "employment_id")?),
+                valid_from: get(&r, "valid_from")?,
+                valid_to: get(&r, "valid_to")?,
+                establishment_id: iphr_domain::EstablishmentId(get(&r, "establishment_id")?),
+                department_id: iphr_domain::DepartmentId(get(&r, "department_id")?),
+                position: get(&r, "position")?,
+                work_content: get(&r, "work_content")?,
+                night_work: get(&r, "night_work")?,
+            };
+            // Ordered by start: the last one is current.
+            if let Some(e) = index.get(&a.employment_id).and_then(|i| employees.get_mut(*i)) {
+                e.current = Some(a);
+            }
+        }
+        for r in sqlx::query(
+            "SELECT company_id, id, employment_id, agent, agent_name, regulation, valid_from, valid_to, protection
+             FROM exposures WHERE company_id = $1 AND valid_to IS NULL ORDER BY employment_id, valid_from",
+        )
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        {
+            let x = Exposure {
+                company_id: CompanyId(get(&r, "company_id")?),
+                id: iphr_domain::ExposureId(get(&r, "id")?),
+                employment_id: EmploymentId(get(&r, "employment_id")?),
+                agent: get(&r, "agent")?,
+                agent_name: get(&r, "agent_name")?,
+                regulation: get(&r, "regulation")?,
+                valid_from: get(&r, "valid_from")?,
+                valid_to: get(&r, "valid_to")?,
+                protection: get(&r, "protection")?,
+            };
+            if let Some(e) = index.get(&x.employment_id).and_then(|i| employees.get_mut(*i)) {
+                e.exposures.push(x);
+            }
+        }
+        Ok(HrState { establishments, departments, employees })
+    }
+
+    async fn apply_hr(&self, w: &HrWrite) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        write_batch(&mut tx, &w.batch).await?;
+        for (c, id, last) in &w.close_assignments {
+            sqlx::query("UPDATE assignments SET valid_to = $1 WHERE company_id = $2 AND id = $3")
+                .bind(last)
+                .bind(c.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        for (c, id, last) in &w.end_exposures {
+            sqlx::query("UPDATE exposures SET valid_to = $1 WHERE company_id = $2 AND id = $3")
+                .bind(last)
+                .bind(c.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        for (c, id, leave) in &w.leave_dates {
+            sqlx::query("UPDATE employments SET leave_date = $1 WHERE company_id = $2 AND id = $3")
+                .bind(leave)
+                .bind(c.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        for p in &w.person_updates {
+            sqlx::query(
+                "UPDATE persons SET family_name = $1, given_name = $2, family_kana = $3, given_kana = $4,
+                    insurer_number = $5, insured_symbol = $6, insured_number = $7 WHERE id = $8",
+            )
+            .bind(&p.family_name)
+            .bind(&p.given_name)
+            .bind(&p.family_kana)
+            .bind(&p.given_kana)
+            .bind(&p.insurer.insurer_number)
+            .bind(&p.insurer.symbol)
+            .bind(&p.insurer.number)
+            .bind(p.id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            // The search key of every employment of the person follows the new names.
+            let emps = sqlx::query("SELECT company_id, id, employee_number FROM employments WHERE person_id = $1")
+                .bind(p.id.0)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            for e in emps {
+                let key = format!("{} {}", search_key(&get::<String>(&e, "employee_number")?), p.search_key());
+                sqlx::query("UPDATE employments SET search_key = $1 WHERE company_id = $2 AND id = $3")
+                    .bind(key)
+                    .bind(get::<Uuid>(&e, "company_id")?)
+                    .bind(get::<Uuid>(&e, "id")?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+        tx.commit().await.map_err(db_err)
     }
 }

@@ -356,6 +356,45 @@ pub struct HistoryEntry {
     pub superseded_by: String,
 }
 
+/// An employee as the HR import sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HrEmployee {
+    /// The person.
+    pub person: Person,
+    /// The employment.
+    pub employment: Employment,
+    /// The current assignment (open-ended or the latest).
+    pub current: Option<Assignment>,
+    /// Current exposures (no end date).
+    pub exposures: Vec<Exposure>,
+}
+
+/// A company's organisation and employees, for the HR import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HrState {
+    /// 事業場.
+    pub establishments: Vec<Establishment>,
+    /// 職制.
+    pub departments: Vec<Department>,
+    /// Employees.
+    pub employees: Vec<HrEmployee>,
+}
+
+/// What one HR file writes, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct HrWrite {
+    /// New establishments, departments, persons, employments, assignments and exposures.
+    pub batch: Batch,
+    /// Assignments that end (company, assignment, last day).
+    pub close_assignments: Vec<(CompanyId, iphr_domain::AssignmentId, NaiveDate)>,
+    /// Exposures that end (company, exposure, last day).
+    pub end_exposures: Vec<(CompanyId, iphr_domain::ExposureId, NaiveDate)>,
+    /// Leave dates set or changed.
+    pub leave_dates: Vec<(CompanyId, EmploymentId, Option<NaiveDate>)>,
+    /// Persons whose names, kana or insurer identifiers changed.
+    pub person_updates: Vec<Person>,
+}
+
 /// The storage interface. Every method is one transaction.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -459,4 +498,9 @@ pub trait Store: Send + Sync {
     async fn identity_queue(&self, company: CompanyId) -> Result<Vec<QueueEntry>>;
     /// The open unmapped items of a company, oldest first.
     async fn unmapped_items(&self, company: CompanyId) -> Result<Vec<UnmappedEntry>>;
+
+    /// A company's organisation and employees with their current assignment and exposures.
+    async fn hr_state(&self, company: CompanyId) -> Result<HrState>;
+    /// Writes one HR file: all or nothing.
+    async fn apply_hr(&self, write: &HrWrite) -> Result<()>;
 }

@@ -1,0 +1,74 @@
+//! A delimited file as a header and numbered rows: decoding, CSV structure and line numbers
+//! (counted from byte offsets, right after CRLF too). Shared by the fixed-layout readers.
+
+use crate::text::{DecodeError, Encoding, EncodingChoice, decode};
+use unicode_normalization::UnicodeNormalization;
+
+/// A read table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// Encoding read.
+    pub encoding: Encoding,
+    /// Header cells (trimmed).
+    pub header: Vec<String>,
+    /// Header line.
+    pub header_line: u64,
+    /// Data rows with their line; blank rows are left out.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Why a file is not a table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    /// Encoding.
+    #[error("{0}")]
+    Decode(#[from] DecodeError),
+    /// CSV structure.
+    #[error("line {line}: {reason}")]
+    Csv {
+        /// Line.
+        line: u64,
+        /// Reason.
+        reason: String,
+    },
+    /// Empty file.
+    #[error("the file has no header line")]
+    NoHeader,
+}
+
+/// Header text for matching: NFKC, no white space.
+pub fn fold_header(s: &str) -> String {
+    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Reads a comma-separated file with a header line.
+pub fn read(bytes: &[u8], choice: EncodingChoice) -> Result<Table, TableError> {
+    let (text, encoding) = decode(bytes, choice)?;
+    let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+    let raw = text.as_bytes();
+    let line_at = |pos: Option<&csv::Position>| -> u64 {
+        let Some(p) = pos else { return 0 };
+        let mut b = usize::try_from(p.byte()).unwrap_or(0);
+        while matches!(raw.get(b), Some(b'\n') | Some(b'\r')) {
+            b += 1;
+        }
+        (newlines.partition_point(|&n| n < b) + 1) as u64
+    };
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = rdr.records();
+    let header = records
+        .next()
+        .transpose()
+        .map_err(|e| TableError::Csv { line: line_at(e.position()), reason: e.to_string() })?
+        .ok_or(TableError::NoHeader)?;
+    let header_line = line_at(header.position());
+    let mut rows = Vec::new();
+    for rec in records {
+        let rec = rec.map_err(|e| TableError::Csv { line: line_at(e.position()), reason: e.to_string() })?;
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push((line_at(rec.position()), rec.iter().map(|c| c.trim().to_string()).collect()));
+    }
+    Ok(Table { encoding, header: header.iter().map(|h| h.trim().to_string()).collect(), header_line, rows })
+}

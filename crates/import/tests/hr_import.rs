@@ -1,0 +1,133 @@
+//! The HR master import: new employees, unchanged re-import, moves, renames and leaving; refusal
+//! with errors; and a checkup file matched to the imported employees.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use chrono::NaiveDate;
+use iphr_domain::CompanyId;
+use iphr_domain::tenant::Company;
+use iphr_import::{HrOutcome, Options, Outcome, import_checkup_csv, import_hr};
+use iphr_store::{Store, WorkerQuery};
+use iphr_store_sqlite::SqliteStore;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+async fn setup() -> (SqliteStore, tempfile::TempDir, CompanyId) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("h.db").display().to_string()).await.unwrap();
+    store.migrate().await.unwrap();
+    let c = Company { id: CompanyId::new(), name: "人事取込株式会社".into() };
+    store.create_company(&c).await.unwrap();
+    (store, dir, c.id)
+}
+
+async fn hr(store: &SqliteStore, c: CompanyId, name: &str, as_of: NaiveDate, options: Options) -> HrOutcome {
+    let bytes = std::fs::read(root().join("fixtures/hr").join(name)).unwrap();
+    import_hr(store, c, name, &bytes, as_of, "test", options).await.unwrap()
+}
+
+#[tokio::test]
+async fn employees_created_moved_renamed_and_leaving() {
+    let (store, _dir, c) = setup().await;
+    let out = hr(&store, c, "hr-2024.csv", d(2024, 7, 1), Options::default()).await;
+    let HrOutcome::Imported { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.read, r.created, r.updated, r.unchanged, r.rejected, r.encoding.as_str()), (3, 3, 0, 0, 0, "CP932"));
+    let s = store.hr_state(c).await.unwrap();
+    assert_eq!(s.establishments.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), vec!["本社工場"]);
+    let mut depts: Vec<&str> = s.departments.iter().map(|d| d.name.as_str()).collect();
+    depts.sort();
+    assert_eq!(depts, vec!["塗装課", "総務部", "製造第一課"]);
+    let yamada = s.employees.iter().find(|e| e.employment.employee_number == "A000101").unwrap();
+    assert_eq!(yamada.person.birth_date, d(1970, 4, 1));
+    let a = yamada.current.as_ref().unwrap();
+    assert_eq!((a.valid_from, a.valid_to, a.position.as_str(), a.night_work), (d(2010, 4, 1), None, "主任", false));
+    let mut agents: Vec<(&str, &str, &str)> =
+        yamada.exposures.iter().map(|x| (x.agent.as_str(), x.regulation.as_str(), x.protection.as_str())).collect();
+    agents.sort();
+    assert_eq!(agents, vec![("toluene", "有機則", "防毒マスク"), ("xylene", "有機則", "防毒マスク")]);
+    let suzuki = s.employees.iter().find(|e| e.employment.employee_number == "A000103").unwrap();
+    assert!(suzuki.current.as_ref().unwrap().night_work);
+
+    // The same file again: nothing changes.
+    let before = store.stats().await.unwrap();
+    let out = hr(&store, c, "hr-2024.csv", d(2024, 8, 1), Options::default()).await;
+    assert_eq!((out.report().created, out.report().updated, out.report().unchanged), (0, 0, 3));
+    assert_eq!(store.stats().await.unwrap(), before);
+
+    // A year later.
+    let out = hr(&store, c, "hr-2025.csv", d(2025, 4, 1), Options::default()).await;
+    let HrOutcome::Imported { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.created, r.updated, r.unchanged, r.encoding.as_str()), (0, 3, 0, "UTF-8 (BOM)"));
+    let yamada_id = yamada.employment.id;
+    let h = store.worker(c, yamada_id).await.unwrap().unwrap();
+    assert_eq!(h.assignments.len(), 2);
+    assert_eq!(
+        (h.assignments[0].department.as_str(), h.assignments[0].assignment.valid_from),
+        ("品質保証課", d(2025, 4, 1))
+    );
+    assert_eq!(h.assignments[1].assignment.valid_to, Some(d(2025, 3, 31)));
+    assert!(h.exposures.iter().all(|x| x.valid_to == Some(d(2025, 3, 31))), "solvent exposures ended");
+    let found = store.search_workers(c, &WorkerQuery { text: "タカハシ".into(), offset: 0, limit: 10 }).await.unwrap();
+    assert_eq!(
+        found.rows.iter().map(|r| r.employee_number.as_str()).collect::<Vec<_>>(),
+        vec!["A000102"],
+        "renamed, searchable"
+    );
+    let s = store.hr_state(c).await.unwrap();
+    let suzuki = s.employees.iter().find(|e| e.employment.employee_number == "A000103").unwrap();
+    assert_eq!(suzuki.employment.leave_date, Some(d(2025, 3, 31)));
+
+    // Checkup results now match the employees by number and birth date: nobody is queued.
+    let profile = iphr_convert::profile::Profile::parse(
+        "minato",
+        &std::fs::read_to_string(root().join("profiles/minato-wide.toml")).unwrap(),
+    )
+    .unwrap();
+    let bytes = std::fs::read(root().join("fixtures/checkup-csv/minato-wide.csv")).unwrap();
+    let out =
+        import_checkup_csv(&store, c, &profile, "minato-wide.csv", &bytes, "test", Options::default()).await.unwrap();
+    let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.queued, r.new_visits, r.imported), (0, 3, 56));
+}
+
+#[tokio::test]
+async fn errors_refuse_and_conflicts_are_not_merged() {
+    let (store, _dir, c) = setup().await;
+    let out = hr(&store, c, "hr-errors.csv", d(2024, 7, 1), Options::default()).await;
+    let HrOutcome::Refused { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.read, r.rejected), (4, 4));
+    let e: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+    assert_eq!(e, vec![(2, "有害業務"), (3, "性別"), (3, "深夜業"), (4, "社員番号"), (5, "退職日")]);
+    assert!(r.errors[0].reason.contains("ベンジン"));
+    assert_eq!(store.stats().await.unwrap().persons, 0, "refused: nothing written");
+
+    hr(&store, c, "hr-2024.csv", d(2024, 7, 1), Options::default()).await;
+    let text = "社員番号,氏名,カナ,性別,生年月日,入社日,所属\nA000101,山田 太郎,ヤマダ タロウ,男,1971-04-01,2010-04-01,塗装課\n";
+    let out = import_hr(
+        &store,
+        c,
+        "conflict.csv",
+        text.as_bytes(),
+        d(2024, 8, 1),
+        "t",
+        Options { dry_run: false, allow_partial: true },
+    )
+    .await
+    .unwrap();
+    let r = out.report();
+    assert_eq!((r.rejected, r.updated), (1, 0));
+    assert!(r.errors[0].reason.contains("not merged"), "{}", r.errors[0].reason);
+    // A missing required column is a file error naming it.
+    let bad =
+        import_hr(&store, c, "bad.csv", "社員番号,氏名\nA1,x\n".as_bytes(), d(2024, 8, 1), "t", Options::default())
+            .await;
+    let msg = bad.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("no column for sex"), "{msg}");
+}
