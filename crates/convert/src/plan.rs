@@ -3,7 +3,7 @@
 //! review and unmapped items held raw. Pure: the engine loads the candidates and the existing
 //! records and applies the plan in one transaction.
 
-use crate::checkup_csv::{Identity, ParsedFile, ResultValue, Visit};
+use crate::checkup_csv::{Identity, ParsedFile, ResultValue};
 use chrono::{DateTime, NaiveDate, Utc};
 use iphr_domain::event::{Event, EventKind};
 use iphr_domain::identity::{Candidate, Incoming, Match, find};
@@ -115,10 +115,10 @@ fn result_json(v: &ResultValue) -> serde_json::Value {
     }
 }
 
-/// The visit as held in the review queue: complete, with every original.
-fn visit_json(v: &Visit) -> serde_json::Value {
+/// The record as held in the review queue: complete, with every original.
+fn record_json(v: &Record) -> serde_json::Value {
     json!({
-        "line": v.line, "date": v.date, "kind": v.kind.as_str(),
+        "line": v.line, "date": v.date, "kind": v.kind.as_str(), "subkind": v.subkind,
         "results": v.results.iter().map(|r| json!({
             "line": r.line, "column": r.column, "item": r.item.as_str(), "source_code": r.source_code,
             "source_text": r.source_text, "raw": r.raw, "source_unit": r.source_unit, "value": result_json(&r.value),
@@ -151,9 +151,84 @@ fn data_kind(table: &ItemTable, item: &ItemCode) -> DataKind {
     }
 }
 
+/// One incoming record of any source: who, when, what kind of event, and its results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// First source line.
+    pub line: u64,
+    /// Who.
+    pub identity: Identity,
+    /// Event date.
+    pub date: NaiveDate,
+    /// Event kind.
+    pub kind: EventKind,
+    /// Subkind (checkup kind …).
+    pub subkind: Option<String>,
+    /// Title of a new event.
+    pub title: String,
+    /// Producer of the results.
+    pub producer: Producer,
+    /// Event details of a new event.
+    pub detail: serde_json::Value,
+    /// Results.
+    pub results: Vec<crate::checkup_csv::ItemResult>,
+}
+
+/// A parsed file of any source, ready to plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedRecords {
+    /// Encoding.
+    pub encoding: crate::text::Encoding,
+    /// Rows read.
+    pub rows_read: usize,
+    /// Records.
+    pub records: Vec<Record>,
+    /// Row errors.
+    pub errors: Vec<crate::checkup_csv::RowError>,
+    /// Unmapped items.
+    pub unmapped: Vec<crate::checkup_csv::Unmapped>,
+}
+
+/// A parsed checkup file as records.
+pub fn checkup_records(parsed: &ParsedFile, meta: &FileMeta) -> ParsedRecords {
+    ParsedRecords {
+        encoding: parsed.encoding,
+        rows_read: parsed.rows_read,
+        records: parsed
+            .visits
+            .iter()
+            .map(|v| Record {
+                line: v.line,
+                identity: v.identity.clone(),
+                date: v.date,
+                kind: EventKind::Checkup,
+                subkind: Some(v.kind.as_str().into()),
+                title: v.kind.label_ja().into(),
+                producer: Producer::Institution,
+                detail: json!({ "institution": meta.institution, "profile": meta.profile, "file": meta.file_name }),
+                results: v.results.clone(),
+            })
+            .collect(),
+        errors: parsed.errors.clone(),
+        unmapped: parsed.unmapped.clone(),
+    }
+}
+
 /// Plans the import of a parsed checkup file.
 pub fn plan(
     parsed: &ParsedFile,
+    meta: &FileMeta,
+    table: &ItemTable,
+    candidates: &[Candidate],
+    existing_events: &[Event],
+    existing_observations: &[Observation],
+) -> (ImportWrite, Report) {
+    plan_records(&checkup_records(parsed, meta), meta, table, candidates, existing_events, existing_observations)
+}
+
+/// Plans the import of records of one event kind against what is stored.
+pub fn plan_records(
+    parsed: &ParsedRecords,
     meta: &FileMeta,
     table: &ItemTable,
     candidates: &[Candidate],
@@ -179,7 +254,7 @@ pub fn plan(
 
     // Existing checkups by (person, date), and their observations by (event, item, atr).
     let mut events_by_key: HashMap<(PersonId, NaiveDate), &Event> = HashMap::new();
-    for e in existing_events.iter().filter(|e| e.kind == EventKind::Checkup) {
+    for e in existing_events {
         if let Some(p) = e.person_id {
             events_by_key.entry((p, e.event_date)).or_insert(e);
         }
@@ -192,7 +267,7 @@ pub fn plan(
     let mut new_events: HashMap<(PersonId, NaiveDate), EventId> = HashMap::new();
     let mut seen: HashMap<(PersonId, NaiveDate, ItemCode), u64> = HashMap::new();
 
-    for v in &parsed.visits {
+    for v in &parsed.records {
         let m = find(&incoming(&v.identity), candidates);
         let c = match &m {
             Match::Matched { index, .. } => candidates.get(*index),
@@ -217,7 +292,7 @@ pub fn plan(
                     },
                     identity: identity_json(&v.identity),
                     candidates: json!(idx.iter().filter_map(|i| candidates.get(*i)).collect::<Vec<_>>()),
-                    payload: visit_json(v),
+                    payload: record_json(v),
                     status: "open".into(),
                     created_at: meta.now,
                 });
@@ -238,13 +313,13 @@ pub fn plan(
                     person_id: Some(c.person_id),
                     employment_id: Some(c.employment_id),
                     department_id: None,
-                    kind: EventKind::Checkup,
-                    subkind: Some(v.kind.as_str().into()),
+                    kind: v.kind,
+                    subkind: v.subkind.clone(),
                     event_date: v.date,
-                    title: v.kind.label_ja().into(),
-                    content_class: EventKind::Checkup.default_content_class(),
-                    producer: Producer::Institution,
-                    detail: json!({ "institution": meta.institution, "profile": meta.profile, "file": meta.file_name }),
+                    title: v.title.clone(),
+                    content_class: v.kind.default_content_class(),
+                    producer: v.producer,
+                    detail: v.detail.clone(),
                     source_doc: Some(source_doc(v.line)),
                 });
                 id
@@ -265,7 +340,7 @@ pub fn plan(
                 report.warnings.push(err(r.line, &r.column, wn.clone()));
             }
             let Some(def) = table.get(&r.item) else { continue };
-            let atr = DataAtr { kind: data_kind(table, &r.item), producer: Producer::Institution, seq: 1 };
+            let atr = DataAtr { kind: data_kind(table, &r.item), producer: v.producer, seq: 1 };
             let (value, qualifier) = to_value(&r.value);
             let provenance = Provenance {
                 source_code: Some(r.source_code.clone()),
