@@ -11,6 +11,7 @@
 //! - [`value`]: result values — comparators (`<5`, `5未満`), H/L marks, urine grades, 未実施;
 //! - [`units`]: unit conversion to the OHCC unit, as a versioned table.
 
+pub mod attendance;
 pub mod checkup_csv;
 pub mod hr;
 pub mod plan;

@@ -19,5 +19,6 @@ pub mod policy;
 pub mod role;
 pub mod stress;
 pub mod tenant;
+pub mod worktime;
 
 pub use ids::*;

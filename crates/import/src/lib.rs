@@ -8,7 +8,7 @@
 
 use chrono::Utc;
 use iphr_convert::checkup_csv::{self, FileError};
-use iphr_convert::plan::{FileMeta, Report, plan};
+use iphr_convert::plan::{FileMeta, Report};
 use iphr_convert::profile::Profile;
 use iphr_convert::units::UnitTable;
 use iphr_domain::audit::AuditEntry;
@@ -94,9 +94,88 @@ pub async fn import_checkup_csv(
     let earlier = store.source_file(company, KIND, &sha256).await?;
     let parsed = checkup_csv::parse(bytes, profile, file_name, &table, &units)
         .map_err(|error| ImportError::File { file: file_name.into(), error })?;
+    let meta_profile = (profile.name.clone(), profile.institution.clone());
+    let records = iphr_convert::plan::checkup_records(
+        &parsed,
+        &FileMeta {
+            company_id: company,
+            id: uuid::Uuid::nil(),
+            kind: KIND.into(),
+            sha256: String::new(),
+            file_name: file_name.into(),
+            profile: meta_profile.0.clone(),
+            institution: meta_profile.1.clone(),
+            known: false,
+            imported_by: imported_by.into(),
+            now: Utc::now(),
+        },
+    );
+    run_records(
+        store,
+        company,
+        KIND,
+        EventKind::Checkup,
+        file_name,
+        sha256,
+        earlier,
+        records,
+        meta_profile,
+        imported_by,
+        options,
+    )
+    .await
+}
+
+/// Imports one attendance CSV (monthly totals or daily clock-in/out) for a company.
+pub async fn import_attendance(
+    store: &dyn Store,
+    company: CompanyId,
+    file_name: &str,
+    bytes: &[u8],
+    imported_by: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    const KIND: &str = "attendance";
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let earlier = store.source_file(company, KIND, &sha256).await?;
+    let records =
+        iphr_convert::attendance::parse(bytes).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let profile = ("attendance".to_string(), None);
+    run_records(
+        store,
+        company,
+        KIND,
+        EventKind::AttendanceMonth,
+        file_name,
+        sha256,
+        earlier,
+        records,
+        profile,
+        imported_by,
+        options,
+    )
+    .await
+}
+
+/// Matches, plans against the stored events of `event_kind`, then refuses, reports or applies.
+#[allow(clippy::too_many_arguments)]
+async fn run_records(
+    store: &dyn Store,
+    company: CompanyId,
+    kind: &str,
+    event_kind: EventKind,
+    file_name: &str,
+    sha256: String,
+    earlier: Option<iphr_store::SourceFile>,
+    records: iphr_convert::plan::ParsedRecords,
+    (profile, institution): (String, Option<String>),
+    imported_by: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let candidates = store.identity_candidates(company).await?;
-    let keys: Vec<_> = parsed
-        .visits
+    let keys: Vec<_> = records
+        .records
         .iter()
         .filter_map(|v| {
             let inc = Incoming {
@@ -114,20 +193,21 @@ pub async fn import_checkup_csv(
             }
         })
         .collect();
-    let (events, observations) = store.events_on(company, EventKind::Checkup, &keys).await?;
+    let (events, observations) = store.events_on(company, event_kind, &keys).await?;
     let meta = FileMeta {
         company_id: company,
         id: earlier.as_ref().map_or_else(uuid::Uuid::now_v7, |f| f.id),
-        kind: KIND.into(),
+        kind: kind.into(),
         sha256,
         file_name: file_name.into(),
-        profile: profile.name.clone(),
-        institution: profile.institution.clone(),
+        profile,
+        institution,
         known: earlier.is_some(),
         imported_by: imported_by.into(),
         now: Utc::now(),
     };
-    let (write, report) = plan(&parsed, &meta, &table, &candidates, &events, &observations);
+    let (write, report) =
+        iphr_convert::plan::plan_records(&records, &meta, &table, &candidates, &events, &observations);
     if !report.errors.is_empty() && !options.allow_partial {
         return Ok(Outcome::Refused { report });
     }
@@ -142,7 +222,7 @@ pub async fn import_checkup_csv(
             user_id: None,
             login: imported_by.into(),
             role: None,
-            action: format!("import {KIND}"),
+            action: format!("import {kind}"),
             company_id: Some(company),
             person_id: None,
             info_class: None,

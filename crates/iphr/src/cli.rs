@@ -110,6 +110,29 @@ enum ImportCmd {
     /// The HR master CSV: employees, names, kana, sex, birth, hire and leave dates, department,
     /// position, work content, night work, exposures (docs/import-profiles.md, "HR master").
     Hr(HrArgs),
+    /// Attendance: monthly totals, or daily clock-in/out from which 時間外・休日労働 (安衛則52条の2),
+    /// 法定時間外, 法定休日労働 and night shifts are computed per month.
+    Attendance(PlainImportArgs),
+}
+
+/// Arguments of importers without a profile.
+#[derive(clap::Args, Debug)]
+struct PlainImportArgs {
+    /// Files to import; each is one transaction.
+    #[arg(required = true)]
+    files: Vec<std::path::PathBuf>,
+    /// Company (id or exact name).
+    #[arg(long)]
+    company: String,
+    /// Report what would happen; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Skip rows with errors (reported) instead of refusing the file.
+    #[arg(long)]
+    allow_partial: bool,
+    /// Machine-readable report.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of `iphr import hr`.
@@ -278,6 +301,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Policy(p) => policy(&cli.database_url, p).await,
         Command::Import(ImportCmd::CheckupCsv(a)) => import_checkup_csv(&cli.database_url, a).await,
         Command::Import(ImportCmd::Hr(a)) => import_hr(&cli.database_url, a).await,
+        Command::Import(ImportCmd::Attendance(a)) => import_attendance(&cli.database_url, a).await,
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
             let s = store.stats().await?;
@@ -394,24 +418,19 @@ fn password_from(arg: Option<String>) -> Result<String> {
     Ok(pw)
 }
 
-async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
-    let store = open_store(url).await?;
-    let company = find_company(store.as_ref(), &a.company).await?;
-    let ptext =
-        std::fs::read_to_string(&a.profile).with_context(|| format!("cannot read profile {}", a.profile.display()))?;
-    let profile = iphr_convert::profile::Profile::parse(&a.profile.display().to_string(), &ptext)?;
-    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
+/// Runs an importer over files (each one transaction) and prints the outcome of each.
+async fn run_imports(
+    files: &[std::path::PathBuf],
+    json: bool,
+    import: impl AsyncFn(String, Vec<u8>) -> Result<iphr_import::Outcome, String>,
+) -> Result<()> {
     let mut failed = 0usize;
     let mut json_out = Vec::new();
-    for path in &a.files {
+    for path in files {
         let name =
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
         let result = match std::fs::read(path) {
-            Ok(bytes) => {
-                iphr_import::import_checkup_csv(store.as_ref(), company.id, &profile, &name, &bytes, "cli", options)
-                    .await
-                    .map_err(|e| e.to_string())
-            }
+            Ok(bytes) => import(name.clone(), bytes).await,
             Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
         };
         match result {
@@ -425,7 +444,7 @@ async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
                         "REFUSED, nothing written (fix the rows or use --allow-partial)"
                     }
                 };
-                if a.json {
+                if json {
                     json_out.push(serde_json::to_value(&outcome)?);
                 } else {
                     println!(
@@ -450,7 +469,7 @@ async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
             }
             Err(e) => {
                 failed += 1;
-                if a.json {
+                if json {
                     json_out.push(serde_json::json!({ "outcome": "error", "file": name, "error": e }));
                 } else {
                     println!("{name}: ERROR, nothing written — {e}");
@@ -458,13 +477,40 @@ async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
             }
         }
     }
-    if a.json {
+    if json {
         println!("{}", serde_json::to_string_pretty(&json_out)?);
     }
     if failed > 0 {
-        bail!("{failed} of {} files not imported", a.files.len());
+        bail!("{failed} of {} files not imported", files.len());
     }
     Ok(())
+}
+
+async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
+    let store = open_store(url).await?;
+    let company = find_company(store.as_ref(), &a.company).await?;
+    let ptext =
+        std::fs::read_to_string(&a.profile).with_context(|| format!("cannot read profile {}", a.profile.display()))?;
+    let profile = iphr_convert::profile::Profile::parse(&a.profile.display().to_string(), &ptext)?;
+    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
+    run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
+        iphr_import::import_checkup_csv(store.as_ref(), company.id, &profile, &name, &bytes, "cli", options)
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+async fn import_attendance(url: &str, a: PlainImportArgs) -> Result<()> {
+    let store = open_store(url).await?;
+    let company = find_company(store.as_ref(), &a.company).await?;
+    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
+    run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
+        iphr_import::import_attendance(store.as_ref(), company.id, &name, &bytes, "cli", options)
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .await
 }
 
 async fn import_hr(url: &str, a: HrArgs) -> Result<()> {

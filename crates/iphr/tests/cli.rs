@@ -390,3 +390,34 @@ fn import_hr_then_checkups() {
     assert_eq!(stats["companies"][0]["events"]["checkup"], 3);
     assert_eq!(stats["companies"][0]["observations"], 56);
 }
+
+#[test]
+fn import_attendance_monthly_and_daily() {
+    let d = tempfile::tempdir().unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let f = |dir: &str, n: &str| root.join("fixtures").join(dir).join(n).display().to_string();
+    ok(d.path(), &["company", "add", "勤怠株式会社"]);
+    ok(d.path(), &["import", "hr", &f("hr", "hr-2024.csv"), "--company", "勤怠株式会社", "--as-of", "2024-07-01"]);
+    let out = ok(
+        d.path(),
+        &[
+            "import",
+            "attendance",
+            &f("attendance", "attendance-monthly.csv"),
+            &f("attendance", "attendance-daily.csv"),
+            "--company",
+            "勤怠株式会社",
+        ],
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("attendance-monthly.csv: read 3, imported 15,"), "{out}");
+    assert!(lines[1].starts_with("attendance-daily.csv: read 7, imported 5,"), "{out}");
+    let o = iphr(
+        d.path(),
+        &["import", "attendance", &f("attendance", "attendance-daily-errors.csv"), "--company", "勤怠株式会社"],
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("error attendance-daily-errors.csv:2 [退勤]"));
+    let stats: serde_json::Value = serde_json::from_str(&ok(d.path(), &["stats", "--json"])).unwrap();
+    assert_eq!(stats["companies"][0]["events"]["attendance_month"], 4);
+}
