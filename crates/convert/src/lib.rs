@@ -16,6 +16,7 @@ pub mod checkup_csv;
 pub mod hr;
 pub mod plan;
 pub mod profile;
+pub mod stress_csv;
 pub mod table;
 pub mod text;
 pub mod units;

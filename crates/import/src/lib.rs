@@ -157,6 +157,37 @@ pub async fn import_attendance(
     .await
 }
 
+/// Imports one stress-check answer CSV (57 answers per worker, keyed in from paper).
+pub async fn import_stress(
+    store: &dyn Store,
+    company: CompanyId,
+    file_name: &str,
+    bytes: &[u8],
+    imported_by: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    const KIND: &str = "stress";
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let earlier = store.source_file(company, KIND, &sha256).await?;
+    let records =
+        iphr_convert::stress_csv::parse(bytes).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let profile = ("stress-answers".to_string(), None);
+    run_records(
+        store,
+        company,
+        KIND,
+        EventKind::StressCheck,
+        file_name,
+        sha256,
+        earlier,
+        records,
+        profile,
+        imported_by,
+        options,
+    )
+    .await
+}
+
 /// Matches, plans against the stored events of `event_kind`, then refuses, reports or applies.
 #[allow(clippy::too_many_arguments)]
 async fn run_records(

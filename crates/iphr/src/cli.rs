@@ -113,6 +113,8 @@ enum ImportCmd {
     /// Attendance: monthly totals, or daily clock-in/out from which 時間外・休日労働 (安衛則52条の2),
     /// 法定時間外, 法定休日労働 and night shifts are computed per month.
     Attendance(PlainImportArgs),
+    /// Stress-check answers keyed in from paper: 57 answers (1–4) per worker.
+    Stress(PlainImportArgs),
 }
 
 /// Arguments of importers without a profile.
@@ -302,6 +304,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Import(ImportCmd::CheckupCsv(a)) => import_checkup_csv(&cli.database_url, a).await,
         Command::Import(ImportCmd::Hr(a)) => import_hr(&cli.database_url, a).await,
         Command::Import(ImportCmd::Attendance(a)) => import_attendance(&cli.database_url, a).await,
+        Command::Import(ImportCmd::Stress(a)) => import_stress(&cli.database_url, a).await,
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
             let s = store.stats().await?;
@@ -495,6 +498,18 @@ async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
     let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
     run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
         iphr_import::import_checkup_csv(store.as_ref(), company.id, &profile, &name, &bytes, "cli", options)
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+async fn import_stress(url: &str, a: PlainImportArgs) -> Result<()> {
+    let store = open_store(url).await?;
+    let company = find_company(store.as_ref(), &a.company).await?;
+    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
+    run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
+        iphr_import::import_stress(store.as_ref(), company.id, &name, &bytes, "cli", options)
             .await
             .map_err(|e| e.to_string())
     })
