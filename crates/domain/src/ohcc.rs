@@ -24,6 +24,7 @@ pub const TABLE_VERSION: &str = "ohcc-items-v1";
 const ITEMS_CSV: &str = include_str!("../data/ohcc-items-v1.csv");
 const VALUES_CSV: &str = include_str!("../data/ohcc-values-v1.csv");
 const JLAC10_MAP_CSV: &str = include_str!("../data/ohcc-jlac10-map-v1.csv");
+const VALUE_MAP_CSV: &str = include_str!("../data/ohcc-value-map-v1.csv");
 
 /// Why a text is not an OHCC code or item code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -394,6 +395,8 @@ pub struct ItemTable {
     items: BTreeMap<ItemCode, ItemDef>,
     values: BTreeMap<ItemCode, Vec<CodedValue>>,
     by_jlac10: BTreeMap<String, ItemCode>,
+    /// (OID, source code, item or `*`) → OHCC value code.
+    value_map: BTreeMap<(String, String, String), String>,
 }
 
 impl ItemTable {
@@ -401,7 +404,46 @@ impl ItemTable {
     pub fn embedded() -> Result<Self, TableError> {
         let mut t = Self::from_csv(TABLE_VERSION, ITEMS_CSV, VALUES_CSV)?;
         t.add_jlac10_map(JLAC10_MAP_CSV)?;
+        t.add_value_map(VALUE_MAP_CSV)?;
         Ok(t)
+    }
+
+    /// Adds a map from MHLW value-set codes (OID and code) to OHCC value codes
+    /// (`oid,source_code,item,code,…`; item `*` for every item using the OID).
+    pub fn add_value_map(&mut self, csv_text: &str) -> Result<(), TableError> {
+        #[derive(Deserialize)]
+        struct MapRow {
+            oid: String,
+            source_code: String,
+            item: String,
+            code: String,
+        }
+        let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+        for (i, rec) in rdr.deserialize::<MapRow>().enumerate() {
+            let err = |field: &str, reason: String| TableError {
+                table: "ohcc-value-map".into(),
+                row: i + 1,
+                field: field.into(),
+                reason,
+            };
+            let r = rec.map_err(|e| err("(row)", e.to_string()))?;
+            if r.item != "*" {
+                let item = ItemCode::parse(&r.item).map_err(|e| err("item", e.to_string()))?;
+                if self.value_label(&item, &r.code).is_none() {
+                    return Err(err("code", format!("{:?} is not in the value set of {item}", r.code)));
+                }
+            }
+            self.value_map.insert((r.oid, r.source_code, r.item), r.code);
+        }
+        Ok(())
+    }
+
+    /// The OHCC value code of an item for a code of an MHLW value set (OID), where the map has
+    /// one that belongs to the item's value set.
+    pub fn value_for_source(&self, item: &ItemCode, oid: &str, code: &str) -> Option<&str> {
+        let specific = self.value_map.get(&(oid.to_string(), code.to_string(), item.to_string()));
+        let any = || self.value_map.get(&(oid.to_string(), code.to_string(), "*".to_string()));
+        specific.or_else(any).map(String::as_str).filter(|c| self.value_label(item, c).is_some())
     }
 
     /// Adds a JLAC10 → item conversion table (`jlac10,item,…`): method variants of one item
@@ -506,7 +548,7 @@ impl ItemTable {
                 label_en: r.label_en,
             });
         }
-        Ok(Self { version: version.to_string(), items, values, by_jlac10 })
+        Ok(Self { version: version.to_string(), items, values, by_jlac10, value_map: BTreeMap::new() })
     }
 
     /// The definition of an item.

@@ -188,6 +188,58 @@ pub async fn import_stress(
     .await
 }
 
+/// Imports one eCheckup FHIR document Bundle. With `person`, the document is about that person
+/// (who must be employed by the company); without, the Patient is matched like any record.
+pub async fn import_fhir(
+    store: &dyn Store,
+    company: CompanyId,
+    file_name: &str,
+    bytes: &[u8],
+    person: Option<iphr_domain::PersonId>,
+    imported_by: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    const KIND: &str = "fhir";
+    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let earlier = store.source_file(company, KIND, &sha256).await?;
+    let mut records = iphr_convert::fhir::parse(bytes, &table, &units)
+        .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    if let Some(p) = person {
+        let c = store
+            .identity_candidates(company)
+            .await?
+            .into_iter()
+            .find(|c| c.person_id == p)
+            .ok_or_else(|| ImportError::Tables(format!("person {p} is not employed by this company")))?;
+        // The user names the person: identify every record by that employment alone.
+        let named =
+            iphr_convert::checkup_csv::Identity { employee_number: Some(c.employee_number), ..Default::default() };
+        for r in &mut records.records {
+            r.identity = named.clone();
+        }
+        for u in &mut records.unmapped {
+            u.identity = named.clone();
+        }
+    }
+    let profile = ("eCheckup FHIR".to_string(), None);
+    run_records(
+        store,
+        company,
+        KIND,
+        EventKind::Checkup,
+        file_name,
+        sha256,
+        earlier,
+        records,
+        profile,
+        imported_by,
+        options,
+    )
+    .await
+}
+
 /// Matches, plans against the stored events of `event_kind`, then refuses, reports or applies.
 #[allow(clippy::too_many_arguments)]
 async fn run_records(

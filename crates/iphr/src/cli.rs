@@ -115,6 +115,32 @@ enum ImportCmd {
     Attendance(PlainImportArgs),
     /// Stress-check answers keyed in from paper: 57 answers (1–4) per worker.
     Stress(PlainImportArgs),
+    /// 健康診断結果報告書 FHIR documents (JP-CLINS eCheckup Bundles, JSON).
+    Fhir(FhirArgs),
+}
+
+/// Arguments of `iphr import fhir`.
+#[derive(clap::Args, Debug)]
+struct FhirArgs {
+    /// Files to import; each is one transaction.
+    #[arg(required = true)]
+    files: Vec<std::path::PathBuf>,
+    /// Company (id or exact name).
+    #[arg(long)]
+    company: String,
+    /// The person the documents are about (a person id of an employee of the company), for
+    /// documents without an employee number.
+    #[arg(long)]
+    person: Option<PersonId>,
+    /// Report what would happen; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Skip elements with errors (reported) instead of refusing the file.
+    #[arg(long)]
+    allow_partial: bool,
+    /// Machine-readable report.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Arguments of importers without a profile.
@@ -305,6 +331,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Import(ImportCmd::Hr(a)) => import_hr(&cli.database_url, a).await,
         Command::Import(ImportCmd::Attendance(a)) => import_attendance(&cli.database_url, a).await,
         Command::Import(ImportCmd::Stress(a)) => import_stress(&cli.database_url, a).await,
+        Command::Import(ImportCmd::Fhir(a)) => import_fhir(&cli.database_url, a).await,
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
             let s = store.stats().await?;
@@ -498,6 +525,18 @@ async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
     let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
     run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
         iphr_import::import_checkup_csv(store.as_ref(), company.id, &profile, &name, &bytes, "cli", options)
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+async fn import_fhir(url: &str, a: FhirArgs) -> Result<()> {
+    let store = open_store(url).await?;
+    let company = find_company(store.as_ref(), &a.company).await?;
+    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
+    run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
+        iphr_import::import_fhir(store.as_ref(), company.id, &name, &bytes, a.person, "cli", options)
             .await
             .map_err(|e| e.to_string())
     })

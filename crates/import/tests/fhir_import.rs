@@ -1,0 +1,79 @@
+//! The eCheckup IG's own example Bundles import with every Observation stored.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use chrono::NaiveDate;
+use iphr_domain::CompanyId;
+use iphr_domain::observation::Value;
+use iphr_domain::tenant::Company;
+use iphr_import::{Options, Outcome, import_fhir, import_hr};
+use iphr_store::Store;
+use iphr_store_sqlite::SqliteStore;
+use std::path::PathBuf;
+
+fn bundle(name: &str) -> Vec<u8> {
+    std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/fhir").join(name)).unwrap()
+}
+
+async fn setup() -> (SqliteStore, tempfile::TempDir, CompanyId, iphr_domain::PersonId) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("f.db").display().to_string()).await.unwrap();
+    store.migrate().await.unwrap();
+    let c = Company { id: CompanyId::new(), name: "FHIR株式会社".into() };
+    store.create_company(&c).await.unwrap();
+    // An employee under another name, so that only --person can tie the document to him.
+    let hr =
+        "社員番号,氏名,カナ,性別,生年月日,入社日,所属\nK1,検診 太郎,ケンシン タロー,男,1950-05-04,2000-04-01,総務部\n";
+    import_hr(
+        &store,
+        c.id,
+        "hr.csv",
+        hr.as_bytes(),
+        NaiveDate::from_ymd_opt(2024, 4, 1).unwrap(),
+        "t",
+        Options::default(),
+    )
+    .await
+    .unwrap();
+    let p = store.identity_candidates(c.id).await.unwrap()[0].person_id;
+    (store, dir, c.id, p)
+}
+
+#[tokio::test]
+async fn ig_examples_import_with_person() {
+    for (name, observations, with_value) in [
+        ("Bundle-Bundle-eCheckupReport-Sample-01.json", 45, 45),
+        ("Bundle-Bundle-eCheckupReport-Sample-01-with-VersionOfProfile.json", 45, 45),
+        ("Bundle-Bundle-eCheckupReport-Sample-02-GroupItems.json", 49, 48),
+    ] {
+        let (store, _dir, c, p) = setup().await;
+        // Without --person the kana differs (タロー): held for review, nothing stored.
+        let out = import_fhir(&store, c, name, &bundle(name), None, "t", Options::default()).await.unwrap();
+        let Outcome::Imported { report: r } = out else { panic!("{name}: {out:?}") };
+        assert_eq!((r.read, r.imported, r.queued), (observations, 0, 1), "{name}");
+        // With --person every Observation with a value is stored, none unmapped or rejected.
+        let out = import_fhir(&store, c, &format!("{name}#2"), &bundle(name), Some(p), "t", Options::default())
+            .await
+            .unwrap();
+        let Outcome::Imported { report: r } = out else { panic!("{name}: {out:?}") };
+        assert_eq!(
+            (r.read, r.imported, r.unmapped, r.rejected, r.queued),
+            (observations, with_value, 0, 0, 0),
+            "{name}: {:?}",
+            r.errors
+        );
+        let obs = store.person_observations(c, p).await.unwrap();
+        assert_eq!(obs.len(), with_value);
+        let height = obs.iter().find(|o| o.item.as_str() == "Ac0010000Z").unwrap();
+        assert_eq!(height.value, Value::Number { value: 162.3, unit: "cm".into() });
+        assert_eq!(height.event_date, NaiveDate::from_ymd_opt(2020, 4, 4).unwrap());
+        assert_eq!(height.provenance.source_code.as_deref(), Some("9N001000000000001"));
+        let t = store.timeline(c, p).await.unwrap();
+        assert_eq!((t.len(), t[0].subkind.as_deref()), (1, Some("tokutei")), "{name}");
+        // Again: unchanged.
+        let out = import_fhir(&store, c, &format!("{name}#2"), &bundle(name), Some(p), "t", Options::default())
+            .await
+            .unwrap();
+        assert_eq!((out.report().imported, out.report().unchanged), (0, with_value), "{name}");
+    }
+}
