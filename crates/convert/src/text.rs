@@ -100,6 +100,10 @@ pub fn decode(bytes: &[u8], choice: EncodingChoice) -> Result<(String, Encoding)
 /// Folds a value for parsing: NFKC (full-width digits, letters, signs and spaces to ASCII),
 /// the minus and dash variants to `-`, trimmed. Not for names (NFKC changes kana and ㈱).
 pub fn fold_value(s: &str) -> String {
+    // ASCII is already NFKC and has no dash variants: the common case, without the table walk.
+    if s.is_ascii() {
+        return s.trim().to_string();
+    }
     s.nfkc()
         .map(|c| match c {
             '\u{2212}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{30FC}'

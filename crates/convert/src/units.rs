@@ -80,7 +80,7 @@ impl UnitTable {
             if !r.factor.is_finite() || r.factor == 0.0 {
                 return Err(UnitError::Table { row: i + 1, reason: "factor must be a non-zero number".into() });
             }
-            rows.push(r);
+            rows.push(Conversion { from: norm(&r.from), to: norm(&r.to), ..r });
         }
         Ok(Self { edition, rows })
     }
@@ -88,6 +88,9 @@ impl UnitTable {
     /// Converts `value` in `from` to the item's unit `to`. Equal units (after folding width and
     /// µ/μ/u) need no row.
     pub fn convert(&self, item: &str, value: f64, from: &str, to: &str) -> Result<f64, UnitError> {
+        if from == to {
+            return Ok(value);
+        }
         let (f, t) = (norm(from), norm(to));
         if f == t {
             return Ok(value);
@@ -95,8 +98,8 @@ impl UnitTable {
         let row = self
             .rows
             .iter()
-            .find(|r| r.item == item && norm(&r.from) == f && norm(&r.to) == t)
-            .or_else(|| self.rows.iter().find(|r| r.item == "*" && norm(&r.from) == f && norm(&r.to) == t));
+            .find(|r| r.item == item && r.from == f && r.to == t)
+            .or_else(|| self.rows.iter().find(|r| r.item == "*" && r.from == f && r.to == t));
         match row {
             Some(r) => Ok(value * r.factor + r.offset),
             None => Err(UnitError::NoConversion { item: item.into(), from: from.into(), to: to.into() }),
