@@ -53,6 +53,15 @@ enum Command {
     /// Import files into the coded record: one transaction per file.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// The review queues of a company: records held for identity review, unmapped items.
+    Queue {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// A company's 健康情報等取扱規程: role × information class → access.
     #[command(subcommand)]
     Policy(PolicyCmd),
@@ -327,6 +336,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Company(c) => company(&cli.database_url, c).await,
         Command::User(u) => user(&cli.database_url, u).await,
         Command::Policy(p) => policy(&cli.database_url, p).await,
+        Command::Queue { company, json } => queue(&cli.database_url, &company, json).await,
         Command::Import(ImportCmd::CheckupCsv(a)) => import_checkup_csv(&cli.database_url, a).await,
         Command::Import(ImportCmd::Hr(a)) => import_hr(&cli.database_url, a).await,
         Command::Import(ImportCmd::Attendance(a)) => import_attendance(&cli.database_url, a).await,
@@ -621,6 +631,54 @@ async fn import_hr(url: &str, a: HrArgs) -> Result<()> {
     }
     if failed > 0 {
         bail!("{failed} of {} files not imported", a.files.len());
+    }
+    Ok(())
+}
+
+async fn queue(url: &str, company: &str, json: bool) -> Result<()> {
+    let store = open_store(url).await?;
+    let c = find_company(store.as_ref(), company).await?;
+    let held = store.identity_queue(c.id).await?;
+    let unmapped = store.unmapped_items(c.id).await?;
+    audit_cli(
+        store.as_ref(),
+        "read review queues",
+        Some(c.id),
+        format!("{} held, {} unmapped", held.len(), unmapped.len()),
+    )
+    .await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "identity_queue": held, "unmapped_items": unmapped }))?
+        );
+        return Ok(());
+    }
+    println!("identity review: {} record(s)", held.len());
+    for q in &held {
+        let results = q.payload.get("results").and_then(|r| r.as_array()).map_or(0, Vec::len);
+        println!(
+            "  {}  line {}  {}  {}  {} result(s)  {}",
+            q.id,
+            q.line,
+            q.reason,
+            q.payload.get("date").and_then(|d| d.as_str()).unwrap_or(""),
+            results,
+            q.identity
+        );
+    }
+    println!("unmapped items: {}", unmapped.len());
+    for u in &unmapped {
+        println!(
+            "  {}  line {}  [{}] {} {:?} {}{}",
+            u.id,
+            u.line,
+            u.source_system,
+            u.source_code,
+            u.source_text,
+            u.raw_value,
+            u.unit.as_deref().map(|x| format!(" {x}")).unwrap_or_default()
+        );
     }
     Ok(())
 }
