@@ -236,7 +236,11 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
             let oid = system.strip_prefix("urn:oid:").unwrap_or(system);
             match table.value_for_source(&def.item, oid, vcode) {
                 Some(v) => Ok(ResultValue::Code(v.to_string())),
-                None if table.value_label(&def.item, vcode).is_some() => Ok(ResultValue::Code(vcode.to_string())),
+                // An MHLW value set must go through the map: its digits mean other things than
+                // the OHCC codes (ガフキー 1 is OHCC 0). Only another system's code is taken as is.
+                None if !oid.starts_with("1.2.392.200119.6.") && table.value_label(&def.item, vcode).is_some() => {
+                    Ok(ResultValue::Code(vcode.to_string()))
+                }
                 None => Err(format!("value {system}|{vcode} maps to no value of {} ({})", def.item, def.name_ja)),
             }
         } else if let Some(t) = s(o, "valueString") {
