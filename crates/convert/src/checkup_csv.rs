@@ -6,6 +6,7 @@
 //! profile does not map is returned as [`Unmapped`] with its raw value.
 
 use crate::profile::{CodeSystem, EncodingName, Layout, Parser, Profile, ProfileError, ResolvedItem};
+use crate::table::fold_header;
 use crate::text::{Encoding, EncodingChoice, decode, fold_value};
 use crate::units::UnitTable;
 use crate::value::{Comparator, Parsed, RangeFlag, parse_number, parse_urine_grade};
@@ -15,7 +16,6 @@ use iphr_domain::event::CheckupKind;
 use iphr_domain::ohcc::{ItemCode, ItemTable, ValueKind};
 use iphr_domain::person::{InsurerIds, Sex};
 use std::collections::HashMap;
-use unicode_normalization::UnicodeNormalization;
 
 /// Who a visit is about, as the file says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -177,10 +177,6 @@ pub struct ParsedFile {
     pub unmapped: Vec<Unmapped>,
 }
 
-fn fold_header(s: &str) -> String {
-    s.nfkc().filter(|c| !c.is_whitespace()).collect()
-}
-
 struct Columns {
     by_name: HashMap<String, usize>,
     line: u64,
@@ -298,18 +294,8 @@ pub fn parse(
     let resolved = profile.resolve_items(origin, table)?;
     let mut rb = csv::ReaderBuilder::new();
     rb.has_headers(false).flexible(true).delimiter(u8::try_from(profile.delimiter).unwrap_or(b','));
-    // Line numbers from byte offsets (the csv crate's own count is one short after CRLF).
-    let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
-    let bytes_of = text.as_bytes();
-    let line_at = |pos: Option<&csv::Position>| -> u64 {
-        let Some(p) = pos else { return 0 };
-        let mut b = usize::try_from(p.byte()).unwrap_or(0);
-        // A record may start on the '\n' of the previous CRLF.
-        while matches!(bytes_of.get(b), Some(b'\n') | Some(b'\r')) {
-            b += 1;
-        }
-        (newlines.partition_point(|&n| n < b) + 1) as u64
-    };
+    let lines = crate::table::LineIndex::new(&text);
+    let line_at = |pos: Option<&csv::Position>| lines.line(pos);
     let mut rdr = rb.from_reader(text.as_bytes());
     let mut records = rdr.records();
     let csv_err = |e: csv::Error| FileError::Csv { line: line_at(e.position()), reason: e.to_string() };

@@ -189,8 +189,9 @@ pub struct ParsedRecords {
     pub unmapped: Vec<crate::checkup_csv::Unmapped>,
 }
 
-/// A parsed checkup file as records.
-pub fn checkup_records(parsed: &ParsedFile, meta: &FileMeta) -> ParsedRecords {
+/// A parsed checkup file as records (`profile`, `institution` and `file` go into each new
+/// event's details).
+pub fn checkup_records(parsed: &ParsedFile, profile: &str, institution: Option<&str>, file: &str) -> ParsedRecords {
     ParsedRecords {
         encoding: parsed.encoding,
         rows_read: parsed.rows_read,
@@ -205,7 +206,7 @@ pub fn checkup_records(parsed: &ParsedFile, meta: &FileMeta) -> ParsedRecords {
                 subkind: Some(v.kind.as_str().into()),
                 title: v.kind.label_ja().into(),
                 producer: Producer::Institution,
-                detail: json!({ "institution": meta.institution, "profile": meta.profile, "file": meta.file_name }),
+                detail: json!({ "institution": institution, "profile": profile, "file": file }),
                 results: v.results.clone(),
             })
             .collect(),
@@ -223,7 +224,8 @@ pub fn plan(
     existing_events: &[Event],
     existing_observations: &[Observation],
 ) -> (ImportWrite, Report) {
-    plan_records(&checkup_records(parsed, meta), meta, table, candidates, existing_events, existing_observations)
+    let records = checkup_records(parsed, &meta.profile, meta.institution.as_deref(), &meta.file_name);
+    plan_records(&records, meta, table, candidates, existing_events, existing_observations)
 }
 
 /// Plans the import of records of one event kind against what is stored.

@@ -41,19 +41,37 @@ pub fn fold_header(s: &str) -> String {
     s.nfkc().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Line numbers of CSV records from their byte offsets (the csv crate's own line count is one
+/// short for a record that follows a CRLF).
+pub struct LineIndex<'a> {
+    bytes: &'a [u8],
+    newlines: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes a text.
+    pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        Self { bytes, newlines: bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect() }
+    }
+
+    /// The 1-based line where a record starts (0 when unknown).
+    pub fn line(&self, pos: Option<&csv::Position>) -> u64 {
+        let Some(p) = pos else { return 0 };
+        let mut b = usize::try_from(p.byte()).unwrap_or(0);
+        // A record may start on the '\n' of the previous CRLF.
+        while matches!(self.bytes.get(b), Some(b'\n') | Some(b'\r')) {
+            b += 1;
+        }
+        (self.newlines.partition_point(|&n| n < b) + 1) as u64
+    }
+}
+
 /// Reads a comma-separated file with a header line.
 pub fn read(bytes: &[u8], choice: EncodingChoice) -> Result<Table, TableError> {
     let (text, encoding) = decode(bytes, choice)?;
-    let newlines: Vec<usize> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
-    let raw = text.as_bytes();
-    let line_at = |pos: Option<&csv::Position>| -> u64 {
-        let Some(p) = pos else { return 0 };
-        let mut b = usize::try_from(p.byte()).unwrap_or(0);
-        while matches!(raw.get(b), Some(b'\n') | Some(b'\r')) {
-            b += 1;
-        }
-        (newlines.partition_point(|&n| n < b) + 1) as u64
-    };
+    let lines = LineIndex::new(&text);
+    let line_at = |pos: Option<&csv::Position>| lines.line(pos);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = rdr.records();
     let header = records

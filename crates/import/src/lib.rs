@@ -87,43 +87,19 @@ pub async fn import_checkup_csv(
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
-    const KIND: &str = "checkup-csv";
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let sha256 = hex::encode(Sha256::digest(bytes));
-    let earlier = store.source_file(company, KIND, &sha256).await?;
     let parsed = checkup_csv::parse(bytes, profile, file_name, &table, &units)
         .map_err(|error| ImportError::File { file: file_name.into(), error })?;
-    let meta_profile = (profile.name.clone(), profile.institution.clone());
-    let records = iphr_convert::plan::checkup_records(
-        &parsed,
-        &FileMeta {
-            company_id: company,
-            id: uuid::Uuid::nil(),
-            kind: KIND.into(),
-            sha256: String::new(),
-            file_name: file_name.into(),
-            profile: meta_profile.0.clone(),
-            institution: meta_profile.1.clone(),
-            known: false,
-            imported_by: imported_by.into(),
-            now: Utc::now(),
-        },
-    );
-    run_records(
-        store,
-        company,
-        KIND,
-        EventKind::Checkup,
-        file_name,
-        sha256,
-        earlier,
-        records,
-        meta_profile,
-        imported_by,
-        options,
-    )
-    .await
+    let records =
+        iphr_convert::plan::checkup_records(&parsed, &profile.name, profile.institution.as_deref(), file_name);
+    let source = Source {
+        kind: "checkup-csv",
+        event_kind: EventKind::Checkup,
+        profile: profile.name.clone(),
+        institution: profile.institution.clone(),
+    };
+    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
 /// Imports one attendance CSV (monthly totals or daily clock-in/out) for a company.
@@ -135,26 +111,15 @@ pub async fn import_attendance(
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
-    const KIND: &str = "attendance";
-    let sha256 = hex::encode(Sha256::digest(bytes));
-    let earlier = store.source_file(company, KIND, &sha256).await?;
     let records =
         iphr_convert::attendance::parse(bytes).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
-    let profile = ("attendance".to_string(), None);
-    run_records(
-        store,
-        company,
-        KIND,
-        EventKind::AttendanceMonth,
-        file_name,
-        sha256,
-        earlier,
-        records,
-        profile,
-        imported_by,
-        options,
-    )
-    .await
+    let source = Source {
+        kind: "attendance",
+        event_kind: EventKind::AttendanceMonth,
+        profile: "attendance".into(),
+        institution: None,
+    };
+    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
 /// Imports one stress-check answer CSV (57 answers per worker, keyed in from paper).
@@ -166,26 +131,15 @@ pub async fn import_stress(
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
-    const KIND: &str = "stress";
-    let sha256 = hex::encode(Sha256::digest(bytes));
-    let earlier = store.source_file(company, KIND, &sha256).await?;
     let records =
         iphr_convert::stress_csv::parse(bytes).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
-    let profile = ("stress-answers".to_string(), None);
-    run_records(
-        store,
-        company,
-        KIND,
-        EventKind::StressCheck,
-        file_name,
-        sha256,
-        earlier,
-        records,
-        profile,
-        imported_by,
-        options,
-    )
-    .await
+    let source = Source {
+        kind: "stress",
+        event_kind: EventKind::StressCheck,
+        profile: "stress-answers".into(),
+        institution: None,
+    };
+    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
 /// Imports one eCheckup FHIR document Bundle. With `person`, the document is about that person
@@ -199,11 +153,8 @@ pub async fn import_fhir(
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
-    const KIND: &str = "fhir";
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let sha256 = hex::encode(Sha256::digest(bytes));
-    let earlier = store.source_file(company, KIND, &sha256).await?;
     let mut records = iphr_convert::fhir::parse(bytes, &table, &units)
         .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     if let Some(p) = person {
@@ -223,38 +174,38 @@ pub async fn import_fhir(
             u.identity = named.clone();
         }
     }
-    let profile = ("eCheckup FHIR".to_string(), None);
-    run_records(
-        store,
-        company,
-        KIND,
-        EventKind::Checkup,
-        file_name,
-        sha256,
-        earlier,
-        records,
-        profile,
-        imported_by,
-        options,
-    )
-    .await
+    let source =
+        Source { kind: "fhir", event_kind: EventKind::Checkup, profile: "eCheckup FHIR".into(), institution: None };
+    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
-/// Matches, plans against the stored events of `event_kind`, then refuses, reports or applies.
-#[allow(clippy::too_many_arguments)]
+/// What kind of source a file is.
+struct Source {
+    /// Source kind recorded with the file (`checkup-csv`, `attendance` …).
+    kind: &'static str,
+    /// The events its records become.
+    event_kind: EventKind,
+    /// Profile or format name.
+    profile: String,
+    /// The producing institution, where known.
+    institution: Option<String>,
+}
+
+/// Matches, plans against the stored events of the source's kind, then refuses, reports or
+/// applies. The same bytes imported before are recognised by their SHA-256.
 async fn run_records(
     store: &dyn Store,
     company: CompanyId,
-    kind: &str,
-    event_kind: EventKind,
+    source: Source,
     file_name: &str,
-    sha256: String,
-    earlier: Option<iphr_store::SourceFile>,
+    bytes: &[u8],
     records: iphr_convert::plan::ParsedRecords,
-    (profile, institution): (String, Option<String>),
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
+    let Source { kind, event_kind, profile, institution } = source;
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let earlier = store.source_file(company, kind, &sha256).await?;
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let candidates = store.identity_candidates(company).await?;
     let keys: Vec<_> = records

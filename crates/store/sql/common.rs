@@ -121,19 +121,16 @@ fn event_from_row(r: &DbRow) -> Result<Event> {
     })
 }
 
-fn observation_from_row(r: &DbRow) -> Result<Observation> {
+/// The value columns of an observations or observation_history row.
+fn value_from_row(r: &DbRow) -> Result<Value> {
     let kind: String = get(r, "value_kind")?;
-    let value = match kind.as_str() {
+    Ok(match kind.as_str() {
         "number" => Value::Number {
             value: get::<Option<f64>>(r, "num")?.ok_or_else(|| corrupt("num", "missing"))?,
             unit: get::<Option<String>>(r, "unit")?.unwrap_or_default(),
         },
-        "coded" => Value::Coded {
-            code: get::<Option<String>>(r, "code")?.ok_or_else(|| corrupt("code", "missing"))?,
-        },
-        "text" => Value::Text {
-            text: get::<Option<String>>(r, "text")?.unwrap_or_default(),
-        },
+        "coded" => Value::Coded { code: get::<Option<String>>(r, "code")?.ok_or_else(|| corrupt("code", "missing"))? },
+        "text" => Value::Text { text: get::<Option<String>>(r, "text")?.unwrap_or_default() },
         "document" => Value::Document {
             reference: get::<Option<String>>(r, "code")?.unwrap_or_default(),
             title: get::<Option<String>>(r, "text")?.unwrap_or_default(),
@@ -142,11 +139,31 @@ fn observation_from_row(r: &DbRow) -> Result<Observation> {
         "not_measured" => Value::NotMeasured,
         "beyond_range" => Value::BeyondRange,
         other => return Err(corrupt("value_kind", other)),
-    };
-    let qualifier = Qualifier {
+    })
+}
+
+/// The comparator and H/L columns.
+fn qualifier_from_row(r: &DbRow) -> Result<Qualifier> {
+    Ok(Qualifier {
         comparator: get::<Option<String>>(r, "comparator")?.as_deref().and_then(Comparator::from_symbol),
         flag: get::<Option<String>>(r, "flag")?.as_deref().and_then(RangeFlag::from_letter),
-    };
+    })
+}
+
+/// The provenance columns.
+fn provenance_from_row(r: &DbRow) -> Result<Provenance> {
+    Ok(Provenance {
+        source_code: get(r, "source_code")?,
+        source_text: get(r, "source_text")?,
+        raw_value: get(r, "raw_value")?,
+        source_doc: get(r, "source_doc")?,
+        table_version: get(r, "table_version")?,
+    })
+}
+
+fn observation_from_row(r: &DbRow) -> Result<Observation> {
+    let value = value_from_row(r)?;
+    let qualifier = qualifier_from_row(r)?;
     Ok(Observation {
         company_id: CompanyId(get(r, "company_id")?),
         id: iphr_domain::ObservationId(get(r, "id")?),
@@ -159,13 +176,7 @@ fn observation_from_row(r: &DbRow) -> Result<Observation> {
         qualifier,
         info_class: parse::<InfoClass>("info_class", &get::<String>(r, "info_class")?)?,
         event_date: get(r, "event_date")?,
-        provenance: Provenance {
-            source_code: get(r, "source_code")?,
-            source_text: get(r, "source_text")?,
-            raw_value: get(r, "raw_value")?,
-            source_doc: get(r, "source_doc")?,
-            table_version: get(r, "table_version")?,
-        },
+        provenance: provenance_from_row(r)?,
     })
 }
 
@@ -1313,37 +1324,11 @@ impl Store for StoreImpl {
         .map_err(db_err)?
         .iter()
         .map(|r| {
-            let kind: String = get(r, "value_kind")?;
-            let value = match kind.as_str() {
-                "number" => Value::Number {
-                    value: get::<Option<f64>>(r, "num")?.unwrap_or_default(),
-                    unit: get::<Option<String>>(r, "unit")?.unwrap_or_default(),
-                },
-                "coded" => Value::Coded { code: get::<Option<String>>(r, "code")?.unwrap_or_default() },
-                "text" => Value::Text { text: get::<Option<String>>(r, "text")?.unwrap_or_default() },
-                "document" => Value::Document {
-                    reference: get::<Option<String>>(r, "code")?.unwrap_or_default(),
-                    title: get::<Option<String>>(r, "text")?.unwrap_or_default(),
-                },
-                "not_done" => Value::NotDone,
-                "not_measured" => Value::NotMeasured,
-                "beyond_range" => Value::BeyondRange,
-                other => return Err(corrupt("value_kind", other)),
-            };
             Ok(HistoryEntry {
                 observation: Observation {
-                    value,
-                    qualifier: Qualifier {
-                        comparator: get::<Option<String>>(r, "comparator")?.as_deref().and_then(Comparator::from_symbol),
-                        flag: get::<Option<String>>(r, "flag")?.as_deref().and_then(RangeFlag::from_letter),
-                    },
-                    provenance: Provenance {
-                        source_code: get(r, "source_code")?,
-                        source_text: get(r, "source_text")?,
-                        raw_value: get(r, "raw_value")?,
-                        source_doc: get(r, "source_doc")?,
-                        table_version: get(r, "table_version")?,
-                    },
+                    value: value_from_row(r)?,
+                    qualifier: qualifier_from_row(r)?,
+                    provenance: provenance_from_row(r)?,
                     ..current.clone()
                 },
                 superseded_at: get(r, "superseded_at")?,
