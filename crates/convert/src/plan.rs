@@ -115,14 +115,78 @@ fn result_json(v: &ResultValue) -> serde_json::Value {
     }
 }
 
-/// The record as held in the review queue: complete, with every original.
-fn record_json(v: &Record) -> serde_json::Value {
+/// The record as held in the review queue: complete, with every original; [`record_from_json`]
+/// reads it back.
+pub fn record_json(v: &Record) -> serde_json::Value {
     json!({
         "line": v.line, "date": v.date, "kind": v.kind.as_str(), "subkind": v.subkind,
+        "title": v.title, "producer": v.producer.letter().to_string(), "detail": v.detail,
         "results": v.results.iter().map(|r| json!({
             "line": r.line, "column": r.column, "item": r.item.as_str(), "source_code": r.source_code,
             "source_text": r.source_text, "raw": r.raw, "source_unit": r.source_unit, "value": result_json(&r.value),
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// Reads a held record back (the inverse of [`record_json`]); `None` if it is malformed.
+pub fn record_from_json(j: &serde_json::Value, identity: Identity) -> Option<Record> {
+    use crate::checkup_csv::ItemResult;
+    let str_of = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let kind: EventKind = str_of(j, "kind")?.parse().ok()?;
+    let results = j
+        .get("results")?
+        .as_array()?
+        .iter()
+        .map(|r| {
+            let v = r.get("value")?;
+            let value = if let Some(n) = v.get("number").and_then(|x| x.as_f64()) {
+                ResultValue::Number {
+                    value: n,
+                    unit: str_of(v, "unit").unwrap_or_default(),
+                    comparator: str_of(v, "comparator")
+                        .as_deref()
+                        .and_then(iphr_domain::observation::Comparator::from_symbol),
+                    flag: str_of(v, "flag").as_deref().and_then(iphr_domain::observation::RangeFlag::from_letter),
+                }
+            } else if let Some(f) = str_of(v, "beyond_range") {
+                ResultValue::FlagOnly(iphr_domain::observation::RangeFlag::from_letter(&f)?)
+            } else if let Some(c) = str_of(v, "code") {
+                ResultValue::Code(c)
+            } else if let Some(t) = str_of(v, "text") {
+                ResultValue::Text(t)
+            } else if v.get("not_done").is_some() {
+                ResultValue::NotDone
+            } else if v.get("not_measured").is_some() {
+                ResultValue::NotMeasured
+            } else {
+                return None;
+            };
+            Some(ItemResult {
+                line: r.get("line")?.as_u64()?,
+                column: str_of(r, "column").unwrap_or_default(),
+                item: ItemCode::parse(&str_of(r, "item")?).ok()?,
+                source_code: str_of(r, "source_code").unwrap_or_default(),
+                source_text: str_of(r, "source_text").unwrap_or_default(),
+                raw: str_of(r, "raw").unwrap_or_default(),
+                source_unit: str_of(r, "source_unit"),
+                value,
+                warning: None,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Record {
+        line: j.get("line")?.as_u64()?,
+        identity,
+        date: str_of(j, "date")?.parse().ok()?,
+        kind,
+        subkind: str_of(j, "subkind"),
+        title: str_of(j, "title").unwrap_or_else(|| kind.label_ja().to_string()),
+        producer: str_of(j, "producer")
+            .and_then(|p| p.chars().next())
+            .and_then(Producer::from_letter)
+            .unwrap_or(Producer::Institution),
+        detail: j.get("detail").cloned().unwrap_or(serde_json::Value::Null),
+        results,
     })
 }
 

@@ -346,3 +346,74 @@ impl HrOutcome {
         }
     }
 }
+
+/// Resolves a record held for identity review: it is about `person` (an employee of the company).
+/// The held results are planned and written like an import (new, unchanged or corrected), and the
+/// queue entry is closed, in one transaction; audited.
+pub async fn resolve_identity(
+    store: &dyn Store,
+    company: CompanyId,
+    queue_id: uuid::Uuid,
+    person: iphr_domain::PersonId,
+    actor: &str,
+) -> Result<Report, ImportError> {
+    let entry = store
+        .identity_queue(company)
+        .await?
+        .into_iter()
+        .find(|e| e.id == queue_id)
+        .ok_or_else(|| ImportError::Tables(format!("no open queue entry {queue_id} in this company")))?;
+    let candidates = store.identity_candidates(company).await?;
+    let c = candidates
+        .iter()
+        .find(|c| c.person_id == person)
+        .ok_or_else(|| ImportError::Tables(format!("person {person} is not employed by this company")))?;
+    let identity =
+        iphr_convert::checkup_csv::Identity { employee_number: Some(c.employee_number.clone()), ..Default::default() };
+    let record = iphr_convert::plan::record_from_json(&entry.payload, identity)
+        .ok_or_else(|| ImportError::Tables(format!("queue entry {queue_id}: the held record cannot be read")))?;
+    let (events, observations) = store.events_on(company, record.kind, &[(person, record.date)]).await?;
+    let parsed = iphr_convert::plan::ParsedRecords {
+        encoding: iphr_convert::text::Encoding::Utf8,
+        rows_read: 1,
+        records: vec![record],
+        errors: vec![],
+        unmapped: vec![],
+    };
+    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let meta = FileMeta {
+        company_id: company,
+        id: entry.source_file_id,
+        kind: "queue".into(),
+        sha256: String::new(),
+        file_name: format!("queue:{queue_id}"),
+        profile: "identity review".into(),
+        institution: None,
+        known: true,
+        imported_by: actor.into(),
+        now: Utc::now(),
+    };
+    let (mut write, report) =
+        iphr_convert::plan::plan_records(&parsed, &meta, &table, &candidates, &events, &observations);
+    write.resolved.push(queue_id);
+    store.apply_import(&write).await?;
+    store
+        .append_audit(&AuditEntry {
+            id: AuditId::new(),
+            at: Utc::now(),
+            user_id: None,
+            login: actor.into(),
+            role: None,
+            action: "resolve identity".into(),
+            company_id: Some(company),
+            person_id: Some(person),
+            info_class: None,
+            allowed: true,
+            detail: format!(
+                "queue {queue_id} (line {}, {}): imported {} unchanged {} corrected {}",
+                entry.line, entry.reason, report.imported, report.unchanged, report.corrected
+            ),
+        })
+        .await?;
+    Ok(report)
+}

@@ -188,3 +188,25 @@ async fn long_layout_with_unmapped_items() {
     assert_eq!(u[0].event_date, Some(d(2024, 9, 5)));
     assert_eq!(u[1].person_id, None, "H-12 is not");
 }
+
+#[tokio::test]
+async fn a_held_record_is_resolved_once() {
+    let w = world().await;
+    run(&w, "minato-wide.toml", "minato-wide.csv", &fixture("minato-wide.csv"), Options::default()).await;
+    let q = w.store.identity_queue(w.company).await.unwrap();
+    assert_eq!(q.len(), 1, "鈴木 (A000103) is not employed here");
+    // A person not employed by the company is refused.
+    let stranger = iphr_import::resolve_identity(&w.store, w.company, q[0].id, PersonId::new(), "t").await;
+    assert!(stranger.err().map(|e| e.to_string()).unwrap_or_default().contains("not employed"));
+    // The user decides the record is 佐藤's (for the test): her checkup of that date is new.
+    let r = iphr_import::resolve_identity(&w.store, w.company, q[0].id, w.sato, "t").await.unwrap();
+    assert_eq!((r.imported, r.unchanged, r.corrected), (19, 0, 0));
+    assert!(w.store.identity_queue(w.company).await.unwrap().is_empty());
+    let t = w.store.timeline(w.company, w.sato).await.unwrap();
+    assert_eq!(t.iter().map(|e| e.event_date).collect::<Vec<_>>(), vec![d(2024, 6, 12), d(2024, 6, 11)]);
+    assert_eq!(t[0].subkind.as_deref(), Some("hire"), "the held visit keeps its kind");
+    let again = iphr_import::resolve_identity(&w.store, w.company, q[0].id, w.sato, "t").await;
+    assert!(again.is_err(), "resolved once");
+    let audit = w.store.list_audit(&iphr_store::AuditFilter { limit: 1, ..Default::default() }).await.unwrap();
+    assert_eq!((audit[0].action.as_str(), audit[0].person_id), ("resolve identity", Some(w.sato)));
+}

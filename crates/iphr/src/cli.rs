@@ -53,15 +53,9 @@ enum Command {
     /// Import files into the coded record: one transaction per file.
     #[command(subcommand)]
     Import(ImportCmd),
-    /// The review queues of a company: records held for identity review, unmapped items.
-    Queue {
-        /// Company (id or exact name).
-        #[arg(long)]
-        company: String,
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
+    /// The review queues: records held for identity review, unmapped items.
+    #[command(subcommand)]
+    Queue(QueueCmd),
     /// A company's 健康情報等取扱規程: role × information class → access.
     #[command(subcommand)]
     Policy(PolicyCmd),
@@ -219,6 +213,30 @@ struct ImportArgs {
 }
 
 #[derive(Subcommand, Debug)]
+enum QueueCmd {
+    /// List a company's records held for identity review and its unmapped items.
+    List {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resolve a held record: it is about this person; its results are imported.
+    Assign {
+        /// Queue entry id (from `iphr queue list`).
+        id: uuid::Uuid,
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// The person (an employee of the company).
+        #[arg(long)]
+        person: PersonId,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum PolicyCmd {
     /// Show the effective table of a company (the 指針 defaults with the company's overrides).
     Show {
@@ -336,7 +354,17 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Company(c) => company(&cli.database_url, c).await,
         Command::User(u) => user(&cli.database_url, u).await,
         Command::Policy(p) => policy(&cli.database_url, p).await,
-        Command::Queue { company, json } => queue(&cli.database_url, &company, json).await,
+        Command::Queue(QueueCmd::List { company, json }) => queue(&cli.database_url, &company, json).await,
+        Command::Queue(QueueCmd::Assign { id, company, person }) => {
+            let store = open_store(&cli.database_url).await?;
+            let c = find_company(store.as_ref(), &company).await?;
+            let r = iphr_import::resolve_identity(store.as_ref(), c.id, id, person, "cli").await?;
+            println!(
+                "queue {id} resolved for {person}: imported {}, unchanged {}, corrected {}",
+                r.imported, r.unchanged, r.corrected
+            );
+            Ok(())
+        }
         Command::Import(ImportCmd::CheckupCsv(a)) => import_checkup_csv(&cli.database_url, a).await,
         Command::Import(ImportCmd::Hr(a)) => import_hr(&cli.database_url, a).await,
         Command::Import(ImportCmd::Attendance(a)) => import_attendance(&cli.database_url, a).await,

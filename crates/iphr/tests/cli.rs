@@ -305,7 +305,7 @@ fn import_checkup_csv_reports_and_refuses() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v[0]["outcome"], "imported");
     assert_eq!((v[0]["report"]["read"].as_u64(), v[0]["report"]["queued"].as_u64()), (Some(3), Some(3)));
-    let q = ok(d.path(), &["queue", "--company", "取込株式会社"]);
+    let q = ok(d.path(), &["queue", "list", "--company", "取込株式会社"]);
     assert!(q.starts_with("identity review: 3 record(s)"), "{q}");
     assert!(q.contains("line 2  unknown  2024-06-10  19 result(s)"), "{q}");
     // Row errors refuse the file, naming file, line and field; exit non-zero.

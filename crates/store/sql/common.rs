@@ -1254,6 +1254,16 @@ impl Store for StoreImpl {
                 return Err(StoreError::NotFound(format!("observation {} to correct", c.old.id)));
             }
         }
+        for id in &w.resolved {
+            let done = sqlx::query("UPDATE identity_queue SET status = 'resolved' WHERE id = $1 AND status = 'open'")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::NotFound(format!("open queue entry {id}")));
+            }
+        }
         insert_rows(
             &mut tx,
             "INSERT INTO identity_queue (company_id, id, source_file_id, line, reason, identity, candidates, payload, status, created_at) ",

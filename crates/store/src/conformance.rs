@@ -527,10 +527,10 @@ async fn imports(store: &dyn Store, w: &World) {
     };
     let write = ImportWrite {
         source_file: Some(file.clone()),
-        batch: Batch::default(),
         corrections: vec![Correction { old: old.clone(), new: new.clone() }],
         queue: vec![queue.clone()],
         unmapped: vec![unmapped.clone()],
+        ..ImportWrite::default()
     };
     store.apply_import(&write).await.unwrap();
     assert_eq!(store.source_file(c, "checkup-csv", &file.sha256).await.unwrap(), Some(file.clone()));
@@ -541,18 +541,17 @@ async fn imports(store: &dyn Store, w: &World) {
     assert_eq!(h.len(), 1);
     assert_eq!(h[0].observation, old, "the old value, whole");
     assert_eq!(h[0].superseded_by, new.provenance.source_doc.clone().unwrap());
-    assert_eq!(store.identity_queue(c).await.unwrap(), vec![queue]);
+    assert_eq!(store.identity_queue(c).await.unwrap(), vec![queue.clone()]);
     assert_eq!(store.unmapped_items(c).await.unwrap(), vec![unmapped]);
     // The same file twice is a conflict, and nothing of that write lands.
-    let again = ImportWrite {
-        source_file: Some(file),
-        queue: vec![],
-        unmapped: vec![],
-        corrections: vec![],
-        batch: Batch::default(),
-    };
+    let again = ImportWrite { source_file: Some(file), ..ImportWrite::default() };
     assert!(matches!(store.apply_import(&again).await, Err(StoreError::Conflict(_))));
     assert_eq!(store.identity_queue(c).await.unwrap().len(), 1);
+    // Resolving a held record closes its queue entry; resolving it twice is refused.
+    let resolve = ImportWrite { resolved: vec![queue.id], ..ImportWrite::default() };
+    store.apply_import(&resolve).await.unwrap();
+    assert!(store.identity_queue(c).await.unwrap().is_empty());
+    assert!(matches!(store.apply_import(&resolve).await, Err(StoreError::NotFound(_))));
 }
 
 async fn stats_and_wipe(store: &dyn Store, w: &World) {

@@ -343,6 +343,8 @@ pub struct ImportWrite {
     pub queue: Vec<QueueEntry>,
     /// Unmapped items.
     pub unmapped: Vec<UnmappedEntry>,
+    /// Held records this write resolves (their queue entries become `resolved`).
+    pub resolved: Vec<uuid::Uuid>,
 }
 
 /// A superseded value.
