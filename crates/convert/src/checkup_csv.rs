@@ -206,8 +206,7 @@ fn parse_sex(raw: &str, map: &std::collections::BTreeMap<String, String>) -> Opt
 }
 
 /// Converts one cell to a result through its item's parser.
-#[allow(clippy::too_many_arguments)]
-fn convert_cell(
+pub fn convert_cell(
     table: &ItemTable,
     units: &UnitTable,
     r: &ResolvedItem,
@@ -561,7 +560,8 @@ pub fn parse(
     Ok(out)
 }
 
-fn default_parser(kind: ValueKind, item: &ItemCode) -> Parser {
+/// The parser an item takes when the profile does not say.
+pub fn default_parser(kind: ValueKind, item: &ItemCode) -> Parser {
     match kind {
         ValueKind::Number => Parser::Number,
         ValueKind::Text | ValueKind::Document => Parser::Text,

@@ -89,6 +89,23 @@ pub async fn import_checkup_csv(
 ) -> Result<Outcome, ImportError> {
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    // Codes the company's users mapped for this source are part of its profile from then on.
+    let mut profile = profile.clone();
+    if let Some(long) = profile.long.as_mut() {
+        for m in store.source_mappings(company, &profile.name).await? {
+            let Some(def) = table.get_str(&m.item) else { continue };
+            long.local.entry(m.source_code).or_insert(iphr_convert::profile::ItemSpec {
+                column: None,
+                ohcc: Some(m.item.clone()),
+                jlac10: None,
+                unit: None,
+                parser: checkup_csv::default_parser(def.value_kind, &def.item),
+                values: Default::default(),
+                flag_column: None,
+            });
+        }
+    }
+    let profile = &profile;
     let parsed = checkup_csv::parse(bytes, profile, file_name, &table, &units)
         .map_err(|error| ImportError::File { file: file_name.into(), error })?;
     let records =
@@ -416,4 +433,166 @@ pub async fn resolve_identity(
         })
         .await?;
     Ok(report)
+}
+
+/// What mapping an unmapped code did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MapReport {
+    /// Held items of that code converted and stored.
+    pub converted: usize,
+    /// Held items left (no person known yet, or a value the item cannot take).
+    pub still_held: usize,
+    /// Why items were left.
+    pub errors: Vec<String>,
+    /// The planning report of the converted items.
+    pub report: Report,
+}
+
+/// Maps a source system's code to an OHCC item: the mapping is saved for later imports and the
+/// held unmapped items of that code (of known persons) are converted and stored, in one
+/// transaction; audited.
+pub async fn map_unmapped(
+    store: &dyn Store,
+    company: CompanyId,
+    source_system: &str,
+    source_code: &str,
+    item: &str,
+    actor: &str,
+) -> Result<MapReport, ImportError> {
+    use iphr_convert::checkup_csv::{Identity, ItemResult};
+    use iphr_convert::plan::{ParsedRecords, Record};
+    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let def = table.get_str(item).ok_or_else(|| ImportError::Tables(format!("{item} is not in the OHCC table")))?;
+    let resolved = iphr_convert::profile::ResolvedItem {
+        item: def.item.clone(),
+        source_code: source_code.into(),
+        spec: iphr_convert::profile::ItemSpec {
+            column: None,
+            ohcc: Some(item.into()),
+            jlac10: None,
+            unit: None,
+            parser: checkup_csv::default_parser(def.value_kind, &def.item),
+            values: Default::default(),
+            flag_column: None,
+        },
+    };
+    let candidates = store.identity_candidates(company).await?;
+    let held: Vec<_> = store
+        .unmapped_items(company)
+        .await?
+        .into_iter()
+        .filter(|u| u.source_system == source_system && u.source_code == source_code)
+        .collect();
+    let mut out = MapReport::default();
+    let mut by_visit: std::collections::BTreeMap<(iphr_domain::PersonId, chrono::NaiveDate), Vec<ItemResult>> =
+        Default::default();
+    let mut converted_ids = Vec::new();
+    for u in &held {
+        let (Some(person), Some(date)) = (u.person_id, u.event_date) else {
+            out.still_held += 1;
+            continue;
+        };
+        match checkup_csv::convert_cell(&table, &units, &resolved, &u.raw_value, u.unit.as_deref(), None) {
+            Ok(Some((value, warning))) => {
+                converted_ids.push(u.id);
+                by_visit.entry((person, date)).or_default().push(ItemResult {
+                    line: u64::try_from(u.line).unwrap_or(0),
+                    column: source_code.into(),
+                    item: def.item.clone(),
+                    source_code: source_code.into(),
+                    source_text: u.source_text.clone(),
+                    raw: u.raw_value.clone(),
+                    source_unit: u.unit.clone(),
+                    value,
+                    warning,
+                });
+            }
+            Ok(None) => out.still_held += 1,
+            Err(reason) => {
+                out.still_held += 1;
+                out.errors.push(format!("line {} ({:?}): {reason}", u.line, u.raw_value));
+            }
+        }
+    }
+    if !out.errors.is_empty() {
+        // A mapping the held values do not fit is refused whole: nothing is saved or converted.
+        return Err(ImportError::Tables(format!(
+            "[{source_system}] {source_code} → {item} refused: {}",
+            out.errors.join("; ")
+        )));
+    }
+    let mut records = Vec::new();
+    let mut keys = Vec::new();
+    for ((person, date), results) in by_visit {
+        let Some(c) = candidates.iter().find(|c| c.person_id == person) else {
+            out.still_held += results.len();
+            continue;
+        };
+        keys.push((person, date));
+        records.push(Record {
+            line: results.first().map_or(0, |r| r.line),
+            identity: Identity { employee_number: Some(c.employee_number.clone()), ..Default::default() },
+            date,
+            kind: EventKind::Checkup,
+            subkind: None,
+            title: "健康診断".into(),
+            producer: iphr_domain::ohcc::Producer::Institution,
+            detail: serde_json::json!({ "source_system": source_system, "mapped": source_code }),
+            results,
+        });
+    }
+    let (events, observations) = store.events_on(company, EventKind::Checkup, &keys).await?;
+    let parsed = ParsedRecords {
+        encoding: iphr_convert::text::Encoding::Utf8,
+        rows_read: held.len(),
+        records,
+        errors: vec![],
+        unmapped: vec![],
+    };
+    let meta = FileMeta {
+        company_id: company,
+        id: held.first().map_or_else(uuid::Uuid::nil, |u| u.source_file_id),
+        kind: "mapping".into(),
+        sha256: String::new(),
+        file_name: format!("mapping:{source_system}:{source_code}"),
+        profile: source_system.into(),
+        institution: None,
+        known: true,
+        imported_by: actor.into(),
+        now: Utc::now(),
+    };
+    let (mut write, report) =
+        iphr_convert::plan::plan_records(&parsed, &meta, &table, &candidates, &events, &observations);
+    out.converted = converted_ids.len();
+    write.mapped = converted_ids;
+    write.mapping = Some(iphr_store::SourceMapping {
+        company_id: company,
+        source_system: source_system.into(),
+        source_code: source_code.into(),
+        item: item.into(),
+        created_at: Utc::now(),
+        created_by: actor.into(),
+    });
+    store.apply_import(&write).await?;
+    store
+        .append_audit(&AuditEntry {
+            id: AuditId::new(),
+            at: Utc::now(),
+            user_id: None,
+            login: actor.into(),
+            role: None,
+            action: "map unmapped item".into(),
+            company_id: Some(company),
+            person_id: None,
+            info_class: None,
+            allowed: true,
+            detail: format!(
+                "[{source_system}] {source_code} → {item}: converted {}, still held {}",
+                out.converted, out.still_held
+            ),
+        })
+        .await?;
+    out.report = report;
+    Ok(out)
 }

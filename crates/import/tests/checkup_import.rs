@@ -210,3 +210,41 @@ async fn a_held_record_is_resolved_once() {
     let audit = w.store.list_audit(&iphr_store::AuditFilter { limit: 1, ..Default::default() }).await.unwrap();
     assert_eq!((audit[0].action.as_str(), audit[0].person_id), ("resolve identity", Some(w.sato)));
 }
+
+#[tokio::test]
+async fn mapping_an_unmapped_code_converts_held_items_and_later_imports() {
+    let w = world().await;
+    let csv = "社員NO,受診者名,受診者カナ,生年月日,性別,受診年月日,検査コード,検査名,結果,単位,判定\n\
+               H-11,小林 誠,コバヤシ マコト,S48.11.20,男,2024/09/05,K0010,身長,172.0,cm,\n\
+               H-11,小林 誠,コバヤシ マコト,S48.11.20,男,2024/09/05,K7001,フェリチン,85,ng/mL,\n\
+               H-11,小林 誠,コバヤシ マコト,S48.11.20,男,2024/09/05,K9990,ペプシノゲンI,45.2,ng/mL,\n";
+    let out = run(&w, "hokuto-long.toml", "ferritin.csv", csv.as_bytes(), Options::default()).await;
+    assert_eq!((out.report().imported, out.report().unmapped), (1, 2));
+    let system = profile("hokuto-long.toml").name;
+    // A numeric value cannot become the coded pepsinogen judgement: the mapping is refused, the
+    // value stays held.
+    let m = iphr_import::map_unmapped(&w.store, w.company, &system, "K9990", "Am0350000Z", "t").await;
+    assert!(m.err().map(|e| e.to_string()).unwrap_or_default().contains("\"45.2\""));
+    assert!(w.store.source_mappings(w.company, &system).await.unwrap().is_empty());
+    // Ferritin maps: the held 85 ng/mL is stored on the same visit.
+    let m = iphr_import::map_unmapped(&w.store, w.company, &system, "K7001", "Ag0150000Z", "t").await.unwrap();
+    assert_eq!((m.converted, m.still_held, m.report.imported, m.report.new_visits), (1, 0, 1, 0));
+    let kobayashi = w
+        .store
+        .identity_candidates(w.company)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.employee_number == "H-11")
+        .unwrap();
+    let obs = w.store.person_observations(w.company, kobayashi.person_id).await.unwrap();
+    let f = obs.iter().find(|o| o.item.as_str() == "Ag0150000Z").unwrap();
+    assert_eq!(f.value, Value::Number { value: 85.0, unit: "ng/mL".into() });
+    assert_eq!(f.provenance.source_code.as_deref(), Some("K7001"));
+    assert_eq!(w.store.unmapped_items(w.company).await.unwrap().len(), 1, "only the pepsinogen value is still held");
+    // The next file of that institution uses the saved mapping.
+    let csv2 = csv.replace(",85,", ",90,");
+    let out = run(&w, "hokuto-long.toml", "ferritin-2.csv", csv2.as_bytes(), Options::default()).await;
+    let r = out.report();
+    assert_eq!((r.imported, r.unchanged, r.corrected, r.unmapped), (0, 1, 1, 1));
+}

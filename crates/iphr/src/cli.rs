@@ -223,6 +223,22 @@ enum QueueCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Map an unmapped source code to an OHCC item: saved for later imports of that source, and
+    /// the held items of that code (of known persons) are converted and stored.
+    Map {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Source system (the profile name shown by `iphr queue list`).
+        #[arg(long)]
+        source_system: String,
+        /// Source code.
+        #[arg(long)]
+        code: String,
+        /// OHCC item (10 characters).
+        #[arg(long)]
+        item: String,
+    },
     /// Resolve a held record: it is about this person; its results are imported.
     Assign {
         /// Queue entry id (from `iphr queue list`).
@@ -355,6 +371,13 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::User(u) => user(&cli.database_url, u).await,
         Command::Policy(p) => policy(&cli.database_url, p).await,
         Command::Queue(QueueCmd::List { company, json }) => queue(&cli.database_url, &company, json).await,
+        Command::Queue(QueueCmd::Map { company, source_system, code, item }) => {
+            let store = open_store(&cli.database_url).await?;
+            let c = find_company(store.as_ref(), &company).await?;
+            let m = iphr_import::map_unmapped(store.as_ref(), c.id, &source_system, &code, &item, "cli").await?;
+            println!("[{source_system}] {code} → {item}: converted {}, still held {}", m.converted, m.still_held);
+            Ok(())
+        }
         Command::Queue(QueueCmd::Assign { id, company, person }) => {
             let store = open_store(&cli.database_url).await?;
             let c = find_company(store.as_ref(), &company).await?;

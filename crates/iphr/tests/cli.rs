@@ -388,6 +388,11 @@ fn import_hr_then_checkups() {
         ),
         "{out}"
     );
+    let e = fails(
+        d.path(),
+        &["queue", "map", "--company", "人事株式会社", "--source-system", "x", "--code", "K1", "--item", "Zz0010000Z"],
+    );
+    assert!(e.contains("not in the OHCC table"), "{e}");
     let stats: serde_json::Value = serde_json::from_str(&ok(d.path(), &["stats", "--json"])).unwrap();
     assert_eq!(stats["persons"], 3);
     assert_eq!(stats["companies"][0]["events"]["checkup"], 3);

@@ -23,7 +23,7 @@ use iphr_domain::tenant::{Company, Department, Establishment};
 use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId, UserId};
 use iphr_store::{
     AssignmentView, AuditFilter, Batch, CompanyStats, HistoryEntry, HrEmployee, HrState, HrWrite, ImportWrite, Page,
-    QueueEntry, Result, Session, SourceFile, Stats, Store, StoreError, UnmappedEntry, User, WorkerHeader, WorkerQuery,
+    QueueEntry, Result, Session, SourceFile, SourceMapping, Stats, Store, StoreError, UnmappedEntry, User, WorkerHeader, WorkerQuery,
     WorkerRow,
 };
 use sqlx::{QueryBuilder, Row};
@@ -466,6 +466,7 @@ impl Store for StoreImpl {
             "DELETE FROM identity_queue",
             "DELETE FROM unmapped_items",
             "DELETE FROM source_files",
+            "DELETE FROM source_mappings",
             "DELETE FROM observations",
             "DELETE FROM events",
             "DELETE FROM consents",
@@ -1254,6 +1255,33 @@ impl Store for StoreImpl {
                 return Err(StoreError::NotFound(format!("observation {} to correct", c.old.id)));
             }
         }
+        for id in &w.mapped {
+            let done = sqlx::query("UPDATE unmapped_items SET status = 'mapped' WHERE id = $1 AND status = 'open'")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::NotFound(format!("open unmapped item {id}")));
+            }
+        }
+        if let Some(m) = &w.mapping {
+            sqlx::query(
+                "INSERT INTO source_mappings (company_id, source_system, source_code, item, created_at, created_by)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (company_id, source_system, source_code) DO UPDATE SET item = excluded.item,
+                    created_at = excluded.created_at, created_by = excluded.created_by",
+            )
+            .bind(m.company_id.0)
+            .bind(&m.source_system)
+            .bind(&m.source_code)
+            .bind(&m.item)
+            .bind(m.created_at)
+            .bind(&m.created_by)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
         for id in &w.resolved {
             let done = sqlx::query("UPDATE identity_queue SET status = 'resolved' WHERE id = $1 AND status = 'open'")
                 .bind(id)
@@ -1564,5 +1592,29 @@ impl Store for StoreImpl {
             }
         }
         tx.commit().await.map_err(db_err)
+    }
+
+    async fn source_mappings(&self, company: CompanyId, source_system: &str) -> Result<Vec<SourceMapping>> {
+        sqlx::query(
+            "SELECT company_id, source_system, source_code, item, created_at, created_by FROM source_mappings
+             WHERE company_id = $1 AND source_system = $2 ORDER BY source_code",
+        )
+        .bind(company.0)
+        .bind(source_system)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(SourceMapping {
+                company_id: CompanyId(get(r, "company_id")?),
+                source_system: get(r, "source_system")?,
+                source_code: get(r, "source_code")?,
+                item: get(r, "item")?,
+                created_at: get(r, "created_at")?,
+                created_by: get(r, "created_by")?,
+            })
+        })
+        .collect()
     }
 }

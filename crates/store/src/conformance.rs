@@ -542,7 +542,7 @@ async fn imports(store: &dyn Store, w: &World) {
     assert_eq!(h[0].observation, old, "the old value, whole");
     assert_eq!(h[0].superseded_by, new.provenance.source_doc.clone().unwrap());
     assert_eq!(store.identity_queue(c).await.unwrap(), vec![queue.clone()]);
-    assert_eq!(store.unmapped_items(c).await.unwrap(), vec![unmapped]);
+    assert_eq!(store.unmapped_items(c).await.unwrap(), vec![unmapped.clone()]);
     // The same file twice is a conflict, and nothing of that write lands.
     let again = ImportWrite { source_file: Some(file), ..ImportWrite::default() };
     assert!(matches!(store.apply_import(&again).await, Err(StoreError::Conflict(_))));
@@ -552,6 +552,23 @@ async fn imports(store: &dyn Store, w: &World) {
     store.apply_import(&resolve).await.unwrap();
     assert!(store.identity_queue(c).await.unwrap().is_empty());
     assert!(matches!(store.apply_import(&resolve).await, Err(StoreError::NotFound(_))));
+    // A mapping is saved (and replaced), and the held item it converts closes.
+    let mapping = crate::SourceMapping {
+        company_id: c,
+        source_system: "p".into(),
+        source_code: "K9".into(),
+        item: "Am0010000Z".into(),
+        created_at: at,
+        created_by: "doctor".into(),
+    };
+    let map = ImportWrite { mapped: vec![unmapped.id], mapping: Some(mapping.clone()), ..ImportWrite::default() };
+    store.apply_import(&map).await.unwrap();
+    assert!(store.unmapped_items(c).await.unwrap().is_empty());
+    assert_eq!(store.source_mappings(c, "p").await.unwrap(), vec![mapping.clone()]);
+    let remap = crate::SourceMapping { item: "Am0020000Z".into(), ..mapping };
+    store.apply_import(&ImportWrite { mapping: Some(remap.clone()), ..ImportWrite::default() }).await.unwrap();
+    assert_eq!(store.source_mappings(c, "p").await.unwrap(), vec![remap]);
+    assert!(store.source_mappings(c, "q").await.unwrap().is_empty());
 }
 
 async fn stats_and_wipe(store: &dyn Store, w: &World) {

@@ -345,6 +345,27 @@ pub struct ImportWrite {
     pub unmapped: Vec<UnmappedEntry>,
     /// Held records this write resolves (their queue entries become `resolved`).
     pub resolved: Vec<uuid::Uuid>,
+    /// Unmapped items this write converts (they become `mapped`).
+    pub mapped: Vec<uuid::Uuid>,
+    /// A mapping made by a user, saved with the write.
+    pub mapping: Option<SourceMapping>,
+}
+
+/// A user's mapping of a source item to an OHCC item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceMapping {
+    /// Company.
+    pub company_id: CompanyId,
+    /// Source system (profile name).
+    pub source_system: String,
+    /// Source code.
+    pub source_code: String,
+    /// OHCC item.
+    pub item: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Who.
+    pub created_by: String,
 }
 
 /// A superseded value.
@@ -501,6 +522,8 @@ pub trait Store: Send + Sync {
     /// The open unmapped items of a company, oldest first.
     async fn unmapped_items(&self, company: CompanyId) -> Result<Vec<UnmappedEntry>>;
 
+    /// The mappings a company's users made for a source system.
+    async fn source_mappings(&self, company: CompanyId, source_system: &str) -> Result<Vec<SourceMapping>>;
     /// A company's organisation and employees with their current assignment and exposures.
     async fn hr_state(&self, company: CompanyId) -> Result<HrState>;
     /// Writes one HR file: all or nothing.
