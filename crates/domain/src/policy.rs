@@ -293,6 +293,14 @@ pub fn may_see_company(actor: &Actor, company: CompanyId) -> bool {
     }
 }
 
+/// Whether `actor` may merge two person records or undo a merge: a physician or nurse who serves
+/// every company employing either person (issue "Data conversion system", Person identity).
+pub fn may_merge_persons(actor: &Actor, companies: &[CompanyId]) -> bool {
+    matches!(actor.role, Role::Physician | Role::Nurse)
+        && !companies.is_empty()
+        && companies.iter().all(|c| actor.serves(*c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,6 +451,18 @@ mod tests {
         assert_eq!(e.err().map(|e| (e.row, e.field)), Some((2, "info_class")));
         let e = PolicyTable::from_csv("role,info_class,access\nphysician,class1,maybe\n");
         assert_eq!(e.err().map(|e| (e.row, e.field)), Some((1, "access")));
+    }
+
+    #[test]
+    fn merging_persons_needs_a_physician_or_nurse_of_every_company() {
+        let (a, b) = (CompanyId::new(), CompanyId::new());
+        assert!(may_merge_persons(&actor(Role::Physician, &[a, b], None), &[a, b]));
+        assert!(may_merge_persons(&actor(Role::Nurse, &[a], None), &[a]));
+        assert!(!may_merge_persons(&actor(Role::Physician, &[a], None), &[a, b]));
+        for role in [Role::HealthManager, Role::Hr, Role::Admin, Role::Worker] {
+            assert!(!may_merge_persons(&actor(role, &[a, b], None), &[a]), "{role}");
+        }
+        assert!(!may_merge_persons(&actor(Role::Physician, &[a], None), &[]));
     }
 
     #[test]

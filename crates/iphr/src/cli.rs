@@ -53,6 +53,9 @@ enum Command {
     /// Import files into the coded record: one transaction per file.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Person records: list, merge two records of the same human, undo a merge.
+    #[command(subcommand)]
+    Person(PersonCmd),
     /// The review queues: records held for identity review, unmapped items.
     #[command(subcommand)]
     Queue(QueueCmd),
@@ -213,6 +216,42 @@ struct ImportArgs {
 }
 
 #[derive(Subcommand, Debug)]
+enum PersonCmd {
+    /// The employees of a company with their person ids.
+    List {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Name, kana or employee number.
+        #[arg(long, default_value = "")]
+        query: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge person MERGE into person KEEP (the same human recorded twice).
+    Merge {
+        /// The person kept.
+        #[arg(long)]
+        keep: PersonId,
+        /// The person merged into it.
+        #[arg(long)]
+        merge: PersonId,
+        /// The physician or nurse deciding (login).
+        #[arg(long = "as")]
+        as_login: String,
+    },
+    /// Undo a merge.
+    Unmerge {
+        /// Merge id (printed by `iphr person merge`).
+        id: uuid::Uuid,
+        /// The physician or nurse deciding (login).
+        #[arg(long = "as")]
+        as_login: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum QueueCmd {
     /// List a company's records held for identity review and its unmapped items.
     List {
@@ -370,6 +409,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Company(c) => company(&cli.database_url, c).await,
         Command::User(u) => user(&cli.database_url, u).await,
         Command::Policy(p) => policy(&cli.database_url, p).await,
+        Command::Person(p) => person(&cli.database_url, p).await,
         Command::Queue(QueueCmd::List { company, json }) => queue(&cli.database_url, &company, json).await,
         Command::Queue(QueueCmd::Map { company, source_system, code, item }) => {
             let store = open_store(&cli.database_url).await?;
@@ -730,6 +770,125 @@ async fn queue(url: &str, company: &str, json: bool) -> Result<()> {
             u.raw_value,
             u.unit.as_deref().map(|x| format!(" {x}")).unwrap_or_default()
         );
+    }
+    Ok(())
+}
+
+/// The deciding user of a merge, who must be a physician or nurse serving every company involved.
+async fn merge_actor(
+    store: &dyn Store,
+    login: &str,
+    persons: &[PersonId],
+    action: &str,
+) -> Result<iphr_domain::role::Actor> {
+    let u = store.user_by_login(login).await?.ok_or_else(|| anyhow!("no user {login:?}"))?;
+    let actor = iphr_domain::role::Actor {
+        user_id: u.id,
+        login: u.login.clone(),
+        role: u.role,
+        companies: u.companies.iter().copied().collect(),
+        person_id: u.person_id,
+    };
+    let mut companies = Vec::new();
+    for p in persons {
+        companies.extend(store.companies_of_person(*p).await?);
+    }
+    companies.sort();
+    companies.dedup();
+    if !iphr_domain::policy::may_merge_persons(&actor, &companies) {
+        store
+            .append_audit(&iphr_domain::audit::AuditEntry {
+                id: iphr_domain::AuditId::new(),
+                at: chrono::Utc::now(),
+                user_id: Some(u.id),
+                login: u.login.clone(),
+                role: Some(u.role),
+                action: action.into(),
+                company_id: companies.first().copied(),
+                person_id: persons.first().copied(),
+                info_class: None,
+                allowed: false,
+                detail: "only a physician or nurse serving every company of both persons".into(),
+            })
+            .await?;
+        bail!(
+            "{login} ({}) may not merge these persons: only a physician or nurse serving every company employing them",
+            u.role
+        );
+    }
+    Ok(actor)
+}
+
+async fn audit_merge(
+    store: &dyn Store,
+    actor: &iphr_domain::role::Actor,
+    action: &str,
+    person: PersonId,
+    detail: String,
+) -> Result<()> {
+    store
+        .append_audit(&iphr_domain::audit::AuditEntry {
+            id: iphr_domain::AuditId::new(),
+            at: chrono::Utc::now(),
+            user_id: Some(actor.user_id),
+            login: actor.login.clone(),
+            role: Some(actor.role),
+            action: action.into(),
+            company_id: None,
+            person_id: Some(person),
+            info_class: Some(iphr_domain::info_class::InfoClass::Identity),
+            allowed: true,
+            detail,
+        })
+        .await?;
+    Ok(())
+}
+
+async fn person(url: &str, p: PersonCmd) -> Result<()> {
+    let store = open_store(url).await?;
+    match p {
+        PersonCmd::List { company, query, json } => {
+            let c = find_company(store.as_ref(), &company).await?;
+            let rows = store
+                .search_workers(c.id, &iphr_store::WorkerQuery { text: query, offset: 0, limit: u32::MAX / 2 })
+                .await?
+                .rows;
+            audit_cli(store.as_ref(), "person list", Some(c.id), format!("{} rows", rows.len())).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for r in rows {
+                    println!("{}\t{}\t{}\t{}\t{}", r.person_id, r.employee_number, r.name, r.kana, r.birth_date);
+                }
+            }
+        }
+        PersonCmd::Merge { keep, merge, as_login } => {
+            let actor = merge_actor(store.as_ref(), &as_login, &[keep, merge], "merge persons").await?;
+            let m = store.merge_persons(keep, merge, &actor.login).await?;
+            audit_merge(
+                store.as_ref(),
+                &actor,
+                "merge persons",
+                keep,
+                format!("merge {}: {merge} into {keep}; moved {}", m.id, m.moved),
+            )
+            .await?;
+            println!("merge {}: {merge} merged into {keep} (undo: iphr person unmerge {} --as LOGIN)", m.id, m.id);
+        }
+        PersonCmd::Unmerge { id, as_login } => {
+            let before = store.person_merge(id).await?.ok_or_else(|| anyhow!("no merge {id}"))?;
+            let actor = merge_actor(store.as_ref(), &as_login, &[before.kept], "undo merge").await?;
+            let m = store.undo_merge(id, &actor.login).await?;
+            audit_merge(
+                store.as_ref(),
+                &actor,
+                "undo merge",
+                m.kept,
+                format!("merge {id} undone: {} separated from {}", m.merged, m.kept),
+            )
+            .await?;
+            println!("merge {id} undone: {} and {} are separate again", m.kept, m.merged);
+        }
     }
     Ok(())
 }

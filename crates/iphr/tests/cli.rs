@@ -429,3 +429,45 @@ fn import_attendance_monthly_and_daily() {
     let stats: serde_json::Value = serde_json::from_str(&ok(d.path(), &["stats", "--json"])).unwrap();
     assert_eq!(stats["companies"][0]["events"]["attendance_month"], 4);
 }
+
+#[test]
+fn person_merge_and_undo_by_a_physician_only() {
+    let d = tempfile::tempdir().unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    ok(d.path(), &["company", "add", "統合株式会社"]);
+    ok(
+        d.path(),
+        &[
+            "import",
+            "hr",
+            &root.join("fixtures/hr/hr-2024.csv").display().to_string(),
+            "--company",
+            "統合株式会社",
+            "--as-of",
+            "2024-07-01",
+        ],
+    );
+    ok(
+        d.path(),
+        &["user", "add", "doc", "--role", "physician", "--company", "統合株式会社", "--password", "long-enough-1"],
+    );
+    ok(d.path(), &["user", "add", "hr", "--role", "hr", "--company", "統合株式会社", "--password", "long-enough-1"]);
+    let list = ok(d.path(), &["person", "list", "--company", "統合株式会社"]);
+    let id = |no: &str| list.lines().find(|l| l.contains(no)).unwrap().split('\t').next().unwrap().to_string();
+    let (a, b) = (id("A000101"), id("A000102"));
+    let e = fails(d.path(), &["person", "merge", "--keep", &a, "--merge", &b, "--as", "hr"]);
+    assert!(e.contains("may not merge"), "{e}");
+    let out = ok(d.path(), &["person", "merge", "--keep", &a, "--merge", &b, "--as", "doc"]);
+    let merge_id = out.split_whitespace().nth(1).unwrap().trim_end_matches(':').to_string();
+    let list = ok(d.path(), &["person", "list", "--company", "統合株式会社"]);
+    assert_eq!(
+        list.lines().filter(|l| l.starts_with(&a)).count(),
+        2,
+        "both employments under the kept person:\n{list}"
+    );
+    ok(d.path(), &["person", "unmerge", &merge_id, "--as", "doc"]);
+    let list = ok(d.path(), &["person", "list", "--company", "統合株式会社"]);
+    assert_eq!(list.lines().filter(|l| l.starts_with(&b)).count(), 1, "separate again:\n{list}");
+    let e = fails(d.path(), &["person", "unmerge", &merge_id, "--as", "doc"]);
+    assert!(e.contains("undone already"), "{e}");
+}

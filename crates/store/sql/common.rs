@@ -23,7 +23,7 @@ use iphr_domain::tenant::{Company, Department, Establishment};
 use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId, UserId};
 use iphr_store::{
     AssignmentView, AuditFilter, Batch, CompanyStats, HistoryEntry, HrEmployee, HrState, HrWrite, ImportWrite, Page,
-    QueueEntry, Result, Session, SourceFile, SourceMapping, Stats, Store, StoreError, UnmappedEntry, User, WorkerHeader, WorkerQuery,
+    PersonMerge, QueueEntry, Result, Session, SourceFile, SourceMapping, Stats, Store, StoreError, UnmappedEntry, User, WorkerHeader, WorkerQuery,
     WorkerRow,
 };
 use sqlx::{QueryBuilder, Row};
@@ -230,6 +230,50 @@ async fn fetch_by_company<T>(
     map: fn(&DbRow) -> Result<T>,
 ) -> Result<Vec<T>> {
     sqlx::query(sql).bind(company).bind(other).fetch_all(pool).await.map_err(db_err)?.iter().map(map).collect()
+}
+
+/// Recomputes the search key of every employment of a person from their current names.
+async fn refresh_search_keys(tx: &mut sqlx::Transaction<'static, Db>, person: PersonId) -> Result<()> {
+    let Some(p) = sqlx::query(
+        "SELECT id AS p_id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number FROM persons WHERE id = $1",
+    )
+    .bind(person.0)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_err)?
+    else {
+        return Ok(());
+    };
+    let person_key = person_from_row(&p)?.search_key();
+    for e in sqlx::query("SELECT company_id, id, employee_number FROM employments WHERE person_id = $1")
+        .bind(person.0)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_err)?
+    {
+        let key = format!("{} {}", search_key(&get::<String>(&e, "employee_number")?), person_key);
+        sqlx::query("UPDATE employments SET search_key = $1 WHERE company_id = $2 AND id = $3")
+            .bind(key)
+            .bind(get::<Uuid>(&e, "company_id")?)
+            .bind(get::<Uuid>(&e, "id")?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn merge_from_row(r: &DbRow) -> Result<PersonMerge> {
+    Ok(PersonMerge {
+        id: get(r, "id")?,
+        kept: PersonId(get(r, "kept")?),
+        merged: PersonId(get(r, "merged")?),
+        moved: serde_json::from_str(&get::<String>(r, "moved")?).map_err(|e| corrupt("moved", e))?,
+        merged_at: get(r, "merged_at")?,
+        merged_by: get(r, "merged_by")?,
+        undone_at: get(r, "undone_at")?,
+        undone_by: get(r, "undone_by")?,
+    })
 }
 
 /// Writes the rows of a batch inside a transaction.
@@ -476,6 +520,7 @@ impl Store for StoreImpl {
             "DELETE FROM policy_overrides",
             "DELETE FROM user_companies",
             "DELETE FROM users",
+            "DELETE FROM person_merges",
             "DELETE FROM persons",
             "DELETE FROM departments",
             "DELETE FROM establishments",
@@ -1575,21 +1620,7 @@ impl Store for StoreImpl {
             .await
             .map_err(db_err)?;
             // The search key of every employment of the person follows the new names.
-            let emps = sqlx::query("SELECT company_id, id, employee_number FROM employments WHERE person_id = $1")
-                .bind(p.id.0)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            for e in emps {
-                let key = format!("{} {}", search_key(&get::<String>(&e, "employee_number")?), p.search_key());
-                sqlx::query("UPDATE employments SET search_key = $1 WHERE company_id = $2 AND id = $3")
-                    .bind(key)
-                    .bind(get::<Uuid>(&e, "company_id")?)
-                    .bind(get::<Uuid>(&e, "id")?)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-            }
+            refresh_search_keys(&mut tx, p.id).await?;
         }
         tx.commit().await.map_err(db_err)
     }
@@ -1616,5 +1647,193 @@ impl Store for StoreImpl {
             })
         })
         .collect()
+    }
+
+    async fn companies_of_person(&self, person: PersonId) -> Result<Vec<CompanyId>> {
+        sqlx::query("SELECT DISTINCT company_id FROM employments WHERE person_id = $1 ORDER BY company_id")
+            .bind(person.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| Ok(CompanyId(get(r, "company_id")?)))
+            .collect()
+    }
+
+    async fn merge_persons(&self, kept: PersonId, merged: PersonId, by: &str) -> Result<PersonMerge> {
+        if kept == merged {
+            return Err(StoreError::Conflict("a person cannot be merged into itself".into()));
+        }
+        let mut tx = backend::begin_write(&self.pool).await?;
+        for p in [kept, merged] {
+            let row = sqlx::query("SELECT merged_into FROM persons WHERE id = $1")
+                .bind(p.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .ok_or_else(|| StoreError::NotFound(format!("person {p}")))?;
+            if get::<Option<Uuid>>(&row, "merged_into")?.is_some() {
+                return Err(StoreError::Conflict(format!("person {p} was merged into another already")));
+            }
+        }
+        let companies: Vec<Uuid> = sqlx::query("SELECT DISTINCT company_id FROM employments WHERE person_id = $1")
+            .bind(merged.0)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| get::<Uuid>(r, "company_id"))
+            .collect::<Result<_>>()?;
+        let mut moved = serde_json::Map::new();
+        // Tenant tables, company by company (their indexes start with company_id).
+        for (table, key) in [
+            ("employments", "company_id, id"),
+            ("events", "company_id, id"),
+            ("observations", "company_id, event_id, id"),
+            ("consents", "company_id, id"),
+            ("unmapped_items", "company_id, id"),
+        ] {
+            let mut rows = Vec::new();
+            for c in &companies {
+                for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {key} FROM {table} WHERE company_id = $1 AND person_id = $2"
+                )))
+                .bind(c)
+                .bind(merged.0)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?
+                {
+                    let cols: Vec<String> =
+                        (0..key.split(',').count()).map(|i| r.try_get::<Uuid, _>(i).map(|u| u.to_string())).collect::<Result<_, _>>().map_err(|e| corrupt(table, e))?;
+                    rows.push(serde_json::json!(cols));
+                }
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET person_id = $1 WHERE company_id = $2 AND person_id = $3"
+                )))
+                .bind(kept.0)
+                .bind(c)
+                .bind(merged.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+            moved.insert(table.into(), serde_json::Value::Array(rows));
+        }
+        let users: Vec<String> = sqlx::query("SELECT id FROM users WHERE person_id = $1")
+            .bind(merged.0)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| get::<Uuid>(r, "id").map(|u| u.to_string()))
+            .collect::<Result<_>>()?;
+        sqlx::query("UPDATE users SET person_id = $1 WHERE person_id = $2")
+            .bind(kept.0)
+            .bind(merged.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        moved.insert("users".into(), serde_json::json!(users));
+        sqlx::query("UPDATE persons SET merged_into = $1 WHERE id = $2")
+            .bind(kept.0)
+            .bind(merged.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        refresh_search_keys(&mut tx, kept).await?;
+        let m = PersonMerge {
+            id: Uuid::now_v7(),
+            kept,
+            merged,
+            moved: serde_json::Value::Object(moved),
+            // Microseconds: what both backends keep.
+            merged_at: chrono::SubsecRound::trunc_subsecs(Utc::now(), 6),
+            merged_by: by.into(),
+            undone_at: None,
+            undone_by: None,
+        };
+        sqlx::query("INSERT INTO person_merges (id, kept, merged, moved, merged_at, merged_by) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(m.id)
+            .bind(kept.0)
+            .bind(merged.0)
+            .bind(m.moved.to_string())
+            .bind(m.merged_at)
+            .bind(by)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(m)
+    }
+
+    async fn person_merge(&self, id: Uuid) -> Result<Option<PersonMerge>> {
+        sqlx::query("SELECT id, kept, merged, moved, merged_at, merged_by, undone_at, undone_by FROM person_merges WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?
+            .map(|r| merge_from_row(&r))
+            .transpose()
+    }
+
+    async fn undo_merge(&self, id: Uuid, by: &str) -> Result<PersonMerge> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        let r = sqlx::query("SELECT id, kept, merged, moved, merged_at, merged_by, undone_at, undone_by FROM person_merges WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or_else(|| StoreError::NotFound(format!("merge {id}")))?;
+        let mut m = merge_from_row(&r)?;
+        if m.undone_at.is_some() {
+            return Err(StoreError::Conflict(format!("merge {id} was undone already")));
+        }
+        let ids = |v: &serde_json::Value| -> Result<Vec<Uuid>> {
+            v.as_array()
+                .ok_or_else(|| corrupt("moved", "not a list"))?
+                .iter()
+                .map(|x| x.as_str().and_then(|s| s.parse().ok()).ok_or_else(|| corrupt("moved", x)))
+                .collect()
+        };
+        for (table, key) in [
+            ("employments", "company_id = $2 AND id = $3"),
+            ("events", "company_id = $2 AND id = $3"),
+            ("observations", "company_id = $2 AND event_id = $3 AND id = $4"),
+            ("consents", "company_id = $2 AND id = $3"),
+            ("unmapped_items", "company_id = $2 AND id = $3"),
+        ] {
+            for row in m.moved.get(table).and_then(|v| v.as_array()).cloned().unwrap_or_default() {
+                let parts = ids(&row)?;
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET person_id = $1 WHERE {key}"))).bind(m.merged.0);
+                for p in parts {
+                    q = q.bind(p);
+                }
+                q.execute(&mut *tx).await.map_err(db_err)?;
+            }
+        }
+        for u in ids(m.moved.get("users").unwrap_or(&serde_json::Value::Null)).unwrap_or_default() {
+            sqlx::query("UPDATE users SET person_id = $1 WHERE id = $2")
+                .bind(m.merged.0)
+                .bind(u)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        sqlx::query("UPDATE persons SET merged_into = NULL WHERE id = $1").bind(m.merged.0).execute(&mut *tx).await.map_err(db_err)?;
+        refresh_search_keys(&mut tx, m.kept).await?;
+        refresh_search_keys(&mut tx, m.merged).await?;
+        let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+        sqlx::query("UPDATE person_merges SET undone_at = $1, undone_by = $2 WHERE id = $3")
+            .bind(now)
+            .bind(by)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        m.undone_at = Some(now);
+        m.undone_by = Some(by.into());
+        Ok(m)
     }
 }

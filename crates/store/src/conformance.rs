@@ -224,6 +224,7 @@ pub async fn run(store: &dyn Store) {
     audit_and_policy(store, &w).await;
     imports(store, &w).await;
     stats_and_wipe(store, &w).await;
+    merges(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {
@@ -599,4 +600,50 @@ async fn stats_and_wipe(store: &dyn Store, w: &World) {
     assert!(!store.has_data().await.unwrap());
     // The audit log survives a wipe.
     assert_eq!(store.list_audit(&AuditFilter { limit: 10, ..Default::default() }).await.unwrap().len(), 3);
+}
+
+async fn merges(store: &dyn Store) {
+    // The same human recorded twice (a second employee number after a re-hire): merge, undo.
+    let w = world();
+    store.create_company(&w.company).await.unwrap();
+    store.insert_batch(&w.batch).await.unwrap();
+    let (kept, twin) = (w.persons[0].id, w.persons[1].id);
+    let before_kept = store.timeline(w.company.id, kept).await.unwrap();
+    let before_twin = store.timeline(w.company.id, twin).await.unwrap();
+    let twin_obs = store.person_observations(w.company.id, twin).await.unwrap().len();
+    let kept_obs = store.person_observations(w.company.id, kept).await.unwrap().len();
+    assert!(matches!(store.merge_persons(kept, kept, "doctor").await, Err(StoreError::Conflict(_))));
+    let m = store.merge_persons(kept, twin, "doctor").await.unwrap();
+    assert_eq!((m.kept, m.merged, m.merged_by.as_str()), (kept, twin, "doctor"));
+    assert_eq!(store.employments_of_person(kept).await.unwrap().len(), 2);
+    assert!(store.employments_of_person(twin).await.unwrap().is_empty());
+    let after = store.timeline(w.company.id, kept).await.unwrap();
+    assert_eq!(
+        after.iter().filter(|e| e.person_id.is_some()).count(),
+        before_kept.iter().chain(&before_twin).filter(|e| e.person_id.is_some()).count()
+    );
+    assert_eq!(store.person_observations(w.company.id, kept).await.unwrap().len(), kept_obs + twin_obs);
+    // The twin's employment is now found under the kept person's name.
+    let found =
+        store.search_workers(w.company.id, &WorkerQuery { text: "ヤマダ".into(), offset: 0, limit: 10 }).await.unwrap();
+    assert_eq!(found.total, 2);
+    assert!(matches!(store.merge_persons(kept, twin, "doctor").await, Err(StoreError::Conflict(_))), "merged already");
+    assert_eq!(store.person_merge(m.id).await.unwrap(), Some(m.clone()));
+    // Undo: exactly back.
+    let u = store.undo_merge(m.id, "nurse").await.unwrap();
+    assert_eq!(u.undone_by.as_deref(), Some("nurse"));
+    assert_eq!(store.timeline(w.company.id, kept).await.unwrap(), before_kept);
+    assert_eq!(store.timeline(w.company.id, twin).await.unwrap(), before_twin);
+    assert_eq!(store.employments_of_person(twin).await.unwrap(), vec![w.employments[1].clone()]);
+    assert_eq!(
+        store
+            .search_workers(w.company.id, &WorkerQuery { text: "ヤマダ".into(), offset: 0, limit: 10 })
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert!(matches!(store.undo_merge(m.id, "nurse").await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.companies_of_person(kept).await.unwrap(), vec![w.company.id]);
+    store.wipe().await.unwrap();
 }

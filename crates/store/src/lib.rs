@@ -351,6 +351,27 @@ pub struct ImportWrite {
     pub mapping: Option<SourceMapping>,
 }
 
+/// Two person records merged (the same human recorded twice), undoable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonMerge {
+    /// Id.
+    pub id: uuid::Uuid,
+    /// The person kept.
+    pub kept: PersonId,
+    /// The person merged into it.
+    pub merged: PersonId,
+    /// The rows that moved, per table (what an undo moves back).
+    pub moved: serde_json::Value,
+    /// When.
+    pub merged_at: DateTime<Utc>,
+    /// Who.
+    pub merged_by: String,
+    /// When undone.
+    pub undone_at: Option<DateTime<Utc>>,
+    /// By whom.
+    pub undone_by: Option<String>,
+}
+
 /// A user's mapping of a source item to an OHCC item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceMapping {
@@ -522,6 +543,15 @@ pub trait Store: Send + Sync {
     /// The open unmapped items of a company, oldest first.
     async fn unmapped_items(&self, company: CompanyId) -> Result<Vec<UnmappedEntry>>;
 
+    /// Merges person `merged` into `kept`: every employment, event, observation, consent, held
+    /// item and user link of `merged` moves to `kept`; undoable.
+    async fn merge_persons(&self, kept: PersonId, merged: PersonId, by: &str) -> Result<PersonMerge>;
+    /// One merge.
+    async fn person_merge(&self, id: uuid::Uuid) -> Result<Option<PersonMerge>>;
+    /// Undoes a merge: exactly the rows that moved move back.
+    async fn undo_merge(&self, id: uuid::Uuid, by: &str) -> Result<PersonMerge>;
+    /// The companies employing a person.
+    async fn companies_of_person(&self, person: PersonId) -> Result<Vec<CompanyId>>;
     /// The mappings a company's users made for a source system.
     async fn source_mappings(&self, company: CompanyId, source_system: &str) -> Result<Vec<SourceMapping>>;
     /// A company's organisation and employees with their current assignment and exposures.
