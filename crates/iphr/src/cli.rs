@@ -430,8 +430,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import(ImportCmd::CheckupCsv(a)) => import_checkup_csv(&cli.database_url, a).await,
         Command::Import(ImportCmd::Hr(a)) => import_hr(&cli.database_url, a).await,
-        Command::Import(ImportCmd::Attendance(a)) => import_attendance(&cli.database_url, a).await,
-        Command::Import(ImportCmd::Stress(a)) => import_stress(&cli.database_url, a).await,
+        Command::Import(ImportCmd::Attendance(a)) => import_plain(&cli.database_url, a, Plain::Attendance).await,
+        Command::Import(ImportCmd::Stress(a)) => import_plain(&cli.database_url, a, Plain::Stress).await,
         Command::Import(ImportCmd::Fhir(a)) => import_fhir(&cli.database_url, a).await,
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
@@ -644,26 +644,24 @@ async fn import_fhir(url: &str, a: FhirArgs) -> Result<()> {
     .await
 }
 
-async fn import_stress(url: &str, a: PlainImportArgs) -> Result<()> {
-    let store = open_store(url).await?;
-    let company = find_company(store.as_ref(), &a.company).await?;
-    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
-    run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
-        iphr_import::import_stress(store.as_ref(), company.id, &name, &bytes, "cli", options)
-            .await
-            .map_err(|e| e.to_string())
-    })
-    .await
+/// Importers that need no profile.
+#[derive(Clone, Copy)]
+enum Plain {
+    Attendance,
+    Stress,
 }
 
-async fn import_attendance(url: &str, a: PlainImportArgs) -> Result<()> {
+async fn import_plain(url: &str, a: PlainImportArgs, kind: Plain) -> Result<()> {
     let store = open_store(url).await?;
     let company = find_company(store.as_ref(), &a.company).await?;
     let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
     run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
-        iphr_import::import_attendance(store.as_ref(), company.id, &name, &bytes, "cli", options)
-            .await
-            .map_err(|e| e.to_string())
+        let s = store.as_ref();
+        match kind {
+            Plain::Attendance => iphr_import::import_attendance(s, company.id, &name, &bytes, "cli", options).await,
+            Plain::Stress => iphr_import::import_stress(s, company.id, &name, &bytes, "cli", options).await,
+        }
+        .map_err(|e| e.to_string())
     })
     .await
 }
