@@ -13,6 +13,7 @@
 
 pub mod attendance;
 pub mod checkup_csv;
+pub mod export;
 pub mod fhir;
 pub mod hr;
 pub mod plan;

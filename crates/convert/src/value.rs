@@ -137,6 +137,11 @@ pub fn parse_urine_grade(text: &str) -> Result<Parsed, ValueError> {
                 warning: Some(format!("{text:?} folded to ＋＋＋ (the MHLW code set ends at 3+)")),
             });
         }
+        // The OHCC codes themselves (an iphr export read back).
+        "trace" => "trace",
+        "1p" => "1p",
+        "2p" => "2p",
+        "3p" => "3p",
         // MHLW OID 2102 codes 1–5 as digits.
         "1" => "neg",
         "2" => "trace",

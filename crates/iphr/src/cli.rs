@@ -53,6 +53,9 @@ enum Command {
     /// Import files into the coded record: one transaction per file.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Export the coded record (long CSV that `profiles/iphr-export.toml` reads back, or NDJSON).
+    #[command(subcommand)]
+    Export(ExportCmd),
     /// Person records: list, merge two records of the same human, undo a merge.
     #[command(subcommand)]
     Person(PersonCmd),
@@ -213,6 +216,50 @@ struct ImportArgs {
     /// Machine-readable report with every error's file, line, field and reason.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum ExportCmd {
+    /// Every datum of a company's employees.
+    Company {
+        /// Company (id or exact name).
+        company: String,
+        /// csv (long, one row per datum) or ndjson.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Only events of this kind (checkup, stress_check, attendance_month, …).
+        #[arg(long)]
+        kind: Option<iphr_domain::event::EventKind>,
+        /// Write to a file instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Every datum of one worker: an employee number or a person id.
+    Worker {
+        /// Employee number or person id.
+        worker: String,
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// csv (long, one row per datum) or ndjson.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Only events of this kind.
+        #[arg(long)]
+        kind: Option<iphr_domain::event::EventKind>,
+        /// Write to a file instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+/// Export formats.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ExportFormat {
+    /// Long CSV, one row per datum.
+    Csv,
+    /// One JSON object per datum.
+    Ndjson,
 }
 
 #[derive(Subcommand, Debug)]
@@ -410,6 +457,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::User(u) => user(&cli.database_url, u).await,
         Command::Policy(p) => policy(&cli.database_url, p).await,
         Command::Person(p) => person(&cli.database_url, p).await,
+        Command::Export(e) => export(&cli.database_url, e).await,
         Command::Queue(QueueCmd::List { company, json }) => queue(&cli.database_url, &company, json).await,
         Command::Queue(QueueCmd::Map { company, source_system, code, item }) => {
             let store = open_store(&cli.database_url).await?;
@@ -840,6 +888,104 @@ async fn audit_merge(
         })
         .await?;
     Ok(())
+}
+
+async fn export(url: &str, e: ExportCmd) -> Result<()> {
+    use iphr_convert::export::{Who, to_csv, to_ndjson_line};
+    let store = open_store(url).await?;
+    let (company, worker, format, kind, output) = match e {
+        ExportCmd::Company { company, format, kind, output } => (company, None, format, kind, output),
+        ExportCmd::Worker { worker, company, format, kind, output } => (company, Some(worker), format, kind, output),
+    };
+    let c = find_company(store.as_ref(), &company).await?;
+    let mut rows = store
+        .search_workers(c.id, &iphr_store::WorkerQuery { text: String::new(), offset: 0, limit: u32::MAX / 2 })
+        .await?
+        .rows;
+    if let Some(w) = &worker {
+        rows.retain(|r| r.employee_number == *w || r.person_id.to_string() == *w);
+        if rows.is_empty() {
+            bail!("no worker {w:?} in {} (give an employee number or a person id)", c.name);
+        }
+    }
+    let table = iphr_domain::ohcc::ItemTable::embedded()?;
+    let who: std::collections::HashMap<PersonId, Who> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.person_id,
+                Who {
+                    employee_number: r.employee_number.clone(),
+                    name: r.name.clone(),
+                    kana: r.kana.clone(),
+                    birth_date: r.birth_date,
+                    sex: r.sex.as_str().into(),
+                },
+            )
+        })
+        .collect();
+    let mut text = String::new();
+    let mut count = 0usize;
+    for (i, chunk) in rows.chunks(500).enumerate() {
+        let persons: Vec<PersonId> = chunk.iter().map(|r| r.person_id).collect();
+        let (events, observations) = store.person_records(c.id, kind, &persons).await?;
+        let by_id: std::collections::HashMap<_, _> = events.iter().map(|e| (e.id, e)).collect();
+        let mut joined: Vec<(&Who, &iphr_domain::event::Event, &iphr_domain::observation::Observation)> =
+            observations.iter().filter_map(|o| Some((who.get(&o.person_id)?, *by_id.get(&o.event_id)?, o))).collect();
+        joined.sort_by(|a, b| {
+            (&a.0.employee_number, a.2.event_date, a.2.item.as_str()).cmp(&(
+                &b.0.employee_number,
+                b.2.event_date,
+                b.2.item.as_str(),
+            ))
+        });
+        count += joined.len();
+        match format {
+            ExportFormat::Csv => {
+                let part = to_csv(&table, joined.into_iter()).map_err(|e| anyhow!(e))?;
+                // The header once.
+                let body = if i == 0 { part.as_str() } else { part.split_once('\n').map_or("", |x| x.1) };
+                text.push_str(body);
+            }
+            ExportFormat::Ndjson => {
+                for (w, e, o) in joined {
+                    text.push_str(&to_ndjson_line(&table, w, e, o));
+                    text.push('\n');
+                }
+            }
+        }
+    }
+    if rows.is_empty() && format == ExportFormat::Csv {
+        text = to_csv(&table, std::iter::empty()).map_err(|e| anyhow!(e))?;
+    }
+    audit_cli(
+        store.as_ref(),
+        "export",
+        Some(c.id),
+        format!(
+            "{} {:?} kind={:?}: {count} data of {} persons",
+            worker.as_deref().unwrap_or("company"),
+            format,
+            kind,
+            rows.len()
+        ),
+    )
+    .await?;
+    match output {
+        Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
+        None => write_stdout(&text)?,
+    }
+    Ok(())
+}
+
+/// Writes to standard output; a reader that stops early (`| head`) is not an error.
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 async fn person(url: &str, p: PersonCmd) -> Result<()> {

@@ -471,3 +471,42 @@ fn person_merge_and_undo_by_a_physician_only() {
     let e = fails(d.path(), &["person", "unmerge", &merge_id, "--as", "doc"]);
     assert!(e.contains("undone already"), "{e}");
 }
+
+#[test]
+fn export_round_trips_and_survives_a_closed_pipe() {
+    let d = tempfile::tempdir().unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    ok(d.path(), &["demo", "--workers", "12", "--years", "2", "--seed", "4", "--as-of", "2026-04-01"]);
+    let company = "株式会社みなと精機";
+    let out = d.path().join("checkups.csv").display().to_string();
+    ok(d.path(), &["export", "company", company, "--kind", "checkup", "--output", &out]);
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let rows = csv.lines().count() - 1;
+    assert!(rows > 100, "{rows} rows");
+    assert!(csv.starts_with("社員番号,氏名,カナ,生年月日,性別,日付,種別,区分,項目コード"));
+    // Importing the export gives the same records: everything unchanged.
+    let profile = root.join("profiles/iphr-export.toml").display().to_string();
+    let report = ok(d.path(), &["import", "checkup-csv", &out, "--company", company, "--profile", &profile]);
+    assert!(
+        report
+            .starts_with(&format!("checkups.csv: read {rows}, imported 0, unchanged {rows}, corrected 0, rejected 0")),
+        "{report}"
+    );
+    // NDJSON of one worker: one object per line.
+    let nd = ok(d.path(), &["export", "worker", "A000001", "--company", company, "--format", "ndjson"]);
+    assert!(nd.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["employee_number"] == "A000001"));
+    let e = fails(d.path(), &["export", "worker", "Z999", "--company", company]);
+    assert!(e.contains("no worker"), "{e}");
+    // Regression: a reader that closes early (`| head`) made the export panic on a broken pipe.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iphr"))
+        .current_dir(d.path())
+        .env_remove("IPHR_DATABASE_URL")
+        .args(["export", "company", company, "--format", "ndjson"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

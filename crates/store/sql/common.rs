@@ -276,6 +276,61 @@ fn merge_from_row(r: &DbRow) -> Result<PersonMerge> {
     })
 }
 
+/// The events (of one kind, or all) of persons in a company that `keep` accepts, and their
+/// observations; 500 persons and 500 events a query.
+async fn events_of_persons(
+    pool: &sqlx::Pool<Db>,
+    company: CompanyId,
+    kind: Option<EventKind>,
+    persons: &[PersonId],
+    keep: impl Fn(&Event) -> bool,
+) -> Result<(Vec<Event>, Vec<Observation>)> {
+    let mut persons = persons.to_vec();
+    persons.sort();
+    persons.dedup();
+    let mut events = Vec::new();
+    let mut observations = Vec::new();
+    for chunk in persons.chunks(500) {
+        let mut qb: QueryBuilder<Db> = QueryBuilder::new(concat!("SELECT ", event_cols!(), " FROM events WHERE company_id = "));
+        qb.push_bind(company.0);
+        if let Some(k) = kind {
+            qb.push(" AND kind = ").push_bind(k.as_str());
+        }
+        qb.push(" AND person_id IN (");
+        let mut sep = qb.separated(", ");
+        for p in chunk {
+            sep.push_bind(p.0);
+        }
+        qb.push(") ORDER BY person_id, event_date, id");
+        let found: Vec<Event> = qb
+            .build()
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(event_from_row)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|e| keep(e))
+            .collect();
+        for ids in found.chunks(500) {
+            let mut qb: QueryBuilder<Db> =
+                QueryBuilder::new(concat!("SELECT ", obs_cols!(), " FROM observations WHERE company_id = "));
+            qb.push_bind(company.0).push(" AND event_id IN (");
+            let mut sep = qb.separated(", ");
+            for e in ids {
+                sep.push_bind(e.id.0);
+            }
+            qb.push(") ORDER BY event_id, item, data_atr");
+            for r in qb.build().fetch_all(pool).await.map_err(db_err)? {
+                observations.push(observation_from_row(&r)?);
+            }
+        }
+        events.extend(found);
+    }
+    Ok((events, observations))
+}
+
 /// Writes the rows of a batch inside a transaction.
 async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Result<()> {
     insert_rows(tx, "INSERT INTO establishments (company_id, id, name) ", 3, &b.establishments, |mut q, e| {
@@ -1178,47 +1233,20 @@ impl Store for StoreImpl {
         keys: &[(PersonId, chrono::NaiveDate)],
     ) -> Result<(Vec<Event>, Vec<Observation>)> {
         let wanted: std::collections::HashSet<(PersonId, chrono::NaiveDate)> = keys.iter().copied().collect();
-        let mut persons: Vec<PersonId> = keys.iter().map(|k| k.0).collect();
-        persons.sort();
-        persons.dedup();
-        let mut events = Vec::new();
-        let mut observations = Vec::new();
-        for chunk in persons.chunks(500) {
-            let mut qb: QueryBuilder<Db> =
-                QueryBuilder::new(concat!("SELECT ", event_cols!(), " FROM events WHERE company_id = "));
-            qb.push_bind(company.0).push(" AND kind = ").push_bind(kind.as_str()).push(" AND person_id IN (");
-            let mut sep = qb.separated(", ");
-            for p in chunk {
-                sep.push_bind(p.0);
-            }
-            qb.push(")");
-            let found: Vec<Event> = qb
-                .build()
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_err)?
-                .iter()
-                .map(event_from_row)
-                .collect::<Result<Vec<_>>>()?
-                .into_iter()
-                .filter(|e| e.person_id.is_some_and(|p| wanted.contains(&(p, e.event_date))))
-                .collect();
-            for ids in found.chunks(500) {
-                let mut qb: QueryBuilder<Db> =
-                    QueryBuilder::new(concat!("SELECT ", obs_cols!(), " FROM observations WHERE company_id = "));
-                qb.push_bind(company.0).push(" AND event_id IN (");
-                let mut sep = qb.separated(", ");
-                for e in ids {
-                    sep.push_bind(e.id.0);
-                }
-                qb.push(") ORDER BY event_id, item, data_atr");
-                for r in qb.build().fetch_all(&self.pool).await.map_err(db_err)? {
-                    observations.push(observation_from_row(&r)?);
-                }
-            }
-            events.extend(found);
-        }
-        Ok((events, observations))
+        let persons: Vec<PersonId> = keys.iter().map(|k| k.0).collect();
+        events_of_persons(&self.pool, company, Some(kind), &persons, |e| {
+            e.person_id.is_some_and(|p| wanted.contains(&(p, e.event_date)))
+        })
+        .await
+    }
+
+    async fn person_records(
+        &self,
+        company: CompanyId,
+        kind: Option<EventKind>,
+        persons: &[PersonId],
+    ) -> Result<(Vec<Event>, Vec<Observation>)> {
+        events_of_persons(&self.pool, company, kind, persons, |_| true).await
     }
 
     async fn apply_import(&self, w: &ImportWrite) -> Result<()> {

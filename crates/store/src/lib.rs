@@ -530,6 +530,13 @@ pub trait Store: Send + Sync {
         kind: iphr_domain::event::EventKind,
         keys: &[(PersonId, NaiveDate)],
     ) -> Result<(Vec<Event>, Vec<Observation>)>;
+    /// Every event (of one kind, or all) of these persons in a company, with its observations.
+    async fn person_records(
+        &self,
+        company: CompanyId,
+        kind: Option<iphr_domain::event::EventKind>,
+        persons: &[PersonId],
+    ) -> Result<(Vec<Event>, Vec<Observation>)>;
     /// Writes one imported file: all or nothing.
     async fn apply_import(&self, write: &ImportWrite) -> Result<()>;
     /// The history of one observation, newest first.
