@@ -12,6 +12,7 @@
 //! - [`units`]: unit conversion to the OHCC unit, as a versioned table.
 
 pub mod attendance;
+pub mod cda;
 pub mod checkup_csv;
 pub mod export;
 pub mod fhir;

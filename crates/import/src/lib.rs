@@ -159,6 +159,30 @@ pub async fn import_stress(
     run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
+/// Ties every record of a document to a named person (an employee of the company).
+async fn name_person(
+    store: &dyn Store,
+    company: CompanyId,
+    person: iphr_domain::PersonId,
+    records: &mut iphr_convert::plan::ParsedRecords,
+) -> Result<(), ImportError> {
+    let c = store
+        .identity_candidates(company)
+        .await?
+        .into_iter()
+        .find(|c| c.person_id == person)
+        .ok_or_else(|| ImportError::Tables(format!("person {person} is not employed by this company")))?;
+    // The user names the person: identify every record by that employment alone.
+    let named = iphr_convert::checkup_csv::Identity { employee_number: Some(c.employee_number), ..Default::default() };
+    for r in &mut records.records {
+        r.identity = named.clone();
+    }
+    for u in &mut records.unmapped {
+        u.identity = named.clone();
+    }
+    Ok(())
+}
+
 /// Imports one eCheckup FHIR document Bundle. With `person`, the document is about that person
 /// (who must be employed by the company); without, the Patient is matched like any record.
 pub async fn import_fhir(
@@ -175,24 +199,32 @@ pub async fn import_fhir(
     let mut records = iphr_convert::fhir::parse(bytes, &table, &units)
         .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     if let Some(p) = person {
-        let c = store
-            .identity_candidates(company)
-            .await?
-            .into_iter()
-            .find(|c| c.person_id == p)
-            .ok_or_else(|| ImportError::Tables(format!("person {p} is not employed by this company")))?;
-        // The user names the person: identify every record by that employment alone.
-        let named =
-            iphr_convert::checkup_csv::Identity { employee_number: Some(c.employee_number), ..Default::default() };
-        for r in &mut records.records {
-            r.identity = named.clone();
-        }
-        for u in &mut records.unmapped {
-            u.identity = named.clone();
-        }
+        name_person(store, company, p, &mut records).await?;
     }
     let source =
         Source { kind: "fhir", event_kind: EventKind::Checkup, profile: "eCheckup FHIR".into(), institution: None };
+    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
+}
+
+/// Imports one MHLW CDA document (特定健診・事業者健診). With `person`, the document is about that
+/// person; without, the examinee is matched by kana, birth date and sex, then insurer identifiers.
+pub async fn import_cda(
+    store: &dyn Store,
+    company: CompanyId,
+    file_name: &str,
+    bytes: &[u8],
+    person: Option<iphr_domain::PersonId>,
+    imported_by: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let mut records = iphr_convert::cda::parse(bytes, &table, &units)
+        .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    if let Some(p) = person {
+        name_person(store, company, p, &mut records).await?;
+    }
+    let source = Source { kind: "cda", event_kind: EventKind::Checkup, profile: "MHLW CDA".into(), institution: None };
     run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 

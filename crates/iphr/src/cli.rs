@@ -126,9 +126,11 @@ enum ImportCmd {
     Stress(PlainImportArgs),
     /// 健康診断結果報告書 FHIR documents (JP-CLINS eCheckup Bundles, JSON).
     Fhir(FhirArgs),
+    /// 特定健診・事業者健診 CDA XML documents (MHLW 特定健診情報ファイル), one per examinee.
+    Cda(FhirArgs),
 }
 
-/// Arguments of `iphr import fhir`.
+/// Arguments of `iphr import fhir` and `iphr import cda`.
 #[derive(clap::Args, Debug)]
 struct FhirArgs {
     /// Files to import; each is one transaction.
@@ -480,7 +482,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Import(ImportCmd::Hr(a)) => import_hr(&cli.database_url, a).await,
         Command::Import(ImportCmd::Attendance(a)) => import_plain(&cli.database_url, a, Plain::Attendance).await,
         Command::Import(ImportCmd::Stress(a)) => import_plain(&cli.database_url, a, Plain::Stress).await,
-        Command::Import(ImportCmd::Fhir(a)) => import_fhir(&cli.database_url, a).await,
+        Command::Import(ImportCmd::Fhir(a)) => import_document(&cli.database_url, a, false).await,
+        Command::Import(ImportCmd::Cda(a)) => import_document(&cli.database_url, a, true).await,
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
             let s = store.stats().await?;
@@ -680,14 +683,18 @@ async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
     .await
 }
 
-async fn import_fhir(url: &str, a: FhirArgs) -> Result<()> {
+async fn import_document(url: &str, a: FhirArgs, cda: bool) -> Result<()> {
     let store = open_store(url).await?;
     let company = find_company(store.as_ref(), &a.company).await?;
     let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
     run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
-        iphr_import::import_fhir(store.as_ref(), company.id, &name, &bytes, a.person, "cli", options)
-            .await
-            .map_err(|e| e.to_string())
+        let s = store.as_ref();
+        if cda {
+            iphr_import::import_cda(s, company.id, &name, &bytes, a.person, "cli", options).await
+        } else {
+            iphr_import::import_fhir(s, company.id, &name, &bytes, a.person, "cli", options).await
+        }
+        .map_err(|e| e.to_string())
     })
     .await
 }

@@ -1,0 +1,228 @@
+//! 特定健診・事業者健診 CDA documents (MHLW 特定健診情報ファイル, HL7 CDA R2; standards.md §1): the
+//! examinee (保険者番号, 記号, 番号, kana name, sex, birth date), the checkup date
+//! (documentationOf/serviceEvent/effectiveTime), the report kind (10 = 特定健診情報) and every
+//! observation with a 17-character item code (codeSystem 1.2.392.200119.6.1005 by default), also
+//! the COMP/RSON members of battery groups. Values: PQ (converted to the OHCC unit), CD/CO through
+//! the MHLW value-set map, ST; a second CD of codeSystem 2.16.840.1.113883.5.83 (H/L, 入力範囲外)
+//! and `interpretationCode` H/L are the producer's mark; `negationInd="true"` is 未実施; a value
+//! with `nullFlavor` is 測定不能. Namespaces are matched by local name (older and newer files).
+//! Errors and unmapped items name the XML line.
+
+use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError, Unmapped};
+use crate::plan::{ParsedRecords, Record};
+use crate::text::{Encoding, fold_value};
+use crate::units::UnitTable;
+use crate::value::RangeFlag;
+use crate::wareki::parse_date;
+use iphr_domain::event::{CheckupKind, EventKind};
+use iphr_domain::ohcc::{ItemTable, Producer};
+use iphr_domain::person::Sex;
+use roxmltree::{Document, Node, ParsingOptions};
+use serde_json::json;
+
+/// Largest document accepted (a CDA file is one examinee: tens of kilobytes).
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+const ITEM_SYSTEM: &str = "1.2.392.200119.6.1005";
+const FLAG_SYSTEM: &str = "2.16.840.1.113883.5.83";
+const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
+
+/// A document that cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CdaFileError {
+    /// Too big.
+    #[error("{0} bytes: larger than the {MAX_BYTES}-byte limit for one CDA document")]
+    TooLarge(usize),
+    /// Not UTF-8.
+    #[error("not UTF-8 text")]
+    Encoding,
+    /// Not XML (with the position).
+    #[error("not well-formed XML: {0}")]
+    Xml(String),
+    /// Not a ClinicalDocument of the expected shape.
+    #[error("{0}")]
+    Shape(String),
+}
+
+fn child<'a, 'i>(n: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
+    n.children().find(|c| c.is_element() && c.tag_name().name() == name)
+}
+
+fn path<'a, 'i>(n: Node<'a, 'i>, names: &[&str]) -> Option<Node<'a, 'i>> {
+    names.iter().try_fold(n, |n, name| child(n, name))
+}
+
+fn date_attr(n: Option<Node>) -> Option<chrono::NaiveDate> {
+    n.and_then(|n| n.attribute("value")).and_then(|v| parse_date(v).ok())
+}
+
+/// Reads one CDA document into checkup records.
+pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<ParsedRecords, CdaFileError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(CdaFileError::TooLarge(bytes.len()));
+    }
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+        .map_err(|_| CdaFileError::Encoding)?;
+    // No DTDs (and so no entities), a node budget against deeply nested or huge input.
+    let doc = Document::parse_with_options(
+        text,
+        ParsingOptions { allow_dtd: false, nodes_limit: 200_000, ..ParsingOptions::default() },
+    )
+    .map_err(|e| CdaFileError::Xml(e.to_string()))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "ClinicalDocument" {
+        return Err(CdaFileError::Shape(format!(
+            "the root element is <{}>, not <ClinicalDocument>",
+            root.tag_name().name()
+        )));
+    }
+    let line = |n: Node| doc.text_pos_at(n.range().start).row as u64;
+    // Examinee.
+    let role = path(root, &["recordTarget", "patientRole"])
+        .ok_or_else(|| CdaFileError::Shape("no recordTarget/patientRole".into()))?;
+    let mut who = Identity::default();
+    for id in role.children().filter(|c| c.is_element() && c.tag_name().name() == "id") {
+        let ext = id.attribute("extension").map(fold_value);
+        match id.attribute("root") {
+            Some("1.2.392.200119.6.101") => who.insurer.insurer_number = ext,
+            Some("1.2.392.200119.6.204") => who.insurer.symbol = ext,
+            Some("1.2.392.200119.6.205") => who.insurer.number = ext,
+            _ => {}
+        }
+    }
+    if let Some(p) = child(role, "patient") {
+        who.kana = child(p, "name").and_then(|n| n.text()).map(|t| t.trim().to_string());
+        who.sex = match child(p, "administrativeGenderCode").and_then(|g| g.attribute("code")) {
+            Some("1") => Some(Sex::Male),
+            Some("2") => Some(Sex::Female),
+            _ => None,
+        };
+        who.birth_date = date_attr(child(p, "birthTime"));
+    }
+    let date = date_attr(path(root, &["documentationOf", "serviceEvent", "effectiveTime"]))
+        .ok_or_else(|| CdaFileError::Shape("no checkup date (documentationOf/serviceEvent/effectiveTime)".into()))?;
+    // 報告区分 (1.2.392.200119.6.1001): 10 = 特定健診情報; other reports are employer checkups.
+    let kind = match child(root, "code").and_then(|c| c.attribute("code")) {
+        Some("10") => CheckupKind::Tokutei,
+        _ => CheckupKind::Periodic,
+    };
+    let institution = path(root, &["author", "assignedAuthor", "representedOrganization", "name"])
+        .and_then(|n| n.text())
+        .map(str::to_string);
+    let mut out =
+        ParsedRecords { encoding: Encoding::Utf8, rows_read: 0, records: vec![], errors: vec![], unmapped: vec![] };
+    let mut results = Vec::new();
+    for o in root.descendants().filter(|n| n.is_element() && n.tag_name().name() == "observation") {
+        let Some(code_el) = child(o, "code") else { continue };
+        // A battery group (code nullFlavor="NA") holds its members as nested observations.
+        let Some(code) = code_el.attribute("code") else { continue };
+        out.rows_read += 1;
+        let ln = line(o);
+        let display = code_el.attribute("displayName").unwrap_or("").to_string();
+        let system = code_el.attribute("codeSystem").unwrap_or(ITEM_SYSTEM);
+        let err = |reason: String| RowError { line: ln, field: format!("observation {code}"), reason };
+        let values: Vec<Node> = o.children().filter(|c| c.is_element() && c.tag_name().name() == "value").collect();
+        let raw = values
+            .iter()
+            .map(|v| {
+                v.attribute("value")
+                    .map(|x| format!("{x}{}", v.attribute("unit").map(|u| format!(" {u}")).unwrap_or_default()))
+                    .or_else(|| v.attribute("code").map(|c| format!("{}|{c}", v.attribute("codeSystem").unwrap_or(""))))
+                    .or_else(|| v.text().map(str::to_string))
+                    .or_else(|| v.attribute("nullFlavor").map(|f| format!("nullFlavor={f}")))
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let def = if system == ITEM_SYSTEM { table.by_jlac10(code) } else { None };
+        let Some(def) = def else {
+            out.unmapped.push(Unmapped {
+                line: ln,
+                identity: who.clone(),
+                date: Some(date),
+                source_code: code.to_string(),
+                source_text: display,
+                raw,
+                unit: values.first().and_then(|v| v.attribute("unit")).map(str::to_string),
+            });
+            continue;
+        };
+        let mut flag = child(o, "interpretationCode").and_then(|i| match i.attribute("code") {
+            Some("H") => Some(RangeFlag::High),
+            Some("L") => Some(RangeFlag::Low),
+            _ => None,
+        });
+        // 入力範囲外: a second value, CD of 2.16.840.1.113883.5.83.
+        if let Some(f) = values.iter().find(|v| v.attribute("codeSystem") == Some(FLAG_SYSTEM)) {
+            flag = match f.attribute("code") {
+                Some("H") => Some(RangeFlag::High),
+                Some("L") => Some(RangeFlag::Low),
+                _ => flag,
+            };
+        }
+        let main = values.iter().find(|v| v.attribute("codeSystem") != Some(FLAG_SYSTEM));
+        let value: Result<ResultValue, String> = if o.attribute("negationInd") == Some("true") {
+            Ok(ResultValue::NotDone)
+        } else if let Some(v) = main {
+            if v.attribute("nullFlavor").is_some() {
+                Ok(ResultValue::NotMeasured)
+            } else {
+                match v.attribute((XSI, "type")) {
+                    Some("PQ") => match v.attribute("value").and_then(|x| x.trim().parse::<f64>().ok()) {
+                        Some(x) => {
+                            let from = v.attribute("unit").unwrap_or(def.unit.as_str());
+                            units
+                                .convert(def.item.as_str(), x, from, &def.unit)
+                                .map(|value| ResultValue::Number {
+                                    value,
+                                    unit: def.unit.clone(),
+                                    comparator: None,
+                                    flag,
+                                })
+                                .map_err(|e| e.to_string())
+                        }
+                        None => Err(format!("PQ value {:?} is not a number", v.attribute("value").unwrap_or(""))),
+                    },
+                    Some("CD") | Some("CO") => {
+                        let vs = v.attribute("codeSystem").unwrap_or("");
+                        let vc = v.attribute("code").unwrap_or("");
+                        table.value_for_source(&def.item, vs, vc).map(|c| ResultValue::Code(c.to_string())).ok_or_else(
+                            || format!("value {vs}|{vc} maps to no value of {} ({})", def.item, def.name_ja),
+                        )
+                    }
+                    Some("ST") => Ok(ResultValue::Text(v.text().unwrap_or("").trim().to_string())),
+                    other => Err(format!("value type {other:?} is not PQ, CD, CO or ST")),
+                }
+            }
+        } else if let Some(f) = flag {
+            Ok(ResultValue::FlagOnly(f))
+        } else {
+            Err("no value and not marked as not done (negationInd)".into())
+        };
+        match value {
+            Ok(value) => results.push(ItemResult {
+                line: ln,
+                column: format!("observation {code}"),
+                item: def.item.clone(),
+                source_code: code.to_string(),
+                source_text: display,
+                raw,
+                source_unit: main.and_then(|v| v.attribute("unit")).map(str::to_string),
+                value,
+                warning: None,
+            }),
+            Err(reason) => out.errors.push(err(reason)),
+        }
+    }
+    out.records.push(Record {
+        line: line(root),
+        identity: who,
+        date,
+        kind: EventKind::Checkup,
+        subkind: Some(kind.as_str().into()),
+        title: kind.label_ja().into(),
+        producer: Producer::Institution,
+        detail: json!({ "institution": institution, "format": "MHLW CDA" }),
+        results,
+    });
+    Ok(out)
+}
