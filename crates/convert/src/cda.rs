@@ -226,3 +226,104 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
     });
     Ok(out)
 }
+
+/// Most entries an archive may hold.
+pub const MAX_ENTRIES: usize = 100_000;
+/// Most bytes all entries of an archive may unpack to (a zip bomb ends here, with an error).
+pub const MAX_ARCHIVE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Whether bytes are a ZIP archive.
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Reads an MHLW archive (standards.md §1.2): every `DATA/h….xml` is one CDA document; the index
+/// (`ix08…`) must count the XML files of DATA and CLAIMS; claims, summary and schemas are left
+/// alone. Errors and unmapped items name the entry and its line.
+pub fn parse_archive(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<ParsedRecords, CdaFileError> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| CdaFileError::Shape(format!("not a ZIP archive: {e}")))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(CdaFileError::Shape(format!("{} entries: more than {MAX_ENTRIES}", zip.len())));
+    }
+    let mut out =
+        ParsedRecords { encoding: Encoding::Utf8, rows_read: 0, records: vec![], errors: vec![], unmapped: vec![] };
+    let mut counted = 0u64;
+    let mut declared: Option<u64> = None;
+    let mut total = 0u64;
+    let mut documents = 0usize;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| CdaFileError::Shape(format!("entry {i}: {e}")))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = entry.name().map_err(|e| CdaFileError::Shape(format!("entry {i}: {e}")))?.to_string();
+        // Inner names carry no semantics beyond the folder and the first letter (standards.md §1.2).
+        let parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty()).collect();
+        let file = parts.last().copied().unwrap_or("").to_ascii_lowercase();
+        let folder = parts.iter().rev().nth(1).map(|f| f.to_ascii_uppercase()).unwrap_or_default();
+        let is_xml = file.ends_with(".xml");
+        let wanted = is_xml && ((folder == "DATA" && file.starts_with('h')) || file.starts_with("ix"));
+        if is_xml && (folder == "DATA" || folder == "CLAIMS") {
+            counted += 1;
+        }
+        if !wanted {
+            continue;
+        }
+        let mut buf = Vec::new();
+        entry
+            .by_ref()
+            .take(MAX_BYTES as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| CdaFileError::Shape(format!("{name}: {e}")))?;
+        if buf.len() > MAX_BYTES {
+            return Err(CdaFileError::TooLarge(buf.len()));
+        }
+        total += buf.len() as u64;
+        if total > MAX_ARCHIVE_BYTES {
+            return Err(CdaFileError::Shape(format!("the archive unpacks to more than {MAX_ARCHIVE_BYTES} bytes")));
+        }
+        if file.starts_with("ix") {
+            let text = std::str::from_utf8(&buf).map_err(|_| CdaFileError::Encoding)?;
+            let doc = Document::parse_with_options(
+                text,
+                ParsingOptions { allow_dtd: false, nodes_limit: 10_000, ..ParsingOptions::default() },
+            )
+            .map_err(|e| CdaFileError::Xml(format!("{name}: {e}")))?;
+            declared = doc
+                .descendants()
+                .find(|n| n.is_element() && n.tag_name().name() == "totalRecordCount")
+                .and_then(|n| n.attribute("value"))
+                .and_then(|v| v.parse().ok());
+            continue;
+        }
+        documents += 1;
+        match parse(&buf, table, units) {
+            Ok(mut one) => {
+                for e in &mut one.errors {
+                    e.field = format!("{name}: {}", e.field);
+                }
+                for u in &mut one.unmapped {
+                    u.source_text = format!("{} ({name})", u.source_text);
+                }
+                out.rows_read += one.rows_read;
+                out.records.extend(one.records);
+                out.errors.extend(one.errors);
+                out.unmapped.extend(one.unmapped);
+            }
+            Err(e) => out.errors.push(RowError { line: 0, field: name.clone(), reason: e.to_string() }),
+        }
+    }
+    if documents == 0 {
+        return Err(CdaFileError::Shape("the archive holds no DATA/h….xml document".into()));
+    }
+    if let Some(d) = declared {
+        if d != counted {
+            return Err(CdaFileError::Shape(format!(
+                "the index declares {d} records (totalRecordCount) but DATA and CLAIMS hold {counted} XML files"
+            )));
+        }
+    }
+    Ok(out)
+}

@@ -35,3 +35,26 @@ proptest! {
         }
     }
 }
+
+/// A zip bomb (a small archive that unpacks to more than a document may be) ends in an error.
+#[test]
+fn zip_bomb_is_refused() {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("x/DATA/h1.xml", opts).unwrap();
+        let chunk = vec![b' '; 1024 * 1024];
+        for _ in 0..20 {
+            z.write_all(&chunk).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let bytes = buf.into_inner();
+    assert!(bytes.len() < 200_000, "the bomb is small: {} bytes", bytes.len());
+    let t = ItemTable::embedded().unwrap();
+    let u = UnitTable::embedded().unwrap();
+    let r = iphr_convert::cda::parse_archive(&bytes, &t, &u);
+    assert!(matches!(r, Err(iphr_convert::cda::CdaFileError::TooLarge(_))), "{r:?}");
+}

@@ -206,7 +206,8 @@ pub async fn import_fhir(
     run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
-/// Imports one MHLW CDA document (特定健診・事業者健診). With `person`, the document is about that
+/// Imports one MHLW CDA document (特定健診・事業者健診) or an MHLW ZIP archive of them (one
+/// transaction for the whole archive). With `person`, the document is about that
 /// person; without, the examinee is matched by kana, birth date and sex, then insurer identifiers.
 pub async fn import_cda(
     store: &dyn Store,
@@ -219,8 +220,12 @@ pub async fn import_cda(
 ) -> Result<Outcome, ImportError> {
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let mut records = iphr_convert::cda::parse(bytes, &table, &units)
-        .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let parsed = if iphr_convert::cda::is_zip(bytes) {
+        iphr_convert::cda::parse_archive(bytes, &table, &units)
+    } else {
+        iphr_convert::cda::parse(bytes, &table, &units)
+    };
+    let mut records = parsed.map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     if let Some(p) = person {
         name_person(store, company, p, &mut records).await?;
     }

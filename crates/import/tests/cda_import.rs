@@ -71,3 +71,36 @@ async fn example_document() {
         assert!(msg.contains(want), "{bad}: {msg}");
     }
 }
+
+#[tokio::test]
+async fn archive_with_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("z.db").display().to_string()).await.unwrap();
+    store.migrate().await.unwrap();
+    let c = Company { id: CompanyId::new(), name: "ZIP株式会社".into() };
+    store.create_company(&c).await.unwrap();
+    let hr = "社員番号,氏名,カナ,性別,生年月日,入社日,所属\nC1,健診 太郎,ケンシン タロウ,男,1970-04-01,2000-04-01,総務部\nC2,健診 花子,ケンシン ハナコ,女,1975-05-05,2000-04-01,総務部\n";
+    import_hr(
+        &store,
+        c.id,
+        "hr.csv",
+        hr.as_bytes(),
+        NaiveDate::from_ymd_opt(2024, 4, 1).unwrap(),
+        "t",
+        Options::default(),
+    )
+    .await
+    .unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/cda");
+    let bytes = std::fs::read(root.join("archive.zip")).unwrap();
+    let out = import_cda(&store, c.id, "archive.zip", &bytes, None, "t", Options::default()).await.unwrap();
+    let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
+    assert_eq!((r.read, r.imported, r.queued, r.new_visits), (70, 70, 0, 2), "{:?}", r.errors);
+    // An index that miscounts its records refuses the archive: nothing written.
+    let before = store.stats().await.unwrap();
+    let bad = std::fs::read(root.join("archive-bad-count.zip")).unwrap();
+    let e = import_cda(&store, c.id, "bad.zip", &bad, None, "t", Options::default()).await;
+    let msg = e.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("declares 5 records") && msg.contains("hold 3"), "{msg}");
+    assert_eq!(store.stats().await.unwrap(), before);
+}
