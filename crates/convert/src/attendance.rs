@@ -10,7 +10,7 @@
 
 use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError};
 use crate::plan::{ParsedRecords, Record};
-use crate::table::{self, TableError, fold_header};
+use crate::table::{self, TableError};
 use crate::text::{EncodingChoice, fold_value};
 use crate::value::{Parsed, parse_number};
 use crate::wareki::parse_date;
@@ -22,7 +22,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 /// Header names.
-pub const COLUMNS: &[(&str, &[&str])] = &[
+pub const COLUMNS: crate::table::Aliases = &[
     ("employee_number", &["社員番号", "従業員番号", "社員NO", "employee_number"]),
     ("month", &["年月", "対象月", "month"]),
     ("total", &["総労働時間", "total_hours"]),
@@ -43,16 +43,6 @@ pub enum AttendanceFileError {
     /// Structure.
     #[error("{0}")]
     Table(#[from] TableError),
-    /// A required column is missing.
-    #[error("line {line}: no column for {field} (one of {names})")]
-    MissingColumn {
-        /// Header line.
-        line: u64,
-        /// Field.
-        field: String,
-        /// Accepted names.
-        names: String,
-    },
     /// Rules.
     #[error("{0}")]
     Rules(String),
@@ -143,18 +133,8 @@ fn month_record(line: u64, no: &str, month: NaiveDate, values: &[(&str, f64)], r
 pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, AttendanceFileError> {
     let rules = WorkTimeRules::embedded().map_err(AttendanceFileError::Rules)?;
     let t = table::read(bytes, EncodingChoice::Auto)?;
-    let folded: Vec<String> = t.header.iter().map(|h| fold_header(h)).collect();
-    let col = |field: &str| -> Option<usize> {
-        let names = COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, n)| *n).unwrap_or(&[]);
-        names.iter().find_map(|n| folded.iter().position(|h| *h == fold_header(n)))
-    };
-    let need = |field: &str| -> Result<usize, AttendanceFileError> {
-        col(field).ok_or_else(|| AttendanceFileError::MissingColumn {
-            line: t.header_line,
-            field: field.into(),
-            names: COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, n)| n.join(", ")).unwrap_or_default(),
-        })
-    };
+    let col = |field: &str| t.column(COLUMNS, field);
+    let need = |field: &str| t.required(COLUMNS, field);
     let c_no = need("employee_number")?;
     let get = |cells: &Vec<String>, c: usize| cells.get(c).cloned().unwrap_or_default();
     let header_name = |c: usize| t.header.get(c).cloned().unwrap_or_default();

@@ -9,7 +9,7 @@
 //! start; a changed leave date or name is updated. A known employee number whose birth date or sex
 //! differs is an error, never a silent merge. The same file twice changes nothing.
 
-use crate::table::{self, TableError, fold_header};
+use crate::table::{self, TableError};
 use crate::text::{EncodingChoice, fold_value};
 use crate::wareki::parse_date;
 use chrono::NaiveDate;
@@ -24,7 +24,7 @@ use std::collections::{BTreeSet, HashMap};
 const AGENTS_CSV: &str = include_str!("../data/exposure-agents-v1.csv");
 
 /// Fields and the header names that mean them.
-pub const COLUMNS: &[(&str, &[&str])] = &[
+pub const COLUMNS: crate::table::Aliases = &[
     ("employee_number", &["社員番号", "従業員番号", "社員NO", "employee_number"]),
     ("name", &["氏名", "name"]),
     ("family_name", &["姓", "family_name"]),
@@ -110,16 +110,6 @@ pub enum HrFileError {
     /// Structure.
     #[error("{0}")]
     Table(#[from] TableError),
-    /// A required column is missing.
-    #[error("line {line}: no column for {field} (one of {names})")]
-    MissingColumn {
-        /// Header line.
-        line: u64,
-        /// Field.
-        field: String,
-        /// Accepted names.
-        names: String,
-    },
     /// The agents table.
     #[error("{0}")]
     Agents(String),
@@ -174,18 +164,8 @@ pub fn plan(
     let agents = agents().map_err(HrFileError::Agents)?;
     let agent_by_name: HashMap<String, &Agent> =
         agents.iter().map(|a| (fold_value(&a.name).to_lowercase(), a)).collect();
-    let folded: Vec<String> = t.header.iter().map(|h| fold_header(h)).collect();
-    let col = |field: &str| -> Option<usize> {
-        let names = COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, n)| *n).unwrap_or(&[]);
-        names.iter().find_map(|n| folded.iter().position(|h| *h == fold_header(n)))
-    };
-    let need = |field: &str| -> Result<usize, HrFileError> {
-        col(field).ok_or_else(|| HrFileError::MissingColumn {
-            line: t.header_line,
-            field: field.into(),
-            names: COLUMNS.iter().find(|(f, _)| *f == field).map(|(_, n)| n.join(", ")).unwrap_or_default(),
-        })
-    };
+    let col = |field: &str| t.column(COLUMNS, field);
+    let need = |field: &str| t.required(COLUMNS, field);
     let c_no = need("employee_number")?;
     let c_sex = need("sex")?;
     let c_birth = need("birth_date")?;

@@ -34,6 +34,36 @@ pub enum TableError {
     /// Empty file.
     #[error("the file has no header line")]
     NoHeader,
+    /// A required column is missing.
+    #[error("line {line}: no column for {field} (one of {names})")]
+    MissingColumn {
+        /// Header line.
+        line: u64,
+        /// Field.
+        field: String,
+        /// Accepted header names.
+        names: String,
+    },
+}
+
+/// Fields of a fixed layout and the header names (Japanese or English) that mean them.
+pub type Aliases = &'static [(&'static str, &'static [&'static str])];
+
+impl Table {
+    /// The column of a field: the first header matching one of its names (width and spaces folded).
+    pub fn column(&self, aliases: Aliases, field: &str) -> Option<usize> {
+        let names = aliases.iter().find(|(f, _)| *f == field).map(|(_, n)| *n).unwrap_or(&[]);
+        names.iter().find_map(|n| self.header.iter().position(|h| fold_header(h) == fold_header(n)))
+    }
+
+    /// The column of a required field, or an error naming it and the accepted headers.
+    pub fn required(&self, aliases: Aliases, field: &str) -> Result<usize, TableError> {
+        self.column(aliases, field).ok_or_else(|| TableError::MissingColumn {
+            line: self.header_line,
+            field: field.into(),
+            names: aliases.iter().find(|(f, _)| *f == field).map(|(_, n)| n.join(", ")).unwrap_or_default(),
+        })
+    }
 }
 
 /// Header text for matching: NFKC, no white space.

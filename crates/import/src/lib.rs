@@ -128,15 +128,9 @@ pub async fn import_attendance(
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
-    let records =
-        iphr_convert::attendance::parse(bytes).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
-    let source = Source {
-        kind: "attendance",
-        event_kind: EventKind::AttendanceMonth,
-        profile: "attendance".into(),
-        institution: None,
-    };
-    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
+    let records = iphr_convert::attendance::parse(bytes).map_err(|e| e.to_string());
+    let source = Source::fixed("attendance", EventKind::AttendanceMonth, "attendance");
+    run_parsed(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
 /// Imports one stress-check answer CSV (57 answers per worker, keyed in from paper).
@@ -148,14 +142,24 @@ pub async fn import_stress(
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
-    let records =
-        iphr_convert::stress_csv::parse(bytes).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
-    let source = Source {
-        kind: "stress",
-        event_kind: EventKind::StressCheck,
-        profile: "stress-answers".into(),
-        institution: None,
-    };
+    let records = iphr_convert::stress_csv::parse(bytes).map_err(|e| e.to_string());
+    let source = Source::fixed("stress", EventKind::StressCheck, "stress-answers");
+    run_parsed(store, company, source, file_name, bytes, records, imported_by, options).await
+}
+
+/// Runs a parsed file of a fixed-layout source; a file-level error names the file.
+#[allow(clippy::too_many_arguments)]
+async fn run_parsed(
+    store: &dyn Store,
+    company: CompanyId,
+    source: Source,
+    file_name: &str,
+    bytes: &[u8],
+    records: Result<iphr_convert::plan::ParsedRecords, String>,
+    imported_by: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    let records = records.map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
@@ -201,8 +205,7 @@ pub async fn import_fhir(
     if let Some(p) = person {
         name_person(store, company, p, &mut records).await?;
     }
-    let source =
-        Source { kind: "fhir", event_kind: EventKind::Checkup, profile: "eCheckup FHIR".into(), institution: None };
+    let source = Source::fixed("fhir", EventKind::Checkup, "eCheckup FHIR");
     run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
@@ -229,7 +232,7 @@ pub async fn import_cda(
     if let Some(p) = person {
         name_person(store, company, p, &mut records).await?;
     }
-    let source = Source { kind: "cda", event_kind: EventKind::Checkup, profile: "MHLW CDA".into(), institution: None };
+    let source = Source::fixed("cda", EventKind::Checkup, "MHLW CDA");
     run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
@@ -243,6 +246,13 @@ struct Source {
     profile: String,
     /// The producing institution, where known.
     institution: Option<String>,
+}
+
+impl Source {
+    /// A source with a fixed format and no institution named by a profile.
+    fn fixed(kind: &'static str, event_kind: EventKind, profile: &str) -> Self {
+        Source { kind, event_kind, profile: profile.into(), institution: None }
+    }
 }
 
 /// Matches, plans against the stored events of the source's kind, then refuses, reports or

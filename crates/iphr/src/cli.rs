@@ -133,82 +133,23 @@ enum ImportCmd {
 /// Arguments of `iphr import fhir` and `iphr import cda`.
 #[derive(clap::Args, Debug)]
 struct FhirArgs {
-    /// Files to import; each is one transaction.
-    #[arg(required = true)]
-    files: Vec<std::path::PathBuf>,
-    /// Company (id or exact name).
-    #[arg(long)]
-    company: String,
+    #[command(flatten)]
+    common: ImportCommon,
     /// The person the documents are about (a person id of an employee of the company), for
     /// documents without an employee number.
     #[arg(long)]
     person: Option<PersonId>,
-    /// Report what would happen; write nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Skip elements with errors (reported) instead of refusing the file.
-    #[arg(long)]
-    allow_partial: bool,
-    /// Machine-readable report.
-    #[arg(long)]
-    json: bool,
 }
 
-/// Arguments of importers without a profile.
+/// The files and switches every importer takes.
 #[derive(clap::Args, Debug)]
-struct PlainImportArgs {
+struct ImportCommon {
     /// Files to import; each is one transaction.
     #[arg(required = true)]
     files: Vec<std::path::PathBuf>,
     /// Company (id or exact name).
     #[arg(long)]
     company: String,
-    /// Report what would happen; write nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Skip rows with errors (reported) instead of refusing the file.
-    #[arg(long)]
-    allow_partial: bool,
-    /// Machine-readable report.
-    #[arg(long)]
-    json: bool,
-}
-
-/// Arguments of `iphr import hr`.
-#[derive(clap::Args, Debug)]
-struct HrArgs {
-    /// Files to import; each is one transaction.
-    #[arg(required = true)]
-    files: Vec<std::path::PathBuf>,
-    /// Company (id or exact name).
-    #[arg(long)]
-    company: String,
-    /// The day changes of department, position, work or exposures take effect (default today).
-    #[arg(long)]
-    as_of: Option<NaiveDate>,
-    /// Report what would happen; write nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Skip rows with errors (reported) instead of refusing the file.
-    #[arg(long)]
-    allow_partial: bool,
-    /// Machine-readable report.
-    #[arg(long)]
-    json: bool,
-}
-
-/// Arguments shared by the importers.
-#[derive(clap::Args, Debug)]
-struct ImportArgs {
-    /// Files to import; each is one transaction.
-    #[arg(required = true)]
-    files: Vec<std::path::PathBuf>,
-    /// Company (id or exact name).
-    #[arg(long)]
-    company: String,
-    /// Mapping profile (TOML).
-    #[arg(long)]
-    profile: std::path::PathBuf,
     /// Report what would happen; write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -218,6 +159,39 @@ struct ImportArgs {
     /// Machine-readable report with every error's file, line, field and reason.
     #[arg(long)]
     json: bool,
+}
+
+impl ImportCommon {
+    fn options(&self) -> iphr_import::Options {
+        iphr_import::Options { dry_run: self.dry_run, allow_partial: self.allow_partial }
+    }
+}
+
+/// Arguments of importers without a profile.
+#[derive(clap::Args, Debug)]
+struct PlainImportArgs {
+    #[command(flatten)]
+    common: ImportCommon,
+}
+
+/// Arguments of `iphr import hr`.
+#[derive(clap::Args, Debug)]
+struct HrArgs {
+    #[command(flatten)]
+    common: ImportCommon,
+    /// The day changes of department, position, work or exposures take effect (default today).
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+}
+
+/// Arguments shared by the importers.
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    #[command(flatten)]
+    common: ImportCommon,
+    /// Mapping profile (TOML).
+    #[arg(long)]
+    profile: std::path::PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -670,12 +644,12 @@ async fn run_imports(
 
 async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
     let store = open_store(url).await?;
-    let company = find_company(store.as_ref(), &a.company).await?;
+    let company = find_company(store.as_ref(), &a.common.company).await?;
     let ptext =
         std::fs::read_to_string(&a.profile).with_context(|| format!("cannot read profile {}", a.profile.display()))?;
     let profile = iphr_convert::profile::Profile::parse(&a.profile.display().to_string(), &ptext)?;
-    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
-    run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
+    let options = a.common.options();
+    run_imports(&a.common.files, a.common.json, async |name: String, bytes: Vec<u8>| {
         iphr_import::import_checkup_csv(store.as_ref(), company.id, &profile, &name, &bytes, "cli", options)
             .await
             .map_err(|e| e.to_string())
@@ -685,9 +659,9 @@ async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
 
 async fn import_document(url: &str, a: FhirArgs, cda: bool) -> Result<()> {
     let store = open_store(url).await?;
-    let company = find_company(store.as_ref(), &a.company).await?;
-    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
-    run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
+    let company = find_company(store.as_ref(), &a.common.company).await?;
+    let options = a.common.options();
+    run_imports(&a.common.files, a.common.json, async |name: String, bytes: Vec<u8>| {
         let s = store.as_ref();
         if cda {
             iphr_import::import_cda(s, company.id, &name, &bytes, a.person, "cli", options).await
@@ -708,9 +682,9 @@ enum Plain {
 
 async fn import_plain(url: &str, a: PlainImportArgs, kind: Plain) -> Result<()> {
     let store = open_store(url).await?;
-    let company = find_company(store.as_ref(), &a.company).await?;
-    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
-    run_imports(&a.files, a.json, async |name: String, bytes: Vec<u8>| {
+    let company = find_company(store.as_ref(), &a.common.company).await?;
+    let options = a.common.options();
+    run_imports(&a.common.files, a.common.json, async |name: String, bytes: Vec<u8>| {
         let s = store.as_ref();
         match kind {
             Plain::Attendance => iphr_import::import_attendance(s, company.id, &name, &bytes, "cli", options).await,
@@ -723,12 +697,12 @@ async fn import_plain(url: &str, a: PlainImportArgs, kind: Plain) -> Result<()> 
 
 async fn import_hr(url: &str, a: HrArgs) -> Result<()> {
     let store = open_store(url).await?;
-    let company = find_company(store.as_ref(), &a.company).await?;
+    let company = find_company(store.as_ref(), &a.common.company).await?;
     let as_of = a.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let options = iphr_import::Options { dry_run: a.dry_run, allow_partial: a.allow_partial };
+    let options = a.common.options();
     let mut failed = 0usize;
     let mut json_out = Vec::new();
-    for path in &a.files {
+    for path in &a.common.files {
         let name =
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
         let result = match std::fs::read(path) {
@@ -748,7 +722,7 @@ async fn import_hr(url: &str, a: HrArgs) -> Result<()> {
                         "REFUSED, nothing written (fix the rows or use --allow-partial)"
                     }
                 };
-                if a.json {
+                if a.common.json {
                     json_out.push(serde_json::to_value(&outcome)?);
                 } else {
                     println!(
@@ -762,7 +736,7 @@ async fn import_hr(url: &str, a: HrArgs) -> Result<()> {
             }
             Err(e) => {
                 failed += 1;
-                if a.json {
+                if a.common.json {
                     json_out.push(serde_json::json!({ "outcome": "error", "file": name, "error": e }));
                 } else {
                     println!("{name}: ERROR, nothing written — {e}");
@@ -770,11 +744,11 @@ async fn import_hr(url: &str, a: HrArgs) -> Result<()> {
             }
         }
     }
-    if a.json {
+    if a.common.json {
         println!("{}", serde_json::to_string_pretty(&json_out)?);
     }
     if failed > 0 {
-        bail!("{failed} of {} files not imported", a.files.len());
+        bail!("{failed} of {} files not imported", a.common.files.len());
     }
     Ok(())
 }

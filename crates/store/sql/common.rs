@@ -1604,32 +1604,19 @@ impl Store for StoreImpl {
     async fn apply_hr(&self, w: &HrWrite) -> Result<()> {
         let mut tx = backend::begin_write(&self.pool).await?;
         write_batch(&mut tx, &w.batch).await?;
-        for (c, id, last) in &w.close_assignments {
-            sqlx::query("UPDATE assignments SET valid_to = $1 WHERE company_id = $2 AND id = $3")
-                .bind(last)
-                .bind(c.0)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
-        for (c, id, last) in &w.end_exposures {
-            sqlx::query("UPDATE exposures SET valid_to = $1 WHERE company_id = $2 AND id = $3")
-                .bind(last)
-                .bind(c.0)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
-        for (c, id, leave) in &w.leave_dates {
-            sqlx::query("UPDATE employments SET leave_date = $1 WHERE company_id = $2 AND id = $3")
-                .bind(leave)
-                .bind(c.0)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        // Each is (company, row id, date): set one date column of one tenant row.
+        let dates = w
+            .close_assignments
+            .iter()
+            .map(|(c, id, d)| ("UPDATE assignments SET valid_to = $1 WHERE company_id = $2 AND id = $3", *c, id.0, Some(*d)))
+            .chain(w.end_exposures.iter().map(|(c, id, d)| {
+                ("UPDATE exposures SET valid_to = $1 WHERE company_id = $2 AND id = $3", *c, id.0, Some(*d))
+            }))
+            .chain(w.leave_dates.iter().map(|(c, id, d)| {
+                ("UPDATE employments SET leave_date = $1 WHERE company_id = $2 AND id = $3", *c, id.0, *d)
+            }));
+        for (sql, c, id, date) in dates {
+            sqlx::query(sql).bind(date).bind(c.0).bind(id).execute(&mut *tx).await.map_err(db_err)?;
         }
         for p in &w.person_updates {
             sqlx::query(

@@ -412,7 +412,6 @@ async fn search_pages_and_language() {
         .unwrap();
     let (_, _, html) = send(&f.app, req).await;
     assert!(html.contains("Companies") && html.contains("lang=\"en\""));
-    let _ = InfoClass::Class1;
 }
 
 #[tokio::test]
