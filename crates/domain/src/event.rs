@@ -174,11 +174,14 @@ pub enum CheckupKind {
     Tokutei,
     /// がん検診.
     Cancer,
+    /// 自発的健康診断 — a night worker's own checkup, submitted to the employer (安衛法66条の2,
+    /// 安衛則50条の2); the opinion is due within 2 months of the submission (安衛則51条の2第2項).
+    SelfInitiated,
 }
 
 impl CheckupKind {
     /// Every kind.
-    pub const ALL: [CheckupKind; 7] = [
+    pub const ALL: [CheckupKind; 8] = [
         CheckupKind::Hire,
         CheckupKind::Periodic,
         CheckupKind::SpecificWork,
@@ -186,6 +189,7 @@ impl CheckupKind {
         CheckupKind::Dock,
         CheckupKind::Tokutei,
         CheckupKind::Cancer,
+        CheckupKind::SelfInitiated,
     ];
     /// Stable text form.
     pub fn as_str(&self) -> &'static str {
@@ -197,6 +201,7 @@ impl CheckupKind {
             CheckupKind::Dock => "dock",
             CheckupKind::Tokutei => "tokutei",
             CheckupKind::Cancer => "cancer",
+            CheckupKind::SelfInitiated => "self_initiated",
         }
     }
     /// Japanese label.
@@ -209,7 +214,25 @@ impl CheckupKind {
             CheckupKind::Dock => "人間ドック",
             CheckupKind::Tokutei => "特定健康診査",
             CheckupKind::Cancer => "がん検診",
+            CheckupKind::SelfInitiated => "自発的健康診断",
         }
+    }
+    /// A checkup the employer must hear the physician's opinion on (安衛法66条の4: 66条1項〜4項 and
+    /// 66条の2 checkups).
+    pub fn is_statutory(&self) -> bool {
+        matches!(
+            self,
+            CheckupKind::Hire
+                | CheckupKind::Periodic
+                | CheckupKind::SpecificWork
+                | CheckupKind::Special
+                | CheckupKind::SelfInitiated
+        )
+    }
+    /// A 一次健康診断 for the 二次健康診断等給付 (労災保険法26条: 定期健康診断等, i.e. 安衛則43条, 44条,
+    /// 45条 checkups).
+    pub fn is_primary_for_niji(&self) -> bool {
+        matches!(self, CheckupKind::Hire | CheckupKind::Periodic | CheckupKind::SpecificWork)
     }
     /// Parses the text form.
     pub fn parse(s: &str) -> Option<Self> {

@@ -1,0 +1,351 @@
+//! Post-checkup measures (事後措置): the OH staff's 指導区分, the physician's 就業区分 with its
+//! coded measures, treatment status, and the stages a checkup moves through.
+//!
+//! Sources: 安衛法66条の4〜66条の7; 健康診断結果に基づき事業者が講ずべき措置に関する指針 (the three legal
+//! 就業区分 and the typical measures); the MHLW 面接指導結果報告書 sample (0–4 指導区分);
+//! shared/domain/oh-rules.md §3.
+
+use serde::{Deserialize, Serialize};
+
+/// 指導区分 — the OH staff's guidance level, proposed from the judgement and confirmed by a nurse
+/// or physician (oh-rules.md §3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuidanceLevel {
+    /// 指導不要.
+    None,
+    /// 要保健指導.
+    Health,
+    /// 要医療指導.
+    Medical,
+}
+
+impl GuidanceLevel {
+    /// Every level.
+    pub const ALL: [GuidanceLevel; 3] = [GuidanceLevel::None, GuidanceLevel::Health, GuidanceLevel::Medical];
+    /// Stable text form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            GuidanceLevel::None => "none",
+            GuidanceLevel::Health => "health",
+            GuidanceLevel::Medical => "medical",
+        }
+    }
+    /// From the stable text form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            GuidanceLevel::None => "指導不要",
+            GuidanceLevel::Health => "要保健指導",
+            GuidanceLevel::Medical => "要医療指導",
+        }
+    }
+    /// English label.
+    pub fn label_en(&self) -> &'static str {
+        match self {
+            GuidanceLevel::None => "No guidance needed",
+            GuidanceLevel::Health => "Health guidance",
+            GuidanceLevel::Medical => "Medical guidance",
+        }
+    }
+    /// The code on the MHLW 面接指導結果報告書 scale (0 措置不要, 1 要保健指導, 4 現病治療継続又は医療機関紹介).
+    pub fn mhlw_code(&self) -> u8 {
+        match self {
+            GuidanceLevel::None => 0,
+            GuidanceLevel::Health => 1,
+            GuidanceLevel::Medical => 4,
+        }
+    }
+}
+
+/// The legal 就業区分 of the 指針 (健康診断結果に基づき事業者が講ずべき措置に関する指針): what reports use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalWorkCategory {
+    /// 通常勤務.
+    Normal,
+    /// 就業制限.
+    Restricted,
+    /// 要休業.
+    Leave,
+}
+
+impl LegalWorkCategory {
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            LegalWorkCategory::Normal => "通常勤務",
+            LegalWorkCategory::Restricted => "就業制限",
+            LegalWorkCategory::Leave => "要休業",
+        }
+    }
+    /// English label.
+    pub fn label_en(&self) -> &'static str {
+        match self {
+            LegalWorkCategory::Normal => "Normal work",
+            LegalWorkCategory::Restricted => "Restricted work",
+            LegalWorkCategory::Leave => "Leave",
+        }
+    }
+}
+
+/// 就業区分 — the physician's decision at the deck's finer levels, each inside one legal category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkCategory {
+    /// 通常勤務可.
+    Normal,
+    /// 要配慮 (通常勤務 with consideration).
+    Consideration,
+    /// 要制限 (就業制限, with coded measures).
+    Restriction,
+    /// 要休業.
+    Leave,
+}
+
+impl WorkCategory {
+    /// Every level.
+    pub const ALL: [WorkCategory; 4] =
+        [WorkCategory::Normal, WorkCategory::Consideration, WorkCategory::Restriction, WorkCategory::Leave];
+    /// Stable text form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            WorkCategory::Normal => "normal",
+            WorkCategory::Consideration => "consideration",
+            WorkCategory::Restriction => "restriction",
+            WorkCategory::Leave => "leave",
+        }
+    }
+    /// From the stable text form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            WorkCategory::Normal => "通常勤務可",
+            WorkCategory::Consideration => "要配慮",
+            WorkCategory::Restriction => "要制限",
+            WorkCategory::Leave => "要休業",
+        }
+    }
+    /// English label.
+    pub fn label_en(&self) -> &'static str {
+        match self {
+            WorkCategory::Normal => "Normal work",
+            WorkCategory::Consideration => "Work with consideration",
+            WorkCategory::Restriction => "Restricted work",
+            WorkCategory::Leave => "Leave",
+        }
+    }
+    /// The legal category it belongs to (要配慮 is 通常勤務 with consideration).
+    pub fn legal(&self) -> LegalWorkCategory {
+        match self {
+            WorkCategory::Normal | WorkCategory::Consideration => LegalWorkCategory::Normal,
+            WorkCategory::Restriction => LegalWorkCategory::Restricted,
+            WorkCategory::Leave => LegalWorkCategory::Leave,
+        }
+    }
+}
+
+/// 就業上の措置 — the coded measures of a restriction (指針; MHLW 意見書 sample).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// 労働時間の短縮.
+    ShorterHours,
+    /// 時間外労働の制限.
+    OvertimeLimit,
+    /// 出張の制限.
+    TravelLimit,
+    /// 労働負荷の制限.
+    WorkloadLimit,
+    /// 作業の転換.
+    WorkChange,
+    /// 就業場所の変更.
+    PlaceChange,
+    /// 深夜業の回数の減少.
+    FewerNightShifts,
+    /// 昼間勤務への転換.
+    DayShift,
+}
+
+impl Measure {
+    /// Every measure, in the 指針's order.
+    pub const ALL: [Measure; 8] = [
+        Measure::ShorterHours,
+        Measure::OvertimeLimit,
+        Measure::TravelLimit,
+        Measure::WorkloadLimit,
+        Measure::WorkChange,
+        Measure::PlaceChange,
+        Measure::FewerNightShifts,
+        Measure::DayShift,
+    ];
+    /// Stable text form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Measure::ShorterHours => "shorter_hours",
+            Measure::OvertimeLimit => "overtime_limit",
+            Measure::TravelLimit => "travel_limit",
+            Measure::WorkloadLimit => "workload_limit",
+            Measure::WorkChange => "work_change",
+            Measure::PlaceChange => "place_change",
+            Measure::FewerNightShifts => "fewer_night_shifts",
+            Measure::DayShift => "day_shift",
+        }
+    }
+    /// From the stable text form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            Measure::ShorterHours => "労働時間の短縮",
+            Measure::OvertimeLimit => "時間外労働の制限",
+            Measure::TravelLimit => "出張の制限",
+            Measure::WorkloadLimit => "労働負荷の制限",
+            Measure::WorkChange => "作業の転換",
+            Measure::PlaceChange => "就業場所の変更",
+            Measure::FewerNightShifts => "深夜業の回数の減少",
+            Measure::DayShift => "昼間勤務への転換",
+        }
+    }
+    /// English label.
+    pub fn label_en(&self) -> &'static str {
+        match self {
+            Measure::ShorterHours => "Shorter working hours",
+            Measure::OvertimeLimit => "Overtime limit",
+            Measure::TravelLimit => "No business travel",
+            Measure::WorkloadLimit => "Lighter workload",
+            Measure::WorkChange => "Change of work",
+            Measure::PlaceChange => "Change of workplace",
+            Measure::FewerNightShifts => "Fewer night shifts",
+            Measure::DayShift => "Day shifts only",
+        }
+    }
+}
+
+/// Treatment status of a condition (the deck: 未治療 / 治療中 / 復職後).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TreatmentStatus {
+    /// 未治療.
+    Untreated,
+    /// 治療中.
+    InTreatment,
+    /// 復職後.
+    AfterReturn,
+}
+
+impl TreatmentStatus {
+    /// Every status.
+    pub const ALL: [TreatmentStatus; 3] =
+        [TreatmentStatus::Untreated, TreatmentStatus::InTreatment, TreatmentStatus::AfterReturn];
+    /// Stable text form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TreatmentStatus::Untreated => "untreated",
+            TreatmentStatus::InTreatment => "in_treatment",
+            TreatmentStatus::AfterReturn => "after_return",
+        }
+    }
+    /// From the stable text form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            TreatmentStatus::Untreated => "未治療",
+            TreatmentStatus::InTreatment => "治療中",
+            TreatmentStatus::AfterReturn => "復職後",
+        }
+    }
+}
+
+/// Where a checkup stands in the post-checkup flow (安衛法による健診後の就業措置に至るフロー).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Imported, not yet judged.
+    Imported,
+    /// 診断区分 computed.
+    Judged,
+    /// 指導区分 confirmed.
+    GuidanceSet,
+    /// 就業区分 and the physician's opinion recorded.
+    OpinionSet,
+    /// HR acknowledged the measure.
+    HrAcknowledged,
+    /// Follow-up closed.
+    Closed,
+}
+
+impl Stage {
+    /// Every stage, in order.
+    pub const ALL: [Stage; 6] =
+        [Stage::Imported, Stage::Judged, Stage::GuidanceSet, Stage::OpinionSet, Stage::HrAcknowledged, Stage::Closed];
+    /// Stable text form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Stage::Imported => "imported",
+            Stage::Judged => "judged",
+            Stage::GuidanceSet => "guidance_set",
+            Stage::OpinionSet => "opinion_set",
+            Stage::HrAcknowledged => "hr_acknowledged",
+            Stage::Closed => "closed",
+        }
+    }
+    /// From the stable text form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            Stage::Imported => "取込済",
+            Stage::Judged => "判定済",
+            Stage::GuidanceSet => "指導区分設定済",
+            Stage::OpinionSet => "意見・就業区分設定済",
+            Stage::HrAcknowledged => "人事確認済",
+            Stage::Closed => "フォロー完了",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finer_levels_sit_inside_the_three_legal_categories() {
+        assert_eq!(WorkCategory::Normal.legal(), LegalWorkCategory::Normal);
+        assert_eq!(WorkCategory::Consideration.legal(), LegalWorkCategory::Normal);
+        assert_eq!(WorkCategory::Restriction.legal(), LegalWorkCategory::Restricted);
+        assert_eq!(WorkCategory::Leave.legal(), LegalWorkCategory::Leave);
+        assert_eq!(LegalWorkCategory::Restricted.label_ja(), "就業制限");
+    }
+
+    #[test]
+    fn text_forms_round_trip() {
+        for m in Measure::ALL {
+            assert_eq!(Measure::parse(m.as_str()), Some(m));
+        }
+        for w in WorkCategory::ALL {
+            assert_eq!(WorkCategory::parse(w.as_str()), Some(w));
+        }
+        for s in Stage::ALL {
+            assert_eq!(Stage::parse(s.as_str()), Some(s));
+        }
+        for g in GuidanceLevel::ALL {
+            assert_eq!(GuidanceLevel::parse(g.as_str()), Some(g));
+        }
+        assert_eq!(GuidanceLevel::Medical.mhlw_code(), 4);
+        assert_eq!(Measure::parse("nope"), None);
+    }
+}
