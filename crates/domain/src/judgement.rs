@@ -1478,7 +1478,7 @@ impl Rules {
             (None, None) => return Some(Stratification::Incomplete),
         };
         let any = |xs: &[Option<bool>]| -> Option<bool> {
-            if xs.iter().any(|x| *x == Some(true)) {
+            if xs.contains(&Some(true)) {
                 Some(true)
             } else if xs.iter().any(Option::is_some) {
                 Some(false)
