@@ -603,6 +603,20 @@ pub struct CheckupJudgement {
     pub rules_version: String,
 }
 
+impl CheckupJudgement {
+    /// The judgement without the labels, editions and sources of its items (what is stored:
+    /// [`Rules::describe`] restores them for display from the rule tables).
+    pub fn compact(&self) -> Self {
+        let mut c = self.clone();
+        for i in &mut c.items {
+            i.label_ja.clear();
+            i.edition.clear();
+            i.source.clear();
+        }
+        c
+    }
+}
+
 /// The rule tables (embedded, possibly with company overrides).
 #[derive(Debug, Clone)]
 pub struct Rules {
@@ -1428,6 +1442,26 @@ impl Rules {
             niji_claim_until,
             stratification,
             rules_version: self.version.clone(),
+        }
+    }
+
+    /// Fills the labels, editions and sources of a stored judgement's items from these rules
+    /// (the band in force on the checkup date for the item's category).
+    pub fn describe(&self, j: &mut CheckupJudgement, date: NaiveDate, sex: Sex) {
+        for i in &mut j.items {
+            if let Some(a) = self.analytes.iter().find(|a| a.key == i.key) {
+                i.label_ja.clone_from(&a.label_ja);
+                let band = self.bands.iter().find(|b| {
+                    b.analyte == a.key && b.in_force(date) && b.sex.matches(sex) && Some(b.category) == i.value_category
+                });
+                if let Some(b) = band {
+                    i.edition.clone_from(&b.edition);
+                    i.source.clone_from(&b.source);
+                }
+            } else if let Some(c) = self.combinations.iter().find(|c| c.group == i.key) {
+                i.label_ja.clone_from(&c.label_ja);
+                i.source.clone_from(&c.source);
+            }
         }
     }
 

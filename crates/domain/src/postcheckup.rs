@@ -5,6 +5,7 @@
 //! 就業区分 and the typical measures); the MHLW 面接指導結果報告書 sample (0–4 指導区分);
 //! shared/domain/oh-rules.md §3.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// 指導区分 — the OH staff's guidance level, proposed from the judgement and confirmed by a nurse
@@ -318,6 +319,122 @@ impl Stage {
     }
 }
 
+/// A condition and its treatment status, as the physician records it with an opinion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionStatus {
+    /// The condition (e.g. 高血圧症).
+    pub condition: String,
+    /// 未治療 / 治療中 / 復職後.
+    pub status: TreatmentStatus,
+}
+
+/// The physician's decision on one checkup: 就業区分, measures, reasons, validity and review
+/// (指針; 安衛則51条の2: the opinion is recorded on the 健康診断個人票).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opinion {
+    /// 就業区分.
+    pub category: WorkCategory,
+    /// Coded measures (要制限).
+    #[serde(default)]
+    pub measures: Vec<Measure>,
+    /// Further measures in free text.
+    #[serde(default)]
+    pub measures_text: String,
+    /// Reasons.
+    #[serde(default)]
+    pub reasons: String,
+    /// 医師の意見 as written on the 個人票.
+    #[serde(default)]
+    pub opinion: String,
+    /// Valid until (措置期間).
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+    /// Review date.
+    #[serde(default)]
+    pub review_on: Option<NaiveDate>,
+    /// Treatment status per condition.
+    #[serde(default)]
+    pub conditions: Vec<ConditionStatus>,
+}
+
+/// One step of the post-checkup flow; steps are appended, never changed (a correction is a new
+/// step and the state shows the latest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// 指導区分 confirmed (nurse or physician).
+    Guidance {
+        /// Level.
+        level: GuidanceLevel,
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// 就業区分 and the opinion (physician only).
+    Opinion(Opinion),
+    /// HR acknowledged the measure.
+    HrAck {
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// An attempt to reach a worker with an urgent value.
+    UrgentContact {
+        /// The worker was reached.
+        reached: bool,
+        /// What happened.
+        outcome: String,
+    },
+    /// A 受診勧奨 closed: the worker saw a doctor (or treatment recorded).
+    ReferralClosed {
+        /// What was recorded.
+        outcome: String,
+    },
+    /// The follow-up is closed (要精検 result received, or nothing further).
+    FollowupClosed {
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+}
+
+impl Step {
+    /// Stable name of the step kind.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::Guidance { .. } => "guidance",
+            Step::Opinion(_) => "opinion",
+            Step::HrAck { .. } => "hr_ack",
+            Step::UrgentContact { .. } => "urgent_contact",
+            Step::ReferralClosed { .. } => "referral_closed",
+            Step::FollowupClosed { .. } => "followup_closed",
+        }
+    }
+    /// The stage a checkup reaches with this step (never lower than where it is).
+    pub fn stage(&self) -> Option<Stage> {
+        match self {
+            Step::Guidance { .. } => Some(Stage::GuidanceSet),
+            Step::Opinion(_) => Some(Stage::OpinionSet),
+            Step::HrAck { .. } => Some(Stage::HrAcknowledged),
+            Step::FollowupClosed { .. } => Some(Stage::Closed),
+            Step::UrgentContact { .. } | Step::ReferralClosed { .. } => None,
+        }
+    }
+    /// Who may record it: 就業区分 only a physician; 指導区分, contacts and closing by a physician
+    /// or nurse; the acknowledgement by HR (or the health manager).
+    pub fn allowed_for(&self, role: crate::role::Role) -> bool {
+        use crate::role::Role;
+        match self {
+            Step::Opinion(_) => role == Role::Physician,
+            Step::Guidance { .. }
+            | Step::UrgentContact { .. }
+            | Step::ReferralClosed { .. }
+            | Step::FollowupClosed { .. } => matches!(role, Role::Physician | Role::Nurse),
+            Step::HrAck { .. } => matches!(role, Role::Hr | Role::HealthManager),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,5 +464,37 @@ mod tests {
         }
         assert_eq!(GuidanceLevel::Medical.mhlw_code(), 4);
         assert_eq!(Measure::parse("nope"), None);
+    }
+
+    #[test]
+    fn only_a_physician_decides_the_work_category() {
+        use crate::role::Role;
+        let op = Step::Opinion(Opinion {
+            category: WorkCategory::Restriction,
+            measures: vec![Measure::OvertimeLimit],
+            measures_text: String::new(),
+            reasons: String::new(),
+            opinion: String::new(),
+            valid_until: None,
+            review_on: None,
+            conditions: vec![],
+        });
+        for (role, ok) in [
+            (Role::Physician, true),
+            (Role::Nurse, false),
+            (Role::HealthManager, false),
+            (Role::Hr, false),
+            (Role::Worker, false),
+            (Role::Admin, false),
+        ] {
+            assert_eq!(op.allowed_for(role), ok, "{role:?}");
+        }
+        let g = Step::Guidance { level: GuidanceLevel::Health, note: String::new() };
+        assert!(g.allowed_for(Role::Nurse) && g.allowed_for(Role::Physician) && !g.allowed_for(Role::Hr));
+        let ack = Step::HrAck { note: String::new() };
+        assert!(ack.allowed_for(Role::Hr) && !ack.allowed_for(Role::Nurse));
+        assert_eq!(op.stage(), Some(Stage::OpinionSet));
+        let json = serde_json::to_string(&op).unwrap_or_default();
+        assert!(json.contains("\"step\":\"opinion\""), "{json}");
     }
 }

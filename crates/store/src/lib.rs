@@ -8,6 +8,9 @@
 //! application.
 
 pub mod conformance;
+pub mod postcheckup;
+
+pub use postcheckup::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -565,4 +568,42 @@ pub trait Store: Send + Sync {
     async fn hr_state(&self, company: CompanyId) -> Result<HrState>;
     /// Writes one HR file: all or nothing.
     async fn apply_hr(&self, write: &HrWrite) -> Result<()>;
+
+    // ---- post-checkup measures (事後措置) ----
+    /// A company's checkups (on or after `since`) with the data of the given OHCC items.
+    async fn checkups_to_judge(
+        &self,
+        company: CompanyId,
+        since: Option<NaiveDate>,
+        items: &[String],
+    ) -> Result<Vec<CheckupToJudge>>;
+    /// Post-checkup opinions already on a company's timelines (events `opinion` / `post_checkup`).
+    async fn prior_opinions(&self, company: CompanyId) -> Result<Vec<PriorOpinion>>;
+    /// Stores judgements (new, changed or unchanged by their result), recomputes each person's
+    /// latest checkup; one transaction.
+    async fn save_judgements(
+        &self,
+        company: CompanyId,
+        rows: &[JudgementWrite],
+        at: DateTime<Utc>,
+    ) -> Result<JudgeSummary>;
+    /// Judgements of a company.
+    async fn judgements(&self, company: CompanyId, filter: &JudgementFilter) -> Result<Vec<JudgementRecord>>;
+    /// One judgement.
+    async fn judgement(&self, company: CompanyId, event: EventId) -> Result<Option<JudgementRecord>>;
+    /// Counts per dashboard section (each person's latest checkup).
+    async fn dashboard_counts(
+        &self,
+        company: CompanyId,
+        today: NaiveDate,
+        panic_cutoff: DateTime<Utc>,
+    ) -> Result<DashboardCounts>;
+    /// Appends a step and updates the judgement's state; the judgement must exist.
+    async fn append_step(&self, write: &StepWrite) -> Result<JudgementRecord>;
+    /// The steps of a checkup, oldest first.
+    async fn steps(&self, company: CompanyId, event: EventId) -> Result<Vec<StepRecord>>;
+    /// A company's rule-table overrides.
+    async fn rule_overrides(&self, company: CompanyId) -> Result<Vec<RuleOverride>>;
+    /// Sets (or with empty content removes) a company's override of a rule table.
+    async fn set_rule_override(&self, company: CompanyId, o: &RuleOverride) -> Result<()>;
 }
