@@ -107,6 +107,15 @@ impl UnitTable {
     }
 }
 
+/// The rules (診断区分, urgent values) convert through the same table as the importers.
+impl iphr_domain::judgement::UnitConvert for UnitTable {
+    fn convert(&self, item: &str, value: f64, from: &str, to: &str) -> Option<f64> {
+        iphr_domain::judgement::NotationOnly
+            .convert(item, value, from, to)
+            .or_else(|| UnitTable::convert(self, item, value, from, to).ok())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

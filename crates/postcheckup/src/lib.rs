@@ -1,0 +1,255 @@
+//! # iphr-postcheckup
+//!
+//! The post-checkup flow (事後措置) over the store: a company's rule tables (the embedded
+//! tables of `iphr_domain::judgement` with the company's overrides), judging a company's
+//! checkups (load, judge in memory, store; one transaction for the store), and the judgement
+//! export (`iphr export judgements`). The rules themselves are pure and live in the domain.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use iphr_convert::units::UnitTable;
+use iphr_domain::event::CheckupKind;
+use iphr_domain::judgement::{CheckupFacts, Rules};
+use iphr_domain::{CompanyId, PersonId};
+use iphr_store::{CheckupToJudge, JudgeSummary, JudgementRecord, JudgementWrite, PriorOpinion, Store};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] iphr_store::StoreError),
+    /// A rule table (embedded or a company's) is invalid.
+    #[error(transparent)]
+    Rules(#[from] iphr_domain::judgement::RuleTableError),
+    /// The unit table is invalid.
+    #[error("unit table: {0}")]
+    Units(String),
+    /// Export failed.
+    #[error("export: {0}")]
+    Export(String),
+}
+
+/// The rule tables in force for a company: embedded, with its overrides merged.
+pub async fn company_rules(store: &dyn Store, company: CompanyId) -> Result<Rules, Error> {
+    let mut rules = Rules::embedded()?;
+    for o in store.rule_overrides(company).await? {
+        rules = rules.with_override(&o.table, &o.content)?;
+    }
+    Ok(rules)
+}
+
+/// The unit table the rules convert with (the importers' table).
+pub fn units() -> Result<UnitTable, Error> {
+    UnitTable::embedded().map_err(|e| Error::Units(e.to_string()))
+}
+
+/// Judges one loaded checkup.
+pub fn judge_one(rules: &Rules, units: &UnitTable, c: &CheckupToJudge, prior: Option<PriorOpinion>) -> JudgementWrite {
+    let kind = c.kind.as_deref().and_then(CheckupKind::parse);
+    let submitted_on = c.detail.get("submitted_on").and_then(|v| v.as_str()).and_then(|s| s.parse::<NaiveDate>().ok());
+    let facts =
+        CheckupFacts { date: c.date, kind, submitted_on, sex: c.sex, birth_date: c.birth_date, facts: &c.facts };
+    JudgementWrite {
+        event_id: c.event_id,
+        person_id: c.person_id,
+        employment_id: c.employment_id,
+        checkup_date: c.date,
+        checkup_kind: c.kind.clone(),
+        result: rules.judge(&facts, units),
+        prior_opinion: prior,
+    }
+}
+
+/// What `iphr judge` did, with its timings.
+#[derive(Debug, Clone, Serialize)]
+pub struct JudgeReport {
+    /// Company.
+    pub company_id: CompanyId,
+    /// Rule table version used.
+    pub rules_version: String,
+    /// New, changed, unchanged.
+    #[serde(flatten)]
+    pub summary: JudgeSummary,
+    /// Per overall category (A, B, C, D, E, none).
+    pub overall: std::collections::BTreeMap<String, u64>,
+    /// Urgent hits by tier.
+    pub urgent: std::collections::BTreeMap<String, u64>,
+    /// Milliseconds loading from the store.
+    pub load_ms: u128,
+    /// Milliseconds judging in memory.
+    pub judge_ms: u128,
+    /// Milliseconds writing to the store.
+    pub save_ms: u128,
+}
+
+/// Judges a company's checkups (on or after `since`) and stores the results.
+pub async fn judge_company(
+    store: &dyn Store,
+    company: CompanyId,
+    since: Option<NaiveDate>,
+    at: DateTime<Utc>,
+) -> Result<JudgeReport, Error> {
+    let rules = company_rules(store, company).await?;
+    let units = units()?;
+    let t0 = Instant::now();
+    let checkups = store.checkups_to_judge(company, since, &rules.items_read()).await?;
+    let mut priors: HashMap<(PersonId, NaiveDate), PriorOpinion> = HashMap::new();
+    for p in store.prior_opinions(company).await? {
+        priors.insert((p.person_id, p.checkup_date), p);
+    }
+    let load_ms = t0.elapsed().as_millis();
+    let t1 = Instant::now();
+    let writes: Vec<JudgementWrite> =
+        checkups.iter().map(|c| judge_one(&rules, &units, c, priors.remove(&(c.person_id, c.date)))).collect();
+    let judge_ms = t1.elapsed().as_millis();
+    let mut overall = std::collections::BTreeMap::new();
+    let mut urgent = std::collections::BTreeMap::new();
+    for w in &writes {
+        *overall.entry(w.result.overall.map_or("none", |c| c.as_str()).to_string()).or_insert(0) += 1;
+        if let Some(t) = w.result.urgent_tier {
+            *urgent.entry(t.as_str().to_string()).or_insert(0) += 1;
+        }
+    }
+    let t2 = Instant::now();
+    let summary = store.save_judgements(company, &writes, at).await?;
+    let save_ms = t2.elapsed().as_millis();
+    Ok(JudgeReport {
+        company_id: company,
+        rules_version: rules.version.clone(),
+        summary,
+        overall,
+        urgent,
+        load_ms,
+        judge_ms,
+        save_ms,
+    })
+}
+
+/// One row of the judgement export: per checkup, or per item of a checkup.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportRow {
+    /// 社員番号.
+    pub employee_number: String,
+    /// Checkup date.
+    pub checkup_date: NaiveDate,
+    /// Checkup kind.
+    pub checkup_kind: String,
+    /// `overall` or the item key.
+    pub item: String,
+    /// The value as judged.
+    pub value: String,
+    /// Unit.
+    pub unit: String,
+    /// 診断区分 (E when treated).
+    pub category: String,
+    /// The category from the value.
+    pub value_category: String,
+    /// Verified flag of the rule row used.
+    pub verified: String,
+    /// Why not judged.
+    pub not_judged: String,
+    /// Urgent tier (per item; on the overall row the highest).
+    pub urgent_tier: String,
+    /// Proposed 指導区分 (overall row).
+    pub guidance_proposed: String,
+    /// Proposed 就業区分 (overall row).
+    pub work_candidate: String,
+    /// 特定保健指導 level (overall row).
+    pub stratification: String,
+    /// Institution's overall (overall row).
+    pub institution_overall: String,
+    /// Opinion due (overall row).
+    pub opinion_due: String,
+    /// Rule version.
+    pub rules_version: String,
+}
+
+/// The rows of the judgement export: one `overall` row per checkup, then one per item.
+pub fn export_rows(records: &[JudgementRecord]) -> Vec<ExportRow> {
+    let mut out = Vec::new();
+    for r in records {
+        let j = &r.result;
+        let base = |item: &str| ExportRow {
+            employee_number: r.employee_number.clone().unwrap_or_default(),
+            checkup_date: r.checkup_date,
+            checkup_kind: r.checkup_kind.clone().unwrap_or_default(),
+            item: item.to_string(),
+            value: String::new(),
+            unit: String::new(),
+            category: String::new(),
+            value_category: String::new(),
+            verified: String::new(),
+            not_judged: String::new(),
+            urgent_tier: String::new(),
+            guidance_proposed: String::new(),
+            work_candidate: String::new(),
+            stratification: String::new(),
+            institution_overall: String::new(),
+            opinion_due: String::new(),
+            rules_version: j.rules_version.clone(),
+        };
+        let mut o = base("overall");
+        o.category = j.overall.map(|c| c.as_str().to_string()).unwrap_or_default();
+        o.verified = if j.uses_unverified { "partial".into() } else { "yes".into() };
+        o.urgent_tier = j.urgent_tier.map(|t| t.as_str().to_string()).unwrap_or_default();
+        o.guidance_proposed = j.guidance.map(|g| g.as_str().to_string()).unwrap_or_default();
+        o.work_candidate = j.work_candidate.map(|w| w.as_str().to_string()).unwrap_or_default();
+        o.stratification = j.stratification.map(|s| s.as_str().to_string()).unwrap_or_default();
+        o.institution_overall = j.institution_overall.clone().unwrap_or_default();
+        o.opinion_due = j.opinion_due.map(|d| d.to_string()).unwrap_or_default();
+        out.push(o);
+        for i in &j.items {
+            let mut row = base(&i.key);
+            row.value.clone_from(&i.value);
+            row.unit.clone_from(&i.unit);
+            row.category = i.category.map(|c| c.as_str().to_string()).unwrap_or_default();
+            row.value_category = i.value_category.map(|c| c.as_str().to_string()).unwrap_or_default();
+            row.verified = i.verified.map(|v| v.as_str().to_string()).unwrap_or_default();
+            row.not_judged = i.not_judged.clone().unwrap_or_default();
+            row.urgent_tier =
+                j.urgent.iter().find(|u| u.analyte == i.key).map(|u| u.tier.as_str().to_string()).unwrap_or_default();
+            out.push(row);
+        }
+    }
+    out
+}
+
+/// The export as CSV (UTF-8, header row).
+pub fn export_csv(records: &[JudgementRecord]) -> Result<String, Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in export_rows(records) {
+        w.serialize(row).map_err(|e| Error::Export(e.to_string()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Export(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| Error::Export(e.to_string()))
+}
+
+/// The export as JSON: one object per checkup with its items, urgent hits and proposals.
+pub fn export_json(records: &[JudgementRecord]) -> Result<String, Error> {
+    #[derive(Serialize)]
+    struct Checkup<'a> {
+        employee_number: &'a str,
+        checkup_date: NaiveDate,
+        checkup_kind: &'a str,
+        stage: &'a str,
+        #[serde(flatten)]
+        judgement: &'a iphr_domain::judgement::CheckupJudgement,
+    }
+    let v: Vec<Checkup<'_>> = records
+        .iter()
+        .map(|r| Checkup {
+            employee_number: r.employee_number.as_deref().unwrap_or(""),
+            checkup_date: r.checkup_date,
+            checkup_kind: r.checkup_kind.as_deref().unwrap_or(""),
+            stage: &r.stage,
+            judgement: &r.result,
+        })
+        .collect();
+    serde_json::to_string_pretty(&v).map_err(|e| Error::Export(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;
