@@ -38,6 +38,10 @@ mod codes {
     pub const HBA1C: &str = "Aj0030000Z";
     pub const URINE_PROTEIN: &str = "Ak0010000Z";
     pub const URINE_SUGAR: &str = "Ak0020000Z";
+    pub const MED_BP: &str = "Aa0040000Z";
+    pub const MED_GLUCOSE: &str = "Aa0050000Z";
+    pub const MED_LIPIDS: &str = "Aa0060000Z";
+    pub const SMOKING: &str = "Aa0070000Z";
     pub const OVERALL: &str = "Az0010000Z";
     pub const DIAGNOSIS: &str = "Az0020000Z";
     pub const STRESS_A: &str = "Ca1010001Z";
@@ -303,7 +307,7 @@ impl<'a> WorkerGenerator<'a> {
         };
 
         let agent = b.exposures.last().filter(|x| x.employment_id == employment.id).map(|x| x.agent.clone());
-        let mut ctx = Ctx { rng, emp: &employment, person: &person, b, wg: self, treated: false };
+        let mut ctx = Ctx { rng, emp: &employment, person: &person, b, wg: self, treated: false, treated_cond: None };
         // Checkups: hire checkup, periodic (yearly), night-work (安衛則45条: every 6 months),
         // special (有機則29条: every 6 months).
         let month = [6u32, 5, 9, 10, 7][self.company.index as usize % 5];
@@ -381,6 +385,8 @@ struct Ctx<'g, 'b> {
     b: &'b mut Batch,
     wg: &'g WorkerGenerator<'g>,
     treated: bool,
+    /// The condition under treatment (for the questionnaire's 服薬 answers).
+    treated_cond: Option<&'static str>,
 }
 
 impl Ctx<'_, '_> {
@@ -566,6 +572,18 @@ impl Ctx<'_, '_> {
         }
         self.coded(ev, date, codes::URINE_PROTEIN, DataKind::Qualitative, Producer::Institution, protein);
         self.coded(ev, date, codes::URINE_SUGAR, DataKind::Qualitative, Producer::Institution, sugar);
+        // 問診 (特定健診 標準的な質問票 1–3, 8): medication answers follow the treatment started after
+        // an earlier checkup; a quarter of the workforce smokes.
+        let cond = self.treated_cond;
+        let smoker = self.person.id.0.as_bytes()[14] % 4 == 0;
+        for (item, yes) in [
+            (codes::MED_BP, cond == Some("高血圧症")),
+            (codes::MED_GLUCOSE, cond == Some("2型糖尿病")),
+            (codes::MED_LIPIDS, cond == Some("脂質異常症")),
+            (codes::SMOKING, smoker),
+        ] {
+            self.coded(ev, date, item, DataKind::Qualitative, Producer::Worker, if yes { "yes" } else { "no" });
+        }
         if kind != CheckupKind::SpecificWork {
             // Non-statutory items the employer added (class 3).
             let r = &mut self.rng;
@@ -677,6 +695,7 @@ impl Ctx<'_, '_> {
                     } else {
                         "脂質異常症"
                     };
+                    self.treated_cond = Some(cond);
                     let drug = match cond {
                         "高血圧症" => "アムロジピン錠5mg 1日1回",
                         "2型糖尿病" => "メトホルミン錠250mg 1日2回",

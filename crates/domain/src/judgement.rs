@@ -1554,7 +1554,7 @@ fn no_rule_reason(rows: &[&Band], in_force: &[&Band], c: &CheckupFacts<'_>) -> S
     if rows.is_empty() {
         "no rule for this item".into()
     } else if in_force.is_empty() {
-        format!("no edition of the rules in force on {}", c.date)
+        format!("no band for this item in the rules in force on {}", c.date)
     } else {
         format!("no rule for sex {}", c.sex.as_str())
     }

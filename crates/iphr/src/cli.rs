@@ -65,6 +65,22 @@ enum Command {
     /// A company's 健康情報等取扱規程: role × information class → access.
     #[command(subcommand)]
     Policy(PolicyCmd),
+    /// Re-run the post-checkup rules (診断区分, urgent values, 指導区分 and 就業区分 proposals,
+    /// deadlines, 二次健診, 特定保健指導) over a company's checkups and store the results.
+    Judge {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Only checkups on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The rule tables (thresholds, urgent values, settings …) and a company's overrides.
+    #[command(subcommand)]
+    Rules(crate::postcheckup_cli::RulesCmd),
     /// Counts per record kind and company.
     Stats {
         /// Machine-readable output.
@@ -206,6 +222,25 @@ enum ExportCmd {
         /// Only events of this kind (checkup, stress_check, attendance_month, …).
         #[arg(long)]
         kind: Option<iphr_domain::event::EventKind>,
+        /// Write to a file instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Judgements of a company's checkups: per-item and overall 診断区分, urgent hits by tier,
+    /// proposed 指導区分 and 就業区分, stratification (run `iphr judge` first).
+    Judgements {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// csv (an `overall` row per checkup, then one per item) or json.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::postcheckup_cli::JudgementFormat,
+        /// Only each person's latest checkup.
+        #[arg(long)]
+        latest: bool,
+        /// Only checkups on or after this date.
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
         /// Write to a file instead of standard output.
         #[arg(long)]
         output: Option<std::path::PathBuf>,
@@ -433,7 +468,14 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::User(u) => user(&cli.database_url, u).await,
         Command::Policy(p) => policy(&cli.database_url, p).await,
         Command::Person(p) => person(&cli.database_url, p).await,
+        Command::Export(ExportCmd::Judgements { company, format, latest, since, output }) => {
+            crate::postcheckup_cli::export_judgements(&cli.database_url, &company, format, latest, since, output).await
+        }
         Command::Export(e) => export(&cli.database_url, e).await,
+        Command::Judge { company, since, json } => {
+            crate::postcheckup_cli::judge(&cli.database_url, &company, since, json).await
+        }
+        Command::Rules(r) => crate::postcheckup_cli::rules(&cli.database_url, r).await,
         Command::Queue(QueueCmd::List { company, json }) => queue(&cli.database_url, &company, json).await,
         Command::Queue(QueueCmd::Map { company, source_system, code, item }) => {
             let store = open_store(&cli.database_url).await?;
@@ -542,7 +584,7 @@ async fn serve(store: Arc<dyn Store>, addr: &str, secure_cookies: bool) -> Resul
     Ok(())
 }
 
-async fn find_company(store: &dyn Store, reference: &str) -> Result<Company> {
+pub(crate) async fn find_company(store: &dyn Store, reference: &str) -> Result<Company> {
     let all = store.list_companies().await?;
     if let Ok(id) = reference.parse::<CompanyId>() {
         if let Some(c) = all.iter().find(|c| c.id == id) {
@@ -877,6 +919,7 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
     let (company, worker, format, kind, output) = match e {
         ExportCmd::Company { company, format, kind, output } => (company, None, format, kind, output),
         ExportCmd::Worker { worker, company, format, kind, output } => (company, Some(worker), format, kind, output),
+        ExportCmd::Judgements { .. } => bail!("judgements are exported by their own command"),
     };
     let c = find_company(store.as_ref(), &company).await?;
     let mut rows = store
@@ -960,7 +1003,7 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
 }
 
 /// Writes to standard output; a reader that stops early (`| head`) is not an error.
-fn write_stdout(text: &str) -> Result<()> {
+pub(crate) fn write_stdout(text: &str) -> Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

@@ -79,6 +79,17 @@ pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
             })
             .await?;
     }
+    // The post-checkup rules over the demo's checkups, as of the demo date (deterministic).
+    let judged_at = cfg.as_of.and_time(chrono::NaiveTime::MIN).and_utc();
+    for c in store.list_companies().await? {
+        let r = iphr_postcheckup::judge_company(store, c.id, None, judged_at).await?;
+        eprintln!(
+            "iphr demo: {} — judged {} checkups (urgent: {})",
+            c.name,
+            r.summary.judged,
+            r.urgent.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+        );
+    }
     crate::cli::audit_cli(
         store,
         "write demo population",

@@ -6,6 +6,7 @@
 
 mod cli;
 mod demo;
+mod postcheckup_cli;
 
 use std::process::ExitCode;
 

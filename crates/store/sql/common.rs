@@ -2079,7 +2079,8 @@ impl Store for StoreImpl {
         if !todo.is_empty() {
             sqlx::query(
                 "UPDATE judgements SET latest = (checkup_date = (SELECT MAX(j2.checkup_date) FROM judgements j2
-                   WHERE j2.company_id = judgements.company_id AND j2.person_id = judgements.person_id))
+                   WHERE j2.company_id = judgements.company_id AND j2.person_id = judgements.person_id
+                   AND COALESCE(j2.checkup_kind, '') = COALESCE(judgements.checkup_kind, '')))
                  WHERE company_id = $1",
             )
             .bind(company.0)
