@@ -61,7 +61,10 @@ pub async fn judge(url: &str, company: &str, since: Option<NaiveDate>, json: boo
         store.as_ref(),
         "judge",
         Some(c.id),
-        format!("judged {} (new {}, changed {}, unchanged {})", r.summary.judged, r.summary.new, r.summary.changed, r.summary.unchanged),
+        format!(
+            "judged {} (new {}, changed {}, unchanged {})",
+            r.summary.judged, r.summary.new, r.summary.changed, r.summary.unchanged
+        ),
     )
     .await?;
     if json {
@@ -91,13 +94,20 @@ pub async fn export_judgements(
 ) -> Result<()> {
     let store = open_store(url).await?;
     let c = find_company(store.as_ref(), company).await?;
-    let filter = JudgementFilter { latest_only: latest, section: None, today: chrono::Utc::now().date_naive(), since, limit: None };
+    let filter = JudgementFilter {
+        latest_only: latest,
+        section: None,
+        today: chrono::Utc::now().date_naive(),
+        since,
+        limit: None,
+    };
     let records = store.judgements(c.id, &filter).await?;
     let text = match format {
         JudgementFormat::Csv => iphr_postcheckup::export_csv(&records)?,
         JudgementFormat::Json => iphr_postcheckup::export_json(&records)? + "\n",
     };
-    audit_cli(store.as_ref(), "export judgements", Some(c.id), format!("{format:?}: {} checkups", records.len())).await?;
+    audit_cli(store.as_ref(), "export judgements", Some(c.id), format!("{format:?}: {} checkups", records.len()))
+        .await?;
     match output {
         Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
         None => write_stdout(&text)?,
@@ -145,7 +155,12 @@ pub async fn rules(url: &str, cmd: RulesCmd) -> Result<()> {
             store
                 .set_rule_override(
                     c.id,
-                    &RuleOverride { table: table.clone(), content, updated_by: "cli".into(), updated_at: chrono::Utc::now() },
+                    &RuleOverride {
+                        table: table.clone(),
+                        content,
+                        updated_by: "cli".into(),
+                        updated_at: chrono::Utc::now(),
+                    },
                 )
                 .await?;
             audit_cli(store.as_ref(), "rules set", Some(c.id), format!("{table} from {}", file.display())).await?;
@@ -159,7 +174,12 @@ pub async fn rules(url: &str, cmd: RulesCmd) -> Result<()> {
             store
                 .set_rule_override(
                     c.id,
-                    &RuleOverride { table: table.clone(), content: String::new(), updated_by: "cli".into(), updated_at: chrono::Utc::now() },
+                    &RuleOverride {
+                        table: table.clone(),
+                        content: String::new(),
+                        updated_by: "cli".into(),
+                        updated_at: chrono::Utc::now(),
+                    },
                 )
                 .await?;
             audit_cli(store.as_ref(), "rules reset", Some(c.id), table.clone()).await?;

@@ -107,6 +107,24 @@ impl<'a> Guard<'a> {
         Ok(company)
     }
 
+    /// Company-level lists of one information class (the post-checkup dashboard, the HR view):
+    /// the role must be allowed that class outright by the company's 取扱規程 (consent-based
+    /// access is per person and never covers a list). The read is audited; a refusal too.
+    pub async fn company_class(&self, id: CompanyId, class: InfoClass, what: &str) -> Result<Company, AppError> {
+        let a = &self.user.actor;
+        if matches!(a.role, Role::Admin | Role::Worker) {
+            let reason = if a.role == Role::Admin { "admin_no_data" } else { "not_own_record" };
+            return self.refuse(Some(id), None, Some(class), reason).await;
+        }
+        let company = self.company(id).await?;
+        let table = self.table(id).await?;
+        if table.access(a.role, class) != iphr_domain::policy::Access::Allow {
+            return self.refuse(Some(id), None, Some(class), "policy").await;
+        }
+        self.audit(Some(id), None, Some(class), true, format!("read {what}")).await?;
+        Ok(company)
+    }
+
     async fn table(&self, company: CompanyId) -> Result<PolicyTable, AppError> {
         let overrides = self.state.store.policy_overrides(company).await?;
         Ok(self.state.policy.with_overrides(&overrides))
@@ -150,6 +168,23 @@ impl<'a> Guard<'a> {
             }
             d => Ok(d),
         }
+    }
+
+    /// Requires a role for a write (e.g. only a physician decides the 就業区分); a refusal is
+    /// audited and is a 403.
+    pub async fn require_role(&self, p: &PersonAccess, allowed: bool, what: &str) -> Result<(), AppError> {
+        if allowed {
+            Ok(())
+        } else {
+            self.refuse(Some(p.subject.company_id), Some(p.subject.person_id), None, &format!("role may not {what}"))
+                .await
+        }
+    }
+
+    /// Records a write to a person's record.
+    pub async fn wrote(&self, p: &PersonAccess, class: InfoClass, what: &str) -> Result<(), AppError> {
+        self.audit(Some(p.subject.company_id), Some(p.subject.person_id), Some(class), true, format!("write {what}"))
+            .await
     }
 
     /// Records a read of the given classes of a person's information.

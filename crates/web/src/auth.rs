@@ -239,6 +239,11 @@ pub async fn login(
         .into_response())
 }
 
+/// Checks a form's or header's CSRF token against the session's (a mismatch is a 403).
+pub fn check_csrf(user: &CurrentUser, token: &str) -> Result<(), AppError> {
+    if same(&user.csrf, token) { Ok(()) } else { Err(AppError::Forbidden("CSRF token mismatch".into())) }
+}
+
 /// The logout form.
 #[derive(Deserialize)]
 pub struct CsrfForm {

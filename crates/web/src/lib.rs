@@ -14,6 +14,7 @@ mod error;
 mod i18n;
 mod openapi;
 mod pages;
+mod postcheckup;
 mod security;
 mod views;
 
@@ -87,6 +88,13 @@ fn routes(state: AppState) -> Router {
         .route("/companies/{cid}/workers", get(pages::workers))
         .route("/companies/{cid}/workers/{eid}", get(pages::worker))
         .route("/companies/{cid}/workers/{eid}/events/{evid}", get(pages::event))
+        .route("/postcheckup", get(postcheckup::all_companies))
+        .route("/companies/{cid}/postcheckup", get(postcheckup::dashboard))
+        .route("/companies/{cid}/postcheckup/bulk-normal", post(postcheckup::bulk_normal))
+        .route("/companies/{cid}/checkups/{evid}", get(postcheckup::checkup))
+        .route("/companies/{cid}/checkups/{evid}/steps", post(postcheckup::post_step))
+        .route("/companies/{cid}/measures", get(postcheckup::measures))
+        .route("/rules", get(postcheckup::rules_page))
         .route("/admin/users", get(pages::admin_users))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/me", get(api::me))
@@ -95,6 +103,10 @@ fn routes(state: AppState) -> Router {
         .route("/api/v1/companies/{cid}/workers/{eid}", get(api::worker))
         .route("/api/v1/companies/{cid}/workers/{eid}/events/{evid}", get(api::event))
         .route("/api/v1/companies/{cid}/workers/{eid}/observations", get(api::observations))
+        .route("/api/v1/companies/{cid}/postcheckup", get(postcheckup::dashboard_api))
+        .route("/api/v1/companies/{cid}/checkups/{evid}/judgement", get(postcheckup::checkup_api))
+        .route("/api/v1/companies/{cid}/checkups/{evid}/steps", post(postcheckup::post_step_api))
+        .route("/api/v1/companies/{cid}/measures", get(postcheckup::measures_api))
         .layer(axum::middleware::from_fn(security::headers_and_origin))
         .with_state(state)
 }

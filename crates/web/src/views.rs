@@ -420,6 +420,10 @@ impl Frame {
     pub fn is_worker(&self) -> bool {
         self.role == Role::Worker
     }
+    /// Physician, nurse or health manager: the post-checkup dashboard.
+    pub fn is_oh_staff(&self) -> bool {
+        matches!(self.role, Role::Physician | Role::Nurse | Role::HealthManager)
+    }
     /// Whether the user is admin.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
