@@ -319,6 +319,43 @@ impl Stage {
     }
 }
 
+/// The phase of a 特定保健指導 record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuidancePhase {
+    /// 初回面接: the plan.
+    Plan,
+    /// 継続的支援: a session.
+    Session,
+    /// 実績評価: the outcome.
+    Outcome,
+}
+
+impl GuidancePhase {
+    /// Every phase.
+    pub const ALL: [GuidancePhase; 3] = [GuidancePhase::Plan, GuidancePhase::Session, GuidancePhase::Outcome];
+    /// Stable text form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            GuidancePhase::Plan => "plan",
+            GuidancePhase::Session => "session",
+            GuidancePhase::Outcome => "outcome",
+        }
+    }
+    /// From the stable text form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            GuidancePhase::Plan => "初回面接(計画)",
+            GuidancePhase::Session => "継続的支援",
+            GuidancePhase::Outcome => "実績評価",
+        }
+    }
+}
+
 /// A condition and its treatment status, as the physician records it with an opinion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConditionStatus {
@@ -390,6 +427,16 @@ pub enum Step {
         /// What was recorded.
         outcome: String,
     },
+    /// 特定保健指導 (the deck's 保健指導ツール): the plan, each support session, and the outcome
+    /// evaluation (標準的な健診・保健指導プログラム: 初回面接 → 継続的支援 → 実績評価).
+    HealthGuidance {
+        /// plan, session or outcome.
+        phase: GuidancePhase,
+        /// Date of the contact.
+        date: NaiveDate,
+        /// What was agreed or achieved (e.g. 腹囲2cm・体重2kg減).
+        note: String,
+    },
     /// The follow-up is closed (要精検 result received, or nothing further).
     FollowupClosed {
         /// Note.
@@ -407,6 +454,7 @@ impl Step {
             Step::HrAck { .. } => "hr_ack",
             Step::UrgentContact { .. } => "urgent_contact",
             Step::ReferralClosed { .. } => "referral_closed",
+            Step::HealthGuidance { .. } => "health_guidance",
             Step::FollowupClosed { .. } => "followup_closed",
         }
     }
@@ -417,7 +465,7 @@ impl Step {
             Step::Opinion(_) => Some(Stage::OpinionSet),
             Step::HrAck { .. } => Some(Stage::HrAcknowledged),
             Step::FollowupClosed { .. } => Some(Stage::Closed),
-            Step::UrgentContact { .. } | Step::ReferralClosed { .. } => None,
+            Step::UrgentContact { .. } | Step::ReferralClosed { .. } | Step::HealthGuidance { .. } => None,
         }
     }
     /// Who may record it: 就業区分 only a physician; 指導区分, contacts and closing by a physician
@@ -429,6 +477,7 @@ impl Step {
             Step::Guidance { .. }
             | Step::UrgentContact { .. }
             | Step::ReferralClosed { .. }
+            | Step::HealthGuidance { .. }
             | Step::FollowupClosed { .. } => matches!(role, Role::Physician | Role::Nurse),
             Step::HrAck { .. } => matches!(role, Role::Hr | Role::HealthManager),
         }

@@ -2230,6 +2230,7 @@ impl Store for StoreImpl {
             Step::ReferralClosed { .. } => {
                 qb.push(", urgent_closed_at = ").push_bind(w.at);
             }
+            Step::HealthGuidance { .. } => {}
             Step::FollowupClosed { .. } => {
                 qb.push(", followup_closed_at = ").push_bind(w.at).push(", closed_at = ").push_bind(w.at);
             }

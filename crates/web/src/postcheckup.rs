@@ -24,7 +24,7 @@ use iphr_domain::event::CheckupKind;
 use iphr_domain::info_class::InfoClass;
 use iphr_domain::judgement::{Category, Rules, UrgentHit, UrgentTier};
 use iphr_domain::postcheckup::{
-    ConditionStatus, GuidanceLevel, Measure, Opinion, Stage, Step, TreatmentStatus, WorkCategory,
+    ConditionStatus, GuidanceLevel, GuidancePhase, Measure, Opinion, Stage, Step, TreatmentStatus, WorkCategory,
 };
 use iphr_domain::role::Role;
 use iphr_domain::tenant::Company;
@@ -381,6 +381,7 @@ fn step_summary(s: &Step, lang: Lang) -> String {
         }
         Step::ReferralClosed { outcome } => format!("受診確認: {outcome}"),
         Step::FollowupClosed { note } => format!("フォロー完了 {note}"),
+        Step::HealthGuidance { phase, date, note } => format!("特定保健指導 {} {date}: {note}", phase.label_ja()),
     }
 }
 
@@ -583,6 +584,7 @@ pub struct CheckupPage {
     categories: Vec<(String, String)>,
     guidance_levels: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
+    phases: Vec<(String, String)>,
 }
 
 /// `GET /companies/{cid}/checkups/{evid}`: the checkup's judgement, proposals, deadlines and
@@ -617,6 +619,7 @@ pub async fn checkup(
             .map(|g| (g.as_str().to_string(), format!("{} ({})", g.label_ja(), g.mhlw_code())))
             .collect(),
         statuses: TreatmentStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label_ja().to_string())).collect(),
+        phases: GuidancePhase::ALL.iter().map(|p| (p.as_str().to_string(), p.label_ja().to_string())).collect(),
     }))
 }
 
@@ -735,6 +738,12 @@ fn step_from_form(pairs: &[(String, String)]) -> Result<Step, AppError> {
         "urgent_contact" => Step::UrgentContact { reached: field(pairs, "reached") == "yes", outcome: text("outcome") },
         "referral_closed" => Step::ReferralClosed { outcome: text("outcome") },
         "followup_closed" => Step::FollowupClosed { note: text("note") },
+        "health_guidance" => Step::HealthGuidance {
+            phase: GuidancePhase::parse(field(pairs, "phase"))
+                .ok_or_else(|| AppError::BadRequest("phase: plan, session or outcome".into()))?,
+            date: opt_date(pairs, "date")?.ok_or_else(|| AppError::BadRequest("date: required".into()))?,
+            note: text("note"),
+        },
         other => return Err(AppError::BadRequest(format!("step: {other:?}"))),
     })
 }

@@ -217,6 +217,16 @@ async fn checkup_workflow_only_a_physician_decides_and_hr_sees_no_values() {
     assert_eq!(post(&f.app, &nurse, &steps, opinion(&ncsrf)).await, NO);
     assert_eq!(denied_count(f.store.as_ref(), &format!("POST {steps}")).await, 1);
     assert_eq!(post(&f.app, &nurse, &steps, format!("csrf={ncsrf}&step=guidance&level=health&note=")).await, SEE);
+    // A 特定保健指導 plan (the deck's 保健指導ツール); a missing date names the field.
+    assert_eq!(
+        post(&f.app, &nurse, &steps, format!("csrf={ncsrf}&step=health_guidance&phase=plan&date=2026-04-10&note=goal"))
+            .await,
+        SEE
+    );
+    assert_eq!(
+        post(&f.app, &nurse, &steps, format!("csrf={ncsrf}&step=health_guidance&phase=plan&date=&note=x")).await,
+        StatusCode::BAD_REQUEST
+    );
     // A wrong CSRF token is refused.
     assert_eq!(post(&f.app, &doctor, &steps, opinion("nope")).await, NO);
     // 要制限 without any measure is a bad request naming the field.
@@ -258,7 +268,7 @@ async fn checkup_workflow_only_a_physician_decides_and_hr_sees_no_values() {
     // HR cannot decide either.
     assert_eq!(post(&f.app, &jinji, &steps, opinion(&hcsrf)).await, NO);
     let names: Vec<_> = f.store.steps(f.c0, r.event_id).await.unwrap().iter().map(|s| s.step.name()).collect();
-    assert_eq!(names, vec!["guidance", "opinion", "hr_ack"]);
+    assert_eq!(names, vec!["guidance", "health_guidance", "opinion", "hr_ack"]);
     // The API takes a JSON step with the CSRF header.
     let req = Request::post(format!("/api/v1{steps}"))
         .header(header::COOKIE, format!("iphr_session={doctor}"))
