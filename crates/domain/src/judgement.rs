@@ -429,6 +429,9 @@ pub fn unit_key(u: &str) -> String {
 
 impl UnitConvert for NotationOnly {
     fn convert(&self, _item: &str, value: f64, from: &str, to: &str) -> Option<f64> {
+        if from == to {
+            return Some(value);
+        }
         (unit_key(from) == unit_key(to)).then_some(value)
     }
 }
@@ -639,8 +642,11 @@ pub struct Rules {
     /// Stratification thresholds.
     pub strat: BTreeMap<String, f64>,
     texts: BTreeMap<String, String>,
-    by_analyte: HashMap<String, Vec<usize>>,
-    decimals: HashMap<String, u32>,
+    /// Per analyte (by position in `analytes`): its bands, the decimals of its bounds, its
+    /// urgent rows.
+    by_analyte: Vec<Vec<usize>>,
+    decimals: Vec<u32>,
+    urgent_of: Vec<Vec<usize>>,
 }
 
 type Row = BTreeMap<String, String>;
@@ -952,16 +958,54 @@ fn round_to(v: f64, decimals: u32) -> f64 {
     (v * f).round() / f
 }
 
+/// A number with a fixed count of decimals (half away from zero), without the float formatter's
+/// exact-digit machinery for the common small values.
 fn fmt_num(v: f64, decimals: u32) -> String {
-    format!("{v:.prec$}", prec = decimals as usize)
+    let scale = 10i64.pow(decimals.min(6));
+    let scaled = (v * scale as f64).round();
+    if !scaled.is_finite() || scaled.abs() > 1e15 {
+        return format!("{v:.prec$}", prec = decimals as usize);
+    }
+    let n = scaled as i64;
+    let (sign, n) = if n < 0 { ("-", -n) } else { ("", n) };
+    if decimals == 0 {
+        format!("{sign}{n}")
+    } else {
+        format!("{sign}{}.{:0width$}", n / scale, n % scale, width = decimals.min(6) as usize)
+    }
+}
+
+/// A checkup's facts sorted by item for lookups (a checkup has about 40).
+struct FactIndex<'a>(Vec<&'a Fact>);
+
+impl<'a> FactIndex<'a> {
+    fn new(facts: &'a [Fact]) -> Self {
+        let mut v: Vec<&Fact> = facts.iter().collect();
+        v.sort_by(|a, b| a.item.cmp(&b.item));
+        Self(v)
+    }
+    /// The first fact of an item (in delivery order among equals: the sort is stable).
+    fn get(&self, item: &str) -> Option<&'a Fact> {
+        let i = self.0.partition_point(|f| f.item.as_str() < item);
+        self.0.get(i).copied().filter(|f| f.item == item)
+    }
+    fn yes(&self, item: &str) -> bool {
+        let i = self.0.partition_point(|f| f.item.as_str() < item);
+        self.0
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|f| f.item == item)
+            .any(|f| matches!(&f.value, Value::Coded { code } if code == "yes"))
+    }
 }
 
 /// A value an analyte read from the facts.
 #[derive(Debug, Clone, PartialEq)]
-enum Read {
-    Number { value: f64, unit: String, item: String, comparator: Option<Comparator> },
-    Beyond { flag: RangeFlag, item: String },
-    Code(String),
+enum Read<'a> {
+    Number { value: f64, unit: &'a str, item: &'a str, comparator: Option<Comparator> },
+    Beyond { flag: RangeFlag },
+    Code(&'a str),
     NotDone,
 }
 
@@ -1059,12 +1103,24 @@ impl Rules {
                 return Err(terr("stratification", 0, k, "missing key"));
             }
         }
-        let mut by_analyte: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut decimals: HashMap<String, u32> = HashMap::new();
+        let pos: HashMap<&str, usize> = analytes.iter().enumerate().map(|(i, a)| (a.key.as_str(), i)).collect();
+        let mut by_analyte: Vec<Vec<usize>> = vec![Vec::new(); analytes.len()];
+        let mut decimals: Vec<u32> = vec![0; analytes.len()];
+        let mut urgent_of: Vec<Vec<usize>> = vec![Vec::new(); analytes.len()];
+        for (i, u) in urgent.iter().enumerate() {
+            if let Some(v) = pos.get(u.analyte.as_str()).and_then(|p| urgent_of.get_mut(*p)) {
+                v.push(i);
+            }
+        }
         for (i, b) in bands.iter().enumerate() {
-            by_analyte.entry(b.analyte.clone()).or_default().push(i);
-            let d = decimals.entry(b.analyte.clone()).or_insert(0);
-            *d = (*d).max(b.decimals);
+            if let Some(p) = pos.get(b.analyte.as_str()).copied() {
+                if let Some(v) = by_analyte.get_mut(p) {
+                    v.push(i);
+                }
+                if let Some(d) = decimals.get_mut(p) {
+                    *d = (*d).max(b.decimals);
+                }
+            }
         }
         let version = ["thresholds", "urgent", "settings"]
             .iter()
@@ -1084,6 +1140,7 @@ impl Rules {
             texts,
             by_analyte,
             decimals,
+            urgent_of,
         })
     }
 
@@ -1100,18 +1157,18 @@ impl Rules {
         v
     }
 
-    fn read(&self, a: &Analyte, facts: &[Fact]) -> Option<Read> {
-        let value_of = |item: &str| facts.iter().find(|f| f.item == item);
-        let to_read = |f: &Fact| -> Option<Read> {
+    fn read<'a>(&self, a: &Analyte, facts: &FactIndex<'a>) -> Option<Read<'a>> {
+        let value_of = |item: &str| facts.get(item);
+        let to_read = |f: &'a Fact| -> Option<Read<'a>> {
             match &f.value {
                 Value::Number { value, unit } => Some(Read::Number {
                     value: *value,
-                    unit: unit.clone(),
-                    item: f.item.clone(),
+                    unit: unit.as_str(),
+                    item: f.item.as_str(),
                     comparator: f.comparator,
                 }),
-                Value::Coded { code } => Some(Read::Code(code.clone())),
-                Value::BeyondRange => f.flag.map(|flag| Read::Beyond { flag, item: f.item.clone() }),
+                Value::Coded { code } => Some(Read::Code(code.as_str())),
+                Value::BeyondRange => f.flag.map(|flag| Read::Beyond { flag }),
                 Value::NotDone | Value::NotMeasured => Some(Read::NotDone),
                 Value::Text { .. } | Value::Document { .. } => None,
             }
@@ -1133,24 +1190,19 @@ impl Rules {
                 if let Some(r) = value_of(first).and_then(to_read).filter(|r| *r != Read::NotDone) {
                     return Some(r);
                 }
-                let reads: Vec<Read> = rest.iter().filter_map(|i| value_of(i).and_then(to_read)).collect();
-                let nums: Vec<(f64, &str, &str)> = reads
+                let reads: Vec<Read<'a>> = rest.iter().filter_map(|i| value_of(i).and_then(to_read)).collect();
+                let nums: Vec<(f64, &'a str, &'a str)> = reads
                     .iter()
                     .filter_map(|r| match r {
-                        Read::Number { value, unit, item, .. } => Some((*value, unit.as_str(), item.as_str())),
+                        Read::Number { value, unit, item, .. } => Some((*value, *unit, *item)),
                         _ => None,
                     })
                     .collect();
-                if let Some((_, unit, item)) = nums.first()
-                    && nums.iter().all(|n| unit_key(n.1) == unit_key(unit))
+                if let Some((_, unit, item)) = nums.first().copied()
+                    && nums.iter().all(|n| n.1 == unit || unit_key(n.1) == unit_key(unit))
                 {
                     let mean = nums.iter().map(|n| n.0).sum::<f64>() / nums.len() as f64;
-                    return Some(Read::Number {
-                        value: mean,
-                        unit: unit.to_string(),
-                        item: item.to_string(),
-                        comparator: None,
-                    });
+                    return Some(Read::Number { value: mean, unit, item, comparator: None });
                 }
                 let first_real = reads.iter().find(|r| **r != Read::NotDone).cloned();
                 first_real.or_else(|| reads.into_iter().next())
@@ -1158,10 +1210,23 @@ impl Rules {
         }
     }
 
-    fn judge_analyte(&self, a: &Analyte, read: &Read, c: &CheckupFacts<'_>, units: &dyn UnitConvert) -> ItemResult {
+    fn bands_of(&self, ai: usize) -> impl Iterator<Item = &Band> + Clone + '_ {
+        self.by_analyte.get(ai).into_iter().flatten().filter_map(|i| self.bands.get(*i))
+    }
+
+    /// The analyte's value judged against the bands in force on the checkup date for the sex.
+    /// Labels, editions and sources are not copied here: [`Rules::describe`] adds them for display.
+    fn judge_analyte(
+        &self,
+        ai: usize,
+        a: &Analyte,
+        read: &Read<'_>,
+        c: &CheckupFacts<'_>,
+        units: &dyn UnitConvert,
+    ) -> ItemResult {
         let mut res = ItemResult {
             key: a.key.clone(),
-            label_ja: a.label_ja.clone(),
+            label_ja: String::new(),
             value: String::new(),
             unit: String::new(),
             value_category: None,
@@ -1174,14 +1239,13 @@ impl Rules {
             source: String::new(),
             part_of: None,
         };
-        let rows: Vec<&Band> = self
-            .by_analyte
-            .get(&a.key)
-            .map(|ix| ix.iter().filter_map(|i| self.bands.get(*i)).collect())
-            .unwrap_or_default();
-        let in_force: Vec<&Band> = rows.iter().copied().filter(|b| b.in_force(c.date)).collect();
-        let for_sex: Vec<&Band> = in_force.iter().copied().filter(|b| b.sex.matches(c.sex)).collect();
-        let decimals = self.decimals.get(&a.key).copied().unwrap_or(0);
+        let rows = self.bands_of(ai);
+        let for_sex = rows.clone().filter(|b| b.in_force(c.date) && b.sex.matches(c.sex));
+        let no_rule = || {
+            let in_force: Vec<&Band> = rows.clone().filter(|b| b.in_force(c.date)).collect();
+            no_rule_reason(&rows.clone().collect::<Vec<_>>(), &in_force, c)
+        };
+        let decimals = self.decimals.get(ai).copied().unwrap_or(0);
         let hit: Option<&Band> = match read {
             Read::NotDone => {
                 res.value = "未実施".into();
@@ -1189,33 +1253,35 @@ impl Rules {
                 return res;
             }
             Read::Code(code) => {
-                res.value = code.clone();
-                for_sex.iter().copied().find(|b| b.codes.iter().any(|x| x == code))
+                res.value = (*code).to_string();
+                for_sex.clone().find(|b| b.codes.iter().any(|x| x == code))
             }
             Read::Number { value, unit, item, comparator } => {
-                let Some(rule_unit) = for_sex.first().map(|b| b.unit.clone()) else {
+                let Some(rule_unit) = for_sex.clone().next().map(|b| b.unit.as_str()) else {
                     res.value = fmt_num(*value, decimals);
-                    res.unit = unit.clone();
-                    res.not_judged = Some(no_rule_reason(&rows, &in_force, c));
+                    res.unit = (*unit).to_string();
+                    res.not_judged = Some(no_rule());
                     return res;
                 };
-                let Some(v) = units.convert(item, *value, unit, &rule_unit) else {
+                let Some(v) = units.convert(item, *value, unit, rule_unit) else {
                     res.value = value.to_string();
-                    res.unit = unit.clone();
+                    res.unit = (*unit).to_string();
                     res.not_judged = Some(format!("unit {unit} cannot be converted to the rule's unit {rule_unit}"));
                     return res;
                 };
                 let v = round_to(v, decimals);
-                res.value = format!("{}{}", comparator.map_or("", |c| c.symbol()), fmt_num(v, decimals));
-                res.unit = rule_unit;
+                res.value = match comparator {
+                    Some(cmp) => format!("{}{}", cmp.symbol(), fmt_num(v, decimals)),
+                    None => fmt_num(v, decimals),
+                };
+                res.unit = rule_unit.to_string();
                 for_sex
-                    .iter()
-                    .copied()
+                    .clone()
                     .find(|b| b.codes.is_empty() && b.lower.is_none_or(|l| l <= v) && b.upper.is_none_or(|u| v <= u))
             }
-            Read::Beyond { flag, .. } => {
+            Read::Beyond { flag } => {
                 res.value = flag.letter().to_string();
-                for_sex.iter().copied().find(|b| match flag {
+                for_sex.clone().find(|b| match flag {
                     RangeFlag::High => b.upper.is_none() && b.lower.is_some(),
                     RangeFlag::Low => b.lower.is_none() && b.upper.is_some(),
                 })
@@ -1225,10 +1291,8 @@ impl Rules {
             Some(b) => {
                 res.value_category = Some(b.category.merged(self.settings.d_split));
                 res.verified = Some(b.verified);
-                res.edition = b.edition.clone();
-                res.source = b.source.clone();
             }
-            None if for_sex.is_empty() => res.not_judged = Some(no_rule_reason(&rows, &in_force, c)),
+            None if for_sex.clone().next().is_none() => res.not_judged = Some(no_rule()),
             None => res.not_judged = Some(format!("no band of the {} rules covers {}", a.key, res.value)),
         }
         res
@@ -1237,25 +1301,24 @@ impl Rules {
     /// Judges one checkup.
     pub fn judge(&self, c: &CheckupFacts<'_>, units: &dyn UnitConvert) -> CheckupJudgement {
         let e_ranking = self.settings.e_ranking;
-        let yes = |item: &str| {
-            c.facts.iter().any(|f| f.item == item && matches!(&f.value, Value::Coded { code } if code == "yes"))
-        };
+        let index = FactIndex::new(c.facts);
+        let yes = |item: &str| index.yes(item);
         let mut results: Vec<ItemResult> = Vec::new();
-        let mut numbers: HashMap<&str, f64> = HashMap::new();
-        let mut codes: HashMap<&str, String> = HashMap::new();
-        let mut reads: Vec<(&Analyte, Read)> = Vec::new();
-        for a in &self.analytes {
-            let Some(read) = self.read(a, c.facts) else { continue };
-            let mut r = self.judge_analyte(a, &read, c, units);
+        let mut numbers: HashMap<&str, f64> = HashMap::with_capacity(self.analytes.len());
+        let mut codes: HashMap<&str, &str> = HashMap::new();
+        let mut reads: Vec<(usize, &Analyte, Read<'_>)> = Vec::with_capacity(self.analytes.len());
+        for (ai, a) in self.analytes.iter().enumerate() {
+            let Some(read) = self.read(a, &index) else { continue };
+            let mut r = self.judge_analyte(ai, a, &read, c, units);
             if let Read::Number { value, .. } = &read {
                 // For the screens: the value in the OHCC unit as stored (the screens' units).
                 numbers.insert(a.key.as_str(), *value);
             }
             if let Read::Code(code) = &read {
-                codes.insert(a.key.as_str(), code.clone());
+                codes.insert(a.key.as_str(), code);
             }
             r.treated = a.treated_by.as_deref().is_some_and(yes);
-            reads.push((a, read));
+            reads.push((ai, a, read));
             results.push(r);
         }
         // Combined items.
@@ -1340,61 +1403,67 @@ impl Rules {
         }
         let poorly_controlled = counted.clone().any(|r| r.poorly_controlled);
         let uses_unverified = results.iter().any(|r| r.verified.is_some_and(|v| v != Verified::Yes));
-        let institution_overall =
-            c.facts.iter().find(|f| f.item == INSTITUTION_OVERALL_ITEM).and_then(|f| match &f.value {
-                Value::Coded { code } => Some(code.clone()),
-                _ => None,
-            });
+        let institution_overall = index.get(INSTITUTION_OVERALL_ITEM).and_then(|f| match &f.value {
+            Value::Coded { code } => Some(code.clone()),
+            _ => None,
+        });
         let differs_from_institution = match (&institution_overall, overall) {
             (Some(inst), Some(ours)) => Category::parse(inst).map(|c| c.merged(false)) != Some(ours.merged(false)),
             _ => false,
         };
-        // Urgent values.
+        // Urgent values: per analyte the highest tier hit (panic supersedes referral).
         let mut urgent: Vec<UrgentHit> = Vec::new();
-        for (a, read) in &reads {
-            let mut best: Option<UrgentHit> = None;
-            for u in self.urgent.iter().filter(|u| u.analyte == a.key) {
-                let (v, shown) = match read {
-                    Read::Number { value, unit, item, .. } => match units.convert(item, *value, unit, &u.unit) {
-                        Some(v) => (Some(v), format!("{} {}", trim_num(v), u.unit)),
-                        None => continue,
-                    },
-                    Read::Beyond { flag, .. } => (None, format!("{} ({})", flag.letter(), u.unit)),
-                    _ => continue,
-                };
-                let hit = match (read, v) {
-                    (_, Some(v)) => {
+        for (ai, a, read) in &reads {
+            if matches!(read, Read::Code(_) | Read::NotDone) {
+                continue;
+            }
+            let mut best: Option<(&UrgentRule, Option<f64>, bool)> = None;
+            let rows = self.urgent_of.get(*ai).into_iter().flatten().filter_map(|i| self.urgent.get(*i));
+            for u in rows {
+                if best.is_some_and(|b| b.0.tier >= u.tier) {
+                    continue;
+                }
+                // (value in the row's unit, hit the high side)
+                let hit = match read {
+                    Read::Number { value, unit, item, .. } => {
+                        let Some(v) = units.convert(item, *value, unit, &u.unit) else { continue };
                         if u.high_ge.is_some_and(|h| v >= h) {
-                            Some(format!(">={} {}", trim_num(u.high_ge.unwrap_or_default()), u.unit))
+                            Some((Some(v), true))
                         } else if u.low_le.is_some_and(|l| v <= l) {
-                            Some(format!("<={} {}", trim_num(u.low_le.unwrap_or_default()), u.unit))
+                            Some((Some(v), false))
                         } else {
                             None
                         }
                     }
-                    (Read::Beyond { flag: RangeFlag::High, .. }, None) => {
-                        u.high_ge.map(|h| format!(">={} {}", trim_num(h), u.unit))
-                    }
-                    (Read::Beyond { flag: RangeFlag::Low, .. }, None) => {
-                        u.low_le.map(|l| format!("<={} {}", trim_num(l), u.unit))
-                    }
+                    Read::Beyond { flag: RangeFlag::High } => u.high_ge.map(|_| (None, true)),
+                    Read::Beyond { flag: RangeFlag::Low } => u.low_le.map(|_| (None, false)),
                     _ => None,
                 };
-                if let Some(limit) = hit
-                    && best.as_ref().is_none_or(|b| u.tier > b.tier)
-                {
-                    best = Some(UrgentHit {
-                        tier: u.tier,
-                        analyte: a.key.clone(),
-                        label_ja: a.label_ja.clone(),
-                        value: shown,
-                        limit,
-                        action_ja: u.action_ja.clone(),
-                        verified: u.verified,
-                    });
+                if let Some((v, high)) = hit {
+                    best = Some((u, v, high));
                 }
             }
-            urgent.extend(best);
+            if let Some((u, v, high)) = best {
+                let limit = if high {
+                    format!(">={} {}", trim_num(u.high_ge.unwrap_or_default()), u.unit)
+                } else {
+                    format!("<={} {}", trim_num(u.low_le.unwrap_or_default()), u.unit)
+                };
+                let value = match (v, read) {
+                    (Some(v), _) => format!("{} {}", trim_num(v), u.unit),
+                    (None, Read::Beyond { flag }) => format!("{} ({})", flag.letter(), u.unit),
+                    _ => String::new(),
+                };
+                urgent.push(UrgentHit {
+                    tier: u.tier,
+                    analyte: a.key.clone(),
+                    label_ja: a.label_ja.clone(),
+                    value,
+                    limit,
+                    action_ja: u.action_ja.clone(),
+                    verified: u.verified,
+                });
+            }
         }
         let urgent_tier = urgent.iter().map(|u| u.tier).max();
         // Guidance and the work candidate.
@@ -1530,10 +1599,7 @@ impl Rules {
             return Some(Stratification::Incomplete);
         }
         let mut risks = [bp, lipid, glucose].iter().filter(|x| **x == Some(true)).count();
-        let smoker = c
-            .facts
-            .iter()
-            .any(|f| f.item == SMOKING_ITEM && matches!(&f.value, Value::Coded { code } if code == "yes"));
+        let smoker = yes(SMOKING_ITEM);
         if risks > 0 && smoker {
             risks += 1;
         }
@@ -1593,3 +1659,18 @@ pub fn age_at_fiscal_year_end(birth: NaiveDate, on: NaiveDate) -> u32 {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fmt_tests {
+    use super::fmt_num;
+
+    #[test]
+    fn numbers_keep_the_precision_of_the_bounds() {
+        assert_eq!(fmt_num(24.95, 1), "25.0");
+        assert_eq!(fmt_num(24.94, 1), "24.9");
+        assert_eq!(fmt_num(130.0, 0), "130");
+        assert_eq!(fmt_num(0.7, 2), "0.70");
+        assert_eq!(fmt_num(-1.25, 1), "-1.3");
+        assert_eq!(fmt_num(5.0, 1), "5.0");
+    }
+}
