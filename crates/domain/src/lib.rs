@@ -15,6 +15,7 @@ pub mod judgement;
 pub mod normalize;
 pub mod observation;
 pub mod ohcc;
+pub mod overtime;
 pub mod person;
 pub mod policy;
 pub mod postcheckup;

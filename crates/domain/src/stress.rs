@@ -3,12 +3,18 @@
 //!
 //! Items and reverse flags: `data/bjsq57-items.csv` (from oh-bjsq57-items.csv, checked against
 //! the MHLW questionnaire); criteria: `data/stress-sum-criteria-v1.csv` (MHLW 実施マニュアル
-//! p.43–46). The 素点換算表 method and the 19 scales come with the stress-check unit.
+//! p.43–46). The 19 scales (`data/stress-scales-v1.csv`), the sex-specific 素点換算表
+//! (`data/stress-soten-bands-v1.csv`) and its criterion (`data/stress-soten-criteria-v1.csv`),
+//! and the 仕事のストレス判定図 (`data/stress-hanteizu-v1.csv`): [`StressRules`].
 
 use serde::{Deserialize, Serialize};
 
 const ITEMS_CSV: &str = include_str!("../data/bjsq57-items.csv");
 const SUM_CRITERIA_CSV: &str = include_str!("../data/stress-sum-criteria-v1.csv");
+const SCALES_CSV: &str = include_str!("../data/stress-scales-v1.csv");
+const BANDS_CSV: &str = include_str!("../data/stress-soten-bands-v1.csv");
+const SOTEN_CRITERIA_CSV: &str = include_str!("../data/stress-soten-criteria-v1.csv");
+const HANTEIZU_CSV: &str = include_str!("../data/stress-hanteizu-v1.csv");
 
 /// Section of the questionnaire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,6 +177,368 @@ pub fn score_sum(items: &[Item], answers: &Answers, criteria: SumCriteria) -> Su
     SumResult { a, b, c, high_stress }
 }
 
+/// One of the 19 scales (18 + 満足度).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scale {
+    /// Code, e.g. `A_QUANT`.
+    pub code: String,
+    /// Japanese name.
+    pub name_ja: String,
+    /// Section.
+    pub domain: Section,
+    /// Raw score = constant + Σ plus − Σ minus.
+    pub constant: i32,
+    /// Items added (global numbers 1–57).
+    pub plus: Vec<u8>,
+    /// Items subtracted.
+    pub minus: Vec<u8>,
+    /// A high raw score means more stress (負担, 症状) rather than less (コントロール, 支援).
+    pub stress_when_high: bool,
+    /// Counted in the 素点換算 criterion (満足度 is not).
+    pub in_criterion: bool,
+}
+
+/// One band of the 素点換算表.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SotenBand {
+    /// Index into the scales.
+    pub scale: usize,
+    /// Sex.
+    pub sex: crate::person::Sex,
+    /// Column 1–5 (低い … 高い).
+    pub column: u8,
+    /// Raw score from.
+    pub raw_from: i32,
+    /// Raw score to.
+    pub raw_to: i32,
+    /// 評価点: 1 = most stressful … 5 = least.
+    pub hyoka: u8,
+}
+
+/// The 素点換算 criterion: high stress if B ≤ `b_alone`, or A + C ≤ `ac` and B ≤ `b_with_ac`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SotenCriteria {
+    /// B alone.
+    pub b_alone: u32,
+    /// A + C.
+    pub ac: u32,
+    /// B with A + C.
+    pub b_with_ac: u32,
+}
+
+/// The 仕事のストレス判定図 constants.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Hanteizu {
+    /// National mean of 量的負担.
+    pub mean_quant: f64,
+    /// Its coefficient.
+    pub coef_quant: f64,
+    /// National mean of コントロール.
+    pub mean_ctrl: f64,
+    /// Its coefficient.
+    pub coef_ctrl: f64,
+    /// National mean of 上司の支援.
+    pub mean_boss: f64,
+    /// Its coefficient.
+    pub coef_boss: f64,
+    /// National mean of 同僚の支援.
+    pub mean_cowork: f64,
+    /// Its coefficient.
+    pub coef_cowork: f64,
+    /// Cap of each risk.
+    pub cap: f64,
+    /// Groups smaller than this are not given to the employer.
+    pub min_group: usize,
+}
+
+/// The high-stress method a company chose (before the check, in its 衛生委員会).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// 評価基準の例（その1）合計点数.
+    Sum,
+    /// 評価基準の例（その2）素点換算表.
+    Soten,
+}
+
+impl Method {
+    /// Stable text form.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Method::Sum => "sum",
+            Method::Soten => "soten",
+        }
+    }
+    /// From the stable text form.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sum" => Some(Method::Sum),
+            "soten" => Some(Method::Soten),
+            _ => None,
+        }
+    }
+}
+
+/// A scale's score on one sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScaleScore {
+    /// Scale code.
+    pub code: String,
+    /// Raw score.
+    pub raw: i32,
+    /// Column of the 素点換算表 (1–5).
+    pub column: u8,
+    /// 評価点 (1 = most stressful … 5 = least).
+    pub hyoka: u8,
+}
+
+/// Everything one answer sheet gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetResult {
+    /// The simple-sum method.
+    pub sum: SumResult,
+    /// The 19 scales.
+    pub scales: Vec<ScaleScore>,
+    /// 素点換算: A (9 scales), B (6), C (3) sums of 評価点.
+    pub soten_a: u32,
+    /// B.
+    pub soten_b: u32,
+    /// C.
+    pub soten_c: u32,
+    /// High stress by the 素点換算 method.
+    pub high_soten: bool,
+    /// High stress by the simple-sum method.
+    pub high_sum: bool,
+}
+
+impl SheetResult {
+    /// High stress by the company's method.
+    pub fn high(&self, method: Method) -> bool {
+        match method {
+            Method::Sum => self.high_sum,
+            Method::Soten => self.high_soten,
+        }
+    }
+}
+
+/// A group's 判定図 result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupResult {
+    /// Respondents.
+    pub n: usize,
+    /// Mean 量的負担 (3–12).
+    pub quant: f64,
+    /// Mean コントロール.
+    pub control: f64,
+    /// Mean 上司の支援.
+    pub boss: f64,
+    /// Mean 同僚の支援.
+    pub cowork: f64,
+    /// 健康リスク (量-コントロール), national average 100.
+    pub risk_demand_control: f64,
+    /// 健康リスク (職場の支援).
+    pub risk_support: f64,
+    /// 総合健康リスク.
+    pub total_risk: f64,
+    /// High-stress respondents.
+    pub high_stress: usize,
+    /// At least `min_group` respondents: may be given to the employer.
+    pub disclosable: bool,
+}
+
+/// The stress-check rule tables.
+#[derive(Debug, Clone)]
+pub struct StressRules {
+    /// The 57 items.
+    pub items: Vec<Item>,
+    /// The 19 scales.
+    pub scales: Vec<Scale>,
+    /// The 素点換算表.
+    pub bands: Vec<SotenBand>,
+    /// Sum-method criteria.
+    pub sum: SumCriteria,
+    /// 素点換算 criteria.
+    pub soten: SotenCriteria,
+    /// 判定図 constants.
+    pub hanteizu: Hanteizu,
+    /// Editions.
+    pub version: String,
+}
+
+fn table_err(table: &'static str, row: usize, reason: impl Into<String>) -> StressTableError {
+    StressTableError { table, row, reason: reason.into() }
+}
+
+fn numbers_list(table: &'static str, row: usize, s: &str) -> Result<Vec<u8>, StressTableError> {
+    s.split_whitespace()
+        .map(|t| match t.parse::<u8>() {
+            Ok(n) if (1..=57).contains(&n) => Ok(n),
+            _ => Err(table_err(table, row, format!("item {t:?} is not 1-57"))),
+        })
+        .collect()
+}
+
+impl StressRules {
+    /// The embedded tables.
+    pub fn embedded() -> Result<Self, StressTableError> {
+        let items = items()?;
+        let sum = SumCriteria::mhlw_example()?;
+        let mut scales = Vec::new();
+        let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(SCALES_CSV.as_bytes());
+        for (i, rec) in rdr.records().enumerate() {
+            let t = "stress-scales";
+            let r = rec.map_err(|e| table_err(t, i + 1, e.to_string()))?;
+            let f = |k: usize| r.get(k).unwrap_or("").to_string();
+            scales.push(Scale {
+                code: f(0),
+                name_ja: f(1),
+                domain: match f(2).as_str() {
+                    "A" => Section::A,
+                    "B" => Section::B,
+                    "C" => Section::C,
+                    "D" => Section::D,
+                    o => return Err(table_err(t, i + 1, format!("domain {o:?}"))),
+                },
+                constant: f(3).parse().map_err(|_| table_err(t, i + 1, "constant"))?,
+                plus: numbers_list(t, i + 1, &f(4))?,
+                minus: numbers_list(t, i + 1, &f(5))?,
+                stress_when_high: f(6) == "stress_when_high",
+                in_criterion: f(7) == "yes",
+            });
+        }
+        if scales.len() != 19 {
+            return Err(table_err("stress-scales", 0, format!("expected 19 scales, got {}", scales.len())));
+        }
+        let mut bands = Vec::new();
+        let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(BANDS_CSV.as_bytes());
+        for (i, rec) in rdr.records().enumerate() {
+            let t = "stress-soten-bands";
+            let r = rec.map_err(|e| table_err(t, i + 1, e.to_string()))?;
+            let f = |k: usize| r.get(k).unwrap_or("");
+            let scale = scales
+                .iter()
+                .position(|s| s.code == f(0))
+                .ok_or_else(|| table_err(t, i + 1, format!("unknown scale {:?}", f(0))))?;
+            let num = |k: usize| f(k).parse::<i32>().map_err(|_| table_err(t, i + 1, format!("column {k}")));
+            bands.push(SotenBand {
+                scale,
+                sex: match f(1) {
+                    "M" => crate::person::Sex::Male,
+                    "F" => crate::person::Sex::Female,
+                    o => return Err(table_err(t, i + 1, format!("sex {o:?}"))),
+                },
+                column: u8::try_from(num(2)?).map_err(|_| table_err(t, i + 1, "column"))?,
+                raw_from: num(3)?,
+                raw_to: num(4)?,
+                hyoka: u8::try_from(num(5)?).map_err(|_| table_err(t, i + 1, "hyoka_ten"))?,
+            });
+        }
+        let soten = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .from_reader(SOTEN_CRITERIA_CSV.as_bytes())
+            .deserialize::<SotenCriteria>()
+            .next()
+            .ok_or_else(|| table_err("stress-soten-criteria", 1, "no row"))?
+            .map_err(|e| table_err("stress-soten-criteria", 1, e.to_string()))?;
+        let mut kv = std::collections::BTreeMap::new();
+        let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(HANTEIZU_CSV.as_bytes());
+        for (i, rec) in rdr.records().enumerate() {
+            let r = rec.map_err(|e| table_err("stress-hanteizu", i + 1, e.to_string()))?;
+            let v: f64 = r.get(1).unwrap_or("").parse().map_err(|_| table_err("stress-hanteizu", i + 1, "value"))?;
+            kv.insert(r.get(0).unwrap_or("").to_string(), v);
+        }
+        let k = |name: &str| {
+            kv.get(name).copied().ok_or_else(|| table_err("stress-hanteizu", 0, format!("{name} missing")))
+        };
+        let hanteizu = Hanteizu {
+            mean_quant: k("mean_quant")?,
+            coef_quant: k("coef_quant")?,
+            mean_ctrl: k("mean_ctrl")?,
+            coef_ctrl: k("coef_ctrl")?,
+            mean_boss: k("mean_boss")?,
+            coef_boss: k("coef_boss")?,
+            mean_cowork: k("mean_cowork")?,
+            coef_cowork: k("coef_cowork")?,
+            cap: k("cap")?,
+            min_group: k("min_group")? as usize,
+        };
+        Ok(Self {
+            items,
+            scales,
+            bands,
+            sum,
+            soten,
+            hanteizu,
+            version: "bjsq57-items;stress-scales-v1;stress-soten-bands-v1;stress-sum-criteria-v1;stress-soten-criteria-v1;stress-hanteizu-v1".into(),
+        })
+    }
+
+    /// Scores one sheet by both methods; the 素点換算表 by the respondent's sex.
+    pub fn score(&self, answers: &Answers, sex: crate::person::Sex) -> SheetResult {
+        let sum = score_sum(&self.items, answers, self.sum);
+        let a = answers.as_slice();
+        let at = |n: &u8| i32::from(a.get(usize::from(*n) - 1).copied().unwrap_or(0));
+        let mut scales = Vec::with_capacity(self.scales.len());
+        let (mut sa, mut sb, mut sc) = (0u32, 0u32, 0u32);
+        for (si, s) in self.scales.iter().enumerate() {
+            let raw = s.constant + s.plus.iter().map(at).sum::<i32>() - s.minus.iter().map(at).sum::<i32>();
+            let band =
+                self.bands.iter().find(|b| b.scale == si && b.sex == sex && b.raw_from <= raw && raw <= b.raw_to);
+            let (column, hyoka) = band.map_or((0, 0), |b| (b.column, b.hyoka));
+            if s.in_criterion {
+                match s.domain {
+                    Section::A => sa += u32::from(hyoka),
+                    Section::B => sb += u32::from(hyoka),
+                    Section::C => sc += u32::from(hyoka),
+                    Section::D => {}
+                }
+            }
+            scales.push(ScaleScore { code: s.code.clone(), raw, column, hyoka });
+        }
+        let high_soten = sb <= self.soten.b_alone || (sa + sc <= self.soten.ac && sb <= self.soten.b_with_ac);
+        SheetResult { sum, scales, soten_a: sa, soten_b: sb, soten_c: sc, high_soten, high_sum: sum.high_stress }
+    }
+
+    /// The 仕事のストレス判定図 of a group (sheets with their high-stress decision).
+    pub fn group(&self, sheets: &[(&Answers, bool)]) -> GroupResult {
+        let n = sheets.len();
+        let h = &self.hanteizu;
+        let mean = |items: [usize; 3]| {
+            if n == 0 {
+                return 0.0;
+            }
+            let total: f64 = sheets
+                .iter()
+                .map(|(a, _)| {
+                    15.0 - items.iter().map(|i| f64::from(a.as_slice().get(i - 1).copied().unwrap_or(0))).sum::<f64>()
+                })
+                .sum();
+            total / n as f64
+        };
+        let quant = mean([1, 2, 3]);
+        let control = mean([8, 9, 10]);
+        let boss = mean([47, 50, 53]);
+        let cowork = mean([48, 51, 54]);
+        let cap = |x: f64| x.min(h.cap);
+        let risk_demand_control =
+            cap(100.0 * ((quant - h.mean_quant) * h.coef_quant + (control - h.mean_ctrl) * h.coef_ctrl).exp());
+        let risk_support =
+            cap(100.0 * ((boss - h.mean_boss) * h.coef_boss + (cowork - h.mean_cowork) * h.coef_cowork).exp());
+        GroupResult {
+            n,
+            quant,
+            control,
+            boss,
+            cowork,
+            risk_demand_control,
+            risk_support,
+            total_risk: risk_demand_control * risk_support / 100.0,
+            high_stress: sheets.iter().filter(|(_, hs)| *hs).count(),
+            disclosable: n >= h.min_group,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +628,117 @@ mod tests {
         let mut v = vec![1; 57];
         v[9] = 5;
         assert_eq!(Answers::parse(v), Err(AnswerError::Range { item: 10, value: 5 }));
+    }
+
+    fn rules() -> StressRules {
+        match StressRules::embedded() {
+            Ok(r) => r,
+            Err(e) => unreachable!("{e}"),
+        }
+    }
+
+    fn digits(s: &str) -> Answers {
+        match Answers::parse(s.bytes().map(|b| b - b'0').collect()) {
+            Ok(a) => a,
+            Err(e) => unreachable!("{e}"),
+        }
+    }
+
+    /// shared/domain/oh-bjsq57-test-vectors.csv, every row, both sexes and both methods.
+    #[test]
+    fn official_test_vectors() {
+        use crate::person::Sex;
+        let r = rules();
+        let text = include_str!("../tests/bjsq57-test-vectors.csv");
+        let mut n = 0;
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let get = |i: usize| f.get(i).copied().unwrap_or("");
+            let num = |i: usize| get(i).parse::<u32>().unwrap_or(u32::MAX);
+            let a = digits(get(1));
+            let m = r.score(&a, Sex::Male);
+            let w = r.score(&a, Sex::Female);
+            let case = get(0);
+            assert_eq!((m.sum.a, m.sum.b, m.sum.c), (num(2), num(3), num(4)), "{case} sum");
+            assert_eq!(m.high_sum, get(6) == "True", "{case} sum method");
+            assert_eq!((m.soten_a, m.soten_b, m.soten_c), (num(7), num(8), num(9)), "{case} soten M");
+            assert_eq!(m.high_soten, get(10) == "True", "{case} soten M high");
+            assert_eq!((w.soten_a, w.soten_b, w.soten_c), (num(11), num(12), num(13)), "{case} soten F");
+            assert_eq!(w.high_soten, get(14) == "True", "{case} soten F high");
+            n += 1;
+        }
+        assert_eq!(n, 10);
+    }
+
+    #[test]
+    fn every_band_edge_of_every_scale_for_both_sexes() {
+        // Each band's edges map to its column and 評価点; one below the lowest band and one above
+        // the highest find nothing (raw scores cannot go there).
+        let r = rules();
+        for b in &r.bands {
+            for raw in [b.raw_from, b.raw_to] {
+                let hit = r
+                    .bands
+                    .iter()
+                    .find(|x| x.scale == b.scale && x.sex == b.sex && x.raw_from <= raw && raw <= x.raw_to);
+                assert_eq!(
+                    hit.map(|x| (x.column, x.hyoka)),
+                    Some((b.column, b.hyoka)),
+                    "{} {:?} {raw}",
+                    r.scales[b.scale].code,
+                    b.sex
+                );
+            }
+        }
+        // Bands of a scale and sex are contiguous and cover the raw range.
+        for (si, s) in r.scales.iter().enumerate() {
+            for sex in [crate::person::Sex::Male, crate::person::Sex::Female] {
+                let mut v: Vec<&SotenBand> = r.bands.iter().filter(|b| b.scale == si && b.sex == sex).collect();
+                v.sort_by_key(|b| b.raw_from);
+                assert!(v.len() >= 4, "{} {sex:?}", s.code);
+                for w in v.windows(2) {
+                    assert_eq!(w[0].raw_to + 1, w[1].raw_from, "{} {sex:?} gap", s.code);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn worked_example_and_scale_formulas() {
+        let r = rules();
+        // All answers 1: 量的負担 = 15 − 3 = 12 (highest burden), 技能の活用度 = A11 = 1, 活気 = 3.
+        let m = r.score(&digits(&"1".repeat(57)), crate::person::Sex::Male);
+        let raw = |c: &str| m.scales.iter().find(|s| s.code == c).map(|s| s.raw);
+        assert_eq!(raw("A_QUANT"), Some(12));
+        assert_eq!(raw("A_SKILL"), Some(1));
+        assert_eq!(raw("B_VIGOR"), Some(3));
+        assert_eq!(raw("A_INTERP"), Some(10 - 2 + 1));
+        assert_eq!(raw("B_SOMA"), Some(11));
+        assert_eq!(raw("D_SATIS"), Some(8));
+        assert_eq!(m.scales.len(), 19);
+        // The MHLW worked example's sums (A 21, B 7, C 4) are high stress under both parts.
+        let c = r.soten;
+        assert!(7 <= c.b_alone && 21 + 4 <= c.ac && 7 <= c.b_with_ac);
+        // Boundaries of the 素点換算 criterion: B 12 high, 13 not (alone); A+C 26 with B 17 high, B 18 not.
+        let high = |a: u32, b: u32, cc: u32| b <= c.b_alone || (a + cc <= c.ac && b <= c.b_with_ac);
+        assert!(high(40, 12, 15) && !high(40, 13, 15));
+        assert!(high(20, 17, 6) && !high(20, 18, 6) && !high(21, 17, 6));
+    }
+
+    #[test]
+    fn group_analysis() {
+        let r = rules();
+        let a = digits(&"2".repeat(57));
+        let sheets: Vec<(&Answers, bool)> = (0..12).map(|i| (&a, i % 4 == 0)).collect();
+        let g = r.group(&sheets);
+        // 15 − 6 = 9 for every factor.
+        assert_eq!((g.quant, g.control, g.boss, g.cowork), (9.0, 9.0, 9.0, 9.0));
+        let dc = 100.0 * ((9.0 - 8.7) * 0.076 + (9.0 - 8.0) * -0.089f64).exp();
+        let sup = 100.0 * ((9.0 - 7.6) * -0.097 + (9.0 - 8.1) * -0.097f64).exp();
+        assert!((g.risk_demand_control - dc).abs() < 1e-9 && (g.risk_support - sup).abs() < 1e-9);
+        assert!((g.total_risk - dc * sup / 100.0).abs() < 1e-9);
+        assert_eq!((g.n, g.high_stress, g.disclosable), (12, 3, true));
+        assert!(!r.group(&sheets[..9]).disclosable, "groups under 10 are not given to the employer");
+        assert!(r.group(&sheets[..10]).disclosable);
     }
 }

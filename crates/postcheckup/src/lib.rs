@@ -63,6 +63,9 @@ pub fn judge_one(rules: &Rules, units: &UnitTable, c: &CheckupToJudge, prior: Op
     }
 }
 
+/// Checkups loaded, judged and stored per round.
+const PAGE: u32 = 5_000;
+
 /// What `iphr judge` did, with its timings.
 #[derive(Debug, Clone, Serialize)]
 pub struct JudgeReport {
@@ -94,28 +97,47 @@ pub async fn judge_company(
 ) -> Result<JudgeReport, Error> {
     let rules = company_rules(store, company).await?;
     let units = units()?;
-    let t0 = Instant::now();
-    let checkups = store.checkups_to_judge(company, since, &rules.items_read()).await?;
+    let items = rules.items_read();
     let mut priors: HashMap<(PersonId, NaiveDate), PriorOpinion> = HashMap::new();
     for p in store.prior_opinions(company).await? {
         priors.insert((p.person_id, p.checkup_date), p);
     }
-    let load_ms = t0.elapsed().as_millis();
-    let t1 = Instant::now();
-    let writes: Vec<JudgementWrite> =
-        checkups.iter().map(|c| judge_one(&rules, &units, c, priors.remove(&(c.person_id, c.date)))).collect();
-    let judge_ms = t1.elapsed().as_millis();
     let mut overall = std::collections::BTreeMap::new();
     let mut urgent = std::collections::BTreeMap::new();
-    for w in &writes {
-        *overall.entry(w.result.overall.map_or("none", |c| c.as_str()).to_string()).or_insert(0) += 1;
-        if let Some(t) = w.result.urgent_tier {
-            *urgent.entry(t.as_str().to_string()).or_insert(0) += 1;
+    let mut summary = JudgeSummary::default();
+    let (mut load_ms, mut judge_ms, mut save_ms) = (0u128, 0u128, 0u128);
+    let mut after = None;
+    // Page by page: memory stays bounded by the page, whatever the company's size.
+    loop {
+        let t0 = Instant::now();
+        let checkups = store.checkups_to_judge(company, since, &items, after, PAGE).await?;
+        load_ms += t0.elapsed().as_millis();
+        let Some(last) = checkups.last() else { break };
+        after = Some(last.event_id);
+        let t1 = Instant::now();
+        let writes: Vec<JudgementWrite> =
+            checkups.iter().map(|c| judge_one(&rules, &units, c, priors.remove(&(c.person_id, c.date)))).collect();
+        judge_ms += t1.elapsed().as_millis();
+        for w in &writes {
+            *overall.entry(w.result.overall.map_or("none", |c| c.as_str()).to_string()).or_insert(0) += 1;
+            if let Some(t) = w.result.urgent_tier {
+                *urgent.entry(t.as_str().to_string()).or_insert(0) += 1;
+            }
+        }
+        let t2 = Instant::now();
+        let s = store.save_judgements(company, &writes, at).await?;
+        save_ms += t2.elapsed().as_millis();
+        summary.judged += s.judged;
+        summary.new += s.new;
+        summary.changed += s.changed;
+        summary.unchanged += s.unchanged;
+        if checkups.len() < PAGE as usize {
+            break;
         }
     }
-    let t2 = Instant::now();
-    let summary = store.save_judgements(company, &writes, at).await?;
-    let save_ms = t2.elapsed().as_millis();
+    let t3 = Instant::now();
+    store.finish_judging(company).await?;
+    save_ms += t3.elapsed().as_millis();
     Ok(JudgeReport {
         company_id: company,
         rules_version: rules.version.clone(),

@@ -28,7 +28,6 @@ CREATE TABLE judgements (
     niji_candidate BOOLEAN NOT NULL,
     niji_claim_until DATE,
     stratification TEXT COLLATE "C",
-    result TEXT COLLATE "C" NOT NULL,
     result_hash TEXT COLLATE "C" NOT NULL,
     rules_version TEXT COLLATE "C" NOT NULL,
     judged_at TIMESTAMPTZ NOT NULL,
@@ -47,6 +46,16 @@ CREATE TABLE judgements (
     FOREIGN KEY (company_id, event_id) REFERENCES events(company_id, id)
 );
 CREATE INDEX judgements_person ON judgements (company_id, person_id, checkup_date);
+
+-- What the rules said, as JSON, apart from the row the dashboard scans (lists join it for the
+-- rows they show).
+CREATE TABLE judgement_results (
+    company_id UUID NOT NULL,
+    event_id UUID NOT NULL,
+    result TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (company_id, event_id),
+    FOREIGN KEY (company_id, event_id) REFERENCES judgements(company_id, event_id)
+);
 CREATE INDEX judgements_latest ON judgements (company_id, latest, opinion_due);
 
 CREATE TABLE postcheckup_steps (

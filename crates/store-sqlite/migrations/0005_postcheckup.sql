@@ -28,7 +28,6 @@ CREATE TABLE judgements (
     niji_candidate INTEGER NOT NULL,
     niji_claim_until TEXT,
     stratification TEXT,
-    result TEXT NOT NULL,
     result_hash TEXT NOT NULL,
     rules_version TEXT NOT NULL,
     judged_at TEXT NOT NULL,
@@ -47,6 +46,16 @@ CREATE TABLE judgements (
     FOREIGN KEY (company_id, event_id) REFERENCES events(company_id, id)
 ) WITHOUT ROWID;
 CREATE INDEX judgements_person ON judgements (company_id, person_id, checkup_date);
+
+-- What the rules said, as JSON, apart from the row the dashboard scans (lists join it for the
+-- rows they show).
+CREATE TABLE judgement_results (
+    company_id BLOB NOT NULL,
+    event_id BLOB NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (company_id, event_id),
+    FOREIGN KEY (company_id, event_id) REFERENCES judgements(company_id, event_id)
+) WITHOUT ROWID;
 CREATE INDEX judgements_latest ON judgements (company_id, latest, opinion_due);
 
 CREATE TABLE postcheckup_steps (

@@ -565,6 +565,7 @@ impl Store for StoreImpl {
             "DELETE FROM sessions",
             "DELETE FROM login_attempts",
             "DELETE FROM postcheckup_steps",
+            "DELETE FROM judgement_results",
             "DELETE FROM judgements",
             "DELETE FROM rule_overrides",
             "DELETE FROM observation_history",
@@ -1865,16 +1866,20 @@ impl Store for StoreImpl {
         company: CompanyId,
         since: Option<NaiveDate>,
         items: &[String],
+        after: Option<EventId>,
+        limit: u32,
     ) -> Result<Vec<CheckupToJudge>> {
         let since = since.unwrap_or(NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default());
         let events = sqlx::query(
             "SELECT e.id, e.person_id, e.employment_id, e.event_date, e.subkind, e.detail, p.sex, p.birth_date
              FROM events e JOIN persons p ON p.id = e.person_id
-             WHERE e.company_id = $1 AND e.kind = 'checkup' AND e.event_date >= $2
-             ORDER BY e.id",
+             WHERE e.company_id = $1 AND e.kind = 'checkup' AND e.event_date >= $2 AND e.id > $3
+             ORDER BY e.id LIMIT $4",
         )
         .bind(company.0)
         .bind(since)
+        .bind(after.map_or(Uuid::nil(), |e| e.0))
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
@@ -1897,13 +1902,22 @@ impl Store for StoreImpl {
             });
         }
         drop(events);
-        if out.is_empty() || items.is_empty() {
+        let (Some(first), Some(last)) = (out.first().map(|c| c.event_id.0), out.last().map(|c| c.event_id.0)) else {
+            return Ok(out);
+        };
+        if items.is_empty() {
             return Ok(out);
         }
+        // The page's events are one range of the observations' primary key.
         let mut qb: QueryBuilder<Db> = QueryBuilder::new(
             "SELECT event_id, item, value_kind, num, unit, code, text, comparator, flag FROM observations WHERE company_id = ",
         );
-        qb.push_bind(company.0).push(" AND event_date >= ").push_bind(since).push(" AND item IN (");
+        qb.push_bind(company.0)
+            .push(" AND event_id >= ")
+            .push_bind(first)
+            .push(" AND event_id <= ")
+            .push_bind(last)
+            .push(" AND item IN (");
         let mut sep = qb.separated(", ");
         for i in items {
             sep.push_bind(i.clone());
@@ -1968,9 +1982,16 @@ impl Store for StoreImpl {
     async fn save_judgements(&self, company: CompanyId, rows: &[JudgementWrite], at: DateTime<Utc>) -> Result<JudgeSummary> {
         let mut tx = backend::begin_write(&self.pool).await?;
         let mut stored: HashMap<Uuid, (String, Option<String>, Option<DateTime<Utc>>)> = HashMap::new();
-        for r in sqlx::query("SELECT event_id, result_hash, urgent_tier, urgent_detected_at FROM judgements WHERE company_id = $1")
-            .bind(company.0)
-            .fetch_all(&mut *tx)
+        let first = rows.iter().map(|w| w.event_id.0).min().unwrap_or_default();
+        let last = rows.iter().map(|w| w.event_id.0).max().unwrap_or_default();
+        for r in sqlx::query(
+            "SELECT event_id, result_hash, urgent_tier, urgent_detected_at FROM judgements
+             WHERE company_id = $1 AND event_id >= $2 AND event_id <= $3",
+        )
+        .bind(company.0)
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *tx)
             .await
             .map_err(db_err)?
         {
@@ -2010,10 +2031,10 @@ impl Store for StoreImpl {
             };
             todo.push(Prepared { w, json, hash, detected });
         }
-        const COLS: usize = 25;
+        const COLS: usize = 26;
         for chunk in todo.chunks((CHUNK_BINDS / COLS).max(1)) {
             let mut qb: QueryBuilder<Db> = QueryBuilder::new(
-                "INSERT INTO judgements (company_id, event_id, person_id, employment_id, checkup_date, checkup_kind, latest, overall, institution_overall, differs, has_treated, poorly_controlled, uses_unverified, urgent_tier, urgent_detected_at, guidance_proposed, work_candidate, opinion_due, followup_due, niji_candidate, niji_claim_until, stratification, result, result_hash, rules_version, judged_at, stage) ",
+                "INSERT INTO judgements (company_id, event_id, person_id, employment_id, checkup_date, checkup_kind, latest, overall, institution_overall, differs, has_treated, poorly_controlled, uses_unverified, urgent_tier, urgent_detected_at, guidance_proposed, work_candidate, opinion_due, followup_due, niji_candidate, niji_claim_until, stratification, result_hash, rules_version, judged_at, stage) ",
             );
             qb.push_values(chunk, |mut b, p| {
                 let r = &p.w.result;
@@ -2039,7 +2060,6 @@ impl Store for StoreImpl {
                     .push_bind(r.niji_candidate)
                     .push_bind(r.niji_claim_until)
                     .push_bind(r.stratification.map(|s| s.as_str().to_string()))
-                    .push_bind(p.json.clone())
                     .push_bind(p.hash.clone())
                     .push_bind(r.rules_version.clone())
                     .push_bind(at)
@@ -2051,10 +2071,16 @@ impl Store for StoreImpl {
                   uses_unverified = excluded.uses_unverified, urgent_tier = excluded.urgent_tier, urgent_detected_at = excluded.urgent_detected_at,
                   guidance_proposed = excluded.guidance_proposed, work_candidate = excluded.work_candidate, opinion_due = excluded.opinion_due,
                   followup_due = excluded.followup_due, niji_candidate = excluded.niji_candidate, niji_claim_until = excluded.niji_claim_until,
-                  stratification = excluded.stratification, result = excluded.result, result_hash = excluded.result_hash,
+                  stratification = excluded.stratification, result_hash = excluded.result_hash,
                   rules_version = excluded.rules_version, judged_at = excluded.judged_at, checkup_date = excluded.checkup_date,
                   checkup_kind = excluded.checkup_kind",
             );
+            qb.build().execute(&mut *tx).await.map_err(db_err)?;
+            let mut qb: QueryBuilder<Db> = QueryBuilder::new("INSERT INTO judgement_results (company_id, event_id, result) ");
+            qb.push_values(chunk, |mut b, p| {
+                b.push_bind(company.0).push_bind(p.w.event_id.0).push_bind(p.json.clone());
+            });
+            qb.push(" ON CONFLICT (company_id, event_id) DO UPDATE SET result = excluded.result");
             qb.build().execute(&mut *tx).await.map_err(db_err)?;
         }
         // Opinions already on the timeline: linked where no opinion was recorded here.
@@ -2076,20 +2102,27 @@ impl Store for StoreImpl {
             .await
             .map_err(db_err)?;
         }
-        if !todo.is_empty() {
-            sqlx::query(
-                "UPDATE judgements SET latest = (checkup_date = (SELECT MAX(j2.checkup_date) FROM judgements j2
-                   WHERE j2.company_id = judgements.company_id AND j2.person_id = judgements.person_id
-                   AND COALESCE(j2.checkup_kind, '') = COALESCE(judgements.checkup_kind, '')))
-                 WHERE company_id = $1",
-            )
-            .bind(company.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
         tx.commit().await.map_err(db_err)?;
         Ok(summary)
+    }
+
+    async fn finish_judging(&self, company: CompanyId) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        // Only rows whose flag changes are written.
+        sqlx::query(
+            "UPDATE judgements SET latest = NOT latest WHERE company_id = $1 AND latest <> (checkup_date = (
+               SELECT MAX(j2.checkup_date) FROM judgements j2
+               WHERE j2.company_id = judgements.company_id AND j2.person_id = judgements.person_id
+               AND COALESCE(j2.checkup_kind, '') = COALESCE(judgements.checkup_kind, '')))",
+        )
+        .bind(company.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        // Planner statistics: the dashboard reads through the (company, latest) index.
+        sqlx::query("ANALYZE judgements").execute(&self.pool).await.map_err(db_err)?;
+        Ok(())
     }
 
     async fn judgements(&self, company: CompanyId, f: &JudgementFilter) -> Result<Vec<JudgementRecord>> {
@@ -2124,40 +2157,53 @@ impl Store for StoreImpl {
     }
 
     async fn dashboard_counts(&self, company: CompanyId, today: NaiveDate, panic_cutoff: DateTime<Utc>) -> Result<DashboardCounts> {
-        let mut c = DashboardCounts::default();
-        let count_of = |section: Option<Section>, extra: Option<&'static str>| {
-            let mut qb: QueryBuilder<Db> =
-                QueryBuilder::new("SELECT COUNT(*) FROM judgements j WHERE j.company_id = ");
-            qb.push_bind(company.0).push(" AND j.latest = ").push_bind(true);
-            if let Some(s) = section {
-                push_section(&mut qb, s, today);
-            }
-            if let Some(e) = extra {
-                qb.push(e);
-            }
-            qb
+        // One pass over the latest judgements for every count without a subquery …
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS judged,
+               COALESCE(SUM(CASE WHEN urgent_tier = 'panic' AND urgent_closed_at IS NULL THEN 1 ELSE 0 END), 0) AS panic,
+               COALESCE(SUM(CASE WHEN urgent_tier = 'panic' AND urgent_closed_at IS NULL AND urgent_detected_at < $3 THEN 1 ELSE 0 END), 0) AS panic_overdue,
+               COALESCE(SUM(CASE WHEN opinion_due IS NOT NULL AND opinion_at IS NULL THEN 1 ELSE 0 END), 0) AS opinion_due,
+               COALESCE(SUM(CASE WHEN opinion_due IS NOT NULL AND opinion_at IS NULL AND opinion_due < $2 THEN 1 ELSE 0 END), 0) AS opinion_overdue,
+               COALESCE(SUM(CASE WHEN niji_candidate = $4 AND niji_claim_until >= $2 THEN 1 ELSE 0 END), 0) AS niji,
+               COALESCE(SUM(CASE WHEN stratification = 'active' THEN 1 ELSE 0 END), 0) AS strat_active,
+               COALESCE(SUM(CASE WHEN stratification = 'motivational' THEN 1 ELSE 0 END), 0) AS strat_motivational,
+               COALESCE(SUM(CASE WHEN stratification = 'information' THEN 1 ELSE 0 END), 0) AS strat_information,
+               COALESCE(SUM(CASE WHEN opinion_at IS NOT NULL AND hr_ack_at IS NULL AND work_category IS NOT NULL AND work_category <> 'normal' THEN 1 ELSE 0 END), 0) AS hr_pending
+             FROM judgements WHERE company_id = $1 AND latest = $4",
+        )
+        .bind(company.0)
+        .bind(today)
+        .bind(panic_cutoff)
+        .bind(true)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let n = |k: &str| -> Result<u64> { Ok(count(get::<i64>(&r, k)?)) };
+        let mut c = DashboardCounts {
+            judged: n("judged")?,
+            panic: n("panic")?,
+            panic_overdue: n("panic_overdue")?,
+            opinion_due: n("opinion_due")?,
+            opinion_overdue: n("opinion_overdue")?,
+            niji: n("niji")?,
+            strat_active: n("strat_active")?,
+            strat_motivational: n("strat_motivational")?,
+            strat_information: n("strat_information")?,
+            hr_pending: n("hr_pending")?,
+            ..DashboardCounts::default()
         };
-        let pool = &self.pool;
-        async fn n(mut qb: QueryBuilder<Db>, pool: &sqlx::Pool<Db>) -> Result<u64> {
-            let v: i64 = qb.build_query_scalar().fetch_one(pool).await.map_err(db_err)?;
-            Ok(count(v))
+        // … and the two sections that look at the timeline.
+        for section in [Section::Referral, Section::Followup] {
+            let mut qb: QueryBuilder<Db> = QueryBuilder::new("SELECT COUNT(*) FROM judgements j WHERE j.company_id = ");
+            qb.push_bind(company.0).push(" AND j.latest = ").push_bind(true);
+            push_section(&mut qb, section, today);
+            let v: i64 = qb.build_query_scalar().fetch_one(&self.pool).await.map_err(db_err)?;
+            if section == Section::Referral {
+                c.referral = count(v);
+            } else {
+                c.followup = count(v);
+            }
         }
-        c.judged = n(count_of(None, None), pool).await?;
-        c.panic = n(count_of(Some(Section::Panic), None), pool).await?;
-        let mut q = count_of(Some(Section::Panic), None);
-        q.push(" AND j.urgent_detected_at < ").push_bind(panic_cutoff);
-        c.panic_overdue = n(q, pool).await?;
-        c.referral = n(count_of(Some(Section::Referral), None), pool).await?;
-        c.opinion_due = n(count_of(Some(Section::OpinionDue), None), pool).await?;
-        let mut q = count_of(Some(Section::OpinionDue), None);
-        q.push(" AND j.opinion_due < ").push_bind(today);
-        c.opinion_overdue = n(q, pool).await?;
-        c.followup = n(count_of(Some(Section::Followup), None), pool).await?;
-        c.niji = n(count_of(Some(Section::Niji), None), pool).await?;
-        c.strat_active = n(count_of(None, Some(" AND j.stratification = 'active'")), pool).await?;
-        c.strat_motivational = n(count_of(None, Some(" AND j.stratification = 'motivational'")), pool).await?;
-        c.strat_information = n(count_of(None, Some(" AND j.stratification = 'information'")), pool).await?;
-        c.hr_pending = n(count_of(Some(Section::HrPending), None), pool).await?;
         Ok(c)
     }
 
@@ -2321,7 +2367,8 @@ fn stable_hash(s: &str) -> String {
     format!("{h:016x}")
 }
 
-const JUDGEMENT_SELECT: &str = "SELECT j.*, en.employee_number, p.family_name, p.given_name FROM judgements j
+const JUDGEMENT_SELECT: &str = "SELECT j.*, jr.result, en.employee_number, p.family_name, p.given_name FROM judgements j
+     JOIN judgement_results jr ON jr.company_id = j.company_id AND jr.event_id = j.event_id
      LEFT JOIN employments en ON en.company_id = j.company_id AND en.id = j.employment_id
      LEFT JOIN persons p ON p.id = j.person_id";
 

@@ -580,7 +580,7 @@ async fn postcheckup(store: &dyn Store, w: &World) {
     let c = w.company.id;
     let rules = Rules::embedded().unwrap();
     let items = rules.items_read();
-    let checkups = store.checkups_to_judge(c, None, &items).await.unwrap();
+    let checkups = store.checkups_to_judge(c, None, &items, None, 100).await.unwrap();
     assert_eq!(checkups.len(), 2, "both checkups of the company");
     let mine = checkups.iter().find(|k| k.event_id == w.checkup.id).unwrap();
     // Only the items the rules read: urine protein, not height or text.
@@ -588,7 +588,13 @@ async fn postcheckup(store: &dyn Store, w: &World) {
     assert_eq!(mine.facts[0].item, "Ak0010000Z");
     assert_eq!(mine.sex, w.persons[0].sex);
     assert_eq!(mine.kind.as_deref(), Some("periodic"));
-    assert_eq!(store.checkups_to_judge(c, Some(d(2025, 6, 11)), &items).await.unwrap().len(), 1);
+    assert_eq!(store.checkups_to_judge(c, Some(d(2025, 6, 11)), &items, None, 100).await.unwrap().len(), 1);
+    // Pages in event-id order.
+    let first = store.checkups_to_judge(c, None, &items, None, 1).await.unwrap();
+    let second = store.checkups_to_judge(c, None, &items, first.last().map(|k| k.event_id), 1).await.unwrap();
+    assert_eq!((first.len(), second.len()), (1, 1));
+    assert!(first[0].event_id < second[0].event_id);
+    assert!(store.checkups_to_judge(c, None, &items, second.last().map(|k| k.event_id), 1).await.unwrap().is_empty());
     let judge = |k: &crate::CheckupToJudge| {
         let facts = CheckupFacts {
             date: k.date,
@@ -612,6 +618,7 @@ async fn postcheckup(store: &dyn Store, w: &World) {
     let at = Utc.with_ymd_and_hms(2025, 12, 1, 9, 0, 0).unwrap();
     let s = store.save_judgements(c, &writes, at).await.unwrap();
     assert_eq!((s.judged, s.new, s.changed, s.unchanged), (2, 2, 0, 0));
+    store.finish_judging(c).await.unwrap();
     let s = store.save_judgements(c, &writes, at).await.unwrap();
     assert_eq!((s.judged, s.new, s.changed, s.unchanged), (2, 0, 0, 2), "judging again writes nothing");
     let j = store.judgement(c, w.checkup.id).await.unwrap().unwrap();

@@ -570,23 +570,29 @@ pub trait Store: Send + Sync {
     async fn apply_hr(&self, write: &HrWrite) -> Result<()>;
 
     // ---- post-checkup measures (事後措置) ----
-    /// A company's checkups (on or after `since`) with the data of the given OHCC items.
+    /// A page of a company's checkups (on or after `since`, event ids after `after`, at most
+    /// `limit`, in event-id order) with the data of the given OHCC items.
     async fn checkups_to_judge(
         &self,
         company: CompanyId,
         since: Option<NaiveDate>,
         items: &[String],
+        after: Option<EventId>,
+        limit: u32,
     ) -> Result<Vec<CheckupToJudge>>;
     /// Post-checkup opinions already on a company's timelines (events `opinion` / `post_checkup`).
     async fn prior_opinions(&self, company: CompanyId) -> Result<Vec<PriorOpinion>>;
-    /// Stores judgements (new, changed or unchanged by their result), recomputes each person's
-    /// latest checkup; one transaction.
+    /// Stores judgements (new, changed or unchanged by their result); one transaction. Call
+    /// [`Store::finish_judging`] after the last batch.
     async fn save_judgements(
         &self,
         company: CompanyId,
         rows: &[JudgementWrite],
         at: DateTime<Utc>,
     ) -> Result<JudgeSummary>;
+    /// After judging: recomputes each person's latest checkup of each kind and refreshes the
+    /// planner statistics of the judgement table.
+    async fn finish_judging(&self, company: CompanyId) -> Result<()>;
     /// Judgements of a company.
     async fn judgements(&self, company: CompanyId, filter: &JudgementFilter) -> Result<Vec<JudgementRecord>>;
     /// One judgement.
