@@ -57,6 +57,14 @@ CREATE TABLE judgement_results (
     FOREIGN KEY (company_id, event_id) REFERENCES judgements(company_id, event_id)
 ) WITHOUT ROWID;
 CREATE INDEX judgements_latest ON judgements (company_id, latest, opinion_due);
+-- The dashboard: every count in one index-only pass over the latest judgements, and one index
+-- per section so a list of 20 reads 20 rows.
+CREATE INDEX judgements_counts ON judgements (company_id, latest, urgent_tier, urgent_closed_at, urgent_detected_at,
+    opinion_due, opinion_at, niji_candidate, niji_claim_until, stratification, work_category, hr_ack_at);
+CREATE INDEX judgements_urgent ON judgements (company_id, latest, urgent_tier);
+CREATE INDEX judgements_strat ON judgements (company_id, latest, stratification);
+CREATE INDEX judgements_niji ON judgements (company_id, latest, niji_candidate, niji_claim_until);
+CREATE INDEX judgements_followup ON judgements (company_id, latest, followup_due);
 
 CREATE TABLE postcheckup_steps (
     company_id BLOB NOT NULL REFERENCES companies(id),
@@ -84,3 +92,7 @@ CREATE TABLE rule_overrides (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (company_id, table_name)
 ) WITHOUT ROWID;
+
+-- The referral and follow-up sections look for a treatment or medication on the timeline since
+-- the checkup: an index probe, not a walk over every later event of the person.
+CREATE INDEX events_person_kind ON events (company_id, person_id, kind, event_date);

@@ -2126,8 +2126,19 @@ impl Store for StoreImpl {
     }
 
     async fn judgements(&self, company: CompanyId, f: &JudgementFilter) -> Result<Vec<JudgementRecord>> {
-        let mut qb: QueryBuilder<Db> = QueryBuilder::new(JUDGEMENT_SELECT);
-        qb.push(" WHERE j.company_id = ").push_bind(company.0);
+        // The page is chosen on the lean table (filter, order, limit), then joined with the
+        // results and names: a dashboard section reads 20 results, not thousands.
+        let lean_order = match f.section {
+            Some(Section::OpinionDue) => "j.opinion_due, j.event_id",
+            Some(Section::Followup) => "j.followup_due, j.event_id",
+            Some(Section::Niji) => "j.niji_claim_until, j.event_id",
+            Some(Section::Panic | Section::Referral) => "j.urgent_detected_at, j.checkup_date, j.event_id",
+            _ => "j.checkup_date, j.event_id",
+        };
+        let mut qb: QueryBuilder<Db> = QueryBuilder::new(
+            "SELECT j.*, jr.result, en.employee_number, p.family_name, p.given_name FROM (SELECT * FROM judgements j WHERE j.company_id = ",
+        );
+        qb.push_bind(company.0);
         if f.latest_only {
             qb.push(" AND j.latest = ").push_bind(true);
         }
@@ -2137,16 +2148,19 @@ impl Store for StoreImpl {
         if let Some(section) = f.section {
             push_section(&mut qb, section, f.today);
         }
-        qb.push(match f.section {
-            Some(Section::OpinionDue) => " ORDER BY j.opinion_due, en.employee_number, j.event_id",
-            Some(Section::Followup) => " ORDER BY j.followup_due, en.employee_number, j.event_id",
-            Some(Section::Niji) => " ORDER BY j.niji_claim_until, en.employee_number, j.event_id",
-            Some(Section::Panic | Section::Referral) => " ORDER BY j.urgent_detected_at, j.checkup_date, j.event_id",
-            _ => " ORDER BY en.employee_number, j.checkup_date, j.event_id",
-        });
+        qb.push(" ORDER BY ").push(lean_order);
         if let Some(limit) = f.limit {
             qb.push(" LIMIT ").push_bind(i64::from(limit));
         }
+        qb.push(
+            ") j JOIN judgement_results jr ON jr.company_id = j.company_id AND jr.event_id = j.event_id
+             LEFT JOIN employments en ON en.company_id = j.company_id AND en.id = j.employment_id
+             LEFT JOIN persons p ON p.id = j.person_id ORDER BY ",
+        );
+        qb.push(match f.section {
+            Some(Section::OpinionDue | Section::Followup | Section::Niji | Section::Panic | Section::Referral) => lean_order,
+            _ => "en.employee_number, j.checkup_date, j.event_id",
+        });
         qb.build().fetch_all(&self.pool).await.map_err(db_err)?.iter().map(judgement_from_row).collect()
     }
 
