@@ -572,8 +572,9 @@ impl Ctx<'_, '_> {
         }
         self.coded(ev, date, codes::URINE_PROTEIN, DataKind::Qualitative, Producer::Institution, protein);
         self.coded(ev, date, codes::URINE_SUGAR, DataKind::Qualitative, Producer::Institution, sugar);
-        // 問診 (特定健診 標準的な質問票 1–3, 8): medication answers follow the treatment started after
-        // an earlier checkup; a quarter of the workforce smokes.
+        // 問診 (特定健診 標準的な質問票 1–3, 8), delivered with the institution's results as in the MHLW
+        // XML: medication answers follow the treatment started after an earlier checkup; a quarter
+        // of the workforce smokes.
         let cond = self.treated_cond;
         let smoker = self.person.id.0.as_bytes()[14] % 4 == 0;
         for (item, yes) in [
@@ -582,7 +583,7 @@ impl Ctx<'_, '_> {
             (codes::MED_LIPIDS, cond == Some("脂質異常症")),
             (codes::SMOKING, smoker),
         ] {
-            self.coded(ev, date, item, DataKind::Qualitative, Producer::Worker, if yes { "yes" } else { "no" });
+            self.coded(ev, date, item, DataKind::Qualitative, Producer::Institution, if yes { "yes" } else { "no" });
         }
         if kind != CheckupKind::SpecificWork {
             // Non-statutory items the employer added (class 3).
