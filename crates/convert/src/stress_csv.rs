@@ -167,7 +167,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
             subkind: Some("bjsq57".into()),
             title: "ストレスチェック(57項目)".into(),
             producer: Producer::Worker,
-            detail: json!({ "questionnaire": "bjsq57", "source": "paper" }),
+            detail: json!({ "questionnaire": "bjsq57", "source": "paper", "answers": sheet.as_slice() }),
             results,
         });
     }

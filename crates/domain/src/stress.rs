@@ -196,6 +196,18 @@ pub struct Scale {
     pub stress_when_high: bool,
     /// Counted in the 素点換算 criterion (満足度 is not).
     pub in_criterion: bool,
+    /// OHCC item of the raw score (the 評価点 item: [`Scale::level_item`]).
+    pub ohcc: String,
+}
+
+impl Scale {
+    /// The OHCC item of the 評価点 (⑤ = 2: `Ca0010000Z` → `Ca0010002Z`).
+    pub fn level_item(&self) -> String {
+        let mut s = self.ohcc.clone();
+        s.truncate(8);
+        s.push_str("2Z");
+        s
+    }
 }
 
 /// One band of the 素点換算表.
@@ -404,6 +416,7 @@ impl StressRules {
                 minus: numbers_list(t, i + 1, &f(5))?,
                 stress_when_high: f(6) == "stress_when_high",
                 in_criterion: f(7) == "yes",
+                ohcc: f(9),
             });
         }
         if scales.len() != 19 {
@@ -716,6 +729,9 @@ mod tests {
         assert_eq!(raw("B_SOMA"), Some(11));
         assert_eq!(raw("D_SATIS"), Some(8));
         assert_eq!(m.scales.len(), 19);
+        assert_eq!(r.scales[0].ohcc, "Ca0010000Z");
+        assert_eq!(r.scales[0].level_item(), "Ca0010002Z");
+        assert_eq!(r.scales[18].level_item(), "Cd0010002Z");
         // The MHLW worked example's sums (A 21, B 7, C 4) are high stress under both parts.
         let c = r.soten;
         assert!(7 <= c.b_alone && 21 + 4 <= c.ac && 7 <= c.b_with_ac);

@@ -81,6 +81,25 @@ enum Command {
     /// The rule tables (thresholds, urgent values, settings …) and a company's overrides.
     #[command(subcommand)]
     Rules(crate::postcheckup_cli::RulesCmd),
+    /// Per worker for a month: 時間外・休日 for the 面接指導 rule, 法定時間外, 休日, night shifts, the
+    /// 協定-year totals and rolling averages, and the flags (interview notice, caps, approaching).
+    Hours {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Month (YYYY-MM).
+        #[arg(long)]
+        month: String,
+        /// Sector profile: general, construction, driver, doctor_a.
+        #[arg(long, default_value = "general")]
+        profile: String,
+        /// csv or json.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::workstatus_cli::Format,
+    },
+    /// The stress check: campaigns, results per worker, group analysis.
+    #[command(subcommand)]
+    Stresscheck(crate::workstatus_cli::StressCmd),
     /// Counts per record kind and company.
     Stats {
         /// Machine-readable output.
@@ -476,6 +495,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             crate::postcheckup_cli::judge(&cli.database_url, &company, since, json).await
         }
         Command::Rules(r) => crate::postcheckup_cli::rules(&cli.database_url, r).await,
+        Command::Hours { company, month, profile, format } => {
+            crate::workstatus_cli::hours(&cli.database_url, &company, &month, &profile, format).await
+        }
+        Command::Stresscheck(c) => crate::workstatus_cli::stresscheck(&cli.database_url, c).await,
         Command::Queue(QueueCmd::List { company, json }) => queue(&cli.database_url, &company, json).await,
         Command::Queue(QueueCmd::Map { company, source_system, code, item }) => {
             let store = open_store(&cli.database_url).await?;

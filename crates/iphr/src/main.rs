@@ -7,6 +7,7 @@
 mod cli;
 mod demo;
 mod postcheckup_cli;
+mod workstatus_cli;
 
 use std::process::ExitCode;
 

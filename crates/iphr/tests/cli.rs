@@ -510,3 +510,98 @@ fn export_round_trips_and_survives_a_closed_pipe() {
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn judge_hours_and_the_stress_check_from_the_command_line() {
+    let d = tempfile::tempdir().unwrap();
+    ok(d.path(), &["demo", "--workers", "40", "--years", "2", "--seed", "3", "--as-of", "2026-04-01"]);
+    let company = "株式会社みなと精機";
+    // Judging again changes nothing (the demo judged as of its date).
+    let out = ok(d.path(), &["judge", "--company", company]);
+    assert!(out.contains("new 0, changed 0"), "{out}");
+    let csv = ok(d.path(), &["export", "judgements", "--company", company, "--latest"]);
+    assert!(csv.starts_with("employee_number,checkup_date,checkup_kind,item,value,unit,category"), "{csv}");
+    let json = ok(d.path(), &["export", "judgements", "--company", company, "--format", "json", "--latest"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v.as_array().is_some_and(|a| !a.is_empty()));
+    let e = fails(d.path(), &["rules", "show", "--table", "nope"]);
+    assert!(e.contains("no rule table"), "{e}");
+
+    // Hours of a month: every worker with attendance; a flag for every month over 80 h.
+    let csv = ok(d.path(), &["hours", "--company", company, "--month", "2026-03"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "employee_number,name,month,overtime_holiday,statutory_overtime,holiday,night_shifts,year_statutory_overtime,over45_months,max_average_months,max_average,flags"
+        )
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.len() >= 10, "{csv}");
+    for r in &rows {
+        let f: Vec<&str> = r.split(',').collect();
+        let oh: f64 = f[3].parse().unwrap();
+        assert_eq!(oh > 80.0, f[11].contains("interview_notice:notice"), "{r}");
+    }
+    let e = fails(d.path(), &["hours", "--company", company, "--month", "2026/03"]);
+    assert!(e.contains("YYYY-MM"), "{e}");
+
+    // A campaign, its results and the group analysis.
+    let e = fails(
+        d.path(),
+        &[
+            "stresscheck",
+            "campaign",
+            "create",
+            "--company",
+            company,
+            "--name",
+            "FY2025",
+            "--from",
+            "2025-04-01",
+            "--to",
+            "2026-03-31",
+            "--method",
+            "soten",
+            "--implementer",
+            "jinji",
+        ],
+    );
+    assert!(e.contains("実施者"), "{e}");
+    let id = ok(
+        d.path(),
+        &[
+            "stresscheck",
+            "campaign",
+            "create",
+            "--company",
+            company,
+            "--name",
+            "FY2025",
+            "--from",
+            "2025-04-01",
+            "--to",
+            "2026-03-31",
+            "--method",
+            "soten",
+            "--implementer",
+            "doctor",
+        ],
+    );
+    let id = id.trim();
+    let csv = ok(d.path(), &["stresscheck", "results", "--campaign", id]);
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.starts_with("employee_number,name,sex,department,answered_on,sum_a,sum_b,sum_c,high_stress_sum"),
+        "{header}"
+    );
+    assert!(header.contains("A_QUANT_raw") && header.contains("D_SATIS_level"), "{header}");
+    assert!(csv.lines().count() > 5, "{csv}");
+    let json = ok(d.path(), &["stresscheck", "groups", "--campaign", id, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let all = v.as_array().unwrap().iter().find(|g| g["group"] == "全体").unwrap();
+    assert!(all["n"].as_u64().unwrap() > 5);
+    assert!(all["total_risk"].as_f64().unwrap() > 0.0);
+    let e = fails(d.path(), &["stresscheck", "results", "--campaign", "0190a000-0000-7000-8000-000000000000"]);
+    assert!(e.contains("no stress-check campaign"), "{e}");
+}

@@ -24,7 +24,7 @@ use iphr_domain::tenant::{Company, Department, Establishment};
 use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId, UserId};
 use iphr_store::{
     CheckupToJudge, DashboardCounts, JudgeSummary, JudgementFilter, JudgementRecord, JudgementWrite, PriorOpinion, RuleOverride,
-    Section, StepRecord, StepWrite,
+    Section, StepRecord, StepWrite, MonthlyValue, StressCampaign, StressSheet,
     AssignmentView, AuditFilter, Batch, CompanyStats, HistoryEntry, HrEmployee, HrState, HrWrite, ImportWrite, Page,
     PersonMerge, QueueEntry, Result, Session, SourceFile, SourceMapping, Stats, Store, StoreError, UnmappedEntry, User, WorkerHeader, WorkerQuery,
     WorkerRow,
@@ -568,6 +568,8 @@ impl Store for StoreImpl {
             "DELETE FROM judgement_results",
             "DELETE FROM judgements",
             "DELETE FROM rule_overrides",
+            "DELETE FROM stress_drafts",
+            "DELETE FROM stress_campaigns",
             "DELETE FROM observation_history",
             "DELETE FROM identity_queue",
             "DELETE FROM unmapped_items",
@@ -2368,6 +2370,167 @@ impl Store for StoreImpl {
         .await
         .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn monthly_values(
+        &self,
+        company: CompanyId,
+        kind: EventKind,
+        from: NaiveDate,
+        to: NaiveDate,
+        items: &[String],
+    ) -> Result<Vec<MonthlyValue>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut qb: QueryBuilder<Db> = QueryBuilder::new(
+            "SELECT o.person_id, o.employment_id, e.event_date, o.item, o.num FROM events e
+             JOIN observations o ON o.company_id = e.company_id AND o.event_id = e.id
+             WHERE e.company_id = ",
+        );
+        qb.push_bind(company.0)
+            .push(" AND e.kind = ")
+            .push_bind(kind.as_str())
+            .push(" AND e.event_date >= ")
+            .push_bind(from)
+            .push(" AND e.event_date <= ")
+            .push_bind(to)
+            .push(" AND o.value_kind = 'number' AND o.item IN (");
+        let mut sep = qb.separated(", ");
+        for i in items {
+            sep.push_bind(i.clone());
+        }
+        qb.push(") ORDER BY o.person_id, e.event_date, o.item");
+        qb.build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|r| {
+                Ok(MonthlyValue {
+                    person_id: PersonId(get(r, "person_id")?),
+                    employment_id: get::<Option<Uuid>>(r, "employment_id")?.map(EmploymentId),
+                    date: get(r, "event_date")?,
+                    item: get(r, "item")?,
+                    value: get::<Option<f64>>(r, "num")?.unwrap_or(0.0),
+                })
+            })
+            .collect()
+    }
+
+    async fn create_stress_campaign(&self, c: &StressCampaign) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO stress_campaigns (company_id, id, name, starts_on, ends_on, method, implementer, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(c.company_id.0)
+        .bind(c.id)
+        .bind(&c.name)
+        .bind(c.starts_on)
+        .bind(c.ends_on)
+        .bind(&c.method)
+        .bind(&c.implementer)
+        .bind(&c.created_by)
+        .bind(c.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn stress_campaigns(&self, company: CompanyId) -> Result<Vec<StressCampaign>> {
+        sqlx::query(
+            "SELECT company_id, id, name, starts_on, ends_on, method, implementer, created_by, created_at
+             FROM stress_campaigns WHERE company_id = $1 ORDER BY starts_on DESC, id DESC",
+        )
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(StressCampaign {
+                company_id: CompanyId(get(r, "company_id")?),
+                id: get(r, "id")?,
+                name: get(r, "name")?,
+                starts_on: get(r, "starts_on")?,
+                ends_on: get(r, "ends_on")?,
+                method: get(r, "method")?,
+                implementer: get(r, "implementer")?,
+                created_by: get(r, "created_by")?,
+                created_at: get(r, "created_at")?,
+            })
+        })
+        .collect()
+    }
+
+    async fn stress_sheets(&self, company: CompanyId, from: NaiveDate, to: NaiveDate) -> Result<Vec<StressSheet>> {
+        let rows = sqlx::query(
+            "SELECT id, person_id, employment_id, event_date, detail FROM events
+             WHERE company_id = $1 AND kind = 'stress_check' AND event_date >= $2 AND event_date <= $3
+               AND person_id IS NOT NULL ORDER BY person_id, event_date, id",
+        )
+        .bind(company.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let detail: serde_json::Value =
+                serde_json::from_str(&get::<String>(r, "detail")?).map_err(|e| corrupt("detail", e))?;
+            let Some(answers) = detail.get("answers").and_then(|a| a.as_array()) else { continue };
+            let answers: Vec<u8> =
+                answers.iter().filter_map(|v| v.as_u64().and_then(|n| u8::try_from(n).ok())).collect();
+            out.push(StressSheet {
+                event_id: EventId(get(r, "id")?),
+                person_id: PersonId(get(r, "person_id")?),
+                employment_id: get::<Option<Uuid>>(r, "employment_id")?.map(EmploymentId),
+                date: get(r, "event_date")?,
+                answers,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn stress_draft(&self, company: CompanyId, campaign: Uuid, person: PersonId) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT answers FROM stress_drafts WHERE company_id = $1 AND campaign_id = $2 AND person_id = $3")
+            .bind(company.0)
+            .bind(campaign)
+            .bind(person.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn save_stress_draft(&self, company: CompanyId, campaign: Uuid, person: PersonId, answers: &str, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO stress_drafts (company_id, campaign_id, person_id, answers, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (company_id, campaign_id, person_id) DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at",
+        )
+        .bind(company.0)
+        .bind(campaign)
+        .bind(person.0)
+        .bind(answers)
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn submit_stress(&self, batch: &Batch, company: CompanyId, campaign: Uuid, person: PersonId) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        write_batch(&mut tx, batch).await?;
+        sqlx::query("DELETE FROM stress_drafts WHERE company_id = $1 AND campaign_id = $2 AND person_id = $3")
+            .bind(company.0)
+            .bind(campaign)
+            .bind(person.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)
     }
 }
 

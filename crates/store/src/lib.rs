@@ -9,8 +9,10 @@
 
 pub mod conformance;
 pub mod postcheckup;
+pub mod workstatus;
 
 pub use postcheckup::*;
+pub use workstatus::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -612,4 +614,41 @@ pub trait Store: Send + Sync {
     async fn rule_overrides(&self, company: CompanyId) -> Result<Vec<RuleOverride>>;
     /// Sets (or with empty content removes) a company's override of a rule table.
     async fn set_rule_override(&self, company: CompanyId, o: &RuleOverride) -> Result<()>;
+
+    // ---- work status and the stress check ----
+    /// Numeric data of a company's events of one kind dated in `from..=to`, for the given items.
+    async fn monthly_values(
+        &self,
+        company: CompanyId,
+        kind: iphr_domain::event::EventKind,
+        from: NaiveDate,
+        to: NaiveDate,
+        items: &[String],
+    ) -> Result<Vec<MonthlyValue>>;
+    /// Creates a stress-check campaign.
+    async fn create_stress_campaign(&self, c: &StressCampaign) -> Result<()>;
+    /// A company's campaigns, newest first.
+    async fn stress_campaigns(&self, company: CompanyId) -> Result<Vec<StressCampaign>>;
+    /// The stress-check answer sheets of a company dated in `from..=to`.
+    async fn stress_sheets(&self, company: CompanyId, from: NaiveDate, to: NaiveDate) -> Result<Vec<StressSheet>>;
+    /// A worker's saved, unfinished questionnaire (57 characters: 1–4, 0 = unanswered).
+    async fn stress_draft(&self, company: CompanyId, campaign: uuid::Uuid, person: PersonId) -> Result<Option<String>>;
+    /// Saves a worker's unfinished questionnaire.
+    async fn save_stress_draft(
+        &self,
+        company: CompanyId,
+        campaign: uuid::Uuid,
+        person: PersonId,
+        answers: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Writes a submitted questionnaire (its event, scores and any consent) and removes the draft,
+    /// in one transaction.
+    async fn submit_stress(
+        &self,
+        batch: &Batch,
+        company: CompanyId,
+        campaign: uuid::Uuid,
+        person: PersonId,
+    ) -> Result<()>;
 }

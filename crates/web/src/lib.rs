@@ -16,6 +16,7 @@ mod openapi;
 mod pages;
 mod postcheckup;
 mod security;
+mod stresscheck;
 mod views;
 
 use axum::Router;
@@ -95,6 +96,10 @@ fn routes(state: AppState) -> Router {
         .route("/companies/{cid}/checkups/{evid}/steps", post(postcheckup::post_step))
         .route("/companies/{cid}/measures", get(postcheckup::measures))
         .route("/rules", get(postcheckup::rules_page))
+        .route("/me/stresscheck", get(stresscheck::form).post(stresscheck::post_form))
+        .route("/me/stresscheck/result", get(stresscheck::result))
+        .route("/me/stresscheck/apply", post(stresscheck::apply))
+        .route("/companies/{cid}/stresscheck", get(stresscheck::admin))
         .route("/admin/users", get(pages::admin_users))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/me", get(api::me))

@@ -424,6 +424,10 @@ impl Frame {
     pub fn is_oh_staff(&self) -> bool {
         matches!(self.role, Role::Physician | Role::Nurse | Role::HealthManager)
     }
+    /// Physician or nurse: the stress-check implementers (実施者).
+    pub fn is_implementer(&self) -> bool {
+        matches!(self.role, Role::Physician | Role::Nurse)
+    }
     /// Whether the user is admin.
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin

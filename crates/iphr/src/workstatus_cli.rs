@@ -1,0 +1,450 @@
+//! The work-status and stress-check commands: `iphr hours`, `iphr stresscheck …`.
+
+use crate::cli::{audit_cli, find_company, open_store, write_stdout};
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::{Datelike, Months, NaiveDate};
+use iphr_domain::event::EventKind;
+use iphr_domain::overtime::{MonthHours, OvertimeRules, WorkerKind, evaluate};
+use iphr_domain::stress::{Answers, Method, StressRules};
+use iphr_domain::{CompanyId, PersonId};
+use iphr_store::{Store, StressCampaign, WorkerQuery, WorkerRow};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Output formats.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// CSV with a header row.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// `iphr stresscheck …`
+#[derive(clap::Subcommand, Debug)]
+pub enum StressCmd {
+    /// Campaigns: a company, a period, the high-stress method, the implementer (実施者).
+    #[command(subcommand)]
+    Campaign(CampaignCmd),
+    /// Per worker: the 19 scale scores (素点 and 評価点), the section sums, high stress by each
+    /// method and by the campaign's.
+    Results {
+        /// Campaign id.
+        #[arg(long)]
+        campaign: uuid::Uuid,
+        /// csv or json.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+    },
+    /// Group analysis by department (仕事のストレス判定図); groups under 10 are marked not for the
+    /// employer.
+    Groups {
+        /// Campaign id.
+        #[arg(long)]
+        campaign: uuid::Uuid,
+        /// csv or json.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+    },
+}
+
+/// `iphr stresscheck campaign …`
+#[derive(clap::Subcommand, Debug)]
+pub enum CampaignCmd {
+    /// Create a campaign.
+    Create {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Name, e.g. 2026年度ストレスチェック.
+        #[arg(long)]
+        name: String,
+        /// First day (YYYY-MM-DD).
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day.
+        #[arg(long)]
+        to: NaiveDate,
+        /// sum (評価基準の例その1) or soten (その2, 素点換算表).
+        #[arg(long, default_value = "sum")]
+        method: String,
+        /// 実施者: the login of a physician or nurse.
+        #[arg(long)]
+        implementer: String,
+    },
+    /// List a company's campaigns.
+    List {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+    },
+}
+
+fn to_csv<T: Serialize>(rows: &[T]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)?;
+    }
+    Ok(String::from_utf8(w.into_inner().map_err(|e| anyhow!(e.to_string()))?)?)
+}
+
+async fn workers(store: &dyn Store, company: CompanyId) -> Result<HashMap<PersonId, WorkerRow>> {
+    let rows =
+        store.search_workers(company, &WorkerQuery { text: String::new(), offset: 0, limit: u32::MAX / 2 }).await?.rows;
+    Ok(rows.into_iter().map(|r| (r.person_id, r)).collect())
+}
+
+/// One worker's month for `iphr hours`.
+#[derive(Debug, Serialize)]
+struct HoursRow {
+    employee_number: String,
+    name: String,
+    month: String,
+    overtime_holiday: f64,
+    statutory_overtime: f64,
+    holiday: f64,
+    night_shifts: f64,
+    year_statutory_overtime: f64,
+    over45_months: u32,
+    max_average_months: Option<u32>,
+    max_average: Option<f64>,
+    flags: String,
+    #[serde(skip_serializing)]
+    flags_json: Vec<iphr_domain::overtime::Flag>,
+}
+
+/// `iphr hours --company C --month YYYY-MM`.
+pub async fn hours(url: &str, company: &str, month: &str, profile: &str, format: Format) -> Result<()> {
+    let m = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| anyhow!("--month {month:?}: expected YYYY-MM"))?;
+    let rules = OvertimeRules::embedded()?;
+    if !rules.profiles.contains_key(profile) {
+        bail!("--profile {profile:?}: one of {}", rules.profiles.keys().cloned().collect::<Vec<_>>().join(", "));
+    }
+    let store = open_store(url).await?;
+    let c = find_company(store.as_ref(), company).await?;
+    // The 協定 year to date and the five months before (2–6-month averages).
+    let from = rules.year_start(m).min(m.checked_sub_months(Months::new(5)).unwrap_or(m));
+    let to = m.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(m);
+    let items: Vec<String> =
+        ["Fb0010000Z", "Fb0020000Z", "Fb0030000Z", "Fc0010000Z", "Fb0080000Z"].iter().map(|s| s.to_string()).collect();
+    let values = store.monthly_values(c.id, EventKind::AttendanceMonth, from, to, &items).await?;
+    let mut by_person: BTreeMap<PersonId, BTreeMap<NaiveDate, MonthHours>> = BTreeMap::new();
+    for v in &values {
+        let first = NaiveDate::from_ymd_opt(v.date.year(), v.date.month(), 1).unwrap_or(v.date);
+        let h = by_person.entry(v.person_id).or_default().entry(first).or_default();
+        match v.item.as_str() {
+            "Fb0010000Z" => h.overtime_holiday = v.value,
+            "Fb0020000Z" => h.statutory_overtime = v.value,
+            "Fb0030000Z" => h.holiday = v.value,
+            "Fc0010000Z" => h.night_shifts = v.value,
+            "Fb0080000Z" => h.health_management = Some(v.value),
+            _ => {}
+        }
+    }
+    let who = workers(store.as_ref(), c.id).await?;
+    let mut rows = Vec::new();
+    for (person, hist) in &by_person {
+        let Some(r) = evaluate(&rules, profile, WorkerKind::default(), hist, m) else { continue };
+        let w = who.get(person);
+        rows.push(HoursRow {
+            employee_number: w.map(|w| w.employee_number.clone()).unwrap_or_default(),
+            name: w.map(|w| w.name.clone()).unwrap_or_default(),
+            month: month.to_string(),
+            overtime_holiday: r.hours.overtime_holiday,
+            statutory_overtime: r.hours.statutory_overtime,
+            holiday: r.hours.holiday,
+            night_shifts: r.hours.night_shifts,
+            year_statutory_overtime: (r.year_statutory_overtime * 100.0).round() / 100.0,
+            over45_months: r.over45_months,
+            max_average_months: r.max_average.map(|x| x.0),
+            max_average: r.max_average.map(|x| (x.1 * 100.0).round() / 100.0),
+            flags: r
+                .flags
+                .iter()
+                .map(|f| format!("{}:{:?}", f.rule.as_str(), f.level).to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" "),
+            flags_json: r.flags,
+        });
+    }
+    rows.sort_by(|a, b| a.employee_number.cmp(&b.employee_number));
+    audit_cli(store.as_ref(), "hours", Some(c.id), format!("{month}: {} workers", rows.len())).await?;
+    let text = match format {
+        Format::Csv => to_csv(&rows)?,
+        Format::Json => {
+            #[derive(Serialize)]
+            struct J<'a> {
+                #[serde(flatten)]
+                row: &'a HoursRow,
+                flag_details: &'a [iphr_domain::overtime::Flag],
+            }
+            let v: Vec<J<'_>> = rows.iter().map(|r| J { row: r, flag_details: &r.flags_json }).collect();
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+    };
+    write_stdout(&text)
+}
+
+async fn find_campaign(store: &dyn Store, id: uuid::Uuid) -> Result<StressCampaign> {
+    for c in store.list_companies().await? {
+        if let Some(x) = store.stress_campaigns(c.id).await?.into_iter().find(|x| x.id == id) {
+            return Ok(x);
+        }
+    }
+    bail!("no stress-check campaign {id} (see `iphr stresscheck campaign list --company C`)")
+}
+
+/// One worker's result.
+#[derive(Debug, Serialize)]
+struct ResultRow {
+    employee_number: String,
+    name: String,
+    sex: String,
+    department: String,
+    answered_on: NaiveDate,
+    sum_a: u32,
+    sum_b: u32,
+    sum_c: u32,
+    high_stress_sum: bool,
+    soten_a: u32,
+    soten_b: u32,
+    soten_c: u32,
+    high_stress_soten: bool,
+    high_stress: bool,
+    #[serde(flatten)]
+    scales: BTreeMap<String, i32>,
+}
+
+/// `iphr stresscheck …`.
+pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
+    let store = open_store(url).await?;
+    let rules = StressRules::embedded()?;
+    match cmd {
+        StressCmd::Campaign(CampaignCmd::Create { company, name, from, to, method, implementer }) => {
+            let c = find_company(store.as_ref(), &company).await?;
+            if Method::parse(&method).is_none() {
+                bail!("--method {method:?}: sum or soten");
+            }
+            if to < from {
+                bail!("--to {to} is before --from {from}");
+            }
+            let u = store
+                .user_by_login(&implementer)
+                .await?
+                .ok_or_else(|| anyhow!("--implementer {implementer:?}: no such user"))?;
+            if !matches!(u.role, iphr_domain::role::Role::Physician | iphr_domain::role::Role::Nurse) {
+                bail!("--implementer {implementer:?}: the 実施者 must be a physician or nurse (安衛則52条の10)");
+            }
+            let campaign = StressCampaign {
+                company_id: c.id,
+                id: uuid::Uuid::now_v7(),
+                name,
+                starts_on: from,
+                ends_on: to,
+                method,
+                implementer,
+                created_by: "cli".into(),
+                created_at: chrono::Utc::now(),
+            };
+            store.create_stress_campaign(&campaign).await?;
+            audit_cli(store.as_ref(), "stresscheck campaign create", Some(c.id), campaign.id.to_string()).await?;
+            println!("{}", campaign.id);
+            Ok(())
+        }
+        StressCmd::Campaign(CampaignCmd::List { company }) => {
+            let c = find_company(store.as_ref(), &company).await?;
+            let list = store.stress_campaigns(c.id).await?;
+            println!("{}", serde_json::to_string_pretty(&list)?);
+            Ok(())
+        }
+        StressCmd::Results { campaign, format } => {
+            let camp = find_campaign(store.as_ref(), campaign).await?;
+            let method = Method::parse(&camp.method).unwrap_or(Method::Sum);
+            let who = workers(store.as_ref(), camp.company_id).await?;
+            let sheets = store.stress_sheets(camp.company_id, camp.starts_on, camp.ends_on).await?;
+            let mut rows = Vec::new();
+            for s in latest_per_person(&sheets) {
+                let (Some(w), Ok(a)) = (who.get(&s.person_id), Answers::parse(s.answers.clone())) else { continue };
+                let r = rules.score(&a, w.sex);
+                rows.push(ResultRow {
+                    employee_number: w.employee_number.clone(),
+                    name: w.name.clone(),
+                    sex: w.sex.as_str().into(),
+                    department: w.department.clone().unwrap_or_default(),
+                    answered_on: s.date,
+                    sum_a: r.sum.a,
+                    sum_b: r.sum.b,
+                    sum_c: r.sum.c,
+                    high_stress_sum: r.high_sum,
+                    soten_a: r.soten_a,
+                    soten_b: r.soten_b,
+                    soten_c: r.soten_c,
+                    high_stress_soten: r.high_soten,
+                    high_stress: r.high(method),
+                    scales: r
+                        .scales
+                        .iter()
+                        .flat_map(|x| {
+                            [(format!("{}_raw", x.code), x.raw), (format!("{}_level", x.code), i32::from(x.hyoka))]
+                        })
+                        .collect(),
+                });
+            }
+            rows.sort_by(|a, b| a.employee_number.cmp(&b.employee_number));
+            audit_cli(
+                store.as_ref(),
+                "stresscheck results",
+                Some(camp.company_id),
+                format!("{campaign}: {} sheets", rows.len()),
+            )
+            .await?;
+            let text = match format {
+                Format::Csv => {
+                    // The scale columns follow the fixed ones, in the scales' order.
+                    let mut w = csv::Writer::from_writer(Vec::new());
+                    let mut header: Vec<String> = [
+                        "employee_number",
+                        "name",
+                        "sex",
+                        "department",
+                        "answered_on",
+                        "sum_a",
+                        "sum_b",
+                        "sum_c",
+                        "high_stress_sum",
+                        "soten_a",
+                        "soten_b",
+                        "soten_c",
+                        "high_stress_soten",
+                        "high_stress",
+                    ]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                    for sc in &rules.scales {
+                        header.push(format!("{}_raw", sc.code));
+                        header.push(format!("{}_level", sc.code));
+                    }
+                    w.write_record(&header)?;
+                    for r in &rows {
+                        let mut rec = vec![
+                            r.employee_number.clone(),
+                            r.name.clone(),
+                            r.sex.clone(),
+                            r.department.clone(),
+                            r.answered_on.to_string(),
+                            r.sum_a.to_string(),
+                            r.sum_b.to_string(),
+                            r.sum_c.to_string(),
+                            r.high_stress_sum.to_string(),
+                            r.soten_a.to_string(),
+                            r.soten_b.to_string(),
+                            r.soten_c.to_string(),
+                            r.high_stress_soten.to_string(),
+                            r.high_stress.to_string(),
+                        ];
+                        for h in header.iter().skip(14) {
+                            rec.push(r.scales.get(h).map(|v| v.to_string()).unwrap_or_default());
+                        }
+                        w.write_record(&rec)?;
+                    }
+                    String::from_utf8(w.into_inner().map_err(|e| anyhow!(e.to_string()))?)?
+                }
+                Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+            };
+            write_stdout(&text)
+        }
+        StressCmd::Groups { campaign, format } => {
+            let camp = find_campaign(store.as_ref(), campaign).await?;
+            let method = Method::parse(&camp.method).unwrap_or(Method::Sum);
+            let who = workers(store.as_ref(), camp.company_id).await?;
+            let sheets = store.stress_sheets(camp.company_id, camp.starts_on, camp.ends_on).await?;
+            let mut groups: BTreeMap<String, Vec<(Answers, bool)>> = BTreeMap::new();
+            for s in latest_per_person(&sheets) {
+                let (Some(w), Ok(a)) = (who.get(&s.person_id), Answers::parse(s.answers.clone())) else { continue };
+                let high = rules.score(&a, w.sex).high(method);
+                groups
+                    .entry(w.department.clone().unwrap_or_else(|| "(所属なし)".into()))
+                    .or_default()
+                    .push((a.clone(), high));
+                groups.entry("全体".into()).or_default().push((a, high));
+            }
+            #[derive(Serialize)]
+            struct GroupRow {
+                group: String,
+                #[serde(flatten)]
+                result: iphr_domain::stress::GroupResult,
+            }
+            let rows: Vec<GroupRow> = groups
+                .iter()
+                .map(|(g, v)| {
+                    let refs: Vec<(&Answers, bool)> = v.iter().map(|(a, h)| (a, *h)).collect();
+                    GroupRow { group: g.clone(), result: rules.group(&refs) }
+                })
+                .collect();
+            audit_cli(
+                store.as_ref(),
+                "stresscheck groups",
+                Some(camp.company_id),
+                format!("{campaign}: {} groups", rows.len()),
+            )
+            .await?;
+            let text = match format {
+                Format::Csv => {
+                    let flat: Vec<GroupCsv> = rows
+                        .iter()
+                        .map(|g| GroupCsv {
+                            group: g.group.clone(),
+                            n: g.result.n,
+                            quant: round2(g.result.quant),
+                            control: round2(g.result.control),
+                            boss: round2(g.result.boss),
+                            cowork: round2(g.result.cowork),
+                            risk_demand_control: round2(g.result.risk_demand_control),
+                            risk_support: round2(g.result.risk_support),
+                            total_risk: round2(g.result.total_risk),
+                            high_stress: g.result.high_stress,
+                            disclosable: g.result.disclosable,
+                        })
+                        .collect();
+                    to_csv(&flat).context("csv")?
+                }
+                Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+            };
+            write_stdout(&text)
+        }
+    }
+}
+
+/// A group row of the CSV.
+#[derive(Serialize)]
+struct GroupCsv {
+    group: String,
+    n: usize,
+    quant: f64,
+    control: f64,
+    boss: f64,
+    cowork: f64,
+    risk_demand_control: f64,
+    risk_support: f64,
+    total_risk: f64,
+    high_stress: usize,
+    disclosable: bool,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Each person's last sheet in the period.
+fn latest_per_person(sheets: &[iphr_store::StressSheet]) -> Vec<&iphr_store::StressSheet> {
+    let mut m: BTreeMap<PersonId, &iphr_store::StressSheet> = BTreeMap::new();
+    for s in sheets {
+        let e = m.entry(s.person_id).or_insert(s);
+        if s.date > e.date {
+            *e = s;
+        }
+    }
+    m.into_values().collect()
+}
