@@ -46,9 +46,6 @@ pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
         store.create_company(&c.company).await?;
         store.insert_batch(&company_batch(&cfg, c)).await?;
         let generator = WorkerGenerator::new(cfg, c).map_err(|e| anyhow!(e))?;
-        if c.index == 0 {
-            worker_person = Some(generator.person_id(0));
-        }
         let n = cfg.workers_of(c.index);
         let mut from = 0;
         while from < n {
@@ -59,6 +56,20 @@ pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
             if tty {
                 eprint!("\riphr demo: {done}/{} workers", cfg.workers);
             }
+        }
+        if c.index == 0 {
+            // The demo worker account: the first employee of the first company still employed on
+            // the demo date (a former employee takes no part in this year's stress check).
+            let rows = store
+                .search_workers(c.company.id, &iphr_store::WorkerQuery { text: String::new(), offset: 0, limit: n })
+                .await?
+                .rows;
+            worker_person = rows
+                .iter()
+                .find(|r| r.leave_date.is_none_or(|d| d > cfg.as_of))
+                .or(rows.first())
+                .map(|r| r.person_id)
+                .or(Some(generator.person_id(0)));
         }
     }
     if tty {
@@ -81,7 +92,42 @@ pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
     }
     // The post-checkup rules over the demo's checkups, as of the demo date (deterministic).
     let judged_at = cfg.as_of.and_time(chrono::NaiveTime::MIN).and_utc();
-    for c in store.list_companies().await? {
+    for (i, c) in store.list_companies().await?.into_iter().enumerate() {
+        // Stress-check campaigns: last year's (the October answers) and one open now, for the
+        // demo worker to answer (実施者: the demo physician).
+        for (k, name, from, to) in [
+            (
+                0u8,
+                "前年度ストレスチェック",
+                cfg.as_of - chrono::Duration::days(365),
+                cfg.as_of - chrono::Duration::days(15),
+            ),
+            (
+                1u8,
+                "今年度ストレスチェック(実施中)",
+                cfg.as_of - chrono::Duration::days(14),
+                cfg.as_of + chrono::Duration::days(30),
+            ),
+        ] {
+            let mut random = [0u8; 10];
+            random[0] = k;
+            random[1] = u8::try_from(i).unwrap_or(0);
+            random[2..10].copy_from_slice(&cfg.seed.to_le_bytes());
+            let ms = u64::try_from(judged_at.timestamp_millis()).unwrap_or(0);
+            store
+                .create_stress_campaign(&iphr_store::StressCampaign {
+                    company_id: c.id,
+                    id: iphr_domain::uuid_v7_from_parts(ms, random),
+                    name: name.into(),
+                    starts_on: from,
+                    ends_on: to,
+                    method: "sum".into(),
+                    implementer: "doctor".into(),
+                    created_by: "demo".into(),
+                    created_at: judged_at,
+                })
+                .await?;
+        }
         let r = iphr_postcheckup::judge_company(store, c.id, None, judged_at).await?;
         eprintln!(
             "iphr demo: {} — judged {} checkups (urgent: {})",

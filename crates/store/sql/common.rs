@@ -2110,12 +2110,15 @@ impl Store for StoreImpl {
 
     async fn finish_judging(&self, company: CompanyId) -> Result<()> {
         let mut tx = backend::begin_write(&self.pool).await?;
-        // Only rows whose flag changes are written.
+        // Latest per person among the general checkups (雇入時, 定期, 特定業務, 自発的, ドック …) and
+        // among the special checkups (特殊健診): each needs its own opinion. Only rows whose flag
+        // changes are written.
         sqlx::query(
             "UPDATE judgements SET latest = NOT latest WHERE company_id = $1 AND latest <> (checkup_date = (
                SELECT MAX(j2.checkup_date) FROM judgements j2
                WHERE j2.company_id = judgements.company_id AND j2.person_id = judgements.person_id
-               AND COALESCE(j2.checkup_kind, '') = COALESCE(judgements.checkup_kind, '')))",
+               AND (CASE WHEN j2.checkup_kind = 'special' THEN 1 ELSE 0 END)
+                 = (CASE WHEN judgements.checkup_kind = 'special' THEN 1 ELSE 0 END)))",
         )
         .bind(company.0)
         .execute(&mut *tx)

@@ -592,7 +592,7 @@ pub trait Store: Send + Sync {
         rows: &[JudgementWrite],
         at: DateTime<Utc>,
     ) -> Result<JudgeSummary>;
-    /// After judging: recomputes each person's latest checkup of each kind and refreshes the
+    /// After judging: recomputes each person's latest general and special checkup and refreshes the
     /// planner statistics of the judgement table.
     async fn finish_judging(&self, company: CompanyId) -> Result<()>;
     /// Judgements of a company.

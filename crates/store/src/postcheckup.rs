@@ -99,8 +99,8 @@ pub struct JudgementRecord {
     pub checkup_date: NaiveDate,
     /// Checkup kind.
     pub checkup_kind: Option<String>,
-    /// The person's latest judged checkup of its kind (a periodic and a special checkup each need
-    /// their opinion).
+    /// The person's latest judged checkup of its group: general (雇入時, 定期, 特定業務 …) or special
+    /// (特殊健診) — each needs its own opinion.
     pub latest: bool,
     /// What the rules say (items, overall, urgent hits, proposals, deadlines).
     pub result: CheckupJudgement,

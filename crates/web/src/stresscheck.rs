@@ -164,7 +164,11 @@ pub async fn form(
     guard.require(&access, InfoClass::Stress).await?;
     let rules = rules()?;
     let today = crate::postcheckup::today_jst();
-    let campaign = current_campaign(&state, cid, today).await?.filter(|c| today <= c.ends_on);
+    // Open now, and the worker still employed when it started.
+    let leave = access.header.employment.leave_date;
+    let campaign = current_campaign(&state, cid, today)
+        .await?
+        .filter(|c| today <= c.ends_on && leave.is_none_or(|d| d >= c.starts_on));
     let mut submitted = false;
     let mut answers = vec![0u8; 57];
     if let Some(c) = &campaign {
@@ -280,7 +284,11 @@ pub async fn post_form(State(state): State<AppState>, user: CurrentUser, body: B
     let today = crate::postcheckup::today_jst();
     let campaign = current_campaign(&state, cid, today)
         .await?
-        .filter(|c| today <= c.ends_on && field(&pairs, "campaign") == c.id.to_string())
+        .filter(|c| {
+            today <= c.ends_on
+                && field(&pairs, "campaign") == c.id.to_string()
+                && access.header.employment.leave_date.is_none_or(|d| d >= c.starts_on)
+        })
         .ok_or_else(|| AppError::BadRequest("campaign: no stress check is open".into()))?;
     if own_sheet(&state, &campaign, person).await?.is_some() {
         return Err(AppError::BadRequest("campaign: already answered".into()));

@@ -160,8 +160,9 @@ async fn dashboard_for_oh_staff_only_with_plausible_counts() {
     for k in ["referral", "opinion_due", "followup", "strat_active", "strat_motivational", "judged"] {
         assert!(c[k].as_u64().unwrap() > 0, "{k}: {c}");
     }
-    // One latest periodic (or hire/special) checkup per worker and kind.
-    assert!(c["judged"].as_u64().unwrap() >= 100, "{c}");
+    // One latest general checkup per worker (and the special ones apart): about a hundred in this
+    // company of the 160-worker demo.
+    assert!(c["judged"].as_u64().unwrap() >= 80, "{c}");
     // The nurse and the health manager see it; HR, the worker, the admin and a physician of
     // another company do not — each refusal audited.
     let (nurse, _) = login(&f.app, "nurse").await;
