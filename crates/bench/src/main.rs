@@ -31,6 +31,10 @@ async fn main() -> Result<()> {
         let rows: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
         return convert_csv(rows);
     }
+    if args.get(1).map(String::as_str) == Some("stress-memory") {
+        let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+        return stress_memory(n);
+    }
     if args.get(1).map(String::as_str) == Some("judge-memory") {
         let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
         return judge_memory(n);
@@ -49,7 +53,7 @@ async fn main() -> Result<()> {
     }
     let (Some(cmd), Some(url)) = (args.get(1), args.get(2)) else {
         bail!(
-            "usage: iphr-bench search DATABASE_URL [REQUESTS] | convert-csv [ROWS] | judge-memory [CHECKUPS] | judge DATABASE_URL | dashboard DATABASE_URL [REQUESTS]"
+            "usage: iphr-bench search DATABASE_URL [REQUESTS] | convert-csv [ROWS] | judge-memory [CHECKUPS] | stress-memory [SHEETS] | judge DATABASE_URL | dashboard DATABASE_URL [REQUESTS]"
         );
     };
     if cmd != "search" {
@@ -494,5 +498,52 @@ async fn dashboard(store: Arc<dyn Store>, n: usize) -> Result<()> {
             ms(pct(v, 1.0))
         );
     }
+    Ok(())
+}
+
+/// Stress-check scoring in memory: `n` answer sheets (half men, half women) scored by both
+/// methods with the 19 scales, then the group analysis of 100 departments.
+fn stress_memory(n: usize) -> Result<()> {
+    use iphr_domain::person::Sex;
+    use iphr_domain::stress::{Answers, Method, StressRules};
+    let rules = StressRules::embedded().map_err(|e| anyhow!(e.to_string()))?;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let sheets: Vec<Answers> = (0..n)
+        .map(|_| Answers::parse((0..57).map(|_| 1 + (next() % 4) as u8).collect()).map_err(|e| anyhow!(e.to_string())))
+        .collect::<Result<_>>()?;
+    let t = Instant::now();
+    let mut high = 0usize;
+    let mut flags = Vec::with_capacity(n);
+    for (i, a) in sheets.iter().enumerate() {
+        let r = rules.score(a, if i % 2 == 0 { Sex::Male } else { Sex::Female });
+        let h = r.high(Method::Soten);
+        high += usize::from(h);
+        flags.push(h);
+    }
+    let scoring = t.elapsed();
+    let t = Instant::now();
+    let mut groups: Vec<Vec<(&Answers, bool)>> = vec![Vec::new(); 100];
+    for (i, (a, h)) in sheets.iter().zip(&flags).enumerate() {
+        if let Some(g) = groups.get_mut(i % 100) {
+            g.push((a, *h));
+        }
+    }
+    let results: Vec<_> = groups.iter().map(|g| rules.group(g)).collect();
+    let grouping = t.elapsed();
+    println!(
+        "stress-memory: {n} sheets scored (19 scales, both methods) in {:.3} s ({:.1} µs each), {high} high stress (素点換算); group analysis of {} departments in {:.3} s; total {:.3} s; peak RSS {:.0} MiB",
+        scoring.as_secs_f64(),
+        scoring.as_secs_f64() * 1e6 / n as f64,
+        results.len(),
+        grouping.as_secs_f64(),
+        (scoring + grouping).as_secs_f64(),
+        peak_rss_mib()
+    );
     Ok(())
 }
