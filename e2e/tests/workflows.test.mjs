@@ -76,7 +76,9 @@ test('the physician works the post-checkup dashboard and records an opinion', as
   }
   await page.screenshot({ path: join(shots, 'postcheckup-dashboard.png'), fullPage: true });
   // Open the first checkup whose opinion is due and decide 要制限 with a measure.
-  await page.click('#section-opinion_due table tbody tr td a');
+  // (A checkup with biological monitoring only has no 診断区分: pick one with an overall.)
+  await page.locator('#section-opinion_due table tbody tr', { hasText: /[A-E] (異常なし|軽度異常|要再検査|要精密|治療中)/ })
+    .first().locator('td a').click();
   await page.waitForURL(/\/checkups\//);
   assert.match(await page.textContent('#overall'), /[A-E]/);
   await page.selectOption('#opinion-form select[name=category]', 'restriction');

@@ -20,6 +20,7 @@ pub mod person;
 pub mod policy;
 pub mod postcheckup;
 pub mod role;
+pub mod special;
 pub mod stress;
 pub mod tenant;
 pub mod worktime;

@@ -97,6 +97,19 @@ enum Command {
         #[arg(long, value_enum, default_value = "csv")]
         format: crate::workstatus_cli::Format,
     },
+    /// Special checkups (特殊健診, 特定業務従事者) due or overdue from the current exposures and night
+    /// work, by statute and cycle.
+    SpecialCheckups {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// The day to measure from (default today).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// csv or json.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::workstatus_cli::Format,
+    },
     /// The stress check: campaigns, results per worker, group analysis.
     #[command(subcommand)]
     Stresscheck(crate::workstatus_cli::StressCmd),
@@ -499,6 +512,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             crate::workstatus_cli::hours(&cli.database_url, &company, &month, &profile, format).await
         }
         Command::Stresscheck(c) => crate::workstatus_cli::stresscheck(&cli.database_url, c).await,
+        Command::SpecialCheckups { company, as_of, format } => {
+            crate::workstatus_cli::special_checkups(&cli.database_url, &company, as_of, format).await
+        }
         Command::Queue(QueueCmd::List { company, json }) => queue(&cli.database_url, &company, json).await,
         Command::Queue(QueueCmd::Map { company, source_system, code, item }) => {
             let store = open_store(&cli.database_url).await?;

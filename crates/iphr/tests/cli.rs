@@ -604,4 +604,16 @@ fn judge_hours_and_the_stress_check_from_the_command_line() {
     assert!(all["total_risk"].as_f64().unwrap() > 0.0);
     let e = fails(d.path(), &["stresscheck", "results", "--campaign", "0190a000-0000-7000-8000-000000000000"]);
     assert!(e.contains("no stress-check campaign"), "{e}");
+
+    // Special checkups from exposures and night work: every row has a statute, a due date and a
+    // status; the demo's solvent workers are examined every six months.
+    let csv = ok(d.path(), &["special-checkups", "--company", company, "--as-of", "2026-04-01"]);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("employee_number,name,regulation,checkup,last,due,status"));
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.iter().any(|r| r.contains(",有機則,有機溶剤等健康診断,")), "{csv}");
+    assert!(rows.iter().any(|r| r.contains(",深夜業,")), "{csv}");
+    for r in &rows {
+        assert!(r.ends_with(",overdue") || r.ends_with(",due_soon") || r.ends_with(",scheduled"), "{r}");
+    }
 }

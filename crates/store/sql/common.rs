@@ -2535,6 +2535,20 @@ impl Store for StoreImpl {
             .map_err(db_err)?;
         tx.commit().await.map_err(db_err)
     }
+
+    async fn events_of_kind(&self, company: CompanyId, kind: EventKind, subkind: Option<&str>) -> Result<Vec<Event>> {
+        let mut qb: QueryBuilder<Db> = QueryBuilder::new(concat!(
+            "SELECT ",
+            event_cols!(),
+            " FROM events WHERE person_id IS NOT NULL AND company_id = "
+        ));
+        qb.push_bind(company.0).push(" AND kind = ").push_bind(kind.as_str());
+        if let Some(sub) = subkind {
+            qb.push(" AND subkind = ").push_bind(sub.to_string());
+        }
+        qb.push(" ORDER BY event_date, id");
+        qb.build().fetch_all(&self.pool).await.map_err(db_err)?.iter().map(event_from_row).collect()
+    }
 }
 
 /// FNV-1a 64 of a text, in hex: the change detector of stored judgements.

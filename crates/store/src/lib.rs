@@ -651,4 +651,11 @@ pub trait Store: Send + Sync {
         campaign: uuid::Uuid,
         person: PersonId,
     ) -> Result<()>;
+    /// A company's person events of one kind (and subkind), oldest first.
+    async fn events_of_kind(
+        &self,
+        company: CompanyId,
+        kind: iphr_domain::event::EventKind,
+        subkind: Option<&str>,
+    ) -> Result<Vec<Event>>;
 }
