@@ -602,6 +602,11 @@ fn judge_hours_and_the_stress_check_from_the_command_line() {
     let all = v.as_array().unwrap().iter().find(|g| g["group"] == "全体").unwrap();
     assert!(all["n"].as_u64().unwrap() > 5);
     assert!(all["total_risk"].as_f64().unwrap() > 0.0);
+    let report = ok(d.path(), &["stresscheck", "report", "--campaign", id]);
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert!(v["検査を受けた労働者数"].as_u64().unwrap() > 5, "{report}");
+    assert!(v["在籍労働者数"].as_u64().unwrap() >= v["検査を受けた労働者数"].as_u64().unwrap(), "{report}");
+    assert_eq!(v["集団ごとの分析の実施の有無"], 1);
     let e = fails(d.path(), &["stresscheck", "results", "--campaign", "0190a000-0000-7000-8000-000000000000"]);
     assert!(e.contains("no stress-check campaign"), "{e}");
 
