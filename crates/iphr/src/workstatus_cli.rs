@@ -4,7 +4,7 @@ use crate::cli::{audit_cli, find_company, open_store, write_stdout};
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Datelike, Months, NaiveDate};
 use iphr_domain::event::EventKind;
-use iphr_domain::overtime::{MonthHours, OvertimeRules, WorkerKind, evaluate};
+use iphr_domain::overtime::OvertimeRules;
 use iphr_domain::stress::{Answers, Method, StressRules};
 use iphr_domain::{CompanyId, PersonId};
 use iphr_store::{Store, StressCampaign, WorkerQuery, WorkerRow};
@@ -130,30 +130,12 @@ pub async fn hours(url: &str, company: &str, month: &str, profile: &str, format:
     }
     let store = open_store(url).await?;
     let c = find_company(store.as_ref(), company).await?;
-    // The 協定 year to date and the five months before (2–6-month averages).
-    let from = rules.year_start(m).min(m.checked_sub_months(Months::new(5)).unwrap_or(m));
-    let to = m.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(m);
-    let items: Vec<String> =
-        ["Fb0010000Z", "Fb0020000Z", "Fb0030000Z", "Fc0010000Z", "Fb0080000Z"].iter().map(|s| s.to_string()).collect();
-    let values = store.monthly_values(c.id, EventKind::AttendanceMonth, from, to, &items).await?;
-    let mut by_person: BTreeMap<PersonId, BTreeMap<NaiveDate, MonthHours>> = BTreeMap::new();
-    for v in &values {
-        let first = NaiveDate::from_ymd_opt(v.date.year(), v.date.month(), 1).unwrap_or(v.date);
-        let h = by_person.entry(v.person_id).or_default().entry(first).or_default();
-        match v.item.as_str() {
-            "Fb0010000Z" => h.overtime_holiday = v.value,
-            "Fb0020000Z" => h.statutory_overtime = v.value,
-            "Fb0030000Z" => h.holiday = v.value,
-            "Fc0010000Z" => h.night_shifts = v.value,
-            "Fb0080000Z" => h.health_management = Some(v.value),
-            _ => {}
-        }
-    }
+    let records = iphr_postcheckup::hours::month_hours(store.as_ref(), c.id, m, &rules, profile).await?;
     let who = workers(store.as_ref(), c.id).await?;
     let mut rows = Vec::new();
-    for (person, hist) in &by_person {
-        let Some(r) = evaluate(&rules, profile, WorkerKind::default(), hist, m) else { continue };
-        let w = who.get(person);
+    for rec in records {
+        let r = rec.result;
+        let w = who.get(&rec.person_id);
         rows.push(HoursRow {
             employee_number: w.map(|w| w.employee_number.clone()).unwrap_or_default(),
             name: w.map(|w| w.name.clone()).unwrap_or_default(),

@@ -5,6 +5,8 @@
 //! checkups (load, judge in memory, store; one transaction for the store), and the judgement
 //! export (`iphr export judgements`). The rules themselves are pure and live in the domain.
 
+pub mod hours;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use iphr_convert::units::UnitTable;
 use iphr_domain::event::CheckupKind;

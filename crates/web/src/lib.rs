@@ -11,6 +11,7 @@ pub mod access;
 mod api;
 pub mod auth;
 mod error;
+mod hours;
 mod i18n;
 mod openapi;
 mod pages;
@@ -100,6 +101,10 @@ fn routes(state: AppState) -> Router {
         .route("/me/stresscheck/result", get(stresscheck::result))
         .route("/me/stresscheck/apply", post(stresscheck::apply))
         .route("/companies/{cid}/stresscheck", get(stresscheck::admin))
+        .route("/companies/{cid}/hours", get(hours::page))
+        .route("/companies/{cid}/hours/{eid}", post(hours::post_step))
+        .route("/me/hours", get(hours::mine))
+        .route("/me/hours/apply", post(hours::apply))
         .route("/admin/users", get(pages::admin_users))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/me", get(api::me))

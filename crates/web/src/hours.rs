@@ -1,0 +1,359 @@
+//! Long working hours on the web (安衛法66条の8, 安衛則52条の2〜52条の3): a month's hours and flags
+//! per worker, and the interview workflow for those over 80 h — notice to the worker →
+//! application (by the worker on `/me/hours`, or recorded by staff) → interview record (the MHLW
+//! form's fields) → the physician's opinion → the employer's measure. Each step is an event on
+//! the worker's timeline with the month in its details.
+
+use crate::AppState;
+use crate::access::Guard;
+use crate::auth::{CurrentUser, check_csrf};
+use crate::error::AppError;
+use crate::views::{Frame, render};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use iphr_domain::event::{Event, EventKind};
+use iphr_domain::info_class::InfoClass;
+use iphr_domain::ohcc::Producer;
+use iphr_domain::overtime::{Level, OvertimeRules};
+use iphr_domain::postcheckup::WorkCategory;
+use iphr_domain::role::Role;
+use iphr_domain::tenant::Company;
+use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId};
+use iphr_store::{Batch, WorkerQuery};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// The steps of the long-hours workflow, as event (kind, subkind).
+const STEPS: [(&str, EventKind, &str); 5] = [
+    ("notice", EventKind::Interview, "long_hours_notice"),
+    ("application", EventKind::Interview, "long_hours_application"),
+    ("interview", EventKind::Interview, "long_hours"),
+    ("opinion", EventKind::Opinion, "long_hours"),
+    ("measure", EventKind::EmploymentDecision, "long_hours"),
+];
+
+/// A worker's month on the page.
+pub struct Row {
+    employment_id: String,
+    employee_number: String,
+    name: String,
+    overtime_holiday: f64,
+    statutory_overtime: f64,
+    holiday: f64,
+    night_shifts: f64,
+    year_total: f64,
+    over45: u32,
+    average: String,
+    flags: Vec<(String, String)>,
+    over80: bool,
+    done: BTreeMap<String, String>,
+}
+
+/// `GET /companies/{cid}/hours` page.
+#[derive(Template)]
+#[template(path = "hours.html")]
+pub struct HoursPage {
+    f: Frame,
+    company: Company,
+    month: String,
+    rows: Vec<Row>,
+    is_physician: bool,
+    is_staff: bool,
+    categories: Vec<(String, String)>,
+}
+
+/// Query.
+#[derive(Deserialize, Default)]
+pub struct HoursParams {
+    /// YYYY-MM (default: last month).
+    #[serde(default)]
+    month: Option<String>,
+    /// Only workers over 80 h.
+    #[serde(default)]
+    over: Option<String>,
+}
+
+fn level_ja(l: Level) -> &'static str {
+    match l {
+        Level::Approaching => "接近",
+        Level::Notice => "該当",
+        Level::Violation => "超過",
+    }
+}
+
+fn last_month() -> String {
+    let t = crate::postcheckup::today_jst();
+    let m = t.checked_sub_months(chrono::Months::new(1)).unwrap_or(t);
+    m.format("%Y-%m").to_string()
+}
+
+/// Steps done per person for a month: step → date.
+async fn steps_done(
+    state: &AppState,
+    cid: CompanyId,
+    month: &str,
+) -> Result<HashMap<PersonId, BTreeMap<String, String>>, AppError> {
+    let mut out: HashMap<PersonId, BTreeMap<String, String>> = HashMap::new();
+    for kind in [EventKind::Interview, EventKind::Opinion, EventKind::EmploymentDecision] {
+        for e in state.store.events_of_kind(cid, kind, None).await? {
+            let Some(p) = e.person_id else { continue };
+            if e.detail.get("month").and_then(|m| m.as_str()) != Some(month) {
+                continue;
+            }
+            if let Some((name, _, _)) = STEPS.iter().find(|(_, k, s)| *k == e.kind && e.subkind.as_deref() == Some(*s))
+            {
+                out.entry(p).or_default().insert((*name).to_string(), e.event_date.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `GET /companies/{cid}/hours?month=YYYY-MM`: hours, flags and the interview workflow.
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(cid): Path<CompanyId>,
+    Query(p): Query<HoursParams>,
+) -> Result<Response, AppError> {
+    let path = format!("/companies/{cid}/hours");
+    let guard = Guard::new(&state, &user, format!("GET {path}"));
+    // 勤怠 (work) and the workflow's class-1 steps: HR, the health manager and OH staff.
+    let company = guard.company_class(cid, InfoClass::Work, "working hours").await?;
+    let month = p.month.unwrap_or_else(last_month);
+    let m = iphr_postcheckup::hours::parse_month(&month)
+        .ok_or_else(|| AppError::BadRequest(format!("month: {month:?} is not YYYY-MM")))?;
+    let rules = OvertimeRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
+    let records = iphr_postcheckup::hours::month_hours(state.store.as_ref(), cid, m, &rules, "general")
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let workers: HashMap<PersonId, iphr_store::WorkerRow> = state
+        .store
+        .search_workers(cid, &WorkerQuery { text: String::new(), offset: 0, limit: u32::MAX / 2 })
+        .await?
+        .rows
+        .into_iter()
+        .map(|r| (r.person_id, r))
+        .collect();
+    let done = steps_done(&state, cid, &month).await?;
+    let only_over = p.over.as_deref() == Some("1");
+    let mut rows: Vec<Row> = records
+        .iter()
+        .filter_map(|rec| {
+            let w = workers.get(&rec.person_id)?;
+            let r = &rec.result;
+            let over80 = r.flags.iter().any(|f| f.level == Level::Notice && f.rule.as_str().starts_with("interview"));
+            if only_over && !over80 {
+                return None;
+            }
+            Some(Row {
+                employment_id: w.employment_id.to_string(),
+                employee_number: w.employee_number.clone(),
+                name: w.name.clone(),
+                overtime_holiday: r.hours.overtime_holiday,
+                statutory_overtime: r.hours.statutory_overtime,
+                holiday: r.hours.holiday,
+                night_shifts: r.hours.night_shifts,
+                year_total: (r.year_statutory_overtime * 10.0).round() / 10.0,
+                over45: r.over45_months,
+                average: r.max_average.map(|(k, a)| format!("{a:.1} ({k}か月)")).unwrap_or_default(),
+                flags: r.flags.iter().map(|f| (level_ja(f.level).to_string(), f.message_ja.clone())).collect(),
+                over80,
+                done: done.get(&rec.person_id).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| b.overtime_holiday.total_cmp(&a.overtime_holiday));
+    let role = user.actor.role;
+    Ok(render(&HoursPage {
+        f: Frame::new(&user, path),
+        company,
+        month,
+        rows,
+        is_physician: role == Role::Physician,
+        is_staff: matches!(role, Role::Physician | Role::Nurse | Role::HealthManager | Role::Hr),
+        categories: WorkCategory::ALL
+            .iter()
+            .map(|w| (w.as_str().to_string(), format!("{}({})", w.label_ja(), w.legal().label_ja())))
+            .collect(),
+    }))
+}
+
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+fn field<'a>(pairs: &'a [(String, String)], k: &str) -> &'a str {
+    pairs.iter().find(|(a, _)| a == k).map_or("", |(_, v)| v.trim())
+}
+
+/// Who may record a step: the notice and the measure by the employer side (HR, health manager)
+/// or OH staff; the application by the worker or staff; the interview and the opinion by a
+/// physician only.
+fn allowed(step: &str, role: Role) -> bool {
+    match step {
+        "notice" | "measure" => matches!(role, Role::Hr | Role::HealthManager | Role::Physician | Role::Nurse),
+        "application" => matches!(role, Role::Worker | Role::Physician | Role::Nurse | Role::HealthManager),
+        "interview" | "opinion" => role == Role::Physician,
+        _ => false,
+    }
+}
+
+async fn record(
+    state: &AppState,
+    user: &CurrentUser,
+    action: String,
+    cid: CompanyId,
+    eid: EmploymentId,
+    pairs: &[(String, String)],
+) -> Result<(), AppError> {
+    let step = field(pairs, "step");
+    let month = field(pairs, "month");
+    iphr_postcheckup::hours::parse_month(month).ok_or_else(|| AppError::BadRequest("month: YYYY-MM".into()))?;
+    let guard = Guard::new(state, user, action);
+    let access = guard.person(cid, eid).await?;
+    let Some((_, kind, subkind)) = STEPS.iter().find(|(n, _, _)| *n == step) else {
+        return Err(AppError::BadRequest(format!("step: {step:?}")));
+    };
+    guard.require_role(&access, allowed(step, user.actor.role), step).await?;
+    let class = if step == "interview" { InfoClass::Class2 } else { InfoClass::Class1 };
+    guard.require(&access, class).await?;
+    let today = crate::postcheckup::today_jst();
+    let (title, detail) = match step {
+        "notice" => (
+            "長時間労働者への通知 (時間外・休日 80時間超)".to_string(),
+            serde_json::json!({ "month": month, "basis": "安衛則52条の2第3項" }),
+        ),
+        "application" => (
+            "長時間労働者の面接指導の申出".to_string(),
+            serde_json::json!({ "month": month, "basis": "安衛則52条の3" }),
+        ),
+        "interview" => (
+            "長時間労働者の面接指導".to_string(),
+            serde_json::json!({
+                "month": month, "basis": "安衛法66条の8",
+                "fatigue": field(pairs, "fatigue"), "condition": field(pairs, "condition"),
+                "guidance": field(pairs, "guidance"), "note": field(pairs, "note"),
+            }),
+        ),
+        "opinion" => {
+            let cat = WorkCategory::parse(field(pairs, "category"))
+                .ok_or_else(|| AppError::BadRequest("category: choose a 就業区分".into()))?;
+            (
+                format!("面接指導に基づく医師の意見: {}", cat.label_ja()),
+                serde_json::json!({
+                    "month": month, "basis": "安衛法66条の8第4項", "category": cat.label_ja(),
+                    "legal": cat.legal().label_ja(), "measures": field(pairs, "measures"),
+                }),
+            )
+        }
+        _ => (
+            "就業上の措置 (長時間労働)".to_string(),
+            serde_json::json!({ "month": month, "basis": "安衛法66条の8第5項", "note": field(pairs, "note") }),
+        ),
+    };
+    let ev = Event {
+        company_id: cid,
+        id: EventId::new(),
+        person_id: Some(access.subject.person_id),
+        employment_id: Some(eid),
+        department_id: None,
+        kind: *kind,
+        subkind: Some((*subkind).to_string()),
+        event_date: today,
+        title,
+        content_class: class,
+        producer: match user.actor.role {
+            Role::Worker => Producer::Worker,
+            Role::Physician => Producer::Physician,
+            Role::Hr | Role::HealthManager => Producer::HrSystem,
+            _ => Producer::OhStaff,
+        },
+        detail,
+        source_doc: None,
+    };
+    state.store.insert_batch(&Batch { events: vec![ev], ..Batch::default() }).await?;
+    guard.wrote(&access, class, &format!("long-hours {step}")).await?;
+    Ok(())
+}
+
+/// `POST /companies/{cid}/hours/{eid}`: records a step for a worker.
+pub async fn post_step(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((cid, eid)): Path<(CompanyId, EmploymentId)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let pairs = form_pairs(&body);
+    check_csrf(&user, field(&pairs, "csrf"))?;
+    record(&state, &user, format!("POST /companies/{cid}/hours/{eid}"), cid, eid, &pairs).await?;
+    Ok(Redirect::to(&format!("/companies/{cid}/hours?month={}", field(&pairs, "month"))).into_response())
+}
+
+/// `GET /me/hours` page.
+#[derive(Template)]
+#[template(path = "my_hours.html")]
+pub struct MyHoursPage {
+    f: Frame,
+    months: Vec<(String, f64, bool, bool, bool)>,
+}
+
+/// `GET /me/hours`: the worker's own hours of the last six months, the notices, and the
+/// application for the interview.
+pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let person = user.actor.person_id.ok_or_else(|| AppError::NotFound("no personal record".into()))?;
+    let e = state
+        .store
+        .employments_of_person(person)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::NotFound("no employment".into()))?;
+    let guard = Guard::new(&state, &user, "GET /me/hours");
+    let access = guard.person(e.company_id, e.id).await?;
+    guard.require(&access, InfoClass::Work).await?;
+    let rules = OvertimeRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
+    let today = crate::postcheckup::today_jst();
+    let mut months = Vec::new();
+    for k in 1..=6u32 {
+        let Some(m) = today.checked_sub_months(chrono::Months::new(k)) else { continue };
+        let label = m.format("%Y-%m").to_string();
+        let Some(first) = iphr_postcheckup::hours::parse_month(&label) else { continue };
+        let recs = iphr_postcheckup::hours::month_hours(state.store.as_ref(), e.company_id, first, &rules, "general")
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let Some(r) = recs.into_iter().find(|r| r.person_id == person) else { continue };
+        let done = steps_done(&state, e.company_id, &label).await?;
+        let mine = done.get(&person);
+        let over = r.result.hours.overtime_holiday > 80.0;
+        months.push((
+            label,
+            r.result.hours.overtime_holiday,
+            over,
+            mine.is_some_and(|d| d.contains_key("notice")),
+            mine.is_some_and(|d| d.contains_key("application")),
+        ));
+    }
+    guard.read(&access, &[InfoClass::Work]).await?;
+    Ok(render(&MyHoursPage { f: Frame::new(&user, "/me/hours"), months }))
+}
+
+/// `POST /me/hours/apply`: the worker applies for the interview for a month.
+pub async fn apply(State(state): State<AppState>, user: CurrentUser, body: Bytes) -> Result<Response, AppError> {
+    let pairs = form_pairs(&body);
+    check_csrf(&user, field(&pairs, "csrf"))?;
+    let person = user.actor.person_id.ok_or_else(|| AppError::NotFound("no personal record".into()))?;
+    let e = state
+        .store
+        .employments_of_person(person)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::NotFound("no employment".into()))?;
+    let mut pairs = pairs;
+    pairs.push(("step".into(), "application".into()));
+    record(&state, &user, "POST /me/hours/apply".into(), e.company_id, e.id, &pairs).await?;
+    Ok(Redirect::to("/me/hours").into_response())
+}
