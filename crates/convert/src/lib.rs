@@ -25,3 +25,4 @@ pub mod text;
 pub mod units;
 pub mod value;
 pub mod wareki;
+pub mod work_env;

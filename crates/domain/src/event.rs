@@ -36,11 +36,15 @@ pub enum EventKind {
     Attachment,
     /// A consent given or revoked by the person.
     Consent,
+    /// 作業環境測定 (安衛法65条; 管理区分 第1–第3, 作業環境評価基準) or a chemical risk assessment
+    /// (安衛法57条の3, e.g. CREATE-SIMPLE) of a unit workplace: a department's event, on the
+    /// timelines of those assigned there at the time.
+    WorkEnvironment,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::Checkup,
         EventKind::StressCheck,
         EventKind::AttendanceMonth,
@@ -52,6 +56,7 @@ impl EventKind {
         EventKind::Medication,
         EventKind::Attachment,
         EventKind::Consent,
+        EventKind::WorkEnvironment,
     ];
 
     /// Stable text form.
@@ -68,6 +73,7 @@ impl EventKind {
             EventKind::Medication => "medication",
             EventKind::Attachment => "attachment",
             EventKind::Consent => "consent",
+            EventKind::WorkEnvironment => "work_environment",
         }
     }
 
@@ -85,6 +91,7 @@ impl EventKind {
             EventKind::Medication => "服薬",
             EventKind::Attachment => "添付文書",
             EventKind::Consent => "同意",
+            EventKind::WorkEnvironment => "作業環境測定・リスクアセスメント",
         }
     }
 
@@ -102,6 +109,7 @@ impl EventKind {
             EventKind::Medication => "Medication",
             EventKind::Attachment => "Attachment",
             EventKind::Consent => "Consent",
+            EventKind::WorkEnvironment => "Work environment",
         }
     }
 
@@ -119,7 +127,7 @@ impl EventKind {
             | EventKind::WorkplacePatrol
             | EventKind::EmploymentDecision
             | EventKind::Consent => InfoClass::Class1,
-            EventKind::AttendanceMonth => InfoClass::Work,
+            EventKind::AttendanceMonth | EventKind::WorkEnvironment => InfoClass::Work,
             EventKind::Treatment | EventKind::Medication | EventKind::Attachment => InfoClass::Class3,
         }
     }
@@ -129,7 +137,7 @@ impl EventKind {
         match self {
             EventKind::Checkup | EventKind::Interview => InfoClass::Class2,
             EventKind::StressCheck => InfoClass::Stress,
-            EventKind::AttendanceMonth => InfoClass::Work,
+            EventKind::AttendanceMonth | EventKind::WorkEnvironment => InfoClass::Work,
             EventKind::Opinion | EventKind::EmploymentDecision | EventKind::WorkplacePatrol | EventKind::Consent => {
                 InfoClass::Class1
             }

@@ -176,6 +176,9 @@ enum ImportCmd {
     Fhir(FhirArgs),
     /// 特定健診・事業者健診 CDA XML documents (MHLW 特定健診情報ファイル), one per examinee.
     Cda(FhirArgs),
+    /// Work-environment results per unit workplace of a department: 作業環境測定 (管理区分 1–3) and
+    /// chemical risk assessments (CREATE-SIMPLE: estimate, limit, risk level).
+    WorkEnvironment(PlainImportArgs),
 }
 
 /// Arguments of `iphr import fhir` and `iphr import cda`.
@@ -539,6 +542,18 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Import(ImportCmd::Stress(a)) => import_plain(&cli.database_url, a, Plain::Stress).await,
         Command::Import(ImportCmd::Fhir(a)) => import_document(&cli.database_url, a, false).await,
         Command::Import(ImportCmd::Cda(a)) => import_document(&cli.database_url, a, true).await,
+        Command::Import(ImportCmd::WorkEnvironment(a)) => {
+            let c = &a.common;
+            crate::workstatus_cli::import_work_environment(
+                &cli.database_url,
+                &c.files,
+                &c.company,
+                c.dry_run,
+                c.allow_partial,
+                c.json,
+            )
+            .await
+        }
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
             let s = store.stats().await?;

@@ -621,4 +621,22 @@ fn judge_hours_and_the_stress_check_from_the_command_line() {
     for r in &rows {
         assert!(r.ends_with(",overdue") || r.ends_with(",due_soon") || r.ends_with(",scheduled"), "{r}");
     }
+
+    // Work-environment results: a bad file is refused naming line and field, nothing written; the
+    // good one imports once, then is unchanged.
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/work-environment");
+    let bad = root.join("bad.csv").display().to_string();
+    let e = fails(d.path(), &["import", "work-environment", &bad, "--company", company]);
+    assert!(e.contains("refused"), "{e}");
+    let o = iphr(d.path(), &["import", "work-environment", &bad, "--company", company]);
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(report.contains(":2: 部署: no department \"存在しない課\"") && report.contains(":3: 管理区分"), "{report}");
+    assert!(report.contains("imported 0") && report.contains("refused"), "{report}");
+    let good = root.join("measurements.csv").display().to_string();
+    let out = ok(d.path(), &["import", "work-environment", &good, "--company", company]);
+    assert!(out.contains("read 3, imported 3, unchanged 0, rejected 0 — imported"), "{out}");
+    let out = ok(d.path(), &["import", "work-environment", &good, "--company", company]);
+    assert!(out.contains("imported 0, unchanged 3"), "{out}");
+    let stats = ok(d.path(), &["stats", "--json"]);
+    assert!(stats.contains("\"work_environment\": 3"), "{stats}");
 }

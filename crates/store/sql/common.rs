@@ -2540,7 +2540,7 @@ impl Store for StoreImpl {
         let mut qb: QueryBuilder<Db> = QueryBuilder::new(concat!(
             "SELECT ",
             event_cols!(),
-            " FROM events WHERE person_id IS NOT NULL AND company_id = "
+            " FROM events WHERE company_id = "
         ));
         qb.push_bind(company.0).push(" AND kind = ").push_bind(kind.as_str());
         if let Some(sub) = subkind {

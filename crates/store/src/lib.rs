@@ -651,7 +651,7 @@ pub trait Store: Send + Sync {
         campaign: uuid::Uuid,
         person: PersonId,
     ) -> Result<()>;
-    /// A company's person events of one kind (and subkind), oldest first.
+    /// A company's events of one kind (and subkind), oldest first (person and department events).
     async fn events_of_kind(
         &self,
         company: CompanyId,
