@@ -69,30 +69,7 @@ async fn main() -> Result<()> {
     let big = stats.companies.iter().max_by_key(|c| c.employments).ok_or_else(|| anyhow!("no company"))?;
     println!("company: {} ({} workers)", big.name, big.employments);
 
-    // A physician session made directly (no password hashing in the measured loop).
-    let login = format!("bench-{}", UserId::new());
-    let user = User {
-        id: UserId::new(),
-        login: login.clone(),
-        display_name: "bench".into(),
-        role: Role::Physician,
-        password_hash: "x".into(),
-        person_id: None,
-        companies: vec![big.company_id],
-        disabled: false,
-    };
-    store.create_user(&user).await?;
-    let secret = format!("bench-secret-{}", user.id);
-    let now = chrono::Utc::now();
-    store
-        .create_session(&Session {
-            id_hash: hex::encode(Sha256::digest(secret.as_bytes())),
-            user_id: user.id,
-            csrf_token: "t".into(),
-            created_at: now,
-            expires_at: now + chrono::Duration::hours(1),
-        })
-        .await?;
+    let secret = physician_session(store.as_ref(), big.company_id).await?;
     let app = iphr_web::Application::build(store.clone(), iphr_web::WebConfig::default()).map_err(|e| anyhow!(e))?;
 
     // Queries: real names and kana from the first page, employee numbers, half-width kana,
@@ -443,28 +420,7 @@ async fn dashboard(store: Arc<dyn Store>, n: usize) -> Result<()> {
     let stats = store.stats().await?;
     let big = stats.companies.iter().max_by_key(|c| c.employments).ok_or_else(|| anyhow!("no company"))?;
     println!("company: {} ({} workers)", big.name, big.employments);
-    let user = User {
-        id: UserId::new(),
-        login: format!("bench-{}", UserId::new()),
-        display_name: "bench".into(),
-        role: Role::Physician,
-        password_hash: "x".into(),
-        person_id: None,
-        companies: vec![big.company_id],
-        disabled: false,
-    };
-    store.create_user(&user).await?;
-    let secret = format!("bench-secret-{}", user.id);
-    let now = chrono::Utc::now();
-    store
-        .create_session(&Session {
-            id_hash: hex::encode(Sha256::digest(secret.as_bytes())),
-            user_id: user.id,
-            csrf_token: "t".into(),
-            created_at: now,
-            expires_at: now + chrono::Duration::hours(1),
-        })
-        .await?;
+    let secret = physician_session(store.as_ref(), big.company_id).await?;
     let app = iphr_web::Application::build(store.clone(), iphr_web::WebConfig::default()).map_err(|e| anyhow!(e))?;
     let mut html = Vec::new();
     let mut api = Vec::new();
@@ -546,4 +502,32 @@ fn stress_memory(n: usize) -> Result<()> {
         peak_rss_mib()
     );
     Ok(())
+}
+
+/// A physician of `company` with a session made directly (no password hashing in a measured
+/// loop); returns the session cookie's secret.
+async fn physician_session(store: &dyn Store, company: iphr_domain::CompanyId) -> Result<String> {
+    let user = User {
+        id: UserId::new(),
+        login: format!("bench-{}", UserId::new()),
+        display_name: "bench".into(),
+        role: Role::Physician,
+        password_hash: "x".into(),
+        person_id: None,
+        companies: vec![company],
+        disabled: false,
+    };
+    store.create_user(&user).await?;
+    let secret = format!("bench-secret-{}", user.id);
+    let now = chrono::Utc::now();
+    store
+        .create_session(&Session {
+            id_hash: hex::encode(Sha256::digest(secret.as_bytes())),
+            user_id: user.id,
+            csrf_token: "t".into(),
+            created_at: now,
+            expires_at: now + chrono::Duration::hours(1),
+        })
+        .await?;
+    Ok(secret)
 }

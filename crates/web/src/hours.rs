@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::access::Guard;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::AppError;
+use crate::forms::field;
 use crate::views::{Frame, render};
 use askama::Template;
 use axum::body::Bytes;
@@ -181,14 +182,6 @@ pub async fn page(
     }))
 }
 
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
-}
-
-fn field<'a>(pairs: &'a [(String, String)], k: &str) -> &'a str {
-    pairs.iter().find(|(a, _)| a == k).map_or("", |(_, v)| v.trim())
-}
-
 /// Who may record a step: the notice and the measure by the employer side (HR, health manager)
 /// or OH staff; the application by the worker or staff; the interview and the opinion by a
 /// physician only.
@@ -286,7 +279,7 @@ pub async fn post_step(
     Path((cid, eid)): Path<(CompanyId, EmploymentId)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let pairs = form_pairs(&body);
+    let pairs = crate::forms::pairs(&body);
     check_csrf(&user, field(&pairs, "csrf"))?;
     record(&state, &user, format!("POST /companies/{cid}/hours/{eid}"), cid, eid, &pairs).await?;
     Ok(Redirect::to(&format!("/companies/{cid}/hours?month={}", field(&pairs, "month"))).into_response())
@@ -303,16 +296,9 @@ pub struct MyHoursPage {
 /// `GET /me/hours`: the worker's own hours of the last six months, the notices, and the
 /// application for the interview.
 pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
-    let person = user.actor.person_id.ok_or_else(|| AppError::NotFound("no personal record".into()))?;
-    let e = state
-        .store
-        .employments_of_person(person)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::NotFound("no employment".into()))?;
+    let (company, employment, person) = crate::stresscheck::own_employment(&state, &user).await?;
     let guard = Guard::new(&state, &user, "GET /me/hours");
-    let access = guard.person(e.company_id, e.id).await?;
+    let access = guard.person(company, employment).await?;
     guard.require(&access, InfoClass::Work).await?;
     let rules = OvertimeRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
     let today = crate::postcheckup::today_jst();
@@ -321,11 +307,11 @@ pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> Result<Re
         let Some(m) = today.checked_sub_months(chrono::Months::new(k)) else { continue };
         let label = m.format("%Y-%m").to_string();
         let Some(first) = iphr_postcheckup::hours::parse_month(&label) else { continue };
-        let recs = iphr_postcheckup::hours::month_hours(state.store.as_ref(), e.company_id, first, &rules, "general")
+        let recs = iphr_postcheckup::hours::month_hours(state.store.as_ref(), company, first, &rules, "general")
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let Some(r) = recs.into_iter().find(|r| r.person_id == person) else { continue };
-        let done = steps_done(&state, e.company_id, &label).await?;
+        let done = steps_done(&state, company, &label).await?;
         let mine = done.get(&person);
         let over = r.result.hours.overtime_holiday > 80.0;
         months.push((
@@ -342,18 +328,12 @@ pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 
 /// `POST /me/hours/apply`: the worker applies for the interview for a month.
 pub async fn apply(State(state): State<AppState>, user: CurrentUser, body: Bytes) -> Result<Response, AppError> {
-    let pairs = form_pairs(&body);
+    let pairs = crate::forms::pairs(&body);
     check_csrf(&user, field(&pairs, "csrf"))?;
-    let person = user.actor.person_id.ok_or_else(|| AppError::NotFound("no personal record".into()))?;
-    let e = state
-        .store
-        .employments_of_person(person)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::NotFound("no employment".into()))?;
+    let (company, employment, _) = crate::stresscheck::own_employment(&state, &user).await?;
     let mut pairs = pairs;
+    pairs.retain(|(k, _)| k != "step");
     pairs.push(("step".into(), "application".into()));
-    record(&state, &user, "POST /me/hours/apply".into(), e.company_id, e.id, &pairs).await?;
+    record(&state, &user, "POST /me/hours/apply".into(), company, employment, &pairs).await?;
     Ok(Redirect::to("/me/hours").into_response())
 }

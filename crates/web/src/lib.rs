@@ -11,6 +11,7 @@ pub mod access;
 mod api;
 pub mod auth;
 mod error;
+mod forms;
 mod hours;
 mod i18n;
 mod openapi;

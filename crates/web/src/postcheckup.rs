@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::access::{Guard, PersonAccess};
 use crate::auth::{ApiUser, CurrentUser, check_csrf};
 use crate::error::{ApiError, AppError};
+use crate::forms::field;
 use crate::i18n::Lang;
 use crate::pages::visible_companies;
 use crate::views::{Frame, render};
@@ -678,14 +679,6 @@ async fn record_step(
     Ok(r)
 }
 
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
-}
-
-fn field<'a>(pairs: &'a [(String, String)], k: &str) -> &'a str {
-    pairs.iter().find(|(a, _)| a == k).map_or("", |(_, v)| v.as_str())
-}
-
 fn opt_date(pairs: &[(String, String)], k: &str) -> Result<Option<NaiveDate>, AppError> {
     let v = field(pairs, k).trim();
     if v.is_empty() {
@@ -755,7 +748,7 @@ pub async fn post_step(
     Path((cid, evid)): Path<(CompanyId, EventId)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let pairs = form_pairs(&body);
+    let pairs = crate::forms::pairs(&body);
     check_csrf(&user, field(&pairs, "csrf"))?;
     let step = step_from_form(&pairs)?;
     let back = match (&step, field(&pairs, "back")) {
@@ -789,7 +782,7 @@ pub async fn bulk_normal(
     Path(cid): Path<CompanyId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let pairs = form_pairs(&body);
+    let pairs = crate::forms::pairs(&body);
     check_csrf(&user, field(&pairs, "csrf"))?;
     let action = format!("POST /companies/{cid}/postcheckup/bulk-normal");
     if user.actor.role != Role::Physician {

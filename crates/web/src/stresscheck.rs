@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::access::Guard;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::AppError;
+use crate::forms::field;
 use crate::views::{Frame, render};
 use askama::Template;
 use axum::body::Bytes;
@@ -34,7 +35,10 @@ fn rules() -> Result<StressRules, AppError> {
 }
 
 /// The worker's own employment and company (a worker account is linked to a person).
-async fn own_employment(state: &AppState, user: &CurrentUser) -> Result<(CompanyId, EmploymentId, PersonId), AppError> {
+pub(crate) async fn own_employment(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<(CompanyId, EmploymentId, PersonId), AppError> {
     let person = user
         .actor
         .person_id
@@ -188,14 +192,6 @@ pub async fn form(
     }))
 }
 
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
-}
-
-fn field<'a>(pairs: &'a [(String, String)], k: &str) -> &'a str {
-    pairs.iter().find(|(a, _)| a == k).map_or("", |(_, v)| v.as_str())
-}
-
 /// The stored data of a submitted sheet: the event (answers in its details) and the coded scores.
 fn sheet_batch(
     rules: &StressRules,
@@ -272,7 +268,7 @@ fn sheet_batch(
 
 /// `POST /me/stresscheck`: save (partial allowed) or submit (every answer required).
 pub async fn post_form(State(state): State<AppState>, user: CurrentUser, body: Bytes) -> Result<Response, AppError> {
-    let pairs = form_pairs(&body);
+    let pairs = crate::forms::pairs(&body);
     check_csrf(&user, field(&pairs, "csrf"))?;
     if user.actor.role != Role::Worker {
         return Err(AppError::Forbidden("the questionnaire is answered by the worker".into()));
@@ -422,7 +418,7 @@ pub async fn result(State(state): State<AppState>, user: CurrentUser) -> Result<
 /// `POST /me/stresscheck/apply`: the worker asks for the physician interview (面接指導の申出).
 /// The application counts as consent to give the result to the employer (oh-rules.md §4.6).
 pub async fn apply(State(state): State<AppState>, user: CurrentUser, body: Bytes) -> Result<Response, AppError> {
-    let pairs = form_pairs(&body);
+    let pairs = crate::forms::pairs(&body);
     check_csrf(&user, field(&pairs, "csrf"))?;
     if user.actor.role != Role::Worker {
         return Err(AppError::Forbidden("only the worker applies".into()));

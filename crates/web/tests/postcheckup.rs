@@ -3,128 +3,44 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use iphr_demo::{DemoConfig, WorkerGenerator, accounts, companies, company_batch};
+use common::{get, login, send};
+use iphr_demo::DemoConfig;
+use iphr_domain::CompanyId;
 use iphr_domain::role::Role;
-use iphr_domain::{CompanyId, UserId};
-use iphr_store::{AuditFilter, JudgementFilter, Section, Store, User};
-use iphr_store_sqlite::SqliteStore;
-use iphr_web::{Application, WebConfig};
+use iphr_store::{AuditFilter, JudgementFilter, Section, Store};
 use std::sync::Arc;
-use tower::ServiceExt;
 
 struct Fixture {
     app: Router,
     store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
     c0: CompanyId,
+    _demo: common::Demo,
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("t.db").display().to_string()).await.unwrap();
-    store.migrate().await.unwrap();
-    let store: Arc<dyn Store> = Arc::new(store);
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
     let cfg = DemoConfig { companies: 2, workers: 160, years: 3, seed: 5, as_of };
-    let cs = companies(&cfg);
-    let mut worker_person = None;
-    for c in &cs {
-        store.create_company(&c.company).await.unwrap();
-        store.insert_batch(&company_batch(&cfg, c)).await.unwrap();
-        let g = WorkerGenerator::new(cfg, c).unwrap();
-        if c.index == 0 {
-            worker_person = Some(g.person_id(0));
-        }
-        store.insert_batch(&g.batch(0, cfg.workers_of(c.index))).await.unwrap();
-        iphr_postcheckup::judge_company(
-            store.as_ref(),
-            c.company.id,
-            None,
-            as_of.and_hms_opt(0, 0, 0).unwrap().and_utc(),
-        )
-        .await
-        .unwrap();
-    }
-    let hash = iphr_web::auth::hash_password("password-123").unwrap();
-    let mut accts = accounts(&cs, worker_person);
-    accts.push(iphr_demo::DemoAccount {
+    let other = iphr_demo::companies(&cfg)[1].company.id;
+    // A physician who serves only company 1.
+    let doctor1 = iphr_demo::DemoAccount {
         login: "doctor1".into(),
         password: String::new(),
         display_name: "other".into(),
         role: Role::Physician,
-        companies: vec![cs[1].company.id],
+        companies: vec![other],
         person_id: None,
-    });
-    for a in accts {
-        store
-            .create_user(&User {
-                id: UserId::new(),
-                login: a.login,
-                display_name: a.display_name,
-                role: a.role,
-                password_hash: hash.clone(),
-                person_id: a.person_id,
-                companies: a.companies,
-                disabled: false,
-            })
-            .await
-            .unwrap();
-    }
-    let app = Application::build(store.clone(), WebConfig::default()).unwrap();
-    Fixture { app, store, _dir: dir, c0: cs[0].company.id }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
-}
-
-fn set_cookie(headers: &[(String, String)], name: &str) -> Option<String> {
-    headers
-        .iter()
-        .filter(|(k, _)| k == "set-cookie")
-        .find_map(|(_, v)| v.strip_prefix(&format!("{name}=")).map(|r| r.split(';').next().unwrap_or("").to_string()))
-}
-
-/// Logs in; returns the session and its CSRF token.
-async fn login(app: &Router, login: &str) -> (String, String) {
-    let (_, h, body) = send(app, Request::get("/login").body(Body::empty()).unwrap()).await;
-    let csrf_cookie = set_cookie(&h, "iphr_login_csrf").unwrap();
-    let token = body.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let req = Request::post("/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("iphr_login_csrf={csrf_cookie}"))
-        .body(Body::from(format!("login={login}&password=password-123&csrf={token}")))
-        .unwrap();
-    let (status, h, _) = send(app, req).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "login {login}");
-    let session = set_cookie(&h, "iphr_session").unwrap();
-    let (_, page) = get(app, &session, "/companies").await;
-    // (A worker's /companies redirects: no form, no token needed by these tests.)
-    let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|t| t.split('"').next()).unwrap_or("").to_string();
-    (session, csrf)
-}
-
-async fn get(app: &Router, session: &str, path: &str) -> (StatusCode, String) {
-    let req = Request::get(path).header(header::COOKIE, format!("iphr_session={session}")).body(Body::empty()).unwrap();
-    let (s, _, b) = send(app, req).await;
-    (s, b)
+    };
+    let d = common::demo(cfg, vec![doctor1], true).await;
+    Fixture { app: d.app.clone(), store: d.store.clone(), c0: d.companies[0].company.id, _demo: d }
 }
 
 async fn post(app: &Router, session: &str, path: &str, body: String) -> StatusCode {
-    let req = Request::post(path)
-        .header(header::COOKIE, format!("iphr_session={session}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    send(app, req).await.0
+    common::post(app, session, path, body).await.0
 }
 
 const OK: StatusCode = StatusCode::OK;
