@@ -118,6 +118,8 @@ fn routes(state: AppState) -> Router {
         .route("/api/v1/companies/{cid}/checkups/{evid}/judgement", get(postcheckup::checkup_api))
         .route("/api/v1/companies/{cid}/checkups/{evid}/steps", post(postcheckup::post_step_api))
         .route("/api/v1/companies/{cid}/measures", get(postcheckup::measures_api))
+        .route("/api/v1/companies/{cid}/judgements", get(postcheckup::export_api))
+        .route("/api/v1/companies/{cid}/judge", post(postcheckup::judge_api))
         .layer(axum::middleware::from_fn(security::headers_and_origin))
         .with_state(state)
 }

@@ -50,7 +50,30 @@ pub fn spec() -> Value {
             "/api/v1/companies/{cid}/workers/{eid}/observations": { "get": op(
                 "1項目の時系列 (項目の情報区分が拒否される場合は403) / one OHCC item over time; 403 where its class is denied",
                 json!([cid, eid, { "name": "item", "in": "query", "required": true, "description": "OHCC item code (10 characters)", "schema": { "type": "string", "pattern": "^[A-Z][a-z][0-9]{7}[A-Z]$" } }]),
-                json!({ "type": "array", "items": obj("SeriesPoint") })) }
+                json!({ "type": "array", "items": obj("SeriesPoint") })) },
+            "/api/v1/companies/{cid}/postcheckup": { "get": op(
+                "事後措置ダッシュボード (件数と各区分の一覧; class 2) / post-checkup dashboard: counts and section lists",
+                json!([cid, { "name": "section", "in": "query", "schema": { "type": "string", "enum": ["panic", "referral", "opinion_due", "followup", "niji", "stratification"] } }]),
+                obj("Dashboard")) },
+            "/api/v1/companies/{cid}/checkups/{evid}/judgement": { "get": op(
+                "健診の判定・提案・期限・経過 / a checkup's judgement, proposals, deadlines and steps",
+                json!([cid, evid]), obj("Checkup")) },
+            "/api/v1/companies/{cid}/checkups/{evid}/steps": { "post": op(
+                "事後措置の記録 (JSON step; X-CSRF-Token; 就業区分は産業医のみ) / record a step (the 就業区分: physician only)",
+                json!([cid, evid, { "name": "X-CSRF-Token", "in": "header", "required": true, "schema": { "type": "string" } }]),
+                json!({ "type": "object", "properties": { "event_id": { "type": "string" }, "stage": { "type": "string" } } })) },
+            "/api/v1/companies/{cid}/measures": { "get": op(
+                "就業上の措置 (class 1 のみ; 人事向け) / employment measures, class 1 only (the HR view)",
+                json!([cid, { "name": "pending", "in": "query", "schema": { "type": "string", "enum": ["1"] } }]),
+                json!({ "type": "array", "items": { "type": "object" } })) },
+            "/api/v1/companies/{cid}/judgements": { "get": op(
+                "判定のエクスポート (iphr export judgements と同じ) / the judgement export",
+                json!([cid, { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["csv", "json"] } }, { "name": "latest", "in": "query", "schema": { "type": "string", "enum": ["1"] } }]),
+                json!({ "type": "array", "items": { "type": "object" } })) },
+            "/api/v1/companies/{cid}/judge": { "post": op(
+                "判定の再実行 (産業医・保健師; X-CSRF-Token) / re-run the rules (physician or nurse)",
+                json!([cid, { "name": "X-CSRF-Token", "in": "header", "required": true, "schema": { "type": "string" } }]),
+                json!({ "type": "object", "description": "judged, new, changed, unchanged, overall and urgent counts, timings" })) }
         },
         "components": {
             "securitySchemes": { "session": { "type": "apiKey", "in": "cookie", "name": "iphr_session" } },
@@ -66,6 +89,8 @@ pub fn spec() -> Value {
                 "Header": { "type": "object", "description": "identity and work status" },
                 "Worker": { "type": "object", "properties": { "header": obj("Header"), "timeline": { "type": "array", "items": obj("TimelineEntry") } } },
                 "EventDetail": { "type": "object", "properties": { "header": obj("Header"), "event": obj("TimelineEntry") } },
+                "Dashboard": { "type": "object", "properties": { "company_id": { "type": "string" }, "company_name": { "type": "string" }, "today": { "type": "string", "format": "date" }, "counts": { "type": "object" }, "sections": { "type": "array", "items": { "type": "object" } } } },
+                "Checkup": { "type": "object", "description": "items with category, unit, verified flag, edition and source; urgent hits; proposals; deadlines; steps" },
                 "SeriesPoint": { "type": "object", "properties": { "date": { "type": "string", "format": "date" }, "event_id": { "type": "string" }, "observation": obj("Observation") } }
             }
         }

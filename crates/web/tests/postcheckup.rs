@@ -91,6 +91,25 @@ async fn dashboard_for_oh_staff_only_with_plausible_counts() {
         assert_eq!(get(&f.app, &s, &format!("/api/v1{path}")).await.0, NO, "{who} api");
     }
     assert_eq!(denied_count(f.store.as_ref(), &format!("GET {path}")).await, 4);
+    // The judgement export and re-judging through the API.
+    let (st, csv) = get(&f.app, &doctor, &format!("/api/v1/companies/{}/judgements?format=csv&latest=1", f.c0)).await;
+    assert_eq!(st, OK);
+    assert!(csv.starts_with("employee_number,checkup_date,checkup_kind,item"), "{csv}");
+    let (hr, _) = login(&f.app, "jinji").await;
+    assert_eq!(get(&f.app, &hr, &format!("/api/v1/companies/{}/judgements", f.c0)).await.0, NO);
+    let (_, page) = get(&f.app, &doctor, "/rules").await;
+    let judge = |s: &str, t: &str| {
+        Request::post(format!("/api/v1/companies/{}/judge", f.c0))
+            .header(header::COOKIE, format!("iphr_session={s}"))
+            .header("x-csrf-token", t.to_string())
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (st, _, body) = send(&f.app, judge(&doctor, &common::token(&page))).await;
+    assert_eq!(st, OK, "{body}");
+    assert!(body.contains("\"unchanged\"") && body.contains("\"new\":0"), "{body}");
+    let (eisei, et) = login(&f.app, "eisei").await;
+    assert_eq!(send(&f.app, judge(&eisei, &et)).await.0, NO);
     // The all-companies page for the doctor.
     let (st, page) = get(&f.app, &doctor, "/postcheckup").await;
     assert_eq!(st, OK);
