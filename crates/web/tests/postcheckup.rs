@@ -255,3 +255,39 @@ async fn bulk_confirmation_is_one_audited_decision_per_worker() {
         .count();
     assert_eq!(writes, 3);
 }
+
+#[tokio::test]
+async fn the_demos_urgent_values_are_in_the_right_tier() {
+    // Every urgent hit of the judged demo is re-checked against the rule table: a panic hit meets
+    // a panic row's limit; a referral hit meets a referral row and no panic row.
+    let f = fixture().await;
+    let rules = iphr_domain::judgement::Rules::embedded().unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+    let all = f
+        .store
+        .judgements(f.c0, &JudgementFilter { latest_only: false, section: None, today, since: None, limit: None })
+        .await
+        .unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for j in &all {
+        for hit in &j.result.urgent {
+            // (An H/L mark without a number is judged by its side alone.)
+            let Ok(value) = hit.value.split(' ').next().unwrap_or("").parse::<f64>() else { continue };
+            let meets = |tier: iphr_domain::judgement::UrgentTier| {
+                rules
+                    .urgent
+                    .iter()
+                    .filter(|u| u.tier == tier && u.analyte == hit.analyte)
+                    .any(|u| u.high_ge.is_some_and(|h| value >= h) || u.low_le.is_some_and(|l| value <= l))
+            };
+            use iphr_domain::judgement::UrgentTier::{Panic, Referral};
+            match hit.tier {
+                Panic => assert!(meets(Panic), "{hit:?}"),
+                Referral => assert!(meets(Referral) && !meets(Panic), "{hit:?}"),
+            }
+            *seen.entry(hit.tier).or_insert(0) += 1;
+        }
+        assert_eq!(j.result.urgent_tier, j.result.urgent.iter().map(|u| u.tier).max());
+    }
+    assert!(seen.get(&iphr_domain::judgement::UrgentTier::Referral).copied().unwrap_or(0) > 0, "{seen:?}");
+}
