@@ -87,6 +87,8 @@ pub struct RowDoc {
     pub kind: String,
     /// Overall 診断区分.
     pub overall: String,
+    /// The overall rests on rule rows not fully verified.
+    pub unverified: bool,
     /// Urgent tier.
     pub urgent: String,
     /// Urgent hits, e.g. `収縮期血圧 182 mmHg (>=180 mmHg)`.
@@ -134,6 +136,7 @@ fn row_doc(r: &JudgementRecord, section: Option<Section>, today: NaiveDate, lang
         checkup_date: r.checkup_date,
         kind: kind_label(r.checkup_kind.as_deref()),
         overall: cat_label(j.overall, lang),
+        unverified: j.uses_unverified,
         urgent: j.urgent_tier.map(|t| t.label_ja().to_string()).unwrap_or_default(),
         urgent_hits: j.urgent.iter().map(hit_text).collect(),
         due,

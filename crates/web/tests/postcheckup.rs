@@ -70,6 +70,8 @@ async fn dashboard_for_oh_staff_only_with_plausible_counts() {
     }
     let (st, json) = get(&f.app, &doctor, &format!("/api/v1{path}")).await;
     assert_eq!(st, OK);
+    // Rows resting on unverified rule rows are marked (the API says so per row).
+    assert!(json.contains("\"unverified\":true"), "{json}");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let c = &v["counts"];
     // Every section has something in a demo company of this size.
