@@ -130,7 +130,7 @@ pub async fn hours(url: &str, company: &str, month: &str, profile: &str, format:
     }
     let store = open_store(url).await?;
     let c = find_company(store.as_ref(), company).await?;
-    let records = iphr_postcheckup::hours::month_hours(store.as_ref(), c.id, m, &rules, profile).await?;
+    let records = iphr_postcheckup::hours::month_hours(store.as_ref(), c.id, m, &rules, profile, None).await?;
     let who = workers(store.as_ref(), c.id).await?;
     let mut rows = Vec::new();
     for rec in records {

@@ -28,20 +28,21 @@ pub fn parse_month(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok()
 }
 
-/// Every worker with attendance in `month` (its first day), evaluated with the profile's rules
-/// over the 協定 year to date and the five months before.
+/// Every worker with attendance in `month` (its first day) — or only `person` — evaluated with
+/// the profile's rules over the 協定 year to date and the five months before.
 pub async fn month_hours(
     store: &dyn Store,
     company: CompanyId,
     month: NaiveDate,
     rules: &OvertimeRules,
     profile: &str,
+    person: Option<PersonId>,
 ) -> Result<Vec<HoursRecord>, Error> {
     let m = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).unwrap_or(month);
     let from = rules.year_start(m).min(m.checked_sub_months(Months::new(5)).unwrap_or(m));
     let to = m.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(m);
     let items: Vec<String> = ITEMS.iter().map(|s| s.to_string()).collect();
-    let values = store.monthly_values(company, EventKind::AttendanceMonth, from, to, &items).await?;
+    let values = store.monthly_values(company, EventKind::AttendanceMonth, from, to, &items, person).await?;
     let mut by_person: BTreeMap<PersonId, (Option<EmploymentId>, BTreeMap<NaiveDate, MonthHours>)> = BTreeMap::new();
     for v in &values {
         let first = NaiveDate::from_ymd_opt(v.date.year(), v.date.month(), 1).unwrap_or(v.date);

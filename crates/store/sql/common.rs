@@ -2382,6 +2382,7 @@ impl Store for StoreImpl {
         from: NaiveDate,
         to: NaiveDate,
         items: &[String],
+        person: Option<PersonId>,
     ) -> Result<Vec<MonthlyValue>> {
         if items.is_empty() {
             return Ok(Vec::new());
@@ -2398,7 +2399,11 @@ impl Store for StoreImpl {
             .push_bind(from)
             .push(" AND e.event_date <= ")
             .push_bind(to)
-            .push(" AND o.value_kind = 'number' AND o.item IN (");
+            .push(" AND o.value_kind = 'number'");
+        if let Some(p) = person {
+            qb.push(" AND e.person_id = ").push_bind(p.0);
+        }
+        qb.push(" AND o.item IN (");
         let mut sep = qb.separated(", ");
         for i in items {
             sep.push_bind(i.clone());

@@ -616,7 +616,8 @@ pub trait Store: Send + Sync {
     async fn set_rule_override(&self, company: CompanyId, o: &RuleOverride) -> Result<()>;
 
     // ---- work status and the stress check ----
-    /// Numeric data of a company's events of one kind dated in `from..=to`, for the given items.
+    /// Numeric data of a company's events of one kind dated in `from..=to`, for the given items,
+    /// of every person or of one.
     async fn monthly_values(
         &self,
         company: CompanyId,
@@ -624,6 +625,7 @@ pub trait Store: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
         items: &[String],
+        person: Option<PersonId>,
     ) -> Result<Vec<MonthlyValue>>;
     /// Creates a stress-check campaign.
     async fn create_stress_campaign(&self, c: &StressCampaign) -> Result<()>;

@@ -127,7 +127,7 @@ pub async fn page(
     let m = iphr_postcheckup::hours::parse_month(&month)
         .ok_or_else(|| AppError::BadRequest(format!("month: {month:?} is not YYYY-MM")))?;
     let rules = OvertimeRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
-    let records = iphr_postcheckup::hours::month_hours(state.store.as_ref(), cid, m, &rules, "general")
+    let records = iphr_postcheckup::hours::month_hours(state.store.as_ref(), cid, m, &rules, "general", None)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let workers: HashMap<PersonId, iphr_store::WorkerRow> = state
@@ -302,24 +302,33 @@ pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     guard.require(&access, InfoClass::Work).await?;
     let rules = OvertimeRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
     let today = crate::postcheckup::today_jst();
+    // The worker's own steps, from their timeline once: month → steps done.
+    let mut done: HashMap<String, Vec<String>> = HashMap::new();
+    for e in state.store.timeline(company, person).await? {
+        let Some(month) = e.detail.get("month").and_then(|m| m.as_str()) else { continue };
+        if let Some((name, _, _)) = STEPS.iter().find(|(_, k, s)| *k == e.kind && e.subkind.as_deref() == Some(*s)) {
+            done.entry(month.to_string()).or_default().push((*name).to_string());
+        }
+    }
     let mut months = Vec::new();
     for k in 1..=6u32 {
         let Some(m) = today.checked_sub_months(chrono::Months::new(k)) else { continue };
         let label = m.format("%Y-%m").to_string();
         let Some(first) = iphr_postcheckup::hours::parse_month(&label) else { continue };
-        let recs = iphr_postcheckup::hours::month_hours(state.store.as_ref(), company, first, &rules, "general")
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let Some(r) = recs.into_iter().find(|r| r.person_id == person) else { continue };
-        let done = steps_done(&state, company, &label).await?;
-        let mine = done.get(&person);
-        let over = r.result.hours.overtime_holiday > 80.0;
+        // Only this worker's attendance is read.
+        let recs =
+            iphr_postcheckup::hours::month_hours(state.store.as_ref(), company, first, &rules, "general", Some(person))
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        let Some(r) = recs.into_iter().next() else { continue };
+        let steps = done.get(&label);
+        let has = |s: &str| steps.is_some_and(|v| v.iter().any(|x| x == s));
         months.push((
-            label,
+            label.clone(),
             r.result.hours.overtime_holiday,
-            over,
-            mine.is_some_and(|d| d.contains_key("notice")),
-            mine.is_some_and(|d| d.contains_key("application")),
+            r.result.hours.overtime_holiday > 80.0,
+            has("notice"),
+            has("application"),
         ));
     }
     guard.read(&access, &[InfoClass::Work]).await?;

@@ -539,6 +539,15 @@ pub async fn admin(
                 *e = s;
             }
         }
+        // Interview applications since the campaign began, in one query (not one per worker).
+        let applied: std::collections::HashSet<PersonId> = state
+            .store
+            .events_of_kind(cid, EventKind::Interview, Some("high_stress_application"))
+            .await?
+            .into_iter()
+            .filter(|e| e.event_date >= c.starts_on)
+            .filter_map(|e| e.person_id)
+            .collect();
         let mut by_group: BTreeMap<String, Vec<(Answers, bool)>> = BTreeMap::new();
         for w in workers.iter().filter(|w| w.leave_date.is_none_or(|d| d >= c.starts_on)) {
             targets += 1;
@@ -559,7 +568,7 @@ pub async fn admin(
                     date: s.date,
                     b: if method == Method::Sum { r.sum.b } else { r.soten_b },
                     ac: if method == Method::Sum { r.sum.a + r.sum.c } else { r.soten_a + r.soten_c },
-                    applied: has_applied(&state, cid, w.person_id, c.starts_on).await?,
+                    applied: applied.contains(&w.person_id),
                 });
             }
             by_group
