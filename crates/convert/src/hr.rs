@@ -14,7 +14,7 @@ use crate::text::{EncodingChoice, fold_value};
 use crate::wareki::parse_date;
 use chrono::NaiveDate;
 use iphr_domain::normalize::search_key;
-use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex};
+use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex, WorkRegime};
 use iphr_domain::tenant::{Department, Establishment};
 use iphr_domain::{AssignmentId, CompanyId, DepartmentId, EmploymentId, EstablishmentId, ExposureId, PersonId};
 use iphr_store::{HrState, HrWrite};
@@ -41,6 +41,7 @@ pub const COLUMNS: crate::table::Aliases = &[
     ("position", &["役職", "position"]),
     ("work_content", &["作業内容", "業務内容", "work_content"]),
     ("night_work", &["深夜業", "night_work"]),
+    ("work_regime", &["労働時間制度", "労働時間制", "work_regime"]),
     ("exposures", &["有害業務", "ばく露", "exposures"]),
     ("protection", &["保護具", "protection"]),
     ("insurer_number", &["保険者番号", "insurer_number"]),
@@ -131,6 +132,8 @@ struct Row {
     position: String,
     work_content: String,
     night_work: bool,
+    /// `None` when the file has no such column: the stored regime stays.
+    work_regime: Option<WorkRegime>,
     exposures: Vec<Agent>,
     protection: String,
     insurer: InsurerIds,
@@ -233,6 +236,13 @@ pub fn plan(
             }),
             None => false,
         };
+        let work_regime = col("work_regime").map(|c| {
+            let v = get(cells, Some(c));
+            WorkRegime::parse(&v).unwrap_or_else(|| {
+                e(c, format!("{v:?} is not 一般/研究開発/高度プロフェッショナル"));
+                WorkRegime::General
+            })
+        });
         let mut exposures = Vec::new();
         if let Some(c) = col("exposures") {
             for name in get(cells, Some(c)).split(['、', ';', '；', '/']).map(str::trim).filter(|n| !n.is_empty()) {
@@ -272,6 +282,7 @@ pub fn plan(
             position: get(cells, col("position")),
             work_content: get(cells, col("work_content")),
             night_work,
+            work_regime,
             exposures,
             protection: get(cells, col("protection")),
             insurer: InsurerIds {
@@ -361,6 +372,7 @@ pub fn plan(
                     position: r.position.clone(),
                     work_content: r.work_content.clone(),
                     night_work: r.night_work,
+                    work_regime: r.work_regime.unwrap_or_default(),
                 });
                 for a in &r.exposures {
                     w.batch.exposures.push(exposure(employment.id, a, r.hire_date));
@@ -403,11 +415,13 @@ pub fn plan(
                     changed = true;
                     w.leave_dates.push((company, have.employment.id, r.leave_date));
                 }
+                let regime = r.work_regime.or_else(|| have.current.as_ref().map(|a| a.work_regime)).unwrap_or_default();
                 let same_assignment = have.current.as_ref().is_some_and(|a| {
                     a.department_id == dept
                         && a.position == r.position
                         && a.work_content == r.work_content
                         && a.night_work == r.night_work
+                        && a.work_regime == regime
                 });
                 if !same_assignment {
                     changed = true;
@@ -430,6 +444,7 @@ pub fn plan(
                         position: r.position.clone(),
                         work_content: r.work_content.clone(),
                         night_work: r.night_work,
+                        work_regime: regime,
                     });
                 }
                 let wanted: BTreeSet<(&str, &str)> =

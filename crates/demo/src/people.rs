@@ -7,7 +7,7 @@ use iphr_domain::event::{CheckupKind, Event, EventKind};
 use iphr_domain::info_class::InfoClass;
 use iphr_domain::observation::{Observation, Provenance, Value};
 use iphr_domain::ohcc::{DataAtr, DataKind, ItemCode, ItemTable, Producer};
-use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex, age_on};
+use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex, WorkRegime, age_on};
 use iphr_domain::policy::ConsentGrant;
 use iphr_domain::role::Role;
 use iphr_domain::stress::{self, Answers, Section, SumCriteria};
@@ -265,6 +265,7 @@ impl<'a> WorkerGenerator<'a> {
                 position: (*pick(&mut rng, &positions)).to_string(),
                 work_content: work_content(&d.name, night),
                 night_work: night,
+                work_regime: if profile.rnd { WorkRegime::ResearchDevelopment } else { WorkRegime::General },
             });
             if profile.solvents {
                 let (agent, name) = *pick(

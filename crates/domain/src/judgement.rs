@@ -37,8 +37,8 @@ pub const INSTITUTION_OVERALL_ITEM: &str = "Az0010000Z";
 pub const SMOKING_ITEM: &str = "Aa0070000Z";
 
 /// The rule tables a company can override, by name.
-pub const TABLE_NAMES: [&str; 8] =
-    ["analytes", "thresholds", "combinations", "urgent", "settings", "guidance", "niji", "stratification"];
+pub const TABLE_NAMES: [&str; 9] =
+    ["analytes", "thresholds", "combinations", "urgent", "settings", "guidance", "niji", "stratification", "overtime"];
 
 /// The embedded text of a rule table (what `iphr rules show` prints and a company override copies).
 pub fn embedded_table(name: &str) -> Option<&'static str> {
@@ -51,6 +51,7 @@ pub fn embedded_table(name: &str) -> Option<&'static str> {
         "guidance" => GUIDANCE_CSV,
         "niji" => NIJI_CSV,
         "stratification" => STRAT_CSV,
+        "overtime" => crate::overtime::RULES_CSV,
         _ => return None,
     })
 }
@@ -383,6 +384,9 @@ pub struct Settings {
     pub e_ranking: ERanking,
     /// D1/D2 kept apart.
     pub d_split: bool,
+    /// The company's sector profile of the long-hours rules (a profile of the overtime table:
+    /// general, construction, driver, doctor_a — 労基法139〜141条).
+    pub overtime_profile: String,
 }
 
 /// One row of the guidance table.
@@ -641,6 +645,8 @@ pub struct Rules {
     pub niji: BTreeMap<String, f64>,
     /// Stratification thresholds.
     pub strat: BTreeMap<String, f64>,
+    /// The long-hours rules (面接指導 triggers and 36協定 caps) by sector profile.
+    pub overtime: crate::overtime::OvertimeRules,
     texts: BTreeMap<String, String>,
     /// Per analyte (by position in `analytes`): its bands, the decimals of its bounds, its
     /// urgent rows.
@@ -869,6 +875,7 @@ fn parse_settings(text: &str) -> Result<Settings, RuleTableError> {
             "no" => false,
             other => return Err(terr(t, 0, "d_split", format!("{other:?}: expected yes or no"))),
         },
+        overtime_profile: get("overtime_profile")?.to_string(),
     })
 }
 
@@ -945,6 +952,7 @@ fn override_key(table: &str) -> &'static [&'static str] {
         "combinations" => &["group"],
         "urgent" => &["tier", "analyte"],
         "guidance" => &["category"],
+        "overtime" => &["profile", "rule"],
         _ => &["key"],
     }
 }
@@ -1044,6 +1052,20 @@ impl Rules {
         let guidance = parse_guidance(text("guidance")?)?;
         let niji = numbers("niji", &parse_key_values("niji", text("niji")?)?)?;
         let strat = numbers("stratification", &parse_key_values("stratification", text("stratification")?)?)?;
+        let overtime = crate::overtime::OvertimeRules::parse(text("overtime")?)
+            .map_err(|e| terr("overtime", e.row, "row", e.reason))?;
+        if !overtime.profiles.contains_key(&settings.overtime_profile) {
+            return Err(terr(
+                "settings",
+                0,
+                "overtime_profile",
+                format!(
+                    "{:?} is not a profile of the overtime table ({})",
+                    settings.overtime_profile,
+                    overtime.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
         let known: std::collections::HashSet<&str> = analytes.iter().map(|a| a.key.as_str()).collect();
         for (i, b) in bands.iter().enumerate() {
             if !known.contains(b.analyte.as_str()) {
@@ -1137,6 +1159,7 @@ impl Rules {
             guidance,
             niji,
             strat,
+            overtime,
             texts,
             by_analyte,
             decimals,

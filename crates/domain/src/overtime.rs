@@ -7,7 +7,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-const RULES_CSV: &str = include_str!("../data/overtime-rules-v1.csv");
+pub(crate) const RULES_CSV: &str = include_str!("../data/overtime-rules-v1.csv");
 
 /// A rule kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -190,6 +190,13 @@ pub struct WorkerKind {
     pub rnd: bool,
     /// 高度プロフェッショナル (no working-hour rules; 健康管理時間).
     pub kopro: bool,
+}
+
+impl From<crate::person::WorkRegime> for WorkerKind {
+    fn from(r: crate::person::WorkRegime) -> Self {
+        use crate::person::WorkRegime;
+        WorkerKind { rnd: r == WorkRegime::ResearchDevelopment, kopro: r == WorkRegime::HighlyProfessional }
+    }
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {

@@ -161,6 +161,63 @@ pub struct Assignment {
     pub work_content: String,
     /// 深夜業 (22:00–5:00) — a 特定業務 under 安衛則13条1項3号ヌ, with a checkup every 6 months (安衛則45条).
     pub night_work: bool,
+    /// 労働時間制度: which long-hours rules apply (研究開発業務, 高度プロフェッショナル or general).
+    #[serde(default)]
+    pub work_regime: WorkRegime,
+}
+
+/// 労働時間制度 of an assignment, as far as the 面接指導 rules and the 36協定 caps differ by it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkRegime {
+    /// The general rules (安衛法66条の8; 労基法36条 caps).
+    #[default]
+    General,
+    /// 新たな技術、商品又は役務の研究開発に係る業務 — exempt from the caps (労基法36条11項);
+    /// interview over 100 h without application (安衛法66条の8の2).
+    ResearchDevelopment,
+    /// 高度プロフェッショナル制度 (労基法41条の2) — 健康管理時間; interview over 100 h beyond
+    /// 40 h a week (安衛法66条の8の4).
+    HighlyProfessional,
+}
+
+impl WorkRegime {
+    /// Every regime.
+    pub const ALL: [WorkRegime; 3] =
+        [WorkRegime::General, WorkRegime::ResearchDevelopment, WorkRegime::HighlyProfessional];
+
+    /// Stable text form (stored).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            WorkRegime::General => "general",
+            WorkRegime::ResearchDevelopment => "rnd",
+            WorkRegime::HighlyProfessional => "kopro",
+        }
+    }
+
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            WorkRegime::General => "一般",
+            WorkRegime::ResearchDevelopment => "研究開発業務",
+            WorkRegime::HighlyProfessional => "高度プロフェッショナル",
+        }
+    }
+
+    /// Parses the stored form, the Japanese label or the usual short forms of HR files
+    /// (blank = general).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.trim() {
+            "" | "general" | "一般" | "通常" => WorkRegime::General,
+            "rnd" | "研究開発" | "研究開発業務" | "新技術等研究開発業務" => {
+                WorkRegime::ResearchDevelopment
+            }
+            "kopro" | "高プロ" | "高度プロフェッショナル" | "高度プロフェッショナル制度" => {
+                WorkRegime::HighlyProfessional
+            }
+            _ => return None,
+        })
+    }
 }
 
 /// An exposure period: a hazardous agent the person works with (有機溶剤, 鉛, 特定化学物質 …)

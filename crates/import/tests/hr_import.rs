@@ -131,3 +131,35 @@ async fn errors_refuse_and_conflicts_are_not_merged() {
     let msg = bad.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(msg.contains("no column for sex"), "{msg}");
 }
+
+#[tokio::test]
+async fn work_regime_from_the_hr_master() {
+    use iphr_domain::person::WorkRegime;
+    let (store, _dir, c) = setup().await;
+    hr(&store, c, "hr-2024.csv", d(2024, 7, 1), Options::default()).await;
+    let regime = |s: &iphr_store::HrState, no: &str| {
+        s.employees.iter().find(|e| e.employment.employee_number == no).unwrap().current.as_ref().unwrap().work_regime
+    };
+    assert_eq!(regime(&store.hr_state(c).await.unwrap(), "A000102"), WorkRegime::General, "no column: general");
+    // The 労働時間制度 column: 佐藤 研究開発, 鈴木 高度プロフェッショナル — a new assignment from as_of.
+    let r = hr(&store, c, "hr-regime.csv", d(2024, 9, 1), Options::default()).await.report().clone();
+    assert_eq!((r.updated, r.unchanged, r.rejected), (2, 1, 0));
+    let s = store.hr_state(c).await.unwrap();
+    assert_eq!(regime(&s, "A000101"), WorkRegime::General);
+    assert_eq!(regime(&s, "A000102"), WorkRegime::ResearchDevelopment);
+    assert_eq!(regime(&s, "A000103"), WorkRegime::HighlyProfessional);
+    let spans = store.assignment_history(c).await.unwrap();
+    let sato = s.employees.iter().find(|e| e.employment.employee_number == "A000102").unwrap().person.id;
+    let on = |day| iphr_store::spans_on(&spans, day).get(&sato).map(|s| s.work_regime);
+    assert_eq!(on(d(2024, 8, 31)), Some(WorkRegime::General));
+    assert_eq!(on(d(2024, 9, 1)), Some(WorkRegime::ResearchDevelopment));
+    // A file without the column keeps the stored regime: nothing changes.
+    let r = hr(&store, c, "hr-2024.csv", d(2024, 10, 1), Options::default()).await.report().clone();
+    assert_eq!((r.updated, r.unchanged), (0, 3));
+    assert_eq!(regime(&store.hr_state(c).await.unwrap(), "A000102"), WorkRegime::ResearchDevelopment);
+    // A value that is no regime is refused, naming the line and the column.
+    let out = hr(&store, c, "hr-regime-errors.csv", d(2024, 10, 1), Options::default()).await;
+    let HrOutcome::Refused { report: r } = out else { panic!("{out:?}") };
+    assert_eq!(r.errors.iter().map(|e| (e.line, e.field.as_str())).collect::<Vec<_>>(), vec![(2, "労働時間制度")]);
+    assert!(r.errors[0].reason.contains("裁量労働"), "{}", r.errors[0].reason);
+}

@@ -90,9 +90,10 @@ enum Command {
         /// Month (YYYY-MM).
         #[arg(long)]
         month: String,
-        /// Sector profile: general, construction, driver, doctor_a.
-        #[arg(long, default_value = "general")]
-        profile: String,
+        /// Sector profile: general, construction, driver, doctor_a (default: the company's
+        /// `overtime_profile` setting, `iphr rules show settings`).
+        #[arg(long)]
+        profile: Option<String>,
         /// csv or json.
         #[arg(long, value_enum, default_value = "csv")]
         format: crate::workstatus_cli::Format,
@@ -512,7 +513,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Rules(r) => crate::postcheckup_cli::rules(&cli.database_url, r).await,
         Command::Hours { company, month, profile, format } => {
-            crate::workstatus_cli::hours(&cli.database_url, &company, &month, &profile, format).await
+            crate::workstatus_cli::hours(&cli.database_url, &company, &month, profile.as_deref(), format).await
         }
         Command::Stresscheck(c) => crate::workstatus_cli::stresscheck(&cli.database_url, c).await,
         Command::SpecialCheckups { company, as_of, format } => {

@@ -4,7 +4,6 @@ use crate::cli::{audit_cli, find_company, open_store, write_stdout};
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Datelike, Months, NaiveDate};
 use iphr_domain::event::EventKind;
-use iphr_domain::overtime::OvertimeRules;
 use iphr_domain::stress::{Answers, Method, StressRules};
 use iphr_domain::{CompanyId, PersonId};
 use iphr_store::{Store, StressCampaign, WorkerQuery, WorkerRow};
@@ -107,6 +106,7 @@ struct HoursRow {
     employee_number: String,
     name: String,
     month: String,
+    work_regime: String,
     overtime_holiday: f64,
     statutory_overtime: f64,
     holiday: f64,
@@ -121,16 +121,18 @@ struct HoursRow {
 }
 
 /// `iphr hours --company C --month YYYY-MM`.
-pub async fn hours(url: &str, company: &str, month: &str, profile: &str, format: Format) -> Result<()> {
+pub async fn hours(url: &str, company: &str, month: &str, profile: Option<&str>, format: Format) -> Result<()> {
     let m = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .map_err(|_| anyhow!("--month {month:?}: expected YYYY-MM"))?;
-    let rules = OvertimeRules::embedded()?;
+    let store = open_store(url).await?;
+    let c = find_company(store.as_ref(), company).await?;
+    let company_rules = iphr_postcheckup::company_rules(store.as_ref(), c.id).await?;
+    let rules = &company_rules.overtime;
+    let profile = profile.unwrap_or(&company_rules.settings.overtime_profile);
     if !rules.profiles.contains_key(profile) {
         bail!("--profile {profile:?}: one of {}", rules.profiles.keys().cloned().collect::<Vec<_>>().join(", "));
     }
-    let store = open_store(url).await?;
-    let c = find_company(store.as_ref(), company).await?;
-    let records = iphr_postcheckup::hours::month_hours(store.as_ref(), c.id, m, &rules, profile, None).await?;
+    let records = iphr_postcheckup::hours::month_hours(store.as_ref(), c.id, m, rules, profile, None).await?;
     let who = workers(store.as_ref(), c.id).await?;
     let mut rows = Vec::new();
     for rec in records {
@@ -140,6 +142,7 @@ pub async fn hours(url: &str, company: &str, month: &str, profile: &str, format:
             employee_number: w.map(|w| w.employee_number.clone()).unwrap_or_default(),
             name: w.map(|w| w.name.clone()).unwrap_or_default(),
             month: month.to_string(),
+            work_regime: rec.work_regime.as_str().to_string(),
             overtime_holiday: r.hours.overtime_holiday,
             statutory_overtime: r.hours.statutory_overtime,
             holiday: r.hours.holiday,

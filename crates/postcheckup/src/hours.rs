@@ -5,9 +5,10 @@ use crate::Error;
 use chrono::{Datelike, Months, NaiveDate};
 use iphr_domain::event::EventKind;
 use iphr_domain::overtime::{MonthHours, MonthResult, OvertimeRules, WorkerKind, evaluate};
+use iphr_domain::person::WorkRegime;
 use iphr_domain::{CompanyId, EmploymentId, PersonId};
 use iphr_store::Store;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The attendance items read.
 const ITEMS: [&str; 5] = ["Fb0010000Z", "Fb0020000Z", "Fb0030000Z", "Fc0010000Z", "Fb0080000Z"];
@@ -19,6 +20,8 @@ pub struct HoursRecord {
     pub person_id: PersonId,
     /// The employment.
     pub employment_id: Option<EmploymentId>,
+    /// 労働時間制度 on the month's last day (from the HR data).
+    pub work_regime: WorkRegime,
     /// The evaluation.
     pub result: MonthResult,
 }
@@ -29,7 +32,9 @@ pub fn parse_month(s: &str) -> Option<NaiveDate> {
 }
 
 /// Every worker with attendance in `month` (its first day) — or only `person` — evaluated with
-/// the profile's rules over the 協定 year to date and the five months before.
+/// the profile's rules over the 協定 year to date and the five months before, each under the
+/// 労働時間制度 of their assignment on the month's last day (研究開発業務 and 高度プロフェッショナル
+/// have their own interview rules and no caps).
 pub async fn month_hours(
     store: &dyn Store,
     company: CompanyId,
@@ -43,6 +48,9 @@ pub async fn month_hours(
     let to = m.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(m);
     let items: Vec<String> = ITEMS.iter().map(|s| s.to_string()).collect();
     let values = store.monthly_values(company, EventKind::AttendanceMonth, from, to, &items, person).await?;
+    let spans = store.assignment_history(company).await?;
+    let regimes: HashMap<PersonId, WorkRegime> =
+        iphr_store::spans_on(&spans, to).into_iter().map(|(p, s)| (p, s.work_regime)).collect();
     let mut by_person: BTreeMap<PersonId, (Option<EmploymentId>, BTreeMap<NaiveDate, MonthHours>)> = BTreeMap::new();
     for v in &values {
         let first = NaiveDate::from_ymd_opt(v.date.year(), v.date.month(), 1).unwrap_or(v.date);
@@ -63,9 +71,11 @@ pub async fn month_hours(
     Ok(by_person
         .into_iter()
         .filter_map(|(person_id, (employment_id, hist))| {
-            evaluate(rules, profile, WorkerKind::default(), &hist, m).map(|result| HoursRecord {
+            let work_regime = regimes.get(&person_id).copied().unwrap_or_default();
+            evaluate(rules, profile, WorkerKind::from(work_regime), &hist, m).map(|result| HoursRecord {
                 person_id,
                 employment_id,
+                work_regime,
                 result,
             })
         })

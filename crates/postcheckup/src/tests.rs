@@ -3,8 +3,8 @@
 use super::*;
 use iphr_domain::observation::Value;
 use iphr_domain::ohcc::{DataAtr, ItemCode};
-use iphr_store::RuleOverride;
 use iphr_store::conformance::world;
+use iphr_store::{Batch, RuleOverride};
 use iphr_store_sqlite::SqliteStore;
 
 async fn store() -> (tempfile::TempDir, SqliteStore, iphr_store::conformance::World) {
@@ -101,4 +101,106 @@ async fn export_has_an_overall_row_and_one_per_item() {
     assert!(lines.iter().any(|l| l.starts_with("E001,2025-06-10,periodic,UPRO,2p,,D,D,yes")), "{csv}");
     let json: serde_json::Value = serde_json::from_str(&export_json(&recs).unwrap()).unwrap();
     assert_eq!(json.as_array().map(Vec::len), Some(2));
+}
+
+/// One month of attendance for a person: 時間外・休日 and 法定時間外 (hours).
+fn attendance(w: &iphr_store::conformance::World, p: usize, month: chrono::NaiveDate, oh: f64, so: f64) -> Batch {
+    use iphr_domain::event::{Event, EventKind};
+    let ev = Event {
+        company_id: w.company.id,
+        id: iphr_domain::EventId::new(),
+        person_id: Some(w.persons[p].id),
+        employment_id: Some(w.employments[p].id),
+        department_id: None,
+        kind: EventKind::AttendanceMonth,
+        subkind: None,
+        event_date: month,
+        title: "勤怠".into(),
+        content_class: iphr_domain::info_class::InfoClass::Work,
+        producer: iphr_domain::ohcc::Producer::HrSystem,
+        detail: serde_json::json!({}),
+        source_doc: None,
+    };
+    let template = w.batch.observations[0].clone();
+    let obs = [("Fb0010000Z", oh), ("Fb0020000Z", so), ("Fb0030000Z", 0.0)]
+        .into_iter()
+        .map(|(item, v)| iphr_domain::observation::Observation {
+            id: iphr_domain::ObservationId::new(),
+            company_id: w.company.id,
+            person_id: w.persons[p].id,
+            employment_id: Some(w.employments[p].id),
+            info_class: iphr_domain::info_class::InfoClass::Work,
+            event_id: ev.id,
+            event_date: month,
+            item: ItemCode::parse(item).unwrap(),
+            value: Value::Number { value: v, unit: "h".into() },
+            ..template.clone()
+        })
+        .collect();
+    Batch { events: vec![ev], observations: obs, ..Batch::default() }
+}
+
+#[tokio::test]
+async fn hours_follow_the_work_regime_and_the_company_profile() {
+    use iphr_domain::overtime::{Level, Rule};
+    use iphr_domain::person::WorkRegime;
+    let (_d, s, w) = store().await;
+    let may = chrono::NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    // Both work 105 h of 時間外・休日, 105 h of it beyond the statutory limits.
+    for p in 0..2 {
+        s.insert_batch(&attendance(&w, p, may, 105.0, 105.0)).await.unwrap();
+    }
+    let rules = company_rules(&s, w.company.id).await.unwrap();
+    assert_eq!(rules.settings.overtime_profile, "general");
+    let recs = hours::month_hours(&s, w.company.id, may, &rules.overtime, &rules.settings.overtime_profile, None)
+        .await
+        .unwrap();
+    let of = |p: usize| recs.iter().find(|r| r.person_id == w.persons[p].id).unwrap();
+    let flags = |p: usize| of(p).result.flags.iter().map(|f| (f.rule, f.level)).collect::<Vec<_>>();
+    // 山田 (general): notice, and the caps of 労基法36条 are broken.
+    assert_eq!(of(0).work_regime, WorkRegime::General);
+    assert!(flags(0).contains(&(Rule::InterviewNotice, Level::Notice)));
+    assert!(flags(0).contains(&(Rule::Month100, Level::Violation)));
+    assert!(flags(0).contains(&(Rule::Month45, Level::Notice)));
+    // 佐藤 (研究開発業務 in the HR data): the interview without application, and no caps.
+    assert_eq!(of(1).work_regime, WorkRegime::ResearchDevelopment);
+    assert!(flags(1).contains(&(Rule::InterviewRnd, Level::Notice)));
+    assert!(!flags(1).iter().any(|(r, _)| matches!(r, Rule::Month100 | Rule::Month45)), "{:?}", flags(1));
+
+    // The company works under the driver profile (自動車運転: the monthly 100 h limit does not apply).
+    s.set_rule_override(
+        w.company.id,
+        &RuleOverride {
+            table: "settings".into(),
+            content: "key,value,source\novertime_profile,driver,運送業\n".into(),
+            updated_by: "doctor".into(),
+            updated_at: chrono::Utc::now(),
+        },
+    )
+    .await
+    .unwrap();
+    let rules = company_rules(&s, w.company.id).await.unwrap();
+    assert_eq!(rules.settings.overtime_profile, "driver");
+    let recs = hours::month_hours(&s, w.company.id, may, &rules.overtime, &rules.settings.overtime_profile, None)
+        .await
+        .unwrap();
+    let yamada = recs.iter().find(|r| r.person_id == w.persons[0].id).unwrap();
+    let f: Vec<_> = yamada.result.flags.iter().map(|f| (f.rule, f.level)).collect();
+    assert!(f.contains(&(Rule::InterviewNotice, Level::Notice)), "{f:?}");
+    assert!(!f.iter().any(|(r, _)| *r == Rule::Month100), "{f:?}");
+
+    // A profile that is not in the overtime table is refused, naming the setting.
+    s.set_rule_override(
+        w.company.id,
+        &RuleOverride {
+            table: "settings".into(),
+            content: "key,value,source\novertime_profile,shipping,x\n".into(),
+            updated_by: "doctor".into(),
+            updated_at: chrono::Utc::now(),
+        },
+    )
+    .await
+    .unwrap();
+    let e = company_rules(&s, w.company.id).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("overtime_profile") && e.contains("shipping"), "{e}");
 }

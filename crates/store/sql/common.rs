@@ -53,6 +53,10 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
 
+fn regime(s: &str) -> Result<iphr_domain::person::WorkRegime> {
+    iphr_domain::person::WorkRegime::parse(s).ok_or_else(|| corrupt("work_regime", s))
+}
+
 fn get<'r, T>(row: &'r DbRow, col: &str) -> Result<T>
 where
     T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
@@ -414,8 +418,8 @@ async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Resu
     .await?;
     insert_rows(
         tx,
-        "INSERT INTO assignments (company_id, id, employment_id, valid_from, valid_to, establishment_id, department_id, position, work_content, night_work) ",
-        10,
+        "INSERT INTO assignments (company_id, id, employment_id, valid_from, valid_to, establishment_id, department_id, position, work_content, night_work, work_regime) ",
+        11,
         &b.assignments,
         |mut q, a| {
             q.push_bind(a.company_id.0)
@@ -427,7 +431,8 @@ async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Resu
                 .push_bind(a.department_id.0)
                 .push_bind(a.position.clone())
                 .push_bind(a.work_content.clone())
-                .push_bind(a.night_work);
+                .push_bind(a.night_work)
+                .push_bind(a.work_regime.as_str());
         },
     )
     .await?;
@@ -798,7 +803,7 @@ impl Store for StoreImpl {
         let employment = employment_from_row(&e)?;
         let assignments = sqlx::query(
             "SELECT a.company_id, a.id, a.employment_id, a.valid_from, a.valid_to, a.establishment_id, a.department_id,
-                    a.position, a.work_content, a.night_work, s.name AS establishment, d.name AS department
+                    a.position, a.work_content, a.night_work, a.work_regime, s.name AS establishment, d.name AS department
              FROM assignments a
              JOIN establishments s ON s.company_id = a.company_id AND s.id = a.establishment_id
              JOIN departments d ON d.company_id = a.company_id AND d.id = a.department_id
@@ -824,6 +829,7 @@ impl Store for StoreImpl {
                     position: get(r, "position")?,
                     work_content: get(r, "work_content")?,
                     night_work: get(r, "night_work")?,
+                    work_regime: regime(&get::<String>(r, "work_regime")?)?,
                 },
                 establishment: get(r, "establishment")?,
                 department: get(r, "department")?,
@@ -1558,7 +1564,7 @@ impl Store for StoreImpl {
         .collect::<Result<Vec<_>>>()?;
         let index: HashMap<EmploymentId, usize> = employees.iter().enumerate().map(|(i, e)| (e.employment.id, i)).collect();
         for r in sqlx::query(
-            "SELECT company_id, id, employment_id, valid_from, valid_to, establishment_id, department_id, position, work_content, night_work
+            "SELECT company_id, id, employment_id, valid_from, valid_to, establishment_id, department_id, position, work_content, night_work, work_regime
              FROM assignments WHERE company_id = $1 ORDER BY employment_id, valid_from",
         )
         .bind(company.0)
@@ -1577,6 +1583,7 @@ impl Store for StoreImpl {
                 position: get(&r, "position")?,
                 work_content: get(&r, "work_content")?,
                 night_work: get(&r, "night_work")?,
+                work_regime: regime(&get::<String>(&r, "work_regime")?)?,
             };
             // Ordered by start: the last one is current.
             if let Some(e) = index.get(&a.employment_id).and_then(|i| employees.get_mut(*i)) {
@@ -2539,6 +2546,33 @@ impl Store for StoreImpl {
             .await
             .map_err(db_err)?;
         tx.commit().await.map_err(db_err)
+    }
+
+    async fn assignment_history(&self, company: CompanyId) -> Result<Vec<iphr_store::AssignmentSpan>> {
+        sqlx::query(
+            "SELECT e.person_id, a.employment_id, a.valid_from, a.valid_to, a.department_id, d.name AS department,
+                    a.work_regime
+             FROM assignments a JOIN employments e ON e.company_id = a.company_id AND e.id = a.employment_id
+             JOIN departments d ON d.company_id = a.company_id AND d.id = a.department_id
+             WHERE a.company_id = $1 ORDER BY e.person_id, a.valid_from",
+        )
+        .bind(company.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(iphr_store::AssignmentSpan {
+                person_id: PersonId(get(r, "person_id")?),
+                employment_id: EmploymentId(get(r, "employment_id")?),
+                valid_from: get(r, "valid_from")?,
+                valid_to: get(r, "valid_to")?,
+                department_id: iphr_domain::DepartmentId(get(r, "department_id")?),
+                department: get(r, "department")?,
+                work_regime: regime(&get::<String>(r, "work_regime")?)?,
+            })
+        })
+        .collect()
     }
 
     async fn events_of_kind(&self, company: CompanyId, kind: EventKind, subkind: Option<&str>) -> Result<Vec<Event>> {

@@ -13,7 +13,7 @@ use iphr_domain::event::{Event, EventKind};
 use iphr_domain::info_class::InfoClass;
 use iphr_domain::observation::{Observation, Provenance, Value};
 use iphr_domain::ohcc::{DataAtr, ItemCode, Producer};
-use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex};
+use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex, WorkRegime};
 use iphr_domain::policy::{Access, ConsentGrant, PolicyOverride};
 use iphr_domain::role::Role;
 use iphr_domain::tenant::{Company, Department, Establishment};
@@ -100,6 +100,7 @@ pub fn world() -> World {
             position: "一般".into(),
             work_content: "事務".into(),
             night_work: false,
+            work_regime: WorkRegime::General,
         },
         Assignment {
             company_id: company.id,
@@ -112,6 +113,7 @@ pub fn world() -> World {
             position: "主任".into(),
             work_content: "塗装".into(),
             night_work: true,
+            work_regime: WorkRegime::General,
         },
         Assignment {
             company_id: company.id,
@@ -124,6 +126,7 @@ pub fn world() -> World {
             position: "一般".into(),
             work_content: "経理".into(),
             night_work: false,
+            work_regime: WorkRegime::ResearchDevelopment,
         },
     ];
     let exposures = vec![Exposure {
@@ -257,6 +260,19 @@ async fn tenants_and_records(store: &dyn Store) -> World {
     assert_eq!(h.assignments[0].establishment, "本社工場");
     assert!(h.assignments[0].assignment.night_work);
     assert_eq!(h.assignments[0].assignment.valid_to, None);
+    assert_eq!(h.assignments[0].assignment.work_regime, WorkRegime::General);
+
+    // Assignment history: who was where, under which 労働時間制度, on a date.
+    let spans = store.assignment_history(w.company.id).await.unwrap();
+    assert_eq!(spans.len(), 3);
+    let on = crate::spans_on(&spans, d(2021, 3, 31));
+    assert_eq!(on[&w.persons[0].id].department, "総務部");
+    assert_eq!(on[&w.persons[1].id].work_regime, WorkRegime::ResearchDevelopment);
+    let on = crate::spans_on(&spans, d(2021, 4, 1));
+    assert_eq!(on[&w.persons[0].id].department, "製造部");
+    assert_eq!(on[&w.persons[0].id].valid_to, None);
+    assert!(crate::spans_on(&spans, d(2015, 3, 31)).is_empty());
+    assert!(store.assignment_history(CompanyId::new()).await.unwrap().is_empty());
     assert_eq!(h.assignments[1].assignment.valid_to, Some(d(2021, 3, 31)));
     assert_eq!(h.exposures.len(), 1);
     assert_eq!(h.exposures[0].agent_name, "トルエン");

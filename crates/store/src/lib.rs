@@ -653,6 +653,9 @@ pub trait Store: Send + Sync {
         campaign: uuid::Uuid,
         person: PersonId,
     ) -> Result<()>;
+    /// Every assignment of a company's employments with its department's name and 労働時間制度,
+    /// by person and start date: who was where, and under which regime, on any date.
+    async fn assignment_history(&self, company: CompanyId) -> Result<Vec<AssignmentSpan>>;
     /// A company's events of one kind (and subkind), oldest first (person and department events).
     async fn events_of_kind(
         &self,

@@ -1,7 +1,8 @@
 //! Record types of the work-status unit and the stress check.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId};
+use iphr_domain::person::WorkRegime;
+use iphr_domain::{CompanyId, DepartmentId, EmploymentId, EventId, PersonId};
 use serde::Serialize;
 
 /// One numeric datum of a month (attendance): person, month, OHCC item, value.
@@ -56,4 +57,39 @@ pub struct StressSheet {
     pub date: NaiveDate,
     /// The 57 answers (1–4), as stored in the event.
     pub answers: Vec<u8>,
+}
+
+/// One assignment span of a person: department and 労働時間制度 from `valid_from` to `valid_to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssignmentSpan {
+    /// The person.
+    pub person_id: PersonId,
+    /// The employment.
+    pub employment_id: EmploymentId,
+    /// From (inclusive).
+    pub valid_from: NaiveDate,
+    /// To (inclusive); `None` while current.
+    pub valid_to: Option<NaiveDate>,
+    /// 職制.
+    pub department_id: DepartmentId,
+    /// Its name.
+    pub department: String,
+    /// 労働時間制度.
+    pub work_regime: WorkRegime,
+}
+
+impl AssignmentSpan {
+    /// Whether the span covers `date`.
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.valid_from <= date && self.valid_to.is_none_or(|t| t >= date)
+    }
+}
+
+/// The span of each person on `date` (the last one starting on or before it that covers it).
+pub fn spans_on(spans: &[AssignmentSpan], date: NaiveDate) -> std::collections::HashMap<PersonId, &AssignmentSpan> {
+    let mut out = std::collections::HashMap::new();
+    for s in spans.iter().filter(|s| s.covers(date)) {
+        out.insert(s.person_id, s);
+    }
+    out
 }

@@ -17,7 +17,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use iphr_domain::event::{Event, EventKind};
 use iphr_domain::info_class::InfoClass;
 use iphr_domain::ohcc::Producer;
-use iphr_domain::overtime::{Level, OvertimeRules};
+use iphr_domain::overtime::Level;
+use iphr_domain::person::WorkRegime;
 use iphr_domain::postcheckup::WorkCategory;
 use iphr_domain::role::Role;
 use iphr_domain::tenant::Company;
@@ -40,6 +41,8 @@ pub struct Row {
     employment_id: String,
     employee_number: String,
     name: String,
+    /// 労働時間制度 when not general.
+    regime: String,
     overtime_holiday: f64,
     statutory_overtime: f64,
     holiday: f64,
@@ -60,6 +63,8 @@ pub struct HoursPage {
     company: Company,
     month: String,
     rows: Vec<Row>,
+    /// The company's sector profile of the rules.
+    profile: String,
     is_physician: bool,
     is_staff: bool,
     categories: Vec<(String, String)>,
@@ -126,10 +131,14 @@ pub async fn page(
     let month = p.month.unwrap_or_else(last_month);
     let m = iphr_postcheckup::hours::parse_month(&month)
         .ok_or_else(|| AppError::BadRequest(format!("month: {month:?} is not YYYY-MM")))?;
-    let rules = OvertimeRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
-    let records = iphr_postcheckup::hours::month_hours(state.store.as_ref(), cid, m, &rules, "general", None)
+    let company_rules = iphr_postcheckup::company_rules(state.store.as_ref(), cid)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let profile = company_rules.settings.overtime_profile.clone();
+    let records =
+        iphr_postcheckup::hours::month_hours(state.store.as_ref(), cid, m, &company_rules.overtime, &profile, None)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     let workers: HashMap<PersonId, iphr_store::WorkerRow> = state
         .store
         .search_workers(cid, &WorkerQuery { text: String::new(), offset: 0, limit: u32::MAX / 2 })
@@ -153,6 +162,10 @@ pub async fn page(
                 employment_id: w.employment_id.to_string(),
                 employee_number: w.employee_number.clone(),
                 name: w.name.clone(),
+                regime: match rec.work_regime {
+                    WorkRegime::General => String::new(),
+                    other => other.label_ja().to_string(),
+                },
                 overtime_holiday: r.hours.overtime_holiday,
                 statutory_overtime: r.hours.statutory_overtime,
                 holiday: r.hours.holiday,
@@ -173,6 +186,7 @@ pub async fn page(
         company,
         month,
         rows,
+        profile,
         is_physician: role == Role::Physician,
         is_staff: matches!(role, Role::Physician | Role::Nurse | Role::HealthManager | Role::Hr),
         categories: WorkCategory::ALL
@@ -300,7 +314,10 @@ pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     let guard = Guard::new(&state, &user, "GET /me/hours");
     let access = guard.person(company, employment).await?;
     guard.require(&access, InfoClass::Work).await?;
-    let rules = OvertimeRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
+    let company_rules = iphr_postcheckup::company_rules(state.store.as_ref(), company)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let (rules, profile) = (&company_rules.overtime, company_rules.settings.overtime_profile.as_str());
     let today = crate::postcheckup::today_jst();
     // The worker's own steps, from their timeline once: month → steps done.
     let mut done: HashMap<String, Vec<String>> = HashMap::new();
@@ -317,7 +334,7 @@ pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> Result<Re
         let Some(first) = iphr_postcheckup::hours::parse_month(&label) else { continue };
         // Only this worker's attendance is read.
         let recs =
-            iphr_postcheckup::hours::month_hours(state.store.as_ref(), company, first, &rules, "general", Some(person))
+            iphr_postcheckup::hours::month_hours(state.store.as_ref(), company, first, rules, profile, Some(person))
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))?;
         let Some(r) = recs.into_iter().next() else { continue };

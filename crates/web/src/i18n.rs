@@ -53,6 +53,7 @@ impl Lang {
             "position" => ("役職", "Position"),
             "work_content" => ("作業内容", "Work"),
             "night_work" => ("深夜業", "Night work"),
+            "work_regime" => ("労働時間制度", "Working-time regime"),
             "exposures" => ("有害業務・ばく露", "Exposures"),
             "protection" => ("保護具", "Protection"),
             "hire_date" => ("雇入日", "Hired"),

@@ -65,6 +65,8 @@ pub struct HeaderDoc {
     pub work_content: String,
     /// Night work.
     pub night_work: bool,
+    /// 労働時間制度 (label; the long-hours rules differ by it).
+    pub work_regime: String,
     /// Exposures (work data; omitted where the policy says so).
     pub exposures: Vec<ExposureDoc>,
 }
@@ -324,6 +326,7 @@ pub fn worker_doc(
             String::new()
         },
         night_work: show_work && current.is_some_and(|a| a.assignment.night_work),
+        work_regime: current.map(|a| a.assignment.work_regime.label_ja().to_string()).unwrap_or_default(),
         exposures: if show_work {
             h.exposures
                 .iter()
