@@ -2,7 +2,8 @@
 //! identity and every Observation, coded by JLAC10 (system `urn:oid:1.2.392.200119.6.1005`,
 //! standards-fhir-systems.csv) into OHCC, with MHLW value-set codes (`urn:oid:1.2.392.200119.6.NNNN`)
 //! mapped to OHCC values (crates/domain/data/ohcc-value-map-v1.csv). Quantities keep their
-//! comparator, `interpretation` H/L is kept as the producer's mark, `dataAbsentReason` is 未実施.
+//! comparator, `interpretation` H/L is kept as the producer's mark (HX/LX without a number: 入力範囲外
+//! only), `dataAbsentReason` is 未実施 (`error`: 測定不能).
 //! A group Observation (hasMember, no value) carries no datum itself: its members are imported.
 //!
 //! The element locator of an error or an unmapped item is the Bundle entry number (1-based) and
@@ -205,12 +206,23 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
             continue;
         };
         let flag = arr(o, "interpretation").iter().flat_map(|i| arr(i, "coding")).find_map(|c| match s(c, "code") {
-            Some("H") | Some("HH") => Some(RangeFlag::High),
-            Some("L") | Some("LL") => Some(RangeFlag::Low),
+            Some("H") | Some("HH") | Some("HX") => Some(RangeFlag::High),
+            Some("L") | Some("LL") | Some("LX") => Some(RangeFlag::Low),
             _ => None,
         });
-        let value = if o.get("dataAbsentReason").is_some() {
-            Ok(ResultValue::NotDone)
+        let absent = o.get("dataAbsentReason");
+        let beyond = arr(o, "interpretation").iter().flat_map(|i| arr(i, "coding")).find_map(|c| match s(c, "code") {
+            Some("HX") => Some(RangeFlag::High),
+            Some("LX") => Some(RangeFlag::Low),
+            _ => None,
+        });
+        let value = if let Some(a) = absent {
+            // `error` is 測定不能; `not-performed` and every other reason 未実施.
+            let error = arr(a, "coding").iter().any(|c| s(c, "code") == Some("error"));
+            Ok(if error { ResultValue::NotMeasured } else { ResultValue::NotDone })
+        } else if let (Some(f), false) = (beyond, o.get("valueQuantity").is_some()) {
+            // 入力範囲外 without a number: only HX/LX.
+            Ok(ResultValue::FlagOnly(f))
         } else if let Some(q) = o.get("valueQuantity") {
             let comparator = match s(q, "comparator") {
                 Some("<") => Some(Comparator::Lt),

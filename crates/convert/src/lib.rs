@@ -13,10 +13,13 @@
 
 pub mod attendance;
 pub mod cda;
+pub mod cda_export;
 pub mod checkup_csv;
 pub mod export;
 pub mod fhir;
+pub mod fhir_export;
 pub mod hr;
+pub mod mhlw;
 pub mod plan;
 pub mod profile;
 pub mod stress_csv;
