@@ -278,3 +278,32 @@ pub fn bundle(
     });
     (Bundle { date, data: entries.len(), json }, skipped)
 }
+
+/// A ZIP of Bundles, one JSON file per checkup (`<employee number>-<date>.json`, numbered when a
+/// name repeats); the FHIR importer reads the files one by one.
+pub fn zip_bundles(bundles: &[(String, Bundle)]) -> Result<Vec<u8>, crate::cda_export::CdaExportError> {
+    use crate::cda_export::CdaExportError;
+    use std::io::Write;
+    if bundles.is_empty() {
+        return Err(CdaExportError::Empty);
+    }
+    let mut buf = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut buf);
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut seen = std::collections::BTreeSet::new();
+    for (who, b) in bundles {
+        let safe: String = who.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        let mut name = format!("{safe}-{}.json", b.date);
+        let mut n = 1;
+        while !seen.insert(name.clone()) {
+            n += 1;
+            name = format!("{safe}-{}-{n}.json", b.date);
+        }
+        let zerr = |e: String| CdaExportError::Zip { entry: name.clone(), reason: e };
+        let text = serde_json::to_vec_pretty(&b.json).map_err(|e| zerr(e.to_string()))?;
+        z.start_file(name.as_str(), opts).map_err(|e| zerr(e.to_string()))?;
+        z.write_all(&text).map_err(|e| zerr(e.to_string()))?;
+    }
+    z.finish().map_err(|e| CdaExportError::Zip { entry: "(central directory)".into(), reason: e.to_string() })?;
+    Ok(buf.into_inner())
+}

@@ -53,7 +53,8 @@ enum Command {
     /// Import files into the coded record: one transaction per file.
     #[command(subcommand)]
     Import(ImportCmd),
-    /// Export the coded record (long CSV that `profiles/iphr-export.toml` reads back, or NDJSON).
+    /// Export the coded record (long CSV that `profiles/iphr-export.toml` reads back, NDJSON, or
+    /// checkups as MHLW CDA documents and FHIR Bundles).
     #[command(subcommand)]
     Export(ExportCmd),
     /// Person records: list, merge two records of the same human, undo a merge.
@@ -252,7 +253,8 @@ enum ExportCmd {
     Company {
         /// Company (id or exact name).
         company: String,
-        /// csv (long, one row per datum) or ndjson.
+        /// csv (long, one row per datum), ndjson, or cda / fhir (every checkup: --output
+        /// FILE.zip).
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
         /// Only events of this kind (checkup, stress_check, attendance_month, …).
@@ -288,13 +290,18 @@ enum ExportCmd {
         /// Company (id or exact name).
         #[arg(long)]
         company: String,
-        /// csv (long, one row per datum) or ndjson.
+        /// csv (long, one row per datum), ndjson, cda (MHLW CDA per checkup) or fhir (FHIR
+        /// Bundle per checkup).
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
         /// Only events of this kind.
         #[arg(long)]
         kind: Option<iphr_domain::event::EventKind>,
-        /// Write to a file instead of standard output.
+        /// cda and fhir: only the checkup of this date (YYYY-MM-DD).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Write to a file instead of standard output (cda and fhir with several checkups: a
+        /// FILE.zip).
         #[arg(long)]
         output: Option<std::path::PathBuf>,
     },
@@ -307,6 +314,12 @@ enum ExportFormat {
     Csv,
     /// One JSON object per datum.
     Ndjson,
+    /// MHLW 特定健診・事業者健診 CDA (hc08): one document per checkup; several checkups as an
+    /// MHLW archive (--output FILE.zip).
+    Cda,
+    /// FHIR document Bundle (JP-CLINS eCheckup style): one per checkup; several as a ZIP of
+    /// Bundles (--output FILE.zip).
+    Fhir,
 }
 
 #[derive(Subcommand, Debug)]
@@ -971,11 +984,21 @@ async fn audit_merge(
 async fn export(url: &str, e: ExportCmd) -> Result<()> {
     use iphr_convert::export::{Who, to_csv, to_ndjson_line};
     let store = open_store(url).await?;
-    let (company, worker, format, kind, output) = match e {
-        ExportCmd::Company { company, format, kind, output } => (company, None, format, kind, output),
-        ExportCmd::Worker { worker, company, format, kind, output } => (company, Some(worker), format, kind, output),
+    let (company, worker, format, kind, date, output) = match e {
+        ExportCmd::Company { company, format, kind, output } => (company, None, format, kind, None, output),
+        ExportCmd::Worker { worker, company, format, kind, date, output } => {
+            (company, Some(worker), format, kind, date, output)
+        }
         ExportCmd::Judgements { .. } => bail!("judgements are exported by their own command"),
     };
+    if date.is_some() && !matches!(format, ExportFormat::Cda | ExportFormat::Fhir) {
+        bail!("--date picks one checkup of a cda or fhir export");
+    }
+    if matches!(format, ExportFormat::Cda | ExportFormat::Fhir)
+        && kind.is_some_and(|k| k != iphr_domain::event::EventKind::Checkup)
+    {
+        bail!("cda and fhir documents hold checkups only (--kind checkup or none)");
+    }
     let c = find_company(store.as_ref(), &company).await?;
     let mut rows = store
         .search_workers(c.id, &iphr_store::WorkerQuery { text: String::new(), offset: 0, limit: u32::MAX / 2 })
@@ -1003,6 +1026,10 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
             )
         })
         .collect();
+    if matches!(format, ExportFormat::Cda | ExportFormat::Fhir) {
+        let docs = DocumentExport { format, worker: worker.as_deref(), date, output: output.as_deref() };
+        return export_documents(store.as_ref(), &c, &rows, &who, docs).await;
+    }
     let mut text = String::new();
     let mut count = 0usize;
     for (i, chunk) in rows.chunks(500).enumerate() {
@@ -1032,6 +1059,7 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
                     text.push('\n');
                 }
             }
+            ExportFormat::Cda | ExportFormat::Fhir => bail!("documents are written by export_documents"),
         }
     }
     if rows.is_empty() && format == ExportFormat::Csv {
@@ -1053,6 +1081,131 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
     match output {
         Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
         None => write_stdout(&text)?,
+    }
+    Ok(())
+}
+
+/// What a CDA or FHIR export writes.
+struct DocumentExport<'a> {
+    format: ExportFormat,
+    worker: Option<&'a str>,
+    date: Option<NaiveDate>,
+    output: Option<&'a std::path::Path>,
+}
+
+/// Exports checkups as CDA documents or FHIR Bundles, one per checkup: one checkup → one XML or
+/// JSON file (or standard output); several → an archive, only with `--output FILE.zip`. Data
+/// that the format cannot hold are listed on standard error.
+async fn export_documents(
+    store: &dyn Store,
+    c: &Company,
+    rows: &[iphr_store::WorkerRow],
+    who: &std::collections::HashMap<PersonId, iphr_convert::export::Who>,
+    x: DocumentExport<'_>,
+) -> Result<()> {
+    use iphr_convert::cda_export::{self, Checkup};
+    use iphr_convert::fhir_export;
+    use iphr_convert::mhlw::{MhlwTable, Skipped};
+    use iphr_domain::event::EventKind;
+    let table = iphr_domain::ohcc::ItemTable::embedded()?;
+    let mhlw = MhlwTable::embedded(&table)?;
+    let units = iphr_convert::units::UnitTable::embedded()?;
+    let issued = chrono::Local::now().date_naive();
+    let zip = x.output.is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")));
+    let label = if x.format == ExportFormat::Cda { "cda" } else { "fhir" };
+    let mut cda_docs = Vec::new();
+    let mut bundles = Vec::new();
+    let mut skipped: Vec<Skipped> = Vec::new();
+    let mut data = 0usize;
+    let mut dates = Vec::new();
+    for chunk in rows.chunks(500) {
+        let persons: Vec<PersonId> = chunk.iter().map(|r| r.person_id).collect();
+        let (events, observations) = store.person_records(c.id, Some(EventKind::Checkup), &persons).await?;
+        let mut by_event: std::collections::HashMap<_, Vec<&iphr_domain::observation::Observation>> =
+            std::collections::HashMap::new();
+        for o in &observations {
+            by_event.entry(o.event_id).or_default().push(o);
+        }
+        let mut checkups: Vec<(&iphr_convert::export::Who, Checkup)> = events
+            .iter()
+            .filter(|e| e.kind == EventKind::Checkup && x.date.is_none_or(|d| e.event_date == d))
+            .filter_map(|e| {
+                let w = who.get(&e.person_id?)?;
+                let observations = by_event.remove(&e.id)?;
+                Some((w, Checkup { event: e, observations }))
+            })
+            .collect();
+        checkups.sort_by(|a, b| {
+            (&a.0.employee_number, a.1.event.event_date).cmp(&(&b.0.employee_number, b.1.event.event_date))
+        });
+        for (w, ch) in &checkups {
+            dates.push(ch.event.event_date);
+            if x.format == ExportFormat::Cda {
+                let (doc, s) = cda_export::document(&table, &mhlw, &units, w, ch, issued);
+                data += doc.data;
+                skipped.extend(s);
+                cda_docs.push(doc);
+            } else {
+                let (b, s) = fhir_export::bundle(&table, &mhlw, &units, w, ch, issued);
+                data += b.data;
+                skipped.extend(s);
+                bundles.push((w.employee_number.clone(), b));
+            }
+        }
+    }
+    let whose = x.worker.map(|w| format!("worker {w}")).unwrap_or_else(|| c.name.clone());
+    let on = x.date.map(|d| format!(" on {d}")).unwrap_or_default();
+    if dates.is_empty() {
+        bail!("no checkups with data of {whose}{on} to export");
+    }
+    if dates.len() > 1 && !zip {
+        let list: Vec<String> = dates.iter().take(10).map(|d| d.to_string()).collect();
+        let more = if dates.len() > 10 { ", …" } else { "" };
+        bail!(
+            "{} checkups of {whose} ({}{more}): one {label} document per checkup — give --date YYYY-MM-DD for one, or --output FILE.zip for all",
+            dates.len(),
+            list.join(", ")
+        );
+    }
+    let bytes: Vec<u8> = match (x.format, zip) {
+        (ExportFormat::Cda, true) => cda_export::archive(&cda_docs, issued)?,
+        (ExportFormat::Cda, false) => cda_docs.first().map(|d| d.xml.clone().into_bytes()).unwrap_or_default(),
+        (_, true) => fhir_export::zip_bundles(&bundles)?,
+        (_, false) => {
+            let mut text =
+                bundles.first().map(|b| serde_json::to_string_pretty(&b.1.json)).transpose()?.unwrap_or_default();
+            text.push('\n');
+            text.into_bytes()
+        }
+    };
+    // "N data not exportable in this format (reason): item name ×k, …", one line per reason.
+    let mut by_reason: std::collections::BTreeMap<&str, std::collections::BTreeMap<String, usize>> =
+        std::collections::BTreeMap::new();
+    for s in &skipped {
+        *by_reason.entry(s.reason.label()).or_default().entry(format!("{} {}", s.item, s.name)).or_default() += 1;
+    }
+    for (reason, items) in &by_reason {
+        let n: usize = items.values().sum();
+        let list: Vec<String> =
+            items.iter().map(|(i, k)| if *k > 1 { format!("{i} ×{k}") } else { i.clone() }).collect();
+        eprintln!("{n} data not exportable in this format ({reason}): {}", list.join(", "));
+    }
+    audit_cli(
+        store,
+        "export",
+        Some(c.id),
+        format!(
+            "{} {label}{on}: {} checkups, {data} data of {} persons, {} left out",
+            x.worker.unwrap_or("company"),
+            dates.len(),
+            rows.len(),
+            skipped.len()
+        ),
+    )
+    .await?;
+    match x.output {
+        Some(path) => std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?,
+        None => write_stdout(&String::from_utf8_lossy(&bytes))?,
     }
     Ok(())
 }
