@@ -11,7 +11,9 @@
 //! Data without an MHLW code or with a coded value outside the value set are left out and
 //! returned as [`Skipped`]. Not written (iphr does not hold them): the JP-CLINS Bundle identifier
 //! (it needs a 医療機関番号; the Bundle carries an `urn:uuid` identifier instead), the insured
-//! person's identifier and Coverage, Practitioner, reference ranges, 所見 as `component`.
+//! person's identifier and Coverage, Practitioner, reference ranges, 所見 as `component`. Since
+//! the Bundle profile (JP_Bundle_eCheckupGeneral) requires some of these, no resource claims an
+//! eCheckup profile in `meta.profile`.
 
 use crate::cda_export::Checkup;
 use crate::export::Who;
@@ -64,7 +66,6 @@ fn observation(e: &Entry, id: uuid::Uuid, patient: &str, date: NaiveDate) -> Val
     let mut o = json!({
         "resourceType": "Observation",
         "id": id.to_string(),
-        "meta": { "profile": ["http://jpfhir.jp/fhir/eCheckup/StructureDefinition/JP_Observation_eCheckupGeneral"] },
         "status": "final",
         "category": [{ "coding": [{ "system": CATEGORY_SYSTEM, "code": category(e) }] }],
         "code": { "coding": [{ "system": ITEM_SYSTEM, "code": e.mhlw.code, "display": e.mhlw.display }] },
@@ -185,7 +186,6 @@ pub fn bundle(
     let mut patient = json!({
         "resourceType": "Patient",
         "id": patient_id.to_string(),
-        "meta": { "profile": ["http://jpfhir.jp/fhir/eCheckup/StructureDefinition/JP_Patient_eCheckupGeneral"] },
         "name": names,
         "birthDate": who.birth_date.to_string(),
     });
@@ -244,7 +244,6 @@ pub fn bundle(
     let composition = json!({
         "resourceType": "Composition",
         "id": composition_id.to_string(),
-        "meta": { "profile": ["http://jpfhir.jp/fhir/eCheckup/StructureDefinition/JP_Composition_eCheckupGeneral"] },
         "extension": [{ "url": "http://hl7.org/fhir/StructureDefinition/composition-clinicaldocument-versionNumber", "valueString": "1.0" }],
         "identifier": { "system": "http://jpfhir.jp/fhir/core/IdSystem/resourceInstance-identifier", "value": ev.id.0.to_string() },
         "status": "final",
@@ -270,7 +269,6 @@ pub fn bundle(
     let json = json!({
         "resourceType": "Bundle",
         "id": derived(base, 5).to_string(),
-        "meta": { "profile": ["http://jpfhir.jp/fhir/clins/StructureDefinition/JP_Bundle_eCheckupGeneral"] },
         "identifier": { "system": "urn:ietf:rfc:3986", "value": url(derived(base, 5)) },
         "type": "document",
         "timestamp": format!("{issued}T00:00:00+09:00"),
