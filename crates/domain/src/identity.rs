@@ -111,8 +111,9 @@ pub fn find(incoming: &Incoming, candidates: &[Candidate]) -> Match {
     if let Some(no) = incoming.employee_number.as_deref().map(key).filter(|k| !k.is_empty()) {
         let hits: Vec<usize> =
             candidates.iter().enumerate().filter(|(_, c)| key(&c.employee_number) == no).map(|(i, _)| i).collect();
-        if let [i] = hits.as_slice() {
-            let c = &candidates[*i];
+        if let [i] = hits.as_slice()
+            && let Some(c) = candidates.get(*i)
+        {
             if let Some(b) = incoming.birth_date.filter(|b| *b != c.birth_date) {
                 return Match::Conflict {
                     index: *i,
@@ -129,17 +130,16 @@ pub fn find(incoming: &Incoming, candidates: &[Candidate]) -> Match {
         }
     }
     if let (Some(kana), Some(birth), Some(sex)) = (incoming.kana.as_deref().map(key), incoming.birth_date, incoming.sex)
+        && !kana.is_empty()
     {
-        if !kana.is_empty() {
-            let hits = candidates
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.birth_date == birth && c.sex == sex && key(&c.kana) == kana)
-                .map(|(i, _)| i)
-                .collect();
-            if let Some(m) = one_or_many(hits, MatchedBy::KanaBirthSex) {
-                return m;
-            }
+        let hits = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.birth_date == birth && c.sex == sex && key(&c.kana) == kana)
+            .map(|(i, _)| i)
+            .collect();
+        if let Some(m) = one_or_many(hits, MatchedBy::KanaBirthSex) {
+            return m;
         }
     }
     if let (Some(ins), Some(num)) =

@@ -53,7 +53,10 @@ pub enum OhccError {
     },
 }
 
-fn check_chars(code: &str, rules: &[(&'static str, &'static str, fn(char) -> bool)]) -> Result<(), OhccError> {
+/// One character position of a code: its part's name, what is expected, and the test.
+type CharRule = (&'static str, &'static str, fn(char) -> bool);
+
+fn check_chars(code: &str, rules: &[CharRule]) -> Result<(), OhccError> {
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != rules.len() {
         return Err(OhccError::Length { code: code.to_string(), expected: rules.len(), got: chars.len() });
@@ -76,7 +79,7 @@ fn digit(c: char) -> bool {
     c.is_ascii_digit()
 }
 
-const ITEM_RULES: [(&str, &str, fn(char) -> bool); 10] = [
+const ITEM_RULES: [CharRule; 10] = [
     ("① 大項目", "an upper-case letter", upper),
     ("② 中項目", "a lower-case letter", lower),
     ("③ 主項目", "a digit", digit),
@@ -470,10 +473,10 @@ impl ItemTable {
             if r.jlac10.len() != 17 || !r.jlac10.is_ascii() {
                 return Err(err("jlac10", format!("{:?} is not a 17-character JLAC10 code", r.jlac10)));
             }
-            if let Some(prev) = self.by_jlac10.get(&r.jlac10) {
-                if *prev != item {
-                    return Err(err("jlac10", format!("{} already maps to {prev}", r.jlac10)));
-                }
+            if let Some(prev) = self.by_jlac10.get(&r.jlac10)
+                && *prev != item
+            {
+                return Err(err("jlac10", format!("{} already maps to {prev}", r.jlac10)));
             }
             self.by_jlac10.insert(r.jlac10, item);
         }

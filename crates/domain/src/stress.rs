@@ -263,6 +263,30 @@ pub struct Hanteizu {
     pub min_group: usize,
 }
 
+impl Hanteizu {
+    /// 健康リスク (量-コントロール) of group means, uncapped.
+    pub fn risk_demand_control(&self, quant: f64, control: f64) -> f64 {
+        100.0 * ((quant - self.mean_quant) * self.coef_quant + (control - self.mean_ctrl) * self.coef_ctrl).exp()
+    }
+
+    /// 健康リスク (職場の支援) of group means, uncapped.
+    pub fn risk_support(&self, boss: f64, cowork: f64) -> f64 {
+        100.0 * ((boss - self.mean_boss) * self.coef_boss + (cowork - self.mean_cowork) * self.coef_cowork).exp()
+    }
+
+    /// The iso-risk line of the 量-コントロール chart: the コントロール at which a group with
+    /// 量的負担 `quant` has health risk `risk` (the chart's diagonal lines).
+    pub fn control_at(&self, quant: f64, risk: f64) -> f64 {
+        self.mean_ctrl + ((risk / 100.0).ln() - (quant - self.mean_quant) * self.coef_quant) / self.coef_ctrl
+    }
+
+    /// The iso-risk line of the 職場の支援 chart: the 同僚の支援 at which a group with 上司の支援
+    /// `boss` has health risk `risk`.
+    pub fn cowork_at(&self, boss: f64, risk: f64) -> f64 {
+        self.mean_cowork + ((risk / 100.0).ln() - (boss - self.mean_boss) * self.coef_boss) / self.coef_cowork
+    }
+}
+
 /// The high-stress method a company chose (before the check, in its 衛生委員会).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -533,10 +557,8 @@ impl StressRules {
         let boss = mean([47, 50, 53]);
         let cowork = mean([48, 51, 54]);
         let cap = |x: f64| x.min(h.cap);
-        let risk_demand_control =
-            cap(100.0 * ((quant - h.mean_quant) * h.coef_quant + (control - h.mean_ctrl) * h.coef_ctrl).exp());
-        let risk_support =
-            cap(100.0 * ((boss - h.mean_boss) * h.coef_boss + (cowork - h.mean_cowork) * h.coef_cowork).exp());
+        let risk_demand_control = cap(h.risk_demand_control(quant, control));
+        let risk_support = cap(h.risk_support(boss, cowork));
         GroupResult {
             n,
             quant,
@@ -555,6 +577,20 @@ impl StressRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_risk_lines_lie_on_their_risk() {
+        let Ok(r) = StressRules::embedded() else { panic!("tables") };
+        let h = &r.hanteizu;
+        for risk in [80.0, 100.0, 120.0, 150.0] {
+            for x in [3.0, 6.5, 8.7, 12.0] {
+                assert!((h.risk_demand_control(x, h.control_at(x, risk)) - risk).abs() < 1e-9);
+                assert!((h.risk_support(x, h.cowork_at(x, risk)) - risk).abs() < 1e-9);
+            }
+        }
+        // The national means are the 100 line.
+        assert!((h.control_at(h.mean_quant, 100.0) - h.mean_ctrl).abs() < 1e-12);
+    }
 
     fn setup() -> (Vec<Item>, SumCriteria) {
         match (items(), SumCriteria::mhlw_example()) {

@@ -4,7 +4,7 @@ use crate::cli::{audit_cli, find_company, open_store, write_stdout};
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{Datelike, Months, NaiveDate};
 use iphr_domain::event::EventKind;
-use iphr_domain::stress::{Answers, Method, StressRules};
+use iphr_domain::stress::{Method, StressRules};
 use iphr_domain::{CompanyId, PersonId};
 use iphr_store::{Store, StressCampaign, WorkerQuery, WorkerRow};
 use serde::Serialize;
@@ -42,8 +42,15 @@ pub enum StressCmd {
         #[arg(long)]
         campaign: uuid::Uuid,
     },
-    /// Group analysis by department (仕事のストレス判定図); groups under 10 are marked not for the
-    /// employer.
+    /// Remind every target who has not answered (受検勧奨): recorded per worker and shown to them
+    /// on their questionnaire; prints who was reminded.
+    Remind {
+        /// Campaign id.
+        #[arg(long)]
+        campaign: uuid::Uuid,
+    },
+    /// Group analysis by the department each worker was in when they answered (仕事のストレス判定図);
+    /// groups under 10 are marked not for the employer.
     Groups {
         /// Campaign id.
         #[arg(long)]
@@ -252,19 +259,16 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
         }
         StressCmd::Results { campaign, format } => {
             let camp = find_campaign(store.as_ref(), campaign).await?;
-            let method = Method::parse(&camp.method).unwrap_or(Method::Sum);
-            let who = workers(store.as_ref(), camp.company_id).await?;
-            let sheets = store.stress_sheets(camp.company_id, camp.starts_on, camp.ends_on).await?;
+            let a = iphr_postcheckup::stress::analyse(store.as_ref(), &rules, &camp).await?;
             let mut rows = Vec::new();
-            for s in latest_per_person(&sheets) {
-                let (Some(w), Ok(a)) = (who.get(&s.person_id), Answers::parse(s.answers.clone())) else { continue };
-                let r = rules.score(&a, w.sex);
+            for x in &a.scored {
+                let (w, r) = (&x.worker, &x.result);
                 rows.push(ResultRow {
                     employee_number: w.employee_number.clone(),
                     name: w.name.clone(),
                     sex: w.sex.as_str().into(),
-                    department: w.department.clone().unwrap_or_default(),
-                    answered_on: s.date,
+                    department: x.department.clone(),
+                    answered_on: x.date,
                     sum_a: r.sum.a,
                     sum_b: r.sum.b,
                     sum_c: r.sum.c,
@@ -273,7 +277,7 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
                     soten_b: r.soten_b,
                     soten_c: r.soten_c,
                     high_stress_soten: r.high_soten,
-                    high_stress: r.high(method),
+                    high_stress: x.high,
                     scales: r
                         .scales
                         .iter()
@@ -354,7 +358,7 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
                 .await?
                 .rows;
             let sheets = store.stress_sheets(camp.company_id, camp.starts_on, camp.ends_on).await?;
-            let examined = latest_per_person(&sheets).len();
+            let examined = iphr_postcheckup::stress::latest_per_person(&sheets).len();
             // 検査実施年月: the month of the last answer (the report's rule for checks run over time).
             let month = sheets.iter().map(|s| s.date).max().unwrap_or(camp.ends_on);
             let month_end = NaiveDate::from_ymd_opt(month.year(), month.month(), 1)
@@ -383,34 +387,33 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
             audit_cli(store.as_ref(), "stresscheck report", Some(camp.company_id), campaign.to_string()).await?;
             write_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))
         }
+        StressCmd::Remind { campaign } => {
+            let camp = find_campaign(store.as_ref(), campaign).await?;
+            let reminded =
+                iphr_postcheckup::stress::remind(store.as_ref(), &rules, &camp, "cli", chrono::Utc::now()).await?;
+            audit_cli(
+                store.as_ref(),
+                "stresscheck remind",
+                Some(camp.company_id),
+                format!("{campaign}: {} workers reminded", reminded.len()),
+            )
+            .await?;
+            let mut text = format!("{} workers reminded (受検勧奨)\n", reminded.len());
+            for w in &reminded {
+                text.push_str(&format!("{}\t{}\n", w.employee_number, w.name));
+            }
+            write_stdout(&text)
+        }
         StressCmd::Groups { campaign, format } => {
             let camp = find_campaign(store.as_ref(), campaign).await?;
-            let method = Method::parse(&camp.method).unwrap_or(Method::Sum);
-            let who = workers(store.as_ref(), camp.company_id).await?;
-            let sheets = store.stress_sheets(camp.company_id, camp.starts_on, camp.ends_on).await?;
-            let mut groups: BTreeMap<String, Vec<(Answers, bool)>> = BTreeMap::new();
-            for s in latest_per_person(&sheets) {
-                let (Some(w), Ok(a)) = (who.get(&s.person_id), Answers::parse(s.answers.clone())) else { continue };
-                let high = rules.score(&a, w.sex).high(method);
-                groups
-                    .entry(w.department.clone().unwrap_or_else(|| "(所属なし)".into()))
-                    .or_default()
-                    .push((a.clone(), high));
-                groups.entry("全体".into()).or_default().push((a, high));
-            }
+            let a = iphr_postcheckup::stress::analyse(store.as_ref(), &rules, &camp).await?;
             #[derive(Serialize)]
             struct GroupRow {
                 group: String,
                 #[serde(flatten)]
                 result: iphr_domain::stress::GroupResult,
             }
-            let rows: Vec<GroupRow> = groups
-                .iter()
-                .map(|(g, v)| {
-                    let refs: Vec<(&Answers, bool)> = v.iter().map(|(a, h)| (a, *h)).collect();
-                    GroupRow { group: g.clone(), result: rules.group(&refs) }
-                })
-                .collect();
+            let rows: Vec<GroupRow> = a.groups.into_iter().map(|(group, result)| GroupRow { group, result }).collect();
             audit_cli(
                 store.as_ref(),
                 "stresscheck groups",
@@ -463,18 +466,6 @@ struct GroupCsv {
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
-}
-
-/// Each person's last sheet in the period.
-fn latest_per_person(sheets: &[iphr_store::StressSheet]) -> Vec<&iphr_store::StressSheet> {
-    let mut m: BTreeMap<PersonId, &iphr_store::StressSheet> = BTreeMap::new();
-    for s in sheets {
-        let e = m.entry(s.person_id).or_insert(s);
-        if s.date > e.date {
-            *e = s;
-        }
-    }
-    m.into_values().collect()
 }
 
 /// One required special checkup of a worker.

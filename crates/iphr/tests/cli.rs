@@ -533,15 +533,19 @@ fn judge_hours_and_the_stress_check_from_the_command_line() {
     assert_eq!(
         lines.next(),
         Some(
-            "employee_number,name,month,overtime_holiday,statutory_overtime,holiday,night_shifts,year_statutory_overtime,over45_months,max_average_months,max_average,flags"
+            "employee_number,name,month,work_regime,overtime_holiday,statutory_overtime,holiday,night_shifts,year_statutory_overtime,over45_months,max_average_months,max_average,flags"
         )
     );
     let rows: Vec<&str> = lines.collect();
     assert!(rows.len() >= 10, "{csv}");
     for r in &rows {
         let f: Vec<&str> = r.split(',').collect();
-        let oh: f64 = f[3].parse().unwrap();
-        assert_eq!(oh > 80.0, f[11].contains("interview_notice:notice"), "{r}");
+        let oh: f64 = f[4].parse().unwrap();
+        assert_eq!(oh > 80.0, f[12].contains("interview_notice:notice"), "{r}");
+        // 研究開発業務 (the demo's R&D departments, from the HR data) is exempt from the caps.
+        if f[3] == "rnd" {
+            assert!(!f[12].contains("month_100") && !f[12].contains("month_45"), "{r}");
+        }
     }
     let e = fails(d.path(), &["hours", "--company", company, "--month", "2026/03"]);
     assert!(e.contains("YYYY-MM"), "{e}");
@@ -607,6 +611,10 @@ fn judge_hours_and_the_stress_check_from_the_command_line() {
     assert!(v["検査を受けた労働者数"].as_u64().unwrap() > 5, "{report}");
     assert!(v["在籍労働者数"].as_u64().unwrap() >= v["検査を受けた労働者数"].as_u64().unwrap(), "{report}");
     assert_eq!(v["集団ごとの分析の実施の有無"], 1);
+    // Reminders (受検勧奨) to those who have not answered: one line per worker reminded.
+    let out = ok(d.path(), &["stresscheck", "remind", "--campaign", id]);
+    let n: usize = out.split_whitespace().next().and_then(|x| x.parse().ok()).unwrap();
+    assert!(out.starts_with(&format!("{n} workers reminded")) && out.lines().count() == n + 1, "{out}");
     let e = fails(d.path(), &["stresscheck", "results", "--campaign", "0190a000-0000-7000-8000-000000000000"]);
     assert!(e.contains("no stress-check campaign"), "{e}");
 

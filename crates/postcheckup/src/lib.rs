@@ -6,6 +6,7 @@
 //! export (`iphr export judgements`). The rules themselves are pure and live in the domain.
 
 pub mod hours;
+pub mod stress;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use iphr_convert::units::UnitTable;

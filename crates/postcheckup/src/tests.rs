@@ -204,3 +204,60 @@ async fn hours_follow_the_work_regime_and_the_company_profile() {
     let e = company_rules(&s, w.company.id).await.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(e.contains("overtime_profile") && e.contains("shipping"), "{e}");
 }
+
+#[tokio::test]
+async fn stress_groups_by_the_department_when_answering_and_reminders() {
+    use iphr_domain::event::{Event, EventKind};
+    let (_d, s, w) = store().await;
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    // 山田 answered on 2021-03-15, in 総務部; he moved to 製造部 on 2021-04-01 (his department now).
+    let answers: Vec<u8> =
+        "111111144411141441114444444444444444444444444444444444444".bytes().map(|b| b - b'0').collect();
+    let ev = Event {
+        company_id: w.company.id,
+        id: iphr_domain::EventId::new(),
+        person_id: Some(w.persons[0].id),
+        employment_id: Some(w.employments[0].id),
+        department_id: None,
+        kind: EventKind::StressCheck,
+        subkind: Some("bjsq57".into()),
+        event_date: d(2021, 3, 15),
+        title: "ストレスチェック".into(),
+        content_class: iphr_domain::info_class::InfoClass::Stress,
+        producer: iphr_domain::ohcc::Producer::Worker,
+        detail: serde_json::json!({ "answers": answers }),
+        source_doc: None,
+    };
+    s.insert_batch(&Batch { events: vec![ev], ..Batch::default() }).await.unwrap();
+    let c = iphr_store::StressCampaign {
+        company_id: w.company.id,
+        id: uuid::Uuid::now_v7(),
+        name: "2020年度".into(),
+        starts_on: d(2021, 3, 1),
+        ends_on: d(2021, 3, 31),
+        method: "sum".into(),
+        implementer: "doctor".into(),
+        created_by: "t".into(),
+        created_at: chrono::Utc::now(),
+    };
+    s.create_stress_campaign(&c).await.unwrap();
+    let rules = iphr_domain::stress::StressRules::embedded().unwrap();
+    let a = stress::analyse(&s, &rules, &c).await.unwrap();
+    assert_eq!((a.targets, a.scored.len(), a.not_answered.len()), (2, 1, 1));
+    assert_eq!(a.scored[0].department, "総務部", "the department on the answer date, not today's 製造部");
+    assert!(a.scored[0].high, "the high-stress test vector");
+    let names: Vec<&str> = a.groups.iter().map(|(g, _)| g.as_str()).collect();
+    assert_eq!(names, vec!["総務部", stress::WHOLE]);
+    assert_eq!((a.groups[0].1.n, a.groups[0].1.high_stress, a.groups[0].1.disclosable), (1, 1, false));
+    // Reminders go to the one who has not answered (佐藤), each sending kept.
+    let t1 = chrono::Utc::now();
+    let reminded = stress::remind(&s, &rules, &c, "nurse", t1).await.unwrap();
+    assert_eq!(reminded.iter().map(|w| w.employee_number.as_str()).collect::<Vec<_>>(), vec!["E002"]);
+    stress::remind(&s, &rules, &c, "nurse", t1).await.unwrap();
+    stress::remind(&s, &rules, &c, "nurse", t1 + chrono::Duration::days(7)).await.unwrap();
+    let r = s.stress_reminders(w.company.id, c.id).await.unwrap();
+    assert_eq!(r.len(), 2, "the same sending twice is one reminder");
+    assert!(r.iter().all(|x| x.person_id == w.persons[1].id && x.sent_by == "nurse"));
+    let a = stress::analyse(&s, &rules, &c).await.unwrap();
+    assert_eq!(a.not_answered[0].reminded.len(), 2);
+}

@@ -573,6 +573,7 @@ impl Store for StoreImpl {
             "DELETE FROM judgement_results",
             "DELETE FROM judgements",
             "DELETE FROM rule_overrides",
+            "DELETE FROM stress_reminders",
             "DELETE FROM stress_drafts",
             "DELETE FROM stress_campaigns",
             "DELETE FROM observation_history",
@@ -2546,6 +2547,53 @@ impl Store for StoreImpl {
             .await
             .map_err(db_err)?;
         tx.commit().await.map_err(db_err)
+    }
+
+    async fn record_stress_reminders(
+        &self,
+        company: CompanyId,
+        campaign: Uuid,
+        persons: &[PersonId],
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        for p in persons {
+            sqlx::query(
+                "INSERT INTO stress_reminders (company_id, campaign_id, person_id, sent_at, sent_by) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (company_id, campaign_id, person_id, sent_at) DO NOTHING",
+            )
+            .bind(company.0)
+            .bind(campaign)
+            .bind(p.0)
+            .bind(at)
+            .bind(by)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn stress_reminders(&self, company: CompanyId, campaign: Uuid) -> Result<Vec<iphr_store::StressReminder>> {
+        sqlx::query(
+            "SELECT person_id, sent_at, sent_by FROM stress_reminders WHERE company_id = $1 AND campaign_id = $2
+             ORDER BY sent_at, person_id",
+        )
+        .bind(company.0)
+        .bind(campaign)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(iphr_store::StressReminder {
+                person_id: PersonId(get(r, "person_id")?),
+                sent_at: get(r, "sent_at")?,
+                sent_by: get(r, "sent_by")?,
+            })
+        })
+        .collect()
     }
 
     async fn assignment_history(&self, company: CompanyId) -> Result<Vec<iphr_store::AssignmentSpan>> {

@@ -653,6 +653,18 @@ pub trait Store: Send + Sync {
         campaign: uuid::Uuid,
         person: PersonId,
     ) -> Result<()>;
+    /// Records one reminder (受検勧奨) per person of a campaign, sent at `at` by `by`, in one
+    /// transaction; the same person and time again is not written twice.
+    async fn record_stress_reminders(
+        &self,
+        company: CompanyId,
+        campaign: uuid::Uuid,
+        persons: &[PersonId],
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The reminders of a campaign, oldest first.
+    async fn stress_reminders(&self, company: CompanyId, campaign: uuid::Uuid) -> Result<Vec<StressReminder>>;
     /// Every assignment of a company's employments with its department's name and 労働時間制度,
     /// by person and start date: who was where, and under which regime, on any date.
     async fn assignment_history(&self, company: CompanyId) -> Result<Vec<AssignmentSpan>>;

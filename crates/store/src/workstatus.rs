@@ -93,3 +93,14 @@ pub fn spans_on(spans: &[AssignmentSpan], date: NaiveDate) -> std::collections::
     }
     out
 }
+
+/// A reminder to take the stress check (受検勧奨) sent to a worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StressReminder {
+    /// The person.
+    pub person_id: PersonId,
+    /// When.
+    pub sent_at: DateTime<Utc>,
+    /// By whom (login).
+    pub sent_by: String,
+}

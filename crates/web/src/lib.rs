@@ -102,6 +102,7 @@ fn routes(state: AppState) -> Router {
         .route("/me/stresscheck/result", get(stresscheck::result))
         .route("/me/stresscheck/apply", post(stresscheck::apply))
         .route("/companies/{cid}/stresscheck", get(stresscheck::admin))
+        .route("/companies/{cid}/stresscheck/{campaign}/remind", post(stresscheck::remind))
         .route("/companies/{cid}/hours", get(hours::page))
         .route("/companies/{cid}/hours/{eid}", post(hours::post_step))
         .route("/me/hours", get(hours::mine))

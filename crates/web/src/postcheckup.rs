@@ -35,9 +35,14 @@ use serde::{Deserialize, Serialize};
 
 /// Today in Japan (deadlines are calendar days in JST).
 pub fn today_jst() -> NaiveDate {
+    jst_date(Utc::now())
+}
+
+/// The calendar date in Japan of an instant.
+pub fn jst_date(t: chrono::DateTime<Utc>) -> NaiveDate {
     let jst =
         FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
-    Utc::now().with_timezone(&jst).date_naive()
+    t.with_timezone(&jst).date_naive()
 }
 
 /// Rows per dashboard section (the section page shows up to [`SECTION_ALL`]).

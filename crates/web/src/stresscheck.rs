@@ -26,9 +26,8 @@ use iphr_domain::role::Role;
 use iphr_domain::stress::{Answers, Method, Section, SheetResult, StressRules};
 use iphr_domain::tenant::Company;
 use iphr_domain::{CompanyId, EmploymentId, EventId, ObservationId, PersonId};
-use iphr_store::{Batch, StressCampaign, WorkerQuery};
+use iphr_store::{Batch, StressCampaign};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 fn rules() -> Result<StressRules, AppError> {
     StressRules::embedded().map_err(|e| AppError::Internal(e.to_string()))
@@ -121,6 +120,8 @@ pub struct FormPage {
     submitted: bool,
     saved: bool,
     missing: Vec<u8>,
+    /// The last reminder (受検勧奨) the worker received for this campaign.
+    reminded: Option<NaiveDate>,
 }
 
 /// Query of the form page.
@@ -175,8 +176,17 @@ pub async fn form(
         .filter(|c| today <= c.ends_on && leave.is_none_or(|d| d >= c.starts_on));
     let mut submitted = false;
     let mut answers = vec![0u8; 57];
+    let mut reminded = None;
     if let Some(c) = &campaign {
         submitted = own_sheet(&state, c, person).await?.is_some();
+        reminded = state
+            .store
+            .stress_reminders(cid, c.id)
+            .await?
+            .iter()
+            .filter(|r| r.person_id == person)
+            .map(|r| crate::postcheckup::jst_date(r.sent_at))
+            .max();
         if let Some(d) = state.store.stress_draft(cid, c.id, person).await? {
             answers = d.bytes().map(|b| b.saturating_sub(b'0')).collect();
         }
@@ -189,6 +199,7 @@ pub async fn form(
         submitted,
         saved: p.saved.is_some(),
         missing: vec![],
+        reminded,
     }))
 }
 
@@ -314,6 +325,7 @@ pub async fn post_form(State(state): State<AppState>, user: CurrentUser, body: B
             submitted: false,
             saved: false,
             missing,
+            reminded: None,
         });
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
@@ -483,6 +495,81 @@ pub struct GroupRow {
     r: iphr_domain::stress::GroupResult,
 }
 
+/// A target who has not answered.
+pub struct NotAnsweredRow {
+    employee_number: String,
+    name: String,
+    /// Reminders sent (dates, JST).
+    reminded: Vec<String>,
+}
+
+/// One 仕事のストレス判定図 (SVG geometry in pixels).
+pub struct Chart {
+    id: &'static str,
+    title: &'static str,
+    x_label: &'static str,
+    y_label: &'static str,
+    /// Axis ticks: (position, label).
+    x_ticks: Vec<(f64, String)>,
+    y_ticks: Vec<(f64, String)>,
+    /// Iso-risk lines: x1, y1, x2, y2, risk label.
+    lines: Vec<(f64, f64, f64, f64, String)>,
+    /// Groups: x, y, name, disclosable.
+    points: Vec<(f64, f64, String, bool)>,
+}
+
+/// The two 判定図 of the groups: 量-コントロール and 職場の支援, with the iso-risk lines at
+/// 80/100/120/150 (national average 100) — the chart the Technote describes.
+fn charts(h: &iphr_domain::stress::Hanteizu, groups: &[GroupRow]) -> Vec<Chart> {
+    // Group means of three items each (1–4 reversed into 15 − sum): 3–12.
+    const LO: f64 = 3.0;
+    const HI: f64 = 12.0;
+    const SIZE: f64 = 300.0;
+    const LEFT: f64 = 50.0;
+    const TOP: f64 = 20.0;
+    let px = |v: f64| LEFT + (v.clamp(LO, HI) - LO) / (HI - LO) * SIZE;
+    let py = |v: f64| TOP + SIZE - (v.clamp(LO, HI) - LO) / (HI - LO) * SIZE;
+    let ticks = |f: &dyn Fn(f64) -> f64| (3..=12).step_by(3).map(|v| (f(f64::from(v)), v.to_string())).collect();
+    let chart =
+        |id, title, x_label, y_label, at: &dyn Fn(f64, f64) -> f64, xy: &dyn Fn(&GroupRow) -> (f64, f64)| Chart {
+            id,
+            title,
+            x_label,
+            y_label,
+            x_ticks: ticks(&px),
+            y_ticks: ticks(&py),
+            lines: [80.0, 100.0, 120.0, 150.0]
+                .iter()
+                .map(|r| (px(LO), py(at(LO, *r)), px(HI), py(at(HI, *r)), format!("{r:.0}")))
+                .collect(),
+            points: groups
+                .iter()
+                .map(|g| {
+                    let (x, y) = xy(g);
+                    (px(x), py(y), g.name.clone(), g.r.disclosable)
+                })
+                .collect(),
+        };
+    vec![
+        chart(
+            "hanteizu-demand",
+            "量-コントロール判定図",
+            "仕事の量的負担",
+            "仕事のコントロール",
+            &|x, r| h.control_at(x, r),
+            &|g| (g.r.quant, g.r.control),
+        ),
+        chart(
+            "hanteizu-support",
+            "職場の支援判定図",
+            "上司の支援",
+            "同僚の支援",
+            &|x, r| h.cowork_at(x, r),
+            &|g| (g.r.boss, g.r.cowork),
+        ),
+    ]
+}
+
 /// `GET /companies/{cid}/stresscheck` page.
 #[derive(Template)]
 #[template(path = "stress_admin.html")]
@@ -493,9 +580,11 @@ pub struct AdminPage {
     campaign: Option<StressCampaign>,
     targets: usize,
     answered: usize,
-    not_answered: Vec<(String, String)>,
+    not_answered: Vec<NotAnsweredRow>,
     high: Vec<HighRow>,
     groups: Vec<GroupRow>,
+    charts: Vec<Chart>,
+    reminded: Option<usize>,
 }
 
 /// Admin query.
@@ -504,10 +593,14 @@ pub struct AdminParams {
     /// Campaign id.
     #[serde(default)]
     campaign: Option<uuid::Uuid>,
+    /// Workers just reminded (after the POST).
+    #[serde(default)]
+    reminded: Option<usize>,
 }
 
 /// `GET /companies/{cid}/stresscheck`: the implementers' view (physician, nurse): who answered,
-/// who did not (reminders), the high-stress list, and the group analysis.
+/// who did not (with the reminders sent), the high-stress list, and the group analysis by the
+/// department at the time of answering, with the 判定図.
 pub async fn admin(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -522,23 +615,13 @@ pub async fn admin(
         Some(id) => campaigns.iter().find(|c| c.id == id).cloned(),
         None => campaigns.first().cloned(),
     };
-    let (mut targets, mut answered, mut not_answered, mut high, mut groups) = (0, 0, vec![], vec![], vec![]);
+    let (mut targets, mut answered, mut not_answered, mut high, mut groups, mut chart_list) =
+        (0, 0, vec![], vec![], vec![], vec![]);
     if let Some(c) = &campaign {
         let rules = rules()?;
-        let method = Method::parse(&c.method).unwrap_or(Method::Sum);
-        let workers = state
-            .store
-            .search_workers(cid, &WorkerQuery { text: String::new(), offset: 0, limit: u32::MAX / 2 })
-            .await?
-            .rows;
-        let sheets = state.store.stress_sheets(cid, c.starts_on, c.ends_on).await?;
-        let mut last: BTreeMap<PersonId, &iphr_store::StressSheet> = BTreeMap::new();
-        for s in &sheets {
-            let e = last.entry(s.person_id).or_insert(s);
-            if s.date > e.date {
-                *e = s;
-            }
-        }
+        let a = iphr_postcheckup::stress::analyse(state.store.as_ref(), &rules, c)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         // Interview applications since the campaign began, in one query (not one per worker).
         let applied: std::collections::HashSet<PersonId> = state
             .store
@@ -548,42 +631,39 @@ pub async fn admin(
             .filter(|e| e.event_date >= c.starts_on)
             .filter_map(|e| e.person_id)
             .collect();
-        let mut by_group: BTreeMap<String, Vec<(Answers, bool)>> = BTreeMap::new();
-        for w in workers.iter().filter(|w| w.leave_date.is_none_or(|d| d >= c.starts_on)) {
-            targets += 1;
-            let Some(s) = last.get(&w.person_id) else {
-                not_answered.push((w.employee_number.clone(), w.name.clone()));
-                continue;
-            };
-            answered += 1;
-            let Ok(a) = Answers::parse(s.answers.clone()) else { continue };
-            let r = rules.score(&a, w.sex);
-            let is_high = r.high(method);
-            if is_high {
-                high.push(HighRow {
-                    employment_id: w.employment_id.to_string(),
-                    employee_number: w.employee_number.clone(),
-                    name: w.name.clone(),
-                    department: w.department.clone().unwrap_or_default(),
-                    date: s.date,
-                    b: if method == Method::Sum { r.sum.b } else { r.soten_b },
-                    ac: if method == Method::Sum { r.sum.a + r.sum.c } else { r.soten_a + r.soten_c },
-                    applied: applied.contains(&w.person_id),
-                });
-            }
-            by_group
-                .entry(w.department.clone().unwrap_or_else(|| "(所属なし)".into()))
-                .or_default()
-                .push((a.clone(), is_high));
-            by_group.entry("全体".into()).or_default().push((a, is_high));
-        }
-        groups = by_group
+        targets = a.targets;
+        answered = a.scored.len();
+        let method = a.method;
+        high = a
+            .scored
             .iter()
-            .map(|(name, v)| {
-                let refs: Vec<(&Answers, bool)> = v.iter().map(|(a, h)| (a, *h)).collect();
-                GroupRow { name: name.clone(), r: rules.group(&refs) }
+            .filter(|x| x.high)
+            .map(|x| HighRow {
+                employment_id: x.worker.employment_id.to_string(),
+                employee_number: x.worker.employee_number.clone(),
+                name: x.worker.name.clone(),
+                department: x.department.clone(),
+                date: x.date,
+                b: if method == Method::Sum { x.result.sum.b } else { x.result.soten_b },
+                ac: if method == Method::Sum {
+                    x.result.sum.a + x.result.sum.c
+                } else {
+                    x.result.soten_a + x.result.soten_c
+                },
+                applied: applied.contains(&x.worker.person_id),
             })
             .collect();
+        not_answered = a
+            .not_answered
+            .iter()
+            .map(|n| NotAnsweredRow {
+                employee_number: n.worker.employee_number.clone(),
+                name: n.worker.name.clone(),
+                reminded: n.reminded.iter().map(|t| crate::postcheckup::jst_date(*t).to_string()).collect(),
+            })
+            .collect();
+        groups = a.groups.into_iter().map(|(name, r)| GroupRow { name, r }).collect();
+        chart_list = charts(&rules.hanteizu, &groups);
     }
     Ok(render(&AdminPage {
         f: Frame::new(&user, path),
@@ -595,5 +675,42 @@ pub async fn admin(
         not_answered,
         high,
         groups,
+        charts: chart_list,
+        reminded: p.reminded,
     }))
+}
+
+/// `POST /companies/{cid}/stresscheck/{campaign}/remind`: the implementers remind every target
+/// who has not answered (受検勧奨); each reminder is recorded and shown to the worker.
+pub async fn remind(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((cid, campaign)): Path<(CompanyId, uuid::Uuid)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let pairs = crate::forms::pairs(&body);
+    check_csrf(&user, field(&pairs, "csrf"))?;
+    let guard = Guard::new(&state, &user, format!("POST /companies/{cid}/stresscheck/{campaign}/remind"));
+    guard.company_class(cid, InfoClass::Stress, "stress-check reminders").await?;
+    let c = state
+        .store
+        .stress_campaigns(cid)
+        .await?
+        .into_iter()
+        .find(|c| c.id == campaign)
+        .ok_or_else(|| AppError::NotFound(format!("campaign {campaign}")))?;
+    let reminded = iphr_postcheckup::stress::remind(state.store.as_ref(), &rules()?, &c, &user.actor.login, Utc::now())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    guard
+        .audit(
+            Some(cid),
+            None,
+            Some(InfoClass::Class1),
+            true,
+            format!("stress-check reminders: {} workers", reminded.len()),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/companies/{cid}/stresscheck?campaign={campaign}&reminded={}", reminded.len()))
+        .into_response())
 }

@@ -112,3 +112,69 @@ async fn worker_answers_and_the_employer_sees_only_with_consent() {
     let (_, page) = get(&app, &d, &path).await;
     assert!(page.contains("申出あり"));
 }
+
+#[tokio::test]
+async fn implementers_remind_those_who_have_not_answered() {
+    let cfg = DemoConfig {
+        companies: 1,
+        workers: 30,
+        years: 1,
+        seed: 9,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+    };
+    let d = demo(cfg, vec![], false).await;
+    let (app, store) = (d.app.clone(), d.store.clone());
+    let cid: CompanyId = d.companies[0].company.id;
+    let today = chrono::Utc::now().date_naive();
+    let campaign = StressCampaign {
+        company_id: cid,
+        id: uuid::Uuid::now_v7(),
+        name: "リマインド".into(),
+        starts_on: today - chrono::Duration::days(10),
+        ends_on: today + chrono::Duration::days(20),
+        method: "sum".into(),
+        implementer: "nurse".into(),
+        created_by: "test".into(),
+        created_at: chrono::Utc::now(),
+    };
+    store.create_stress_campaign(&campaign).await.unwrap();
+    let page_path = format!("/companies/{cid}/stresscheck?campaign={}", campaign.id);
+    let remind_path = format!("/companies/{cid}/stresscheck/{}/remind", campaign.id);
+    let (n, nt) = login(&app, "nurse").await;
+    let (_, page) = get(&app, &n, &page_path).await;
+    let not_answered: usize =
+        page.split("未回答 <b>").nth(1).and_then(|s| s.split('<').next()).and_then(|s| s.parse().ok()).unwrap();
+    assert!(not_answered > 0);
+    // The two 判定図 are drawn, with one point per group.
+    assert!(page.contains("id=\"hanteizu-demand\"") && page.contains("id=\"hanteizu-support\""), "{page}");
+
+    // HR and the health manager cannot send (refused, audited); nothing is recorded.
+    for login_name in ["jinji", "eisei"] {
+        let (s, t) = login(&app, login_name).await;
+        assert_eq!(post(&app, &s, &remind_path, format!("csrf={t}")).await.0, StatusCode::FORBIDDEN);
+    }
+    // A request without the CSRF token is refused.
+    assert_eq!(post(&app, &n, &remind_path, "csrf=x".into()).await.0, StatusCode::FORBIDDEN);
+    assert!(store.stress_reminders(cid, campaign.id).await.unwrap().is_empty());
+
+    // The nurse (an implementer) reminds everyone who has not answered.
+    let (st, _) = post(&app, &n, &remind_path, format!("csrf={nt}")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let sent = store.stress_reminders(cid, campaign.id).await.unwrap();
+    assert_eq!(sent.len(), not_answered);
+    assert!(sent.iter().all(|r| r.sent_by == "nurse"));
+    let (_, page) = get(&app, &n, &format!("{page_path}&reminded={not_answered}")).await;
+    assert!(page.contains(&format!("{not_answered}人にリマインドを送りました")));
+    assert_eq!(page.matches("(リマインド: ").count(), not_answered);
+    // The worker sees it on their questionnaire.
+    let (w, _) = login(&app, "worker").await;
+    let (_, page) = get(&app, &w, "/me/stresscheck").await;
+    assert!(page.contains("id=\"reminder\""), "{page}");
+    let audit = store.list_audit(&AuditFilter { limit: 500, ..Default::default() }).await.unwrap();
+    assert_eq!(
+        audit.iter().filter(|e| e.action == format!("POST {remind_path}") && e.allowed).count(),
+        2,
+        "the read and the sending"
+    );
+    assert_eq!(audit.iter().filter(|e| e.action == format!("POST {remind_path}") && !e.allowed).count(), 2);
+}
