@@ -15,6 +15,7 @@ pub mod attendance;
 pub mod cda;
 pub mod cda_export;
 pub mod checkup_csv;
+pub mod documents;
 pub mod export;
 pub mod fhir;
 pub mod fhir_export;
