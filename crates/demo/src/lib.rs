@@ -227,12 +227,85 @@ pub fn company_batch(cfg: &DemoConfig, c: &DemoCompany) -> Batch {
         k += 1;
         month = people::next_month(month);
     }
+    events.extend(work_environment_events(cfg, c));
     Batch {
         establishments: c.establishments.clone(),
         departments: c.departments.iter().map(|(d, _)| d.clone()).collect(),
         events,
         ..Batch::default()
     }
+}
+
+/// Work-environment results of the solvent departments (安衛法65条: 有機溶剤 measured every 6
+/// months, 管理区分 mostly 第1; a yearly CREATE-SIMPLE assessment, 安衛法57条の3) — the shape
+/// `iphr import work-environment` stores. A generator of its own, so the rest stays as it was.
+fn work_environment_events(cfg: &DemoConfig, c: &DemoCompany) -> Vec<iphr_domain::event::Event> {
+    use iphr_domain::event::{Event, EventKind};
+    let mut rng = rng_for(cfg.seed, &[3, u64::from(c.index)]);
+    let mut events = Vec::new();
+    for (d, _) in c.departments.iter().filter(|(_, p)| p.solvents) {
+        let mut day = start_date(cfg);
+        let mut half = 0u32;
+        while day <= cfg.as_of {
+            let roll: f64 = rng.random();
+            let class: u8 = if roll < 0.07 {
+                3
+            } else if roll < 0.27 {
+                2
+            } else {
+                1
+            };
+            let unit = format!("{} 塗装ブース", d.name);
+            events.push(Event {
+                company_id: c.company.id,
+                id: iphr_domain::EventId(id_on(&mut rng, day)),
+                person_id: None,
+                employment_id: None,
+                department_id: Some(d.id),
+                kind: EventKind::WorkEnvironment,
+                subkind: Some("measurement".into()),
+                event_date: day,
+                title: format!("作業環境測定 {unit} トルエン 第{class}管理区分"),
+                content_class: EventKind::WorkEnvironment.default_content_class(),
+                producer: iphr_domain::ohcc::Producer::HrSystem,
+                detail: serde_json::json!({
+                    "unit_workplace": unit, "agent": "トルエン", "method": "作業環境測定",
+                    "management_class": class, "estimate": null, "limit": 20.0, "unit": "ppm",
+                    "risk_level": null, "note": "", "source": "demo",
+                }),
+                source_doc: Some("demo".into()),
+            });
+            if half % 2 == 1 {
+                let level = *["I", "II-A", "II-B", "III"].get(rng.random_range(0..4usize)).unwrap_or(&"I");
+                let unit = format!("{} 洗浄工程", d.name);
+                events.push(Event {
+                    company_id: c.company.id,
+                    id: iphr_domain::EventId(id_on(&mut rng, day)),
+                    person_id: None,
+                    employment_id: None,
+                    department_id: Some(d.id),
+                    kind: EventKind::WorkEnvironment,
+                    subkind: Some("risk_assessment".into()),
+                    event_date: day,
+                    title: format!("リスクアセスメント(CREATE-SIMPLE) {unit} キシレン リスクレベル{level}"),
+                    content_class: EventKind::WorkEnvironment.default_content_class(),
+                    producer: iphr_domain::ohcc::Producer::HrSystem,
+                    detail: serde_json::json!({
+                        "unit_workplace": unit, "agent": "キシレン", "method": "CREATE-SIMPLE",
+                        "management_class": null, "estimate": 12.0, "limit": 50.0, "unit": "ppm",
+                        "risk_level": level, "note": "", "source": "demo",
+                    }),
+                    source_doc: Some("demo".into()),
+                });
+            }
+            half += 1;
+            match day.checked_add_months(chrono::Months::new(6)) {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
+    }
+    events
 }
 
 /// The demo accounts, one per role: the physician and the nurse serve every company, the

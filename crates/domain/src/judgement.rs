@@ -387,6 +387,18 @@ pub struct Settings {
     /// The company's sector profile of the long-hours rules (a profile of the overtime table:
     /// general, construction, driver, doctor_a — 労基法139〜141条).
     pub overtime_profile: String,
+    /// 作業環境測定 results from this 管理区分 (1–3) are shown on the dashboard.
+    pub work_env_class_from: u32,
+    /// Risk-assessment results from this リスクレベル (see [`RISK_LEVELS`]) are shown.
+    pub work_env_risk_from: String,
+}
+
+/// CREATE-SIMPLE リスクレベル, lowest first (安衛法57条の3 risk assessment).
+pub const RISK_LEVELS: [&str; 5] = ["I", "II-A", "II-B", "III", "IV"];
+
+/// The rank of a リスクレベル in [`RISK_LEVELS`].
+pub fn risk_rank(level: &str) -> Option<usize> {
+    RISK_LEVELS.iter().position(|l| *l == level.trim())
 }
 
 /// One row of the guidance table.
@@ -876,6 +888,17 @@ fn parse_settings(text: &str) -> Result<Settings, RuleTableError> {
             other => return Err(terr(t, 0, "d_split", format!("{other:?}: expected yes or no"))),
         },
         overtime_profile: get("overtime_profile")?.to_string(),
+        work_env_class_from: match num("work_env_class_from")? {
+            n @ 1..=3 => n,
+            n => return Err(terr(t, 0, "work_env_class_from", format!("{n}: a 管理区分 is 1, 2 or 3"))),
+        },
+        work_env_risk_from: {
+            let v = get("work_env_risk_from")?;
+            if risk_rank(v).is_none() {
+                return Err(terr(t, 0, "work_env_risk_from", format!("{v:?}: one of {}", RISK_LEVELS.join(", "))));
+            }
+            v.to_string()
+        },
     })
 }
 

@@ -11,6 +11,7 @@ pub mod event;
 pub mod identity;
 pub mod ids;
 pub mod info_class;
+pub mod interview;
 pub mod judgement;
 pub mod normalize;
 pub mod observation;

@@ -468,65 +468,12 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// One required special checkup of a worker.
-#[derive(Debug, Serialize)]
-struct SpecialRow {
-    employee_number: String,
-    name: String,
-    regulation: String,
-    checkup: String,
-    last: Option<NaiveDate>,
-    due: NaiveDate,
-    status: iphr_domain::special::DueStatus,
-}
-
 /// `iphr special-checkups --company C`: special checkups due or overdue from current exposures.
 pub async fn special_checkups(url: &str, company: &str, as_of: Option<NaiveDate>, format: Format) -> Result<()> {
-    use iphr_domain::special;
-    let table = special::table().map_err(|e| anyhow!(e))?;
     let store = open_store(url).await?;
     let c = find_company(store.as_ref(), company).await?;
     let today = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let hr = store.hr_state(c.id).await?;
-    let mut checkups: HashMap<PersonId, Vec<(NaiveDate, String)>> = HashMap::new();
-    for e in store.events_of_kind(c.id, EventKind::Checkup, Some("special")).await? {
-        let Some(p) = e.person_id else { continue };
-        let basis = e.detail.get("basis").and_then(|b| b.as_str()).unwrap_or("").to_string();
-        // The basis or title names the statute; an imported result naming nothing counts for all.
-        let text = if basis.is_empty() && e.title == "特殊健康診断" {
-            String::new()
-        } else {
-            format!("{basis} {}", e.title)
-        };
-        checkups.entry(p).or_default().push((e.event_date, text));
-    }
-    let mut rows = Vec::new();
-    for emp in &hr.employees {
-        if emp.employment.leave_date.is_some_and(|d| d <= today) {
-            continue;
-        }
-        let mut exposures: Vec<(String, NaiveDate)> =
-            emp.exposures.iter().map(|x| (x.regulation.clone(), x.valid_from)).collect();
-        if let Some(a) = &emp.current
-            && a.night_work
-        {
-            exposures.push(("深夜業".into(), a.valid_from));
-        }
-        let empty = Vec::new();
-        let mine = checkups.get(&emp.person.id).unwrap_or(&empty);
-        for d in special::due(&table, &exposures, mine, today, 30) {
-            rows.push(SpecialRow {
-                employee_number: emp.employment.employee_number.clone(),
-                name: format!("{} {}", emp.person.family_name, emp.person.given_name),
-                regulation: d.regulation,
-                checkup: d.checkup_ja,
-                last: d.last,
-                due: d.due,
-                status: d.status,
-            });
-        }
-    }
-    rows.sort_by(|a, b| (a.status, a.due, &a.employee_number).cmp(&(b.status, b.due, &b.employee_number)));
+    let rows = iphr_postcheckup::workstatus::special_due(store.as_ref(), c.id, today, 30).await?;
     audit_cli(store.as_ref(), "special-checkups", Some(c.id), format!("{} due rows as of {today}", rows.len())).await?;
     let text = match format {
         Format::Csv => to_csv(&rows)?,

@@ -641,10 +641,15 @@ fn judge_hours_and_the_stress_check_from_the_command_line() {
     assert!(report.contains(":2: 部署: no department \"存在しない課\"") && report.contains(":3: 管理区分"), "{report}");
     assert!(report.contains("imported 0") && report.contains("refused"), "{report}");
     let good = root.join("measurements.csv").display().to_string();
+    let work_env_events = |stats: &str| -> u64 {
+        let v: serde_json::Value = serde_json::from_str(stats).unwrap();
+        v["companies"].as_array().unwrap().iter().filter_map(|c| c["events"]["work_environment"].as_u64()).sum()
+    };
+    let before = work_env_events(&ok(d.path(), &["stats", "--json"]));
     let out = ok(d.path(), &["import", "work-environment", &good, "--company", company]);
     assert!(out.contains("read 3, imported 3, unchanged 0, rejected 0 — imported"), "{out}");
     let out = ok(d.path(), &["import", "work-environment", &good, "--company", company]);
     assert!(out.contains("imported 0, unchanged 3"), "{out}");
     let stats = ok(d.path(), &["stats", "--json"]);
-    assert!(stats.contains("\"work_environment\": 3"), "{stats}");
+    assert_eq!(work_env_events(&stats), before + 3, "{stats}");
 }

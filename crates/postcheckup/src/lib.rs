@@ -7,6 +7,7 @@
 
 pub mod hours;
 pub mod stress;
+pub mod workstatus;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use iphr_convert::units::UnitTable;

@@ -19,6 +19,7 @@ mod pages;
 mod postcheckup;
 mod security;
 mod stresscheck;
+mod workstatus;
 mod views;
 
 use axum::Router;
@@ -94,6 +95,7 @@ fn routes(state: AppState) -> Router {
         .route("/postcheckup", get(postcheckup::all_companies))
         .route("/companies/{cid}/postcheckup", get(postcheckup::dashboard))
         .route("/companies/{cid}/postcheckup/bulk-normal", post(postcheckup::bulk_normal))
+        .route("/companies/{cid}/postcheckup/work-status", get(workstatus::fragment))
         .route("/companies/{cid}/checkups/{evid}", get(postcheckup::checkup))
         .route("/companies/{cid}/checkups/{evid}/steps", post(postcheckup::post_step))
         .route("/companies/{cid}/measures", get(postcheckup::measures))
@@ -116,6 +118,7 @@ fn routes(state: AppState) -> Router {
         .route("/api/v1/companies/{cid}/workers/{eid}/events/{evid}", get(api::event))
         .route("/api/v1/companies/{cid}/workers/{eid}/observations", get(api::observations))
         .route("/api/v1/companies/{cid}/postcheckup", get(postcheckup::dashboard_api))
+        .route("/api/v1/companies/{cid}/work-status", get(workstatus::api))
         .route("/api/v1/companies/{cid}/checkups/{evid}/judgement", get(postcheckup::checkup_api))
         .route("/api/v1/companies/{cid}/checkups/{evid}/steps", post(postcheckup::post_step_api))
         .route("/api/v1/companies/{cid}/measures", get(postcheckup::measures_api))

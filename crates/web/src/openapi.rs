@@ -55,6 +55,10 @@ pub fn spec() -> Value {
                 "事後措置ダッシュボード (件数と各区分の一覧; class 2) / post-checkup dashboard: counts and section lists",
                 json!([cid, { "name": "section", "in": "query", "schema": { "type": "string", "enum": ["panic", "referral", "opinion_due", "followup", "niji", "stratification"] } }]),
                 obj("Dashboard")) },
+            "/api/v1/companies/{cid}/work-status": { "get": op(
+                "特殊健診の期限 (期限切れ・30日以内) と作業環境の最新結果 (work class) / special checkups overdue or due soon, latest work-environment results",
+                json!([cid]),
+                json!({ "type": "object", "properties": { "special_due": { "type": "array", "items": { "type": "object" } }, "work_environment": { "type": "array", "items": { "type": "object" } } } })) },
             "/api/v1/companies/{cid}/checkups/{evid}/judgement": { "get": op(
                 "健診の判定・提案・期限・経過 / a checkup's judgement, proposals, deadlines and steps",
                 json!([cid, evid]), obj("Checkup")) },
