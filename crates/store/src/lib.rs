@@ -8,9 +8,11 @@
 //! application.
 
 pub mod conformance;
+pub mod documents;
 pub mod postcheckup;
 pub mod workstatus;
 
+pub use documents::*;
 pub use postcheckup::*;
 pub use workstatus::*;
 
@@ -675,4 +677,21 @@ pub trait Store: Send + Sync {
         kind: iphr_domain::event::EventKind,
         subkind: Option<&str>,
     ) -> Result<Vec<Event>>;
+
+    // ---- document bundles (文書の一括取込) ----
+    /// Writes one document bundle: the source file, the new documents with their bytes, the
+    /// attachment events of the matched ones and the assignments of waiting ones; all or nothing.
+    /// A document whose SHA-256 the company holds already is a conflict.
+    async fn insert_documents(&self, write: &DocumentWrite) -> Result<()>;
+    /// The company's stored documents with these SHA-256 hashes (no bytes).
+    async fn documents_by_sha256(&self, company: CompanyId, sha256: &[String]) -> Result<Vec<DocumentMeta>>;
+    /// The company's documents waiting for a worker (未割当), oldest first (no bytes).
+    async fn unassigned_documents(&self, company: CompanyId) -> Result<Vec<DocumentMeta>>;
+    /// Gives a waiting document to a worker and writes its attachment event, in one transaction;
+    /// a document that is not waiting (unknown, or assigned already) is refused.
+    async fn assign_document(&self, company: CompanyId, assignment: &DocumentAssignment) -> Result<DocumentMeta>;
+    /// One document with its bytes (download).
+    async fn document(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<StoredDocument>>;
+    /// A worker's documents in a company, by date then id (no bytes).
+    async fn documents_of_person(&self, company: CompanyId, person: PersonId) -> Result<Vec<DocumentMeta>>;
 }
