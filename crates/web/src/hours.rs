@@ -19,7 +19,6 @@ use iphr_domain::info_class::InfoClass;
 use iphr_domain::ohcc::Producer;
 use iphr_domain::overtime::Level;
 use iphr_domain::person::WorkRegime;
-use iphr_domain::postcheckup::WorkCategory;
 use iphr_domain::role::Role;
 use iphr_domain::tenant::Company;
 use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId};
@@ -67,7 +66,6 @@ pub struct HoursPage {
     profile: String,
     is_physician: bool,
     is_staff: bool,
-    categories: Vec<(String, String)>,
 }
 
 /// Query.
@@ -189,10 +187,6 @@ pub async fn page(
         profile,
         is_physician: role == Role::Physician,
         is_staff: matches!(role, Role::Physician | Role::Nurse | Role::HealthManager | Role::Hr),
-        categories: WorkCategory::ALL
-            .iter()
-            .map(|w| (w.as_str().to_string(), format!("{}({})", w.label_ja(), w.legal().label_ja())))
-            .collect(),
     }))
 }
 
@@ -203,7 +197,6 @@ fn allowed(step: &str, role: Role) -> bool {
     match step {
         "notice" | "measure" => matches!(role, Role::Hr | Role::HealthManager | Role::Physician | Role::Nurse),
         "application" => matches!(role, Role::Worker | Role::Physician | Role::Nurse | Role::HealthManager),
-        "interview" | "opinion" => role == Role::Physician,
         _ => false,
     }
 }
@@ -217,6 +210,12 @@ async fn record(
     pairs: &[(String, String)],
 ) -> Result<(), AppError> {
     let step = field(pairs, "step");
+    if matches!(step, "interview" | "opinion") {
+        return Err(AppError::BadRequest(
+            "the interview and the opinion are recorded on the 面接指導 form (/companies/{c}/workers/{e}/interview)"
+                .into(),
+        ));
+    }
     let month = field(pairs, "month");
     iphr_postcheckup::hours::parse_month(month).ok_or_else(|| AppError::BadRequest("month: YYYY-MM".into()))?;
     let guard = Guard::new(state, user, action);
@@ -225,7 +224,7 @@ async fn record(
         return Err(AppError::BadRequest(format!("step: {step:?}")));
     };
     guard.require_role(&access, allowed(step, user.actor.role), step).await?;
-    let class = if step == "interview" { InfoClass::Class2 } else { InfoClass::Class1 };
+    let class = InfoClass::Class1;
     guard.require(&access, class).await?;
     let today = crate::postcheckup::today_jst();
     let (title, detail) = match step {
@@ -237,25 +236,6 @@ async fn record(
             "長時間労働者の面接指導の申出".to_string(),
             serde_json::json!({ "month": month, "basis": "安衛則52条の3" }),
         ),
-        "interview" => (
-            "長時間労働者の面接指導".to_string(),
-            serde_json::json!({
-                "month": month, "basis": "安衛法66条の8",
-                "fatigue": field(pairs, "fatigue"), "condition": field(pairs, "condition"),
-                "guidance": field(pairs, "guidance"), "note": field(pairs, "note"),
-            }),
-        ),
-        "opinion" => {
-            let cat = WorkCategory::parse(field(pairs, "category"))
-                .ok_or_else(|| AppError::BadRequest("category: choose a 就業区分".into()))?;
-            (
-                format!("面接指導に基づく医師の意見: {}", cat.label_ja()),
-                serde_json::json!({
-                    "month": month, "basis": "安衛法66条の8第4項", "category": cat.label_ja(),
-                    "legal": cat.legal().label_ja(), "measures": field(pairs, "measures"),
-                }),
-            )
-        }
         _ => (
             "就業上の措置 (長時間労働)".to_string(),
             serde_json::json!({ "month": month, "basis": "安衛法66条の8第5項", "note": field(pairs, "note") }),

@@ -18,6 +18,7 @@ mod openapi;
 mod pages;
 mod postcheckup;
 mod security;
+mod interview;
 mod stresscheck;
 mod workstatus;
 mod views;
@@ -104,6 +105,7 @@ fn routes(state: AppState) -> Router {
         .route("/me/stresscheck/result", get(stresscheck::result))
         .route("/me/stresscheck/apply", post(stresscheck::apply))
         .route("/companies/{cid}/stresscheck", get(stresscheck::admin))
+        .route("/companies/{cid}/workers/{eid}/interview", get(interview::form).post(interview::record))
         .route("/companies/{cid}/stresscheck/{campaign}/remind", post(stresscheck::remind))
         .route("/companies/{cid}/hours", get(hours::page))
         .route("/companies/{cid}/hours/{eid}", post(hours::post_step))

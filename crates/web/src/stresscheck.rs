@@ -487,6 +487,8 @@ pub struct HighRow {
     b: u32,
     ac: u32,
     applied: bool,
+    /// The 面接指導 recorded (date).
+    interviewed: Option<NaiveDate>,
 }
 
 /// A group row.
@@ -585,6 +587,7 @@ pub struct AdminPage {
     groups: Vec<GroupRow>,
     charts: Vec<Chart>,
     reminded: Option<usize>,
+    is_physician: bool,
 }
 
 /// Admin query.
@@ -631,6 +634,14 @@ pub async fn admin(
             .filter(|e| e.event_date >= c.starts_on)
             .filter_map(|e| e.person_id)
             .collect();
+        let mut interviewed: std::collections::HashMap<PersonId, NaiveDate> = std::collections::HashMap::new();
+        for e in state.store.events_of_kind(cid, EventKind::Interview, Some("high_stress")).await? {
+            if let Some(p) = e.person_id
+                && e.event_date >= c.starts_on
+            {
+                interviewed.insert(p, e.event_date);
+            }
+        }
         targets = a.targets;
         answered = a.scored.len();
         let method = a.method;
@@ -651,6 +662,7 @@ pub async fn admin(
                     x.result.soten_a + x.result.soten_c
                 },
                 applied: applied.contains(&x.worker.person_id),
+                interviewed: interviewed.get(&x.worker.person_id).copied(),
             })
             .collect();
         not_answered = a
@@ -677,6 +689,7 @@ pub async fn admin(
         groups,
         charts: chart_list,
         reminded: p.reminded,
+        is_physician: user.actor.role == Role::Physician,
     }))
 }
 

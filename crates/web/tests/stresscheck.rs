@@ -111,6 +111,25 @@ async fn worker_answers_and_the_employer_sees_only_with_consent() {
     assert_eq!(get(&app, &hr, &event_path).await.0, StatusCode::OK);
     let (_, page) = get(&app, &d, &path).await;
     assert!(page.contains("申出あり"));
+    // The physician records the interview on the MHLW form, the A/B/C sums prefilled.
+    let iv = format!("/companies/{cid}/workers/{emp}/interview");
+    assert!(page.contains(&format!("{iv}?kind=high_stress&amp;campaign={}", campaign.id)), "{page}");
+    let (st, form) = get(&app, &d, &format!("{iv}?kind=high_stress&campaign={}", campaign.id)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(form.contains("name=\"stress_a\" size=\"4\" value=\"68\"") && form.contains("value=\"116\""), "{form}");
+    let dt = common::token(&form);
+    let body = format!(
+        "csrf={dt}&kind=high_stress&campaign={}&interviewed_on={today}&stress_a=68&stress_b=116&stress_c=36&findings=0&guidance=2&category=1&other=b&other_detail=配置転換の検討&period_from={today}&period_to={}",
+        campaign.id,
+        today + chrono::Duration::days(90)
+    );
+    let (st, b) = post(&app, &d, &iv, body).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{b}");
+    let (_, page) = get(&app, &d, &path).await;
+    assert!(page.contains(&format!("面接済 {today}")), "{page}");
+    // The 様式第6号の3 count of interviews follows.
+    let n = store.events_of_kind(cid, EventKind::Interview, Some("high_stress")).await.unwrap();
+    assert!(n.iter().any(|e| e.person_id == Some(me) && e.event_date == today));
 }
 
 #[tokio::test]
