@@ -6,6 +6,10 @@
 //! only (`dry_run`), or applies the plan in one transaction and writes the audit entry.
 //! Importing the same bytes again writes nothing new.
 
+pub mod documents;
+
+pub use documents::{DocumentOutcome, DocumentReport, PersonRef, assign_document, import_documents};
+
 use chrono::Utc;
 use iphr_convert::checkup_csv::{self, FileError};
 use iphr_convert::plan::{FileMeta, Report};
