@@ -181,6 +181,29 @@ enum ImportCmd {
     /// Work-environment results per unit workplace of a department: 作業環境測定 (管理区分 1–3) and
     /// chemical risk assessments (CREATE-SIMPLE: estimate, limit, risk level).
     WorkEnvironment(PlainImportArgs),
+    /// Document bundles (文書の一括取込): a .zip or a folder of scans, PDFs and images, matched to
+    /// workers by a file-name pattern; each bundle is one transaction. Unmatched documents wait
+    /// unassigned (`iphr queue documents`, `iphr queue assign-document`).
+    Documents(DocumentsArgs),
+}
+
+/// Arguments of `iphr import documents`.
+#[derive(clap::Args, Debug)]
+struct DocumentsArgs {
+    #[command(flatten)]
+    common: ImportCommon,
+    /// File-name pattern matched against the path inside the bundle (the file name alone when
+    /// the pattern has no `/`): `{employee_number}`, `{date}` (YYYY-MM-DD, YYYYMMDD, 和暦 …) or
+    /// `{date:%Y%m%d}` (a chrono format), `{title}`, `{kana}`, `*` (any text within a folder
+    /// name). E.g. "{employee_number}_{date}_{title}.pdf" or "{employee_number}/{date:%Y%m%d}*".
+    #[arg(long)]
+    pattern: String,
+    /// Largest document read, in MiB.
+    #[arg(long, default_value_t = 50)]
+    max_document_mib: u64,
+    /// Most a bundle's documents may unpack to together, in MiB.
+    #[arg(long, default_value_t = 1024)]
+    max_total_mib: u64,
 }
 
 /// Arguments of `iphr import fhir` and `iphr import cda`.
@@ -396,6 +419,31 @@ enum QueueCmd {
         #[arg(long)]
         person: PersonId,
     },
+    /// List a company's documents waiting for a worker (未割当): names that fit no pattern,
+    /// unknown or ambiguous employee numbers.
+    Documents {
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give a waiting document to a worker: its attachment event (添付文書) goes on the worker's
+    /// timeline.
+    AssignDocument {
+        /// Document id (from `iphr queue documents`).
+        id: uuid::Uuid,
+        /// Company (id or exact name).
+        #[arg(long)]
+        company: String,
+        /// The person (an employee of the company) …
+        #[arg(long, conflicts_with = "employee_number", required_unless_present = "employee_number")]
+        person: Option<PersonId>,
+        /// … or their 社員番号.
+        #[arg(long)]
+        employee_number: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -550,6 +598,27 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Queue(QueueCmd::Documents { company, json }) => {
+            queue_documents(&cli.database_url, &company, json).await
+        }
+        Command::Queue(QueueCmd::AssignDocument { id, company, person, employee_number }) => {
+            let store = open_store(&cli.database_url).await?;
+            let c = find_company(store.as_ref(), &company).await?;
+            let who = match (person, employee_number) {
+                (Some(p), _) => iphr_import::PersonRef::Person(p),
+                (None, Some(n)) => iphr_import::PersonRef::EmployeeNumber(n),
+                (None, None) => bail!("give --person or --employee-number"),
+            };
+            let m = iphr_import::assign_document(store.as_ref(), c.id, id, &who, "cli").await?;
+            println!(
+                "document {id} ({}) assigned to {}: event {} on the timeline",
+                m.original_path,
+                m.person_id.map(|p| p.to_string()).unwrap_or_default(),
+                m.event_id.map(|e| e.to_string()).unwrap_or_default()
+            );
+            Ok(())
+        }
+        Command::Import(ImportCmd::Documents(a)) => import_documents(&cli.database_url, a).await,
         Command::Import(ImportCmd::CheckupCsv(a)) => import_checkup_csv(&cli.database_url, a).await,
         Command::Import(ImportCmd::Hr(a)) => import_hr(&cli.database_url, a).await,
         Command::Import(ImportCmd::Attendance(a)) => import_plain(&cli.database_url, a, Plain::Attendance).await,
@@ -907,6 +976,99 @@ async fn queue(url: &str, company: &str, json: bool) -> Result<()> {
             u.raw_value,
             u.unit.as_deref().map(|x| format!(" {x}")).unwrap_or_default()
         );
+    }
+    Ok(())
+}
+
+/// `iphr queue documents`: the documents waiting for a worker; audited.
+async fn queue_documents(url: &str, company: &str, json: bool) -> Result<()> {
+    let store = open_store(url).await?;
+    let c = find_company(store.as_ref(), company).await?;
+    let waiting = store.unassigned_documents(c.id).await?;
+    audit_cli(store.as_ref(), "read unassigned documents", Some(c.id), format!("{} document(s)", waiting.len()))
+        .await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "unassigned_documents": waiting }))?);
+        return Ok(());
+    }
+    println!("unassigned documents: {}", waiting.len());
+    for d in &waiting {
+        println!(
+            "  {}  {}  {}  {} bytes  {}",
+            d.id,
+            d.original_path,
+            d.content_type,
+            d.size,
+            d.unmatched_reason.as_deref().unwrap_or("")
+        );
+    }
+    Ok(())
+}
+
+/// `iphr import documents`: each bundle one transaction; a summary per bundle (or JSON), the
+/// errors with bundle, entry, field and reason, and the documents left unassigned.
+async fn import_documents(url: &str, a: DocumentsArgs) -> Result<()> {
+    let pattern = iphr_convert::documents::Pattern::parse(&a.pattern)?;
+    let mib = 1024 * 1024;
+    let limits = iphr_convert::documents::Limits {
+        max_document: a.max_document_mib.saturating_mul(mib),
+        max_total: a.max_total_mib.saturating_mul(mib),
+        ..Default::default()
+    };
+    let store = open_store(url).await?;
+    let company = find_company(store.as_ref(), &a.common.company).await?;
+    let options = a.common.options();
+    let mut failed = 0usize;
+    let mut json_out = Vec::new();
+    for path in &a.common.files {
+        let result =
+            iphr_import::import_documents(store.as_ref(), company.id, path, &pattern, limits, "cli", options).await;
+        match result {
+            Ok(outcome) => {
+                let r = outcome.report();
+                let state = match &outcome {
+                    iphr_import::DocumentOutcome::Imported { .. } => "imported",
+                    iphr_import::DocumentOutcome::DryRun { .. } => "dry run, nothing written",
+                    iphr_import::DocumentOutcome::Refused { .. } => {
+                        failed += 1;
+                        "REFUSED, nothing written (fix the entries or use --allow-partial)"
+                    }
+                };
+                if a.common.json {
+                    json_out.push(serde_json::to_value(&outcome)?);
+                    continue;
+                }
+                println!(
+                    "{}: read {}, imported {} (matched {}, unassigned {}), assigned {}, unchanged {}, rejected {}, skipped {} — {state}",
+                    r.file, r.read, r.imported, r.matched, r.unassigned, r.assigned, r.unchanged, r.rejected, r.skipped
+                );
+                for e in &r.errors {
+                    println!("  error {}:{} [{}] {}", e.file, e.entry, e.field, e.reason);
+                }
+                for e in &r.warnings {
+                    println!("  warning {}:{} [{}] {}", e.file, e.entry, e.field, e.reason);
+                }
+                for d in r.documents.iter().filter(|d| d.outcome == "unassigned") {
+                    println!("  unassigned {}  {}: {}", d.document_id, d.entry, d.reason.as_deref().unwrap_or(""));
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                if a.common.json {
+                    json_out.push(
+                        serde_json::json!({ "outcome": "error", "file": path.display().to_string(), "error": e.to_string() }),
+                    );
+                } else {
+                    println!("{}: ERROR, nothing written — {e}", path.display());
+                }
+            }
+        }
+    }
+    if a.common.json {
+        println!("{}", serde_json::to_string_pretty(&json_out)?);
+    }
+    if failed > 0 {
+        bail!("{failed} of {} bundles not imported", a.common.files.len());
     }
     Ok(())
 }
