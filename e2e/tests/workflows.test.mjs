@@ -129,7 +129,27 @@ test('the worker answers the stress check in the browser and sees the result; HR
   const adminText = await doctor.textContent('main');
   assert.match(await doctor.textContent('#high-stress'), /申出あり/, adminText);
   assert.match(await doctor.textContent('#groups'), /全体/);
+  assert.ok(await doctor.locator('#hanteizu-demand circle').count() >= 1, 'the 判定図 is drawn');
   await doctor.screenshot({ path: join(shots, 'stress-implementer.png'), fullPage: true });
+  // The physician records the high-stress interview on the MHLW form (A/B/C prefilled).
+  const before = await doctor.locator('#high-stress td:has-text("面接済")').count();
+  await doctor.click('#high-stress a:has-text("面接指導を記録")');
+  assert.ok(Number(await doctor.inputValue('input[name=stress_b]')) > 0, 'B prefilled from the answers');
+  await doctor.check('input[name=findings][value="0"]');
+  await doctor.check('input[name=guidance][value="2"]');
+  await doctor.check('input[name=category][value="1"]');
+  await doctor.check('input[name=other][value="b"]');
+  // A measure without its content or period comes back naming the fields.
+  await doctor.click('#interview-form button[type=submit]');
+  assert.match(await doctor.textContent('#form-errors'), /other_detail/);
+  await doctor.fill('input[name=other_detail]', '配置転換の検討');
+  const today = new Date().toISOString().slice(0, 10);
+  await doctor.fill('input[name=period_from]', today);
+  await doctor.fill('input[name=period_to]', today);
+  await doctor.screenshot({ path: join(shots, 'interview-form.png'), fullPage: true });
+  await doctor.click('#interview-form button[type=submit]');
+  await doctor.waitForURL(/\/stresscheck\?campaign=/);
+  assert.equal(await doctor.locator('#high-stress td:has-text("面接済")').count(), before + 1);
   await doctor.close();
 
   const hr = await browser.newPage();
