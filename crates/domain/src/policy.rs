@@ -170,8 +170,8 @@ impl PolicyTable {
 
     /// The access a role has to a class; `Deny` where the table says nothing.
     pub fn access(&self, role: Role, class: InfoClass) -> Access {
-        // Admin reads no personal data, whatever an override says.
-        if role == Role::Admin {
+        // Admin and a checkup institution read no personal data, whatever an override says.
+        if matches!(role, Role::Admin | Role::Institution) {
             return Access::Deny;
         }
         self.rows.get(&(role, class)).copied().unwrap_or(Access::Deny)
@@ -192,6 +192,8 @@ pub enum DenyReason {
     NotOwnRecord,
     /// Admin reads no personal data.
     AdminNoData,
+    /// A checkup institution uploads; it reads nothing.
+    UploadOnly,
 }
 
 impl DenyReason {
@@ -203,6 +205,7 @@ impl DenyReason {
             DenyReason::CompanyNotServed => "company_not_served",
             DenyReason::NotOwnRecord => "not_own_record",
             DenyReason::AdminNoData => "admin_no_data",
+            DenyReason::UploadOnly => "upload_only",
         }
     }
 }
@@ -256,6 +259,9 @@ pub fn decide(
         Role::Admin => {
             return Decision::Deny { reason: DenyReason::AdminNoData };
         }
+        Role::Institution => {
+            return Decision::Deny { reason: DenyReason::UploadOnly };
+        }
         Role::Worker => {
             if actor.person_id != Some(subject.person_id) {
                 return Decision::Deny { reason: DenyReason::NotOwnRecord };
@@ -290,6 +296,85 @@ pub fn may_see_company(actor: &Actor, company: CompanyId) -> bool {
         Role::Admin => true,
         Role::Worker => false,
         _ => actor.serves(company),
+    }
+}
+
+/// What an upload is (the importers' kinds, `iphr import <kind>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UploadKind {
+    /// Checkup results: an institution's CSV through a mapping profile.
+    CheckupCsv,
+    /// Checkup results: MHLW CDA documents or archives.
+    Cda,
+    /// Checkup results: eCheckup FHIR Bundles.
+    Fhir,
+    /// The HR master.
+    Hr,
+    /// Attendance.
+    Attendance,
+    /// Stress-check answers keyed in from paper.
+    Stress,
+}
+
+impl UploadKind {
+    /// Every kind, in menu order.
+    pub const ALL: [UploadKind; 6] = [
+        UploadKind::CheckupCsv,
+        UploadKind::Cda,
+        UploadKind::Fhir,
+        UploadKind::Hr,
+        UploadKind::Attendance,
+        UploadKind::Stress,
+    ];
+
+    /// Stable text form (as `iphr import <kind>`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            UploadKind::CheckupCsv => "checkup-csv",
+            UploadKind::Cda => "cda",
+            UploadKind::Fhir => "fhir",
+            UploadKind::Hr => "hr",
+            UploadKind::Attendance => "attendance",
+            UploadKind::Stress => "stress",
+        }
+    }
+
+    /// Parses [`Self::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            UploadKind::CheckupCsv => "健診結果CSV (マッピングプロファイル)",
+            UploadKind::Cda => "特定健診・事業者健診 CDA XML / ZIP",
+            UploadKind::Fhir => "健康診断結果報告書 FHIR (JSON)",
+            UploadKind::Hr => "人事マスタCSV",
+            UploadKind::Attendance => "勤怠CSV",
+            UploadKind::Stress => "ストレスチェック回答CSV (紙)",
+        }
+    }
+
+    /// Checkup results (what a checkup institution delivers).
+    pub fn is_checkup(&self) -> bool {
+        matches!(self, UploadKind::CheckupCsv | UploadKind::Cda | UploadKind::Fhir)
+    }
+}
+
+/// Whether `actor` may upload a file of `kind` for `company`: physicians and OH nurses any kind
+/// for the companies they serve; HR and the health manager the work data they keep (HR master,
+/// attendance); a checkup institution checkup results for the companies that contract it.
+pub fn may_upload(actor: &Actor, company: CompanyId, kind: UploadKind) -> bool {
+    if !actor.serves(company) {
+        return false;
+    }
+    match actor.role {
+        Role::Physician | Role::Nurse => true,
+        Role::Hr | Role::HealthManager => matches!(kind, UploadKind::Hr | UploadKind::Attendance),
+        Role::Institution => kind.is_checkup(),
+        Role::Worker | Role::Admin => false,
     }
 }
 
@@ -363,6 +448,7 @@ mod tests {
                 ],
             ),
             (Role::Admin, [deny(DenyReason::AdminNoData); 7]),
+            (Role::Institution, [deny(DenyReason::UploadOnly); 7]),
         ];
         for (role, row) in expected {
             let a = actor(*role, &[c], None);
@@ -428,10 +514,14 @@ mod tests {
         let o = t.with_overrides(&[
             PolicyOverride { role: Role::HealthManager, info_class: Class2, access: Access::AllowProcessed },
             PolicyOverride { role: Role::Admin, info_class: Class1, access: Access::Allow },
+            PolicyOverride { role: Role::Institution, info_class: Class2, access: Access::Allow },
         ]);
         let hm = actor(Role::HealthManager, &[c], None);
         assert_eq!(decide(&o, &hm, s, Class2, &[]), Decision::AllowProcessed);
         assert_eq!(o.access(Role::Admin, Class1), Access::Deny);
+        assert_eq!(o.access(Role::Institution, Class2), Access::Deny);
+        let inst = actor(Role::Institution, &[c], None);
+        assert_eq!(decide(&o, &inst, s, Class2, &[]), Deny { reason: DenyReason::UploadOnly });
         // The base table is unchanged.
         assert_eq!(decide(&t, &hm, s, Class2, &[]), Allow);
     }
@@ -463,6 +553,31 @@ mod tests {
             assert!(!may_merge_persons(&actor(role, &[a, b], None), &[a]), "{role}");
         }
         assert!(!may_merge_persons(&actor(Role::Physician, &[a], None), &[]));
+    }
+
+    #[test]
+    fn who_may_upload_what() {
+        let (c, other) = (CompanyId::new(), CompanyId::new());
+        use UploadKind::*;
+        let table: &[(Role, [bool; 6])] = &[
+            // checkup-csv, cda, fhir, hr, attendance, stress
+            (Role::Physician, [true, true, true, true, true, true]),
+            (Role::Nurse, [true, true, true, true, true, true]),
+            (Role::HealthManager, [false, false, false, true, true, false]),
+            (Role::Hr, [false, false, false, true, true, false]),
+            (Role::Institution, [true, true, true, false, false, false]),
+            (Role::Worker, [false; 6]),
+            (Role::Admin, [false; 6]),
+        ];
+        for (role, row) in table {
+            let a = actor(*role, &[c], None);
+            for (kind, want) in [CheckupCsv, Cda, Fhir, Hr, Attendance, Stress].iter().zip(row) {
+                assert_eq!(may_upload(&a, c, *kind), *want, "{role} {kind:?}");
+                assert!(!may_upload(&a, other, *kind), "{role} {kind:?} for a company not served");
+            }
+        }
+        assert_eq!(UploadKind::parse("checkup-csv"), Some(CheckupCsv));
+        assert_eq!(UploadKind::parse("documents"), None);
     }
 
     #[test]

@@ -23,11 +23,16 @@ pub enum Role {
     Worker,
     /// Administrator: users and companies only; reads no health data.
     Admin,
+    /// 健診機関・企業外労働衛生機関 — a checkup institution: uploads result files for the companies
+    /// that contract it and reads nothing, not even what it uploaded earlier beyond an upload
+    /// receipt (issue "Data conversion system", Who uploads).
+    Institution,
 }
 
 impl Role {
     /// Every role, in display order.
-    pub const ALL: [Role; 6] = [Role::Physician, Role::Nurse, Role::HealthManager, Role::Hr, Role::Worker, Role::Admin];
+    pub const ALL: [Role; 7] =
+        [Role::Physician, Role::Nurse, Role::HealthManager, Role::Hr, Role::Worker, Role::Admin, Role::Institution];
 
     /// The stable text form used in the database, the CLI and the policy tables.
     pub fn as_str(&self) -> &'static str {
@@ -38,6 +43,7 @@ impl Role {
             Role::Hr => "hr",
             Role::Worker => "worker",
             Role::Admin => "admin",
+            Role::Institution => "institution",
         }
     }
 
@@ -50,6 +56,7 @@ impl Role {
             Role::Hr => "人事",
             Role::Worker => "労働者",
             Role::Admin => "管理者",
+            Role::Institution => "健診機関",
         }
     }
 
@@ -62,6 +69,7 @@ impl Role {
             Role::Hr => "HR",
             Role::Worker => "Worker",
             Role::Admin => "Administrator",
+            Role::Institution => "Checkup institution",
         }
     }
 
@@ -79,7 +87,7 @@ impl fmt::Display for Role {
 
 /// A role name that is not one of [`Role::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role {0:?} (expected physician, nurse, health_manager, hr, worker or admin)")]
+#[error("unknown role {0:?} (expected physician, nurse, health_manager, hr, worker, admin or institution)")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
