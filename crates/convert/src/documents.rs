@@ -165,7 +165,7 @@ impl Pattern {
                         if field != Field::Date {
                             return Err(err(format!("only {{date}} takes a format, not {{{}}}", field.name())));
                         }
-                        check_date_format(f).map_err(|reason| err(reason))?;
+                        check_date_format(f).map_err(&err)?;
                     }
                     if !literal.is_empty() {
                         pieces.push(Piece::Literal(std::mem::take(&mut literal)));

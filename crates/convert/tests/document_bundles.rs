@@ -21,7 +21,10 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     buf.into_inner()
 }
 
-fn read_all(bytes: &[u8], limits: Limits) -> Result<Vec<(String, Result<Vec<u8>, EntryError>)>, BundleError> {
+/// Each entry's path and what reading it gave.
+type Read = Vec<(String, Result<Vec<u8>, EntryError>)>;
+
+fn read_all(bytes: &[u8], limits: Limits) -> Result<Read, BundleError> {
     let mut b = ZipBundle::open(Cursor::new(bytes), limits)?;
     let entries = b.entries()?;
     Ok(entries.into_iter().map(|e| (e.path.clone(), b.read(e.index))).collect())
