@@ -9,10 +9,12 @@
 
 pub mod conformance;
 pub mod documents;
+pub mod uploads;
 pub mod postcheckup;
 pub mod workstatus;
 
 pub use documents::*;
+pub use uploads::*;
 pub use postcheckup::*;
 pub use workstatus::*;
 
@@ -677,6 +679,28 @@ pub trait Store: Send + Sync {
         kind: iphr_domain::event::EventKind,
         subkind: Option<&str>,
     ) -> Result<Vec<Event>>;
+
+    // ---- web uploads (受付・プレビュー・取込) ----
+    /// Stages an uploaded file with its bytes.
+    async fn create_upload(&self, upload: &Upload, bytes: &[u8]) -> Result<()>;
+    /// One upload (no bytes).
+    async fn upload(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Upload>>;
+    /// The bytes of an upload that is not over yet.
+    async fn upload_bytes(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Vec<u8>>>;
+    /// Moves an upload on: its status, phase and report; a final status drops the bytes. Moving
+    /// from a status other than `from` is refused (a conflict), so only one server commits it.
+    async fn set_upload_status(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+        from: UploadStatus,
+        to: UploadStatus,
+        phase: &str,
+        report: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// A user's uploads to a company, newest first.
+    async fn uploads_of_user(&self, company: CompanyId, user: UserId, limit: u32) -> Result<Vec<Upload>>;
 
     // ---- document bundles (文書の一括取込) ----
     /// Writes one document bundle: the source file, the new documents with their bytes, the
