@@ -282,3 +282,18 @@ pub fn resolve(origin: &str, field: &str, s: &ItemSpec, table: &ItemTable) -> Re
     }
     Ok(ResolvedItem { item: def.item.clone(), source_code, spec: s.clone() })
 }
+
+/// The mapping profiles shipped in `profiles/` (file stem, TOML text), for the web upload page;
+/// the CLI reads any profile file (`--profile PATH`).
+pub const SHIPPED: [(&str, &str); 5] = [
+    ("minato-wide", include_str!("../../../profiles/minato-wide.toml")),
+    ("sakura-cp932", include_str!("../../../profiles/sakura-cp932.toml")),
+    ("hokuto-long", include_str!("../../../profiles/hokuto-long.toml")),
+    ("cc2x", include_str!("../../../profiles/cc2x.toml")),
+    ("iphr-export", include_str!("../../../profiles/iphr-export.toml")),
+];
+
+/// A shipped profile by its file stem.
+pub fn shipped(stem: &str) -> Option<Result<Profile, ProfileError>> {
+    SHIPPED.iter().find(|(s, _)| *s == stem).map(|(s, text)| Profile::parse(&format!("profiles/{s}.toml"), text))
+}

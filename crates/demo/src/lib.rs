@@ -309,7 +309,7 @@ fn work_environment_events(cfg: &DemoConfig, c: &DemoCompany) -> Vec<iphr_domain
 }
 
 /// The demo accounts, one per role: the physician and the nurse serve every company, the
-/// health manager and HR the first company; the worker is the first company's first worker.
+/// health manager, HR and the checkup institution (an upload-only account) the first company; the worker is the first company's first worker.
 pub fn accounts(companies: &[DemoCompany], worker_person: Option<PersonId>) -> Vec<DemoAccount> {
     let all: Vec<CompanyId> = companies.iter().map(|c| c.company.id).collect();
     let first: Vec<CompanyId> = all.first().copied().into_iter().collect();
@@ -325,9 +325,10 @@ pub fn accounts(companies: &[DemoCompany], worker_person: Option<PersonId>) -> V
         acct("doctor", "産業 太郎", Role::Physician, all.clone(), None),
         acct("nurse", "保健 花子", Role::Nurse, all, None),
         acct("eisei", "衛生 一郎", Role::HealthManager, first.clone(), None),
-        acct("jinji", "人事 次郎", Role::Hr, first, None),
+        acct("jinji", "人事 次郎", Role::Hr, first.clone(), None),
         acct("worker", "デモ労働者", Role::Worker, vec![], worker_person),
         acct("admin", "システム管理者", Role::Admin, vec![], None),
+        acct("kenshin", "みなと健診センター", Role::Institution, first, None),
     ]
 }
 

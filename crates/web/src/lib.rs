@@ -14,14 +14,15 @@ mod error;
 mod forms;
 mod hours;
 mod i18n;
+mod interview;
 mod openapi;
 mod pages;
 mod postcheckup;
 mod security;
-mod interview;
 mod stresscheck;
-mod workstatus;
+mod uploads;
 mod views;
+mod workstatus;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -105,6 +106,16 @@ fn routes(state: AppState) -> Router {
         .route("/me/stresscheck/result", get(stresscheck::result))
         .route("/me/stresscheck/apply", post(stresscheck::apply))
         .route("/companies/{cid}/stresscheck", get(stresscheck::admin))
+        .route(
+            "/companies/{cid}/uploads",
+            get(uploads::page)
+                .post(uploads::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(uploads::MAX_UPLOAD + (1 << 20))),
+        )
+        .route("/companies/{cid}/uploads/{id}", get(uploads::show))
+        .route("/companies/{cid}/uploads/{id}/status", get(uploads::status))
+        .route("/companies/{cid}/uploads/{id}/commit", post(uploads::commit))
+        .route("/companies/{cid}/uploads/{id}/discard", post(uploads::discard))
         .route("/companies/{cid}/workers/{eid}/interview", get(interview::form).post(interview::record))
         .route("/companies/{cid}/stresscheck/{campaign}/remind", post(stresscheck::remind))
         .route("/companies/{cid}/hours", get(hours::page))

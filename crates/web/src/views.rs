@@ -435,6 +435,14 @@ impl Frame {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
+    /// A checkup institution: uploads only.
+    pub fn is_institution(&self) -> bool {
+        self.role == Role::Institution
+    }
+    /// Whether the role uploads files (which kinds is decided per company and kind).
+    pub fn uploads(&self) -> bool {
+        !matches!(self.role, Role::Worker | Role::Admin)
+    }
 }
 
 /// Companies page.
