@@ -75,7 +75,7 @@ impl Role {
 
     /// Whether a user of this role may be assigned to several companies.
     pub fn serves_many_companies(&self) -> bool {
-        matches!(self, Role::Physician | Role::Nurse)
+        matches!(self, Role::Physician | Role::Nurse | Role::Institution)
     }
 }
 

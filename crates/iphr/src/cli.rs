@@ -480,13 +480,14 @@ enum UserCmd {
     Add {
         /// Login name.
         login: String,
-        /// Role: physician, nurse, health_manager, hr, worker or admin.
+        /// Role: physician, nurse, health_manager, hr, worker, admin or institution (a checkup
+        /// institution: uploads checkup results for its companies, reads nothing).
         #[arg(long)]
         role: Role,
         /// Display name.
         #[arg(long)]
         name: Option<String>,
-        /// Company (id or exact name); repeat for a physician or nurse serving several.
+        /// Company (id or exact name); repeat for a physician, nurse or institution serving several.
         #[arg(long = "company")]
         companies: Vec<String>,
         /// For a worker: the person id whose record is theirs.
@@ -510,7 +511,7 @@ enum UserCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Assign a physician or nurse to companies.
+    /// Assign a physician, nurse or checkup institution to (more) companies.
     Assign {
         /// Login name.
         login: String,
@@ -1533,7 +1534,7 @@ async fn user(url: &str, u: UserCmd) -> Result<()> {
                 Role::HealthManager | Role::Hr if ids.len() != 1 => {
                     bail!("a {role} belongs to exactly one company (--company)")
                 }
-                Role::Physician | Role::Nurse if ids.is_empty() => {
+                Role::Physician | Role::Nurse | Role::Institution if ids.is_empty() => {
                     bail!("a {role} needs at least one --company")
                 }
                 _ => {}
@@ -1584,7 +1585,7 @@ async fn user(url: &str, u: UserCmd) -> Result<()> {
         UserCmd::Assign { login, companies } => {
             let user = store.user_by_login(&login).await?.ok_or_else(|| anyhow!("no user {login:?}"))?;
             if !user.role.serves_many_companies() {
-                bail!("only a physician or nurse is assigned to companies; {login} is {}", user.role);
+                bail!("only a physician, nurse or checkup institution is assigned to companies; {login} is {}", user.role);
             }
             for c in &companies {
                 let company = find_company(store.as_ref(), c).await?;

@@ -110,6 +110,12 @@ fn companies_and_users() {
         ],
     );
     ok(d.path(), &["user", "add", "hr", "--role", "hr", "--company", "第二商事", "--password", "long-enough-2"]);
+    // A checkup institution serves the companies that contract it, one or more.
+    let e = fails(d.path(), &["user", "add", "kenshin", "--role", "institution", "--password", "long-enough-3"]);
+    assert!(e.contains("at least one --company"), "{e}");
+    ok(d.path(), &["user", "add", "kenshin", "--role", "institution", "--company", id, "--password", "long-enough-3"]);
+    let out = ok(d.path(), &["user", "assign", "kenshin", "--company", "第二商事"]);
+    assert!(out.contains("kenshin → 第二商事"), "{out}");
     let e =
         fails(d.path(), &["user", "add", "doc", "--role", "physician", "--company", id, "--password", "long-enough-1"]);
     assert!(e.contains("taken"), "{e}");
@@ -125,7 +131,7 @@ fn companies_and_users() {
     let e = fails(d.path(), &["user", "add", "w", "--role", "worker", "--password", "long-enough-1"]);
     assert!(e.contains("--person"), "{e}");
     let e = fails(d.path(), &["user", "assign", "hr", "--company", id]);
-    assert!(e.contains("only a physician or nurse"), "{e}");
+    assert!(e.contains("only a physician, nurse or checkup institution"), "{e}");
     let out = ok(d.path(), &["user", "assign", "doc", "--company", "第二商事"]);
     assert_eq!(out.trim(), "doc → 第二商事");
     let users: serde_json::Value = serde_json::from_str(&ok(d.path(), &["user", "list", "--json"])).unwrap();
