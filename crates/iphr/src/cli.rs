@@ -1585,7 +1585,10 @@ async fn user(url: &str, u: UserCmd) -> Result<()> {
         UserCmd::Assign { login, companies } => {
             let user = store.user_by_login(&login).await?.ok_or_else(|| anyhow!("no user {login:?}"))?;
             if !user.role.serves_many_companies() {
-                bail!("only a physician, nurse or checkup institution is assigned to companies; {login} is {}", user.role);
+                bail!(
+                    "only a physician, nurse or checkup institution is assigned to companies; {login} is {}",
+                    user.role
+                );
             }
             for c in &companies {
                 let company = find_company(store.as_ref(), c).await?;
