@@ -9,13 +9,13 @@
 
 pub mod conformance;
 pub mod documents;
-pub mod uploads;
 pub mod postcheckup;
+pub mod uploads;
 pub mod workstatus;
 
 pub use documents::*;
-pub use uploads::*;
 pub use postcheckup::*;
+pub use uploads::*;
 pub use workstatus::*;
 
 use async_trait::async_trait;
