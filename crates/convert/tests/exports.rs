@@ -291,7 +291,7 @@ fn cda_archive_round_trip_and_index() {
 
 fn xsd_dir() -> PathBuf {
     // The repository's shared/ is beside the work tree: ../shared/domain/xsd from the repository.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/domain/xsd")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas/mhlw")
 }
 
 /// Validates `xml` against an MHLW schema with xmllint; skipped (and said so) when xmllint is
