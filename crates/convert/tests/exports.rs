@@ -290,7 +290,7 @@ fn cda_archive_round_trip_and_index() {
 }
 
 fn xsd_dir() -> PathBuf {
-    // The repository's shared/ is beside the work tree: ../shared/domain/xsd from the repository.
+    // The official MHLW schemas, copied into the repository (schemas/mhlw).
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas/mhlw")
 }
 
