@@ -7,7 +7,7 @@
 
 use crate::profile::{CodeSystem, EncodingName, Layout, Parser, Profile, ProfileError, ResolvedItem};
 use crate::table::fold_header;
-use crate::text::{Encoding, EncodingChoice, decode, fold_value};
+use crate::text::{Encoding, EncodingChoice, detect, fold_value};
 use crate::units::UnitTable;
 use crate::value::{Comparator, Parsed, RangeFlag, parse_number, parse_urine_grade};
 use crate::wareki::parse_date;
@@ -276,7 +276,8 @@ pub fn convert_cell(
     }
 }
 
-/// Reads a checkup CSV through a profile.
+/// Reads a checkup CSV through a profile (the whole file at once; [`CsvStream`] reads it in
+/// chunks).
 pub fn parse(
     bytes: &[u8],
     profile: &Profile,
@@ -284,98 +285,340 @@ pub fn parse(
     table: &ItemTable,
     units: &UnitTable,
 ) -> Result<ParsedFile, FileError> {
-    let choice = match profile.encoding {
+    let encoding = detect(bytes, encoding_choice(profile));
+    let mut stream = CsvStream::new(bytes, encoding, profile, origin, table, units)?;
+    let mut out = ParsedFile { encoding, rows_read: 0, visits: Vec::new(), errors: Vec::new(), unmapped: Vec::new() };
+    while let Some(chunk) = stream.next_chunk(usize::MAX)? {
+        out.rows_read += chunk.rows_read;
+        out.visits.extend(chunk.visits);
+        out.errors.extend(chunk.errors);
+        out.unmapped.extend(chunk.unmapped);
+    }
+    Ok(out)
+}
+
+/// The encoding choice a profile makes.
+pub fn encoding_choice(profile: &Profile) -> EncodingChoice {
+    match profile.encoding {
         EncodingName::Auto => EncodingChoice::Auto,
         EncodingName::Utf8 => EncodingChoice::Utf8,
         EncodingName::Cp932 => EncodingChoice::Cp932,
-    };
-    let (text, encoding) = decode(bytes, choice)?;
-    let resolved = profile.resolve_items(origin, table)?;
-    let mut rb = csv::ReaderBuilder::new();
-    rb.has_headers(false).flexible(true).delimiter(u8::try_from(profile.delimiter).unwrap_or(b','));
-    let lines = crate::table::LineIndex::new(&text);
-    let line_at = |pos: Option<&csv::Position>| lines.line(pos);
-    let mut rdr = rb.from_reader(text.as_bytes());
-    let mut records = rdr.records();
-    let csv_err = |e: csv::Error| FileError::Csv { line: line_at(e.position()), reason: e.to_string() };
-    for _ in 0..profile.skip_lines {
-        records.next().transpose().map_err(csv_err)?;
     }
-    let header = records.next().transpose().map_err(csv_err)?.ok_or(FileError::NoHeader)?;
-    let cols = Columns {
-        // The first of two equal headers wins.
-        by_name: header
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (fold_header(h), i))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect(),
-        line: line_at(header.position()),
-    };
-    let id = &profile.identity;
-    let ic = (
-        cols.opt(&id.employee_number, "identity.employee_number")?,
-        cols.opt(&id.name, "identity.name")?,
-        cols.opt(&id.family_name, "identity.family_name")?,
-        cols.opt(&id.given_name, "identity.given_name")?,
-        cols.opt(&id.kana, "identity.kana")?,
-        cols.opt(&id.birth_date, "identity.birth_date")?,
-        cols.opt(&id.sex, "identity.sex")?,
-        cols.opt(&id.insurer_number, "identity.insurer_number")?,
-        cols.opt(&id.insured_symbol, "identity.insured_symbol")?,
-        cols.opt(&id.insured_number, "identity.insured_number")?,
-    );
-    let date_col = cols.find(&profile.event.date, "event.date")?;
-    let kind_col = cols.opt(&profile.event.kind_column, "event.kind_column")?;
-    let default_kind = CheckupKind::parse(&profile.checkup_kind).unwrap_or(CheckupKind::Periodic);
-    // Wide: the column of every item (and of its H/L column).
-    let mut wide = Vec::new();
-    if profile.layout == Layout::Wide {
-        for (i, r) in resolved.iter().enumerate() {
-            let c = cols.find(r.spec.column.as_deref().unwrap_or(""), &format!("items[{i}].column"))?;
-            let fc = cols.opt(&r.spec.flag_column, &format!("items[{i}].flag_column"))?;
-            wide.push((r, c, fc));
-        }
-    }
-    let long = match (&profile.layout, &profile.long) {
-        (Layout::Long, Some(l)) => Some((
-            l,
-            cols.find(&l.code, "long.code")?,
-            cols.opt(&l.name, "long.name")?,
-            cols.find(&l.value, "long.value")?,
-            cols.opt(&l.unit, "long.unit")?,
-            cols.opt(&l.flag, "long.flag")?,
-        )),
-        _ => None,
-    };
-    let local: HashMap<&str, &ResolvedItem> = match &profile.long {
-        Some(l) => l.local.keys().map(String::as_str).zip(resolved.iter()).collect(),
-        None => HashMap::new(),
-    };
+}
 
-    let mut out = ParsedFile { encoding, rows_read: 0, visits: Vec::new(), errors: Vec::new(), unmapped: Vec::new() };
-    // Long layout: visits keyed by identity and date, in order of first appearance.
-    let mut visit_index: HashMap<(String, NaiveDate), usize> = HashMap::new();
-    for rec in records {
-        let rec = rec.map_err(csv_err)?;
-        let line = line_at(rec.position());
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
+/// How a column's numbers reach the OHCC unit, decided once per file.
+#[derive(Debug, Clone)]
+enum UnitStep {
+    /// Already in the OHCC unit.
+    Same,
+    /// Multiply (the table's row has no offset).
+    Factor(f64),
+    /// Through the table for every value (a row with an offset).
+    Table(String),
+    /// No conversion exists: every number of the column is an error with this reason.
+    Refused(String),
+}
+
+/// A wide profile's result column, with everything that is the same for every row.
+struct WideColumn<'p> {
+    resolved: ResolvedItem,
+    def: &'p iphr_domain::ohcc::ItemDef,
+    parser: Parser,
+    col: usize,
+    flag_col: Option<usize>,
+    column: String,
+    source_text: String,
+    unit_step: UnitStep,
+}
+
+/// Identity and visit columns.
+struct IdentityCols {
+    employee_number: Option<usize>,
+    name: Option<usize>,
+    family_name: Option<usize>,
+    given_name: Option<usize>,
+    kana: Option<usize>,
+    birth_date: Option<usize>,
+    sex: Option<usize>,
+    insurer_number: Option<usize>,
+    insured_symbol: Option<usize>,
+    insured_number: Option<usize>,
+}
+
+/// The long layout's columns.
+struct LongCols<'p> {
+    spec: &'p crate::profile::LongColumns,
+    code: usize,
+    name: Option<usize>,
+    value: usize,
+    unit: Option<usize>,
+    flag: Option<usize>,
+}
+
+/// A checkup CSV read in chunks of visits: the bytes are decoded piece by piece and each row
+/// is converted as it is read, so memory is that of one chunk whatever the size of the file.
+/// A wide file's visits come in file order; a long file's visits (whose rows may be anywhere in
+/// the file) come all together at the end.
+pub struct CsvStream<'p, R: std::io::Read> {
+    rdr: csv::Reader<crate::text::DecodeReader<R>>,
+    rec: csv::StringRecord,
+    profile: &'p Profile,
+    table: &'p ItemTable,
+    units: &'p UnitTable,
+    encoding: Encoding,
+    ids: IdentityCols,
+    date_col: usize,
+    kind_col: Option<usize>,
+    default_kind: CheckupKind,
+    wide: Vec<WideColumn<'p>>,
+    long: Option<LongCols<'p>>,
+    local: HashMap<String, ResolvedItem>,
+    /// Long layout: every visit so far, by identity and date in order of first appearance.
+    long_visits: Vec<Visit>,
+    long_errors: Vec<RowError>,
+    long_unmapped: Vec<Unmapped>,
+    long_rows: usize,
+    visit_index: HashMap<(String, NaiveDate), usize>,
+    done: bool,
+}
+
+/// One chunk of a [`CsvStream`]: its rows read, visits, row errors and unmapped items.
+pub type Chunk = ParsedFile;
+
+impl<'p, R: std::io::Read> CsvStream<'p, R> {
+    /// Opens a stream over `reader` in `encoding` (see [`crate::text::detect`]): reads the
+    /// header and fits the profile to it.
+    pub fn new(
+        reader: R,
+        encoding: Encoding,
+        profile: &'p Profile,
+        origin: &str,
+        table: &'p ItemTable,
+        units: &'p UnitTable,
+    ) -> Result<Self, FileError> {
+        let mut rb = csv::ReaderBuilder::new();
+        rb.has_headers(false).flexible(true).delimiter(u8::try_from(profile.delimiter).unwrap_or(b','));
+        let mut rdr = rb.buffer_capacity(1 << 16).from_reader(crate::text::DecodeReader::new(reader, encoding));
+        match Self::open(&mut rdr, profile, origin, table, units) {
+            Ok(parts) => Ok(Self::assemble(rdr, parts, profile, table, units, encoding)),
+            Err(e) => Err(prefer_decode_error(&mut rdr, e)),
         }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn open(
+        rdr: &mut csv::Reader<crate::text::DecodeReader<R>>,
+        profile: &'p Profile,
+        origin: &str,
+        table: &'p ItemTable,
+        units: &'p UnitTable,
+    ) -> Result<
+        (IdentityCols, usize, Option<usize>, Vec<WideColumn<'p>>, Option<LongCols<'p>>, HashMap<String, ResolvedItem>),
+        FileError,
+    > {
+        let resolved = profile.resolve_items(origin, table)?;
+        let mut header = csv::StringRecord::new();
+        for _ in 0..=profile.skip_lines {
+            match rdr.read_record(&mut header) {
+                Ok(true) => {}
+                Ok(false) => return Err(FileError::NoHeader),
+                Err(e) => return Err(csv_error(rdr, e)),
+            }
+        }
+        let header_line = record_line(rdr, header.position());
+        let cols = Columns {
+            // The first of two equal headers wins.
+            by_name: header
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (fold_header(h), i))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect(),
+            line: header_line,
+        };
+        let id = &profile.identity;
+        let ids = IdentityCols {
+            employee_number: cols.opt(&id.employee_number, "identity.employee_number")?,
+            name: cols.opt(&id.name, "identity.name")?,
+            family_name: cols.opt(&id.family_name, "identity.family_name")?,
+            given_name: cols.opt(&id.given_name, "identity.given_name")?,
+            kana: cols.opt(&id.kana, "identity.kana")?,
+            birth_date: cols.opt(&id.birth_date, "identity.birth_date")?,
+            sex: cols.opt(&id.sex, "identity.sex")?,
+            insurer_number: cols.opt(&id.insurer_number, "identity.insurer_number")?,
+            insured_symbol: cols.opt(&id.insured_symbol, "identity.insured_symbol")?,
+            insured_number: cols.opt(&id.insured_number, "identity.insured_number")?,
+        };
+        let date_col = cols.find(&profile.event.date, "event.date")?;
+        let kind_col = cols.opt(&profile.event.kind_column, "event.kind_column")?;
+        // Wide: the column of every item (and of its H/L column), with what is the same for
+        // every row: the item's definition, parser, names and unit conversion.
+        let mut wide = Vec::new();
+        let mut local = HashMap::new();
+        if profile.layout == Layout::Wide {
+            for (i, r) in resolved.into_iter().enumerate() {
+                let spec = r.spec.clone();
+                let c = cols.find(r.spec.column.as_deref().unwrap_or(""), &format!("items[{i}].column"))?;
+                let fc = cols.opt(&r.spec.flag_column, &format!("items[{i}].flag_column"))?;
+                let def = table.get(&r.item).ok_or_else(|| {
+                    FileError::Profile(ProfileError {
+                        profile: origin.into(),
+                        field: format!("items[{i}]"),
+                        reason: format!("{} is not in the OHCC table", r.item),
+                    })
+                })?;
+                let parser = match (spec.parser, def.value_kind) {
+                    (Parser::Number, ValueKind::Coded) => Parser::Coded,
+                    (p, _) => p,
+                };
+                let from = spec.unit.as_deref().unwrap_or(def.unit.as_str());
+                let unit_step = unit_step(units, r.item.as_str(), from, &def.unit);
+                wide.push(WideColumn {
+                    resolved: r,
+                    def,
+                    parser,
+                    col: c,
+                    flag_col: fc,
+                    column: spec.column.clone().unwrap_or_default(),
+                    source_text: header.get(c).unwrap_or("").trim().to_string(),
+                    unit_step,
+                });
+            }
+        } else if let Some(l) = &profile.long {
+            local = l.local.keys().cloned().zip(resolved).collect();
+        }
+        let long = match (&profile.layout, &profile.long) {
+            (Layout::Long, Some(l)) => Some(LongCols {
+                spec: l,
+                code: cols.find(&l.code, "long.code")?,
+                name: cols.opt(&l.name, "long.name")?,
+                value: cols.find(&l.value, "long.value")?,
+                unit: cols.opt(&l.unit, "long.unit")?,
+                flag: cols.opt(&l.flag, "long.flag")?,
+            }),
+            _ => None,
+        };
+        Ok((ids, date_col, kind_col, wide, long, local))
+    }
+
+    fn assemble(
+        rdr: csv::Reader<crate::text::DecodeReader<R>>,
+        parts: (
+            IdentityCols,
+            usize,
+            Option<usize>,
+            Vec<WideColumn<'p>>,
+            Option<LongCols<'p>>,
+            HashMap<String, ResolvedItem>,
+        ),
+        profile: &'p Profile,
+        table: &'p ItemTable,
+        units: &'p UnitTable,
+        encoding: Encoding,
+    ) -> Self {
+        let (ids, date_col, kind_col, wide, long, local) = parts;
+        Self {
+            rdr,
+            rec: csv::StringRecord::new(),
+            profile,
+            table,
+            units,
+            encoding,
+            ids,
+            date_col,
+            kind_col,
+            default_kind: CheckupKind::parse(&profile.checkup_kind).unwrap_or(CheckupKind::Periodic),
+            wide,
+            long,
+            local,
+            long_visits: Vec::new(),
+            long_errors: Vec::new(),
+            long_unmapped: Vec::new(),
+            long_rows: 0,
+            visit_index: HashMap::new(),
+            done: false,
+        }
+    }
+
+    /// The encoding read.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// The next chunk of at most `max_rows` data rows (a long file: everything, at the end);
+    /// `None` when the file is read. A structure or encoding error anywhere ends the file.
+    pub fn next_chunk(&mut self, max_rows: usize) -> Result<Option<Chunk>, FileError> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut out = ParsedFile {
+            encoding: self.encoding,
+            rows_read: 0,
+            visits: Vec::new(),
+            errors: Vec::new(),
+            unmapped: Vec::new(),
+        };
+        let mut rows = 0usize;
+        while rows < max_rows.max(1) {
+            let mut rec = std::mem::take(&mut self.rec);
+            let more = self.rdr.read_record(&mut rec);
+            let result = match more {
+                Ok(true) => {
+                    rows += 1;
+                    self.row(&rec, &mut out);
+                    Ok(true)
+                }
+                Ok(false) => Ok(false),
+                Err(e) => {
+                    let e = csv_error(&mut self.rdr, e);
+                    Err(prefer_decode_error(&mut self.rdr, e))
+                }
+            };
+            self.rec = rec;
+            if !result? {
+                self.done = true;
+                out.rows_read += std::mem::take(&mut self.long_rows);
+                out.visits.append(&mut self.long_visits);
+                out.errors.append(&mut self.long_errors);
+                out.unmapped.append(&mut self.long_unmapped);
+                break;
+            }
+        }
+        if self.done && out.rows_read == 0 && out.visits.is_empty() && out.errors.is_empty() && out.unmapped.is_empty()
+        {
+            return Ok(None);
+        }
+        Ok(Some(out))
+    }
+
+    /// Converts one data row into `out` (wide) or the held visits (long).
+    fn row(&mut self, rec: &csv::StringRecord, out: &mut ParsedFile) {
+        let line = record_line(&mut self.rdr, rec.position());
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            return;
+        }
+        let profile = self.profile;
         // Comment lines after the header (e.g. CC2X's third header line of Japanese names).
         if let Some(prefix) = profile.comment_prefix.as_deref().filter(|p| !p.is_empty()) {
             if rec.get(0).is_some_and(|c| c.starts_with(prefix)) {
-                continue;
+                return;
             }
         }
-        out.rows_read += 1;
+        let long_layout = self.long.is_some();
+        if long_layout {
+            self.long_rows += 1;
+        } else {
+            out.rows_read += 1;
+        }
         let mut row_errors = Vec::new();
         let mut field_err =
             |field: &str, reason: String| row_errors.push(RowError { line, field: field.into(), reason });
+        let id = &profile.identity;
+        let ic = &self.ids;
         // Identity.
-        let (family, given) = match (cell(&rec, ic.2), cell(&rec, ic.3), cell(&rec, ic.1)) {
+        let (family, given) = match (cell(rec, ic.family_name), cell(rec, ic.given_name), cell(rec, ic.name)) {
             (Some(f), g, _) => (Some(f), g),
             (None, _, Some(full)) => {
                 let full = full.replace('\u{3000}', " ");
@@ -386,7 +629,7 @@ pub fn parse(
             }
             _ => (None, None),
         };
-        let birth_date = match cell(&rec, ic.5) {
+        let birth_date = match cell(rec, ic.birth_date) {
             Some(b) => match parse_date(&b) {
                 Ok(d) => Some(d),
                 Err(e) => {
@@ -396,7 +639,7 @@ pub fn parse(
             },
             None => None,
         };
-        let sex = match cell(&rec, ic.6) {
+        let sex = match cell(rec, ic.sex) {
             Some(s) => {
                 let v = parse_sex(&s, &id.sex_values);
                 if v.is_none() {
@@ -407,22 +650,22 @@ pub fn parse(
             None => None,
         };
         let identity = Identity {
-            employee_number: cell(&rec, ic.0).map(|e| fold_value(&e)),
+            employee_number: cell(rec, ic.employee_number).map(|e| fold_value(&e)),
             family_name: family,
             given_name: given,
-            kana: cell(&rec, ic.4),
+            kana: cell(rec, ic.kana),
             birth_date,
             sex,
             insurer: InsurerIds {
-                insurer_number: cell(&rec, ic.7).map(|v| fold_value(&v)),
-                symbol: cell(&rec, ic.8),
-                number: cell(&rec, ic.9).map(|v| fold_value(&v)),
+                insurer_number: cell(rec, ic.insurer_number).map(|v| fold_value(&v)),
+                symbol: cell(rec, ic.insured_symbol),
+                number: cell(rec, ic.insured_number).map(|v| fold_value(&v)),
             },
         };
         if identity.employee_number.is_none() && (identity.kana.is_none() || identity.birth_date.is_none()) {
             field_err("identity", "neither an employee number nor kana and birth date".into());
         }
-        let date = match cell(&rec, Some(date_col)).map(|d| parse_date(&d)) {
+        let date = match cell(rec, Some(self.date_col)).map(|d| parse_date(&d)) {
             Some(Ok(d)) => Some(d),
             Some(Err(e)) => {
                 field_err(&profile.event.date, e.to_string());
@@ -433,7 +676,7 @@ pub fn parse(
                 None
             }
         };
-        let kind = match cell(&rec, kind_col) {
+        let kind = match cell(rec, self.kind_col) {
             Some(k) => match profile.event.kind_values.get(&fold_value(&k)).and_then(|v| CheckupKind::parse(v)) {
                 Some(k) => k,
                 None => {
@@ -441,19 +684,20 @@ pub fn parse(
                         profile.event.kind_column.as_deref().unwrap_or("kind"),
                         format!("{k:?} is not a mapped checkup kind"),
                     );
-                    default_kind
+                    self.default_kind
                 }
             },
-            None => default_kind,
+            None => self.default_kind,
         };
+        let (table, units) = (self.table, self.units);
         let mut results = Vec::new();
-        if let Some((l, code_c, name_c, value_c, unit_c, flag_c)) = &long {
-            let code = cell(&rec, Some(*code_c)).unwrap_or_default();
-            let name = cell(&rec, *name_c).unwrap_or_default();
-            let raw = rec.get(*value_c).unwrap_or("").trim().to_string();
-            let unit = cell(&rec, *unit_c);
-            let item: Option<ResolvedItem> = match l.code_system {
-                CodeSystem::Local => local.get(code.as_str()).map(|r| (*r).clone()),
+        if let Some(l) = &self.long {
+            let code = cell(rec, Some(l.code)).unwrap_or_default();
+            let name = cell(rec, l.name).unwrap_or_default();
+            let raw = rec.get(l.value).unwrap_or("").trim().to_string();
+            let unit = cell(rec, l.unit);
+            let item: Option<ResolvedItem> = match l.spec.code_system {
+                CodeSystem::Local => self.local.get(code.as_str()).cloned(),
                 CodeSystem::Jlac10 => table.by_jlac10(&code).map(|d| ResolvedItem {
                     item: d.item.clone(),
                     source_code: code.clone(),
@@ -491,52 +735,59 @@ pub fn parse(
                     raw,
                     unit,
                 }),
-                Some(r) => {
-                    match convert_cell(table, units, &r, &raw, unit.as_deref(), cell(&rec, *flag_c).as_deref()) {
-                        Ok(Some((value, warning))) => results.push(ItemResult {
-                            line,
-                            column: l.value.clone(),
-                            item: r.item.clone(),
-                            source_code: r.source_code.clone(),
-                            source_text: name,
-                            raw,
-                            source_unit: unit,
-                            value,
-                            warning,
-                        }),
-                        Ok(None) => {}
-                        Err(reason) => field_err(&format!("{} ({code})", l.value), reason),
-                    }
-                }
-            }
-        } else {
-            for (r, c, fc) in &wide {
-                let raw = rec.get(*c).unwrap_or("").trim().to_string();
-                let column = r.spec.column.clone().unwrap_or_default();
-                match convert_cell(table, units, r, &raw, None, cell(&rec, *fc).as_deref()) {
+                Some(r) => match convert_cell(table, units, &r, &raw, unit.as_deref(), cell(rec, l.flag).as_deref()) {
                     Ok(Some((value, warning))) => results.push(ItemResult {
                         line,
-                        column: column.clone(),
+                        column: l.spec.value.clone(),
                         item: r.item.clone(),
                         source_code: r.source_code.clone(),
-                        source_text: header.get(*c).unwrap_or("").trim().to_string(),
+                        source_text: name,
                         raw,
-                        source_unit: r.spec.unit.clone(),
+                        source_unit: unit,
                         value,
                         warning,
                     }),
                     Ok(None) => {}
-                    Err(reason) => field_err(&column, reason),
+                    Err(reason) => field_err(&format!("{} ({code})", l.spec.value), reason),
+                },
+            }
+        } else {
+            results.reserve(self.wide.len());
+            for w in &self.wide {
+                let raw = rec.get(w.col).unwrap_or("").trim();
+                let flag = w.flag_col.and_then(|i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty());
+                match w.convert(table, units, raw, flag) {
+                    Ok(Some((value, warning))) => results.push(ItemResult {
+                        line,
+                        column: w.column.clone(),
+                        item: w.resolved.item.clone(),
+                        source_code: w.resolved.source_code.clone(),
+                        source_text: w.source_text.clone(),
+                        raw: raw.to_string(),
+                        source_unit: w.resolved.spec.unit.clone(),
+                        value,
+                        warning,
+                    }),
+                    Ok(None) => {}
+                    Err(reason) => field_err(&w.column, reason),
                 }
             }
         }
         let has_errors = !row_errors.is_empty();
-        out.errors.extend(row_errors);
+        if long_layout {
+            self.long_errors.extend(row_errors);
+        } else {
+            out.errors.extend(row_errors);
+        }
         // A row with an error is skipped whole (and reported); the engine refuses the file
         // unless partial imports are allowed.
-        let Some(date) = date else { continue };
+        let Some(date) = date else { return };
         if has_errors {
-            continue;
+            return;
+        }
+        if !long_layout {
+            out.visits.push(Visit { line, identity, date, kind, results });
+            return;
         }
         let key = (
             identity
@@ -545,19 +796,175 @@ pub fn parse(
                 .unwrap_or_else(|| format!("{}|{:?}", identity.kana.clone().unwrap_or_default(), identity.birth_date)),
             date,
         );
-        match (profile.layout, visit_index.get(&key)) {
-            (Layout::Long, Some(&i)) => {
-                if let Some(v) = out.visits.get_mut(i) {
+        match self.visit_index.get(&key) {
+            Some(&i) => {
+                if let Some(v) = self.long_visits.get_mut(i) {
                     v.results.extend(results);
                 }
             }
-            _ => {
-                visit_index.insert(key, out.visits.len());
-                out.visits.push(Visit { line, identity, date, kind, results });
+            None => {
+                self.visit_index.insert(key, self.long_visits.len());
+                self.long_visits.push(Visit { line, identity, date, kind, results });
             }
         }
     }
-    Ok(out)
+}
+
+impl WideColumn<'_> {
+    /// [`convert_cell`] for this column, with the per-file work done once and plain ASCII
+    /// numbers read without allocating.
+    fn convert(
+        &self,
+        table: &ItemTable,
+        units: &UnitTable,
+        raw: &str,
+        flag_cell: Option<&str>,
+    ) -> Result<Option<(ResultValue, Option<String>)>, String> {
+        if self.parser != Parser::Number {
+            return convert_cell(table, units, &self.resolved, raw, None, flag_cell);
+        }
+        let p = match fast_number(raw) {
+            Some(p) => p,
+            None => parse_number(raw).map_err(|e| e.to_string())?,
+        };
+        let (value, comparator, flag) = match p {
+            Parsed::Blank => return Ok(None),
+            Parsed::NotDone => return Ok(Some((ResultValue::NotDone, None))),
+            Parsed::NotMeasured => return Ok(Some((ResultValue::NotMeasured, None))),
+            Parsed::FlagOnly(f) => return Ok(Some((ResultValue::FlagOnly(f), None))),
+            Parsed::Number { value, comparator, flag } => (value, comparator, flag),
+            Parsed::Grade { .. } => return Err(format!("{raw:?} is not a number")),
+        };
+        let extra_flag = match flag_cell {
+            Some(f) if f.is_ascii() => match f {
+                "H" | "h" => Some(RangeFlag::High),
+                "L" | "l" => Some(RangeFlag::Low),
+                _ => None,
+            },
+            Some(f) => match fold_value(f).as_str() {
+                "H" | "h" => Some(RangeFlag::High),
+                "L" | "l" => Some(RangeFlag::Low),
+                _ => None,
+            },
+            None => None,
+        };
+        let value = match &self.unit_step {
+            UnitStep::Same => value,
+            UnitStep::Factor(f) => value * f,
+            UnitStep::Table(from) => {
+                units.convert(self.resolved.item.as_str(), value, from, &self.def.unit).map_err(|e| e.to_string())?
+            }
+            UnitStep::Refused(reason) => return Err(reason.clone()),
+        };
+        Ok(Some((
+            ResultValue::Number { value, unit: self.def.unit.clone(), comparator, flag: flag.or(extra_flag) },
+            None,
+        )))
+    }
+}
+
+/// How numbers of `item` in `from` reach `to`, decided once: the conversion table's rows are
+/// `value × factor + offset`, so a row without offset is a plain factor (checked on 0 and 1).
+fn unit_step(units: &UnitTable, item: &str, from: &str, to: &str) -> UnitStep {
+    if from == to {
+        return UnitStep::Same;
+    }
+    match (units.convert(item, 0.0, from, to), units.convert(item, 1.0, from, to)) {
+        (Ok(zero), Ok(one)) if zero == 0.0 => UnitStep::Factor(one),
+        (Ok(_), Ok(_)) => UnitStep::Table(from.to_string()),
+        (Err(e), _) | (_, Err(e)) => UnitStep::Refused(e.to_string()),
+    }
+}
+
+/// [`parse_number`] for the common case — ASCII without spaces or `*` — without allocating;
+/// `None` sends every other text (and every error, for its message) to [`parse_number`].
+fn fast_number(s: &str) -> Option<Parsed> {
+    if !s.is_ascii() || s.bytes().any(|b| char::from(b).is_whitespace() || b == b'*') {
+        return None;
+    }
+    if s.is_empty() {
+        return Some(Parsed::Blank);
+    }
+    let mut s = s;
+    let mut flag = None;
+    for (mark, fl) in [("H", RangeFlag::High), ("L", RangeFlag::Low), ("h", RangeFlag::High), ("l", RangeFlag::Low)] {
+        if s == mark {
+            return Some(Parsed::FlagOnly(fl));
+        }
+        if let Some(rest) = s.strip_suffix(mark).or_else(|| s.strip_prefix(mark)) {
+            flag = Some(fl);
+            s = rest;
+            break;
+        }
+    }
+    let mut comparator = None;
+    for (pre, c) in [("<=", Comparator::Le), (">=", Comparator::Ge), ("<", Comparator::Lt), (">", Comparator::Gt)] {
+        if let Some(rest) = s.strip_prefix(pre) {
+            comparator = Some(c);
+            s = rest;
+            break;
+        }
+    }
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+') {
+        return None;
+    }
+    let value = s.parse::<f64>().ok().filter(|v| v.is_finite())?;
+    Some(Parsed::Number { value, comparator, flag })
+}
+
+/// The line where a record starts.
+fn record_line<R: std::io::Read>(
+    rdr: &mut csv::Reader<crate::text::DecodeReader<R>>,
+    pos: Option<&csv::Position>,
+) -> u64 {
+    match pos {
+        Some(p) => rdr.get_mut().line_at(p.byte()),
+        None => 0,
+    }
+}
+
+/// A CSV error as a file error: bad bytes (from the decoder) or bad structure, with its line.
+fn csv_error<R: std::io::Read>(rdr: &mut csv::Reader<crate::text::DecodeReader<R>>, e: csv::Error) -> FileError {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        if let Some(d) = crate::text::decode_error_of(io) {
+            return FileError::Decode(d);
+        }
+    }
+    if let Some(d) = rdr.get_ref().error() {
+        return FileError::Decode(d.clone());
+    }
+    FileError::Csv { line: record_line(rdr, e.position()), reason: e.to_string() }
+}
+
+/// Bytes that are neither UTF-8 nor CP932 anywhere in the file make it unreadable before any
+/// other error (the whole file was decoded first when it was read at once): after another
+/// file error, the rest is read to find them.
+fn prefer_decode_error<R: std::io::Read>(
+    rdr: &mut csv::Reader<crate::text::DecodeReader<R>>,
+    e: FileError,
+) -> FileError {
+    if matches!(e, FileError::Decode(_)) {
+        return e;
+    }
+    let mut scratch = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut scratch) {
+            Ok(true) => {}
+            Ok(false) => return e,
+            Err(err) => {
+                if let csv::ErrorKind::Io(io) = err.kind() {
+                    if let Some(d) = crate::text::decode_error_of(io) {
+                        return FileError::Decode(d);
+                    }
+                    return e;
+                }
+                // A structure error: keep reading for bad bytes further on.
+                if rdr.is_done() {
+                    return e;
+                }
+            }
+        }
+    }
 }
 
 /// The parser an item takes when the profile does not say.

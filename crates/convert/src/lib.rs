@@ -20,6 +20,7 @@ pub mod export;
 pub mod fhir;
 pub mod fhir_export;
 pub mod hr;
+pub mod matching;
 pub mod mhlw;
 pub mod plan;
 pub mod profile;

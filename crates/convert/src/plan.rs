@@ -4,16 +4,17 @@
 //! records and applies the plan in one transaction.
 
 use crate::checkup_csv::{Identity, ParsedFile, ResultValue};
+use crate::matching::Matcher;
 use chrono::{DateTime, NaiveDate, Utc};
 use iphr_domain::event::{Event, EventKind};
-use iphr_domain::identity::{Candidate, Incoming, Match, find};
+use iphr_domain::identity::{Candidate, Incoming, Match};
 use iphr_domain::observation::{Observation, Provenance, Qualifier, Value};
 use iphr_domain::ohcc::{DataAtr, DataKind, ItemCode, ItemTable, Producer, ValueKind};
 use iphr_domain::{CompanyId, EventId, ObservationId, PersonId};
 use iphr_store::{Correction, ImportWrite, QueueEntry, SourceFile, UnmappedEntry};
 use serde::Serialize;
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The file being imported.
 #[derive(Debug, Clone)]
@@ -301,177 +302,272 @@ pub fn plan_records(
     existing_events: &[Event],
     existing_observations: &[Observation],
 ) -> (ImportWrite, Report) {
-    let mut report = Report {
-        file: meta.file_name.clone(),
-        encoding: parsed.encoding.name().into(),
-        read: parsed.rows_read,
-        ..Default::default()
-    };
-    let err = |line: u64, field: &str, reason: String| ReportError {
-        file: meta.file_name.clone(),
-        line,
-        field: field.into(),
-        reason,
-    };
-    let mut rejected_lines: std::collections::BTreeSet<u64> = parsed.errors.iter().map(|e| e.line).collect();
-    report.errors.extend(parsed.errors.iter().map(|e| err(e.line, &e.field, e.reason.clone())));
-    let mut w = ImportWrite::default();
-    let source_doc = |line: u64| format!("sf:{}#line={line}", meta.id);
+    let mut planner = Planner::new(meta, table, candidates, parsed.encoding, parsed.rows_read, &parsed.errors, None);
+    let mut w = planner.plan_chunk(&parsed.records, &parsed.unmapped, existing_events, existing_observations);
+    let (source_file, report) = planner.finish();
+    w.source_file = source_file;
+    (w, report)
+}
 
-    // Existing checkups by (person, date), and their observations by (event, item, atr).
-    let mut events_by_key: HashMap<(PersonId, NaiveDate), &Event> = HashMap::new();
-    for e in existing_events {
-        if let Some(p) = e.person_id {
-            events_by_key.entry((p, e.event_date)).or_insert(e);
+/// The planning of one file in chunks of records: what must be remembered from one chunk to the
+/// next (the visits of this file, and which items each already had) is kept only for the
+/// (person, date) keys that occur more than once in the file — found by a first pass — so that
+/// memory does not grow with the file. Planning every chunk in turn and then [`Planner::finish`]
+/// gives the same writes (in parts) and the same report as [`plan_records`] on the whole file.
+pub struct Planner<'a> {
+    meta: &'a FileMeta,
+    table: &'a ItemTable,
+    matcher: Matcher<'a>,
+    report: Report,
+    rejected_lines: std::collections::BTreeSet<u64>,
+    /// Keys seen more than once in the file; `None`: remember every key.
+    repeated: Option<HashSet<(PersonId, NaiveDate)>>,
+    /// New visits of this file by (person, date).
+    new_events: HashMap<(PersonId, NaiveDate), EventId>,
+    /// The first line of every result.
+    seen: HashMap<(PersonId, NaiveDate, ItemCode), u64>,
+}
+
+impl<'a> Planner<'a> {
+    /// A planner for a file of `rows_read` rows whose rows had `errors` (they come first in the
+    /// report); `repeated`: the keys that occur more than once (`None`: not known).
+    pub fn new(
+        meta: &'a FileMeta,
+        table: &'a ItemTable,
+        candidates: &'a [Candidate],
+        encoding: crate::text::Encoding,
+        rows_read: usize,
+        errors: &[crate::checkup_csv::RowError],
+        repeated: Option<HashSet<(PersonId, NaiveDate)>>,
+    ) -> Self {
+        let mut report = Report {
+            file: meta.file_name.clone(),
+            encoding: encoding.name().into(),
+            read: rows_read,
+            ..Default::default()
+        };
+        let rejected_lines = errors.iter().map(|e| e.line).collect();
+        report.errors.extend(errors.iter().map(|e| ReportError {
+            file: meta.file_name.clone(),
+            line: e.line,
+            field: e.field.clone(),
+            reason: e.reason.clone(),
+        }));
+        Self {
+            meta,
+            table,
+            matcher: Matcher::new(candidates),
+            report,
+            rejected_lines,
+            repeated,
+            new_events: HashMap::new(),
+            seen: HashMap::new(),
         }
     }
-    let mut obs_by_key: HashMap<(EventId, ItemCode, String), &Observation> = HashMap::new();
-    for o in existing_observations {
-        obs_by_key.insert((o.event_id, o.item.clone(), o.atr.to_string()), o);
-    }
-    // New visits of this file by (person, date), and the first line of every result.
-    let mut new_events: HashMap<(PersonId, NaiveDate), EventId> = HashMap::new();
-    let mut seen: HashMap<(PersonId, NaiveDate, ItemCode), u64> = HashMap::new();
 
-    for v in &parsed.records {
-        let m = find(&incoming(&v.identity), candidates);
-        let c = match &m {
-            Match::Matched { index, .. } => candidates.get(*index),
+    /// The person a record's identity matches, if exactly one.
+    pub fn person_of(&self, identity: &Identity) -> Option<PersonId> {
+        match self.matcher.find(&incoming(identity)) {
+            Match::Matched { index, .. } => self.matcher.candidates().get(index).map(|c| c.person_id),
             _ => None,
+        }
+    }
+
+    /// Errors found so far (rows of the file, then results given twice).
+    pub fn has_errors(&self) -> bool {
+        !self.report.errors.is_empty()
+    }
+
+    /// Plans a chunk of records and unmapped items against the stored events and observations
+    /// of its (person, date) keys; the write holds no source file (see [`Planner::finish`]).
+    pub fn plan_chunk(
+        &mut self,
+        records: &[Record],
+        unmapped: &[crate::checkup_csv::Unmapped],
+        existing_events: &[Event],
+        existing_observations: &[Observation],
+    ) -> ImportWrite {
+        let meta = self.meta;
+        let table = self.table;
+        let candidates = self.matcher.candidates();
+        let file = &meta.file_name;
+        let err = |line: u64, field: &str, reason: String| ReportError {
+            file: file.clone(),
+            line,
+            field: field.into(),
+            reason,
         };
-        let Some(c) = c else {
-            let (reason, idx): (&str, Vec<usize>) = match &m {
-                Match::Ambiguous { indices, .. } => ("ambiguous", indices.clone()),
-                Match::Conflict { index, .. } => ("conflict", vec![*index]),
-                _ => ("unknown", vec![]),
+        let mut w = ImportWrite::default();
+        let source_doc = |line: u64| format!("sf:{}#line={line}", meta.id);
+
+        // Existing checkups by (person, date), and their observations by (event, item, atr).
+        let mut events_by_key: HashMap<(PersonId, NaiveDate), &Event> = HashMap::new();
+        for e in existing_events {
+            if let Some(p) = e.person_id {
+                events_by_key.entry((p, e.event_date)).or_insert(e);
+            }
+        }
+        let mut obs_by_key: HashMap<(EventId, &str, String), &Observation> = HashMap::new();
+        for o in existing_observations {
+            obs_by_key.insert((o.event_id, o.item.as_str(), o.atr.to_string()), o);
+        }
+
+        for v in records {
+            let m = self.matcher.find(&incoming(&v.identity));
+            let c = match &m {
+                Match::Matched { index, .. } => candidates.get(*index),
+                _ => None,
             };
-            report.queued += 1;
-            if !meta.known {
-                w.queue.push(QueueEntry {
-                    company_id: meta.company_id,
-                    id: uuid::Uuid::now_v7(),
-                    source_file_id: meta.id,
-                    line: i64::try_from(v.line).unwrap_or(i64::MAX),
-                    reason: match &m {
-                        Match::Conflict { reason, .. } => format!("conflict: {reason}"),
-                        _ => reason.to_string(),
-                    },
-                    identity: identity_json(&v.identity),
-                    candidates: json!(idx.iter().filter_map(|i| candidates.get(*i)).collect::<Vec<_>>()),
-                    payload: record_json(v),
-                    status: "open".into(),
-                    created_at: meta.now,
-                });
+            let Some(c) = c else {
+                let (reason, idx): (&str, Vec<usize>) = match &m {
+                    Match::Ambiguous { indices, .. } => ("ambiguous", indices.clone()),
+                    Match::Conflict { index, .. } => ("conflict", vec![*index]),
+                    _ => ("unknown", vec![]),
+                };
+                self.report.queued += 1;
+                if !meta.known {
+                    w.queue.push(QueueEntry {
+                        company_id: meta.company_id,
+                        id: uuid::Uuid::now_v7(),
+                        source_file_id: meta.id,
+                        line: i64::try_from(v.line).unwrap_or(i64::MAX),
+                        reason: match &m {
+                            Match::Conflict { reason, .. } => format!("conflict: {reason}"),
+                            _ => reason.to_string(),
+                        },
+                        identity: identity_json(&v.identity),
+                        candidates: json!(idx.iter().filter_map(|i| candidates.get(*i)).collect::<Vec<_>>()),
+                        payload: record_json(v),
+                        status: "open".into(),
+                        created_at: meta.now,
+                    });
+                }
+                continue;
+            };
+            let key = (c.person_id, v.date);
+            let event_id = match (events_by_key.get(&key), self.new_events.get(&key)) {
+                (Some(e), _) => e.id,
+                (None, Some(id)) => *id,
+                (None, None) => {
+                    let id = EventId::new();
+                    self.new_events.insert(key, id);
+                    self.report.new_visits += 1;
+                    w.batch.events.push(Event {
+                        company_id: meta.company_id,
+                        id,
+                        person_id: Some(c.person_id),
+                        employment_id: Some(c.employment_id),
+                        department_id: None,
+                        kind: v.kind,
+                        subkind: v.subkind.clone(),
+                        event_date: v.date,
+                        title: v.title.clone(),
+                        content_class: v.kind.default_content_class(),
+                        producer: v.producer,
+                        detail: v.detail.clone(),
+                        source_doc: Some(source_doc(v.line)),
+                    });
+                    id
+                }
+            };
+            let mut row_doc: Option<(u64, String)> = None;
+            for r in &v.results {
+                if let Some(first) = self.seen.get(&(c.person_id, v.date, r.item.clone())) {
+                    self.report.errors.push(err(
+                        r.line,
+                        &r.column,
+                        format!("{} again for the same person and date (first on line {first})", r.item),
+                    ));
+                    self.rejected_lines.insert(r.line);
+                    continue;
+                }
+                self.seen.insert((c.person_id, v.date, r.item.clone()), r.line);
+                if let Some(wn) = &r.warning {
+                    self.report.warnings.push(err(r.line, &r.column, wn.clone()));
+                }
+                let Some(def) = table.get(&r.item) else { continue };
+                let atr = DataAtr { kind: data_kind(table, &r.item), producer: v.producer, seq: 1 };
+                let (value, qualifier) = to_value(&r.value);
+                let doc = match &row_doc {
+                    Some((line, doc)) if *line == r.line => doc.clone(),
+                    _ => {
+                        let doc = source_doc(r.line);
+                        row_doc = Some((r.line, doc.clone()));
+                        doc
+                    }
+                };
+                let provenance = Provenance {
+                    source_code: Some(r.source_code.clone()),
+                    source_text: Some(r.source_text.clone()),
+                    raw_value: Some(r.raw.clone()),
+                    source_doc: Some(doc),
+                    table_version: table.version.clone(),
+                };
+                match obs_by_key.get(&(event_id, r.item.as_str(), atr.to_string())) {
+                    Some(old) if old.value == value && old.qualifier == qualifier => self.report.unchanged += 1,
+                    Some(old) => {
+                        self.report.corrected += 1;
+                        w.corrections.push(Correction {
+                            old: (*old).clone(),
+                            new: Observation { value, qualifier, provenance, ..(*old).clone() },
+                        });
+                    }
+                    None => {
+                        self.report.imported += 1;
+                        w.batch.observations.push(Observation {
+                            company_id: meta.company_id,
+                            id: ObservationId::new(),
+                            event_id,
+                            person_id: c.person_id,
+                            employment_id: Some(c.employment_id),
+                            item: r.item.clone(),
+                            atr,
+                            value,
+                            qualifier,
+                            info_class: def.info_class,
+                            event_date: v.date,
+                            provenance,
+                        });
+                    }
+                }
             }
-            continue;
-        };
-        let key = (c.person_id, v.date);
-        let event_id = match (events_by_key.get(&key), new_events.get(&key)) {
-            (Some(e), _) => e.id,
-            (None, Some(id)) => *id,
-            (None, None) => {
-                let id = EventId::new();
-                new_events.insert(key, id);
-                report.new_visits += 1;
-                w.batch.events.push(Event {
-                    company_id: meta.company_id,
-                    id,
-                    person_id: Some(c.person_id),
-                    employment_id: Some(c.employment_id),
-                    department_id: None,
-                    kind: v.kind,
-                    subkind: v.subkind.clone(),
-                    event_date: v.date,
-                    title: v.title.clone(),
-                    content_class: v.kind.default_content_class(),
-                    producer: v.producer,
-                    detail: v.detail.clone(),
-                    source_doc: Some(source_doc(v.line)),
-                });
-                id
-            }
-        };
-        for r in &v.results {
-            if let Some(first) = seen.get(&(c.person_id, v.date, r.item.clone())) {
-                report.errors.push(err(
-                    r.line,
-                    &r.column,
-                    format!("{} again for the same person and date (first on line {first})", r.item),
-                ));
-                rejected_lines.insert(r.line);
+        }
+        for u in unmapped {
+            self.report.unmapped += 1;
+            if meta.known {
                 continue;
             }
-            seen.insert((c.person_id, v.date, r.item.clone()), r.line);
-            if let Some(wn) = &r.warning {
-                report.warnings.push(err(r.line, &r.column, wn.clone()));
-            }
-            let Some(def) = table.get(&r.item) else { continue };
-            let atr = DataAtr { kind: data_kind(table, &r.item), producer: v.producer, seq: 1 };
-            let (value, qualifier) = to_value(&r.value);
-            let provenance = Provenance {
-                source_code: Some(r.source_code.clone()),
-                source_text: Some(r.source_text.clone()),
-                raw_value: Some(r.raw.clone()),
-                source_doc: Some(source_doc(r.line)),
-                table_version: table.version.clone(),
-            };
-            match obs_by_key.get(&(event_id, r.item.clone(), atr.to_string())) {
-                Some(old) if old.value == value && old.qualifier == qualifier => report.unchanged += 1,
-                Some(old) => {
-                    report.corrected += 1;
-                    w.corrections.push(Correction {
-                        old: (*old).clone(),
-                        new: Observation { value, qualifier, provenance, ..(*old).clone() },
-                    });
-                }
-                None => {
-                    report.imported += 1;
-                    w.batch.observations.push(Observation {
-                        company_id: meta.company_id,
-                        id: ObservationId::new(),
-                        event_id,
-                        person_id: c.person_id,
-                        employment_id: Some(c.employment_id),
-                        item: r.item.clone(),
-                        atr,
-                        value,
-                        qualifier,
-                        info_class: def.info_class,
-                        event_date: v.date,
-                        provenance,
-                    });
-                }
-            }
+            let person = self.person_of(&u.identity);
+            w.unmapped.push(UnmappedEntry {
+                company_id: meta.company_id,
+                id: uuid::Uuid::now_v7(),
+                source_file_id: meta.id,
+                line: i64::try_from(u.line).unwrap_or(i64::MAX),
+                source_system: meta.profile.clone(),
+                source_code: u.source_code.clone(),
+                source_text: u.source_text.clone(),
+                raw_value: u.raw.clone(),
+                unit: u.unit.clone(),
+                person_id: person,
+                event_date: u.date,
+                status: "open".into(),
+                created_at: meta.now,
+            });
         }
-    }
-    for u in &parsed.unmapped {
-        report.unmapped += 1;
-        if meta.known {
-            continue;
+        // Keys that occur once in the file are done with.
+        if let Some(rep) = &self.repeated {
+            self.new_events.retain(|k, _| rep.contains(k));
+            self.seen.retain(|(p, d, _), _| rep.contains(&(*p, *d)));
         }
-        let person = match find(&incoming(&u.identity), candidates) {
-            Match::Matched { index, .. } => candidates.get(index).map(|c| c.person_id),
-            _ => None,
-        };
-        w.unmapped.push(UnmappedEntry {
-            company_id: meta.company_id,
-            id: uuid::Uuid::now_v7(),
-            source_file_id: meta.id,
-            line: i64::try_from(u.line).unwrap_or(i64::MAX),
-            source_system: meta.profile.clone(),
-            source_code: u.source_code.clone(),
-            source_text: u.source_text.clone(),
-            raw_value: u.raw.clone(),
-            unit: u.unit.clone(),
-            person_id: person,
-            event_date: u.date,
-            status: "open".into(),
-            created_at: meta.now,
-        });
+        w
     }
-    report.rejected = rejected_lines.len();
-    if !meta.known {
-        w.source_file = Some(SourceFile {
+
+    /// The file's record (absent when it was imported before) and the report.
+    pub fn finish(mut self) -> (Option<SourceFile>, Report) {
+        let meta = self.meta;
+        let report = &mut self.report;
+        report.rejected = self.rejected_lines.len();
+        let source_file = (!meta.known).then(|| SourceFile {
             company_id: meta.company_id,
             id: meta.id,
             kind: meta.kind.clone(),
@@ -486,6 +582,6 @@ pub fn plan_records(
                 "corrected": report.corrected, "rejected": report.rejected, "unmapped": report.unmapped, "queued": report.queued,
             }),
         });
+        (source_file, self.report)
     }
-    (w, report)
 }

@@ -97,6 +97,294 @@ pub fn decode(bytes: &[u8], choice: EncodingChoice) -> Result<(String, Encoding)
     }
 }
 
+/// The encoding a whole file will be read in, from its bytes (the rule of [`decode`]: a UTF-8
+/// BOM, else valid UTF-8, else CP932), without decoding it.
+pub fn detect(bytes: &[u8], choice: EncodingChoice) -> Encoding {
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    match choice {
+        EncodingChoice::Utf8 | EncodingChoice::Auto if bom => Encoding::Utf8Bom,
+        EncodingChoice::Utf8 => Encoding::Utf8,
+        EncodingChoice::Cp932 => Encoding::Cp932,
+        EncodingChoice::Auto if std::str::from_utf8(bytes).is_ok() => Encoding::Utf8,
+        EncodingChoice::Auto => Encoding::Cp932,
+    }
+}
+
+/// Detects the encoding of a file read in pieces (the rule of [`detect`]): feed every piece in
+/// order, then ask [`EncodingDetector::finish`].
+#[derive(Debug, Clone, Default)]
+pub struct EncodingDetector {
+    seen: usize,
+    bom: bool,
+    invalid: bool,
+    carry: Vec<u8>,
+}
+
+impl EncodingDetector {
+    /// A detector at the start of a file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds the next piece of the file.
+    pub fn feed(&mut self, piece: &[u8]) {
+        if self.seen < 3 {
+            // The BOM may straddle pieces; keep the first bytes in the carry until decided.
+            let need = 3 - self.seen;
+            let head: Vec<u8> = self.carry.iter().copied().chain(piece.iter().copied().take(need)).collect();
+            if head.len() >= 3 || piece.len() >= need {
+                self.bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
+            }
+        }
+        self.seen += piece.len();
+        if self.invalid {
+            return;
+        }
+        let mut buf = std::mem::take(&mut self.carry);
+        buf.extend_from_slice(piece);
+        match std::str::from_utf8(&buf) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => {
+                // An incomplete sequence at the end: wait for the next piece.
+                self.carry = buf.get(e.valid_up_to()..).map(<[u8]>::to_vec).unwrap_or_default();
+            }
+            Err(_) => self.invalid = true,
+        }
+    }
+
+    /// The encoding of the whole file.
+    pub fn finish(&self, choice: EncodingChoice) -> Encoding {
+        let complete = !self.invalid && self.carry.is_empty();
+        match choice {
+            EncodingChoice::Utf8 | EncodingChoice::Auto if self.bom => Encoding::Utf8Bom,
+            EncodingChoice::Utf8 => Encoding::Utf8,
+            EncodingChoice::Cp932 => Encoding::Cp932,
+            EncodingChoice::Auto if complete => Encoding::Utf8,
+            EncodingChoice::Auto => Encoding::Cp932,
+        }
+    }
+}
+
+/// A reader that decodes a file piece by piece to UTF-8 (for a CSV reader on top), in the
+/// encoding already chosen (see [`detect`]): memory stays that of one piece whatever the size
+/// of the file. Malformed bytes end the stream with an [`std::io::Error`] carrying a
+/// [`DecodeError`] (the line and offset of the first bad byte, as [`decode`] names them).
+///
+/// It also keeps the offsets of the line breaks it has handed out, so that the line of a
+/// record can be told from its byte offset in the decoded text ([`DecodeReader::line_at`]).
+pub struct DecodeReader<R> {
+    inner: R,
+    encoding: Encoding,
+    decoder: Option<encoding_rs::Decoder>,
+    /// Raw bytes read and not yet decoded.
+    raw: Vec<u8>,
+    eof: bool,
+    /// Source bytes consumed (absolute offset of `raw[0]`).
+    src_offset: usize,
+    /// Line breaks in the consumed source bytes.
+    src_lines: usize,
+    /// Decoded bytes not yet handed out, from `pending_pos`.
+    pending: Vec<u8>,
+    pending_pos: usize,
+    /// Offset in the decoded text of `pending[0]`.
+    out_offset: u64,
+    /// Line breaks handed out and not yet passed: (offset of the `\n`, start of its run of
+    /// `\r`/`\n` characters).
+    breaks: std::collections::VecDeque<(u64, u64)>,
+    run_start: Option<u64>,
+    lines_before: u64,
+    failed: Option<DecodeError>,
+    started: bool,
+}
+
+const PIECE: usize = 1 << 16;
+
+impl<R: std::io::Read> DecodeReader<R> {
+    /// Decodes `inner` in `encoding` (a UTF-8 BOM is skipped for [`Encoding::Utf8Bom`]).
+    pub fn new(inner: R, encoding: Encoding) -> Self {
+        Self {
+            inner,
+            encoding,
+            decoder: (encoding == Encoding::Cp932).then(|| encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling()),
+            raw: Vec::with_capacity(PIECE),
+            eof: false,
+            src_offset: 0,
+            src_lines: 0,
+            pending: Vec::with_capacity(PIECE * 3 / 2 + 16),
+            pending_pos: 0,
+            out_offset: 0,
+            breaks: Default::default(),
+            run_start: None,
+            lines_before: 0,
+            failed: None,
+            started: false,
+        }
+    }
+
+    /// The encoding read.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// The 1-based line where a record starting at `byte` of the decoded text starts (a record
+    /// may start on the line break of the previous line, or on blank lines before it). Offsets
+    /// must not go backwards between calls.
+    pub fn line_at(&mut self, byte: u64) -> u64 {
+        while let Some(&(n, run)) = self.breaks.front() {
+            if n < byte || run <= byte {
+                self.breaks.pop_front();
+                self.lines_before += 1;
+            } else {
+                break;
+            }
+        }
+        self.lines_before + 1
+    }
+
+    /// The decode error that ended the stream, if any.
+    pub fn error(&self) -> Option<&DecodeError> {
+        self.failed.as_ref()
+    }
+
+    fn fill_raw(&mut self) -> std::io::Result<()> {
+        let have = self.raw.len();
+        self.raw.resize(have + PIECE, 0);
+        let mut got = 0;
+        while got == 0 {
+            let slot = self.raw.get_mut(have..).unwrap_or_default();
+            match self.inner.read(slot) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => got = n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.raw.truncate(have);
+                    return Err(e);
+                }
+            }
+        }
+        self.raw.truncate(have + got);
+        Ok(())
+    }
+
+    fn fail(&mut self, bad_in_raw: usize) -> std::io::Error {
+        let consumed = self.raw.get(..bad_in_raw).unwrap_or_default();
+        let line = self.src_lines + consumed.iter().filter(|&&b| b == b'\n').count() + 1;
+        let e = DecodeError { line, offset: self.src_offset + bad_in_raw };
+        self.failed = Some(e.clone());
+        std::io::Error::new(std::io::ErrorKind::InvalidData, e)
+    }
+
+    fn consume_raw(&mut self, n: usize) {
+        let done = self.raw.get(..n).unwrap_or_default();
+        self.src_lines += done.iter().filter(|&&b| b == b'\n').count();
+        self.src_offset += n;
+        self.raw.drain(..n);
+    }
+
+    /// Decodes the next piece into `pending`; false at the end of the input.
+    fn refill(&mut self) -> std::io::Result<bool> {
+        if let Some(e) = &self.failed {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.clone()));
+        }
+        self.out_offset += self.pending.len() as u64;
+        self.pending.clear();
+        self.pending_pos = 0;
+        while self.pending.is_empty() {
+            if self.eof && self.raw.is_empty() {
+                return Ok(false);
+            }
+            if !self.eof {
+                self.fill_raw()?;
+            }
+            if !self.started {
+                // The BOM is not text.
+                if self.raw.len() < 3 && !self.eof {
+                    continue;
+                }
+                self.started = true;
+                if self.encoding == Encoding::Utf8Bom && self.raw.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    self.consume_raw(3);
+                }
+            }
+            match self.decoder.as_mut() {
+                Some(decoder) => {
+                    let need = decoder.max_utf8_buffer_length_without_replacement(self.raw.len()).unwrap_or(PIECE * 3);
+                    self.pending.resize(need.max(16), 0);
+                    let last = self.eof;
+                    let (result, read, written) =
+                        decoder.decode_to_utf8_without_replacement(&self.raw, &mut self.pending, last);
+                    self.pending.truncate(written);
+                    match result {
+                        encoding_rs::DecoderResult::Malformed(bad, after) => {
+                            let at = read.saturating_sub(usize::from(after) + usize::from(bad));
+                            return Err(self.fail(at));
+                        }
+                        encoding_rs::DecoderResult::InputEmpty | encoding_rs::DecoderResult::OutputFull => {
+                            self.consume_raw(read);
+                        }
+                    }
+                    if last && self.raw.is_empty() && self.pending.is_empty() {
+                        return Ok(false);
+                    }
+                }
+                None => {
+                    let (valid, bad) = match std::str::from_utf8(&self.raw) {
+                        Ok(_) => (self.raw.len(), false),
+                        Err(e) if e.error_len().is_none() && !self.eof => (e.valid_up_to(), false),
+                        Err(e) => (e.valid_up_to(), true),
+                    };
+                    self.pending.extend_from_slice(self.raw.get(..valid).unwrap_or_default());
+                    self.consume_raw(valid);
+                    if bad && self.pending.is_empty() {
+                        return Err(self.fail(0));
+                    }
+                    if bad {
+                        // Hand out the valid text first; the error comes with the next piece.
+                        let _ = self.fail(0);
+                    }
+                }
+            }
+        }
+        for (i, &b) in self.pending.iter().enumerate() {
+            let at = self.out_offset + i as u64;
+            match b {
+                b'\r' => {
+                    self.run_start.get_or_insert(at);
+                }
+                b'\n' => {
+                    let run = *self.run_start.get_or_insert(at);
+                    self.breaks.push_back((at, run));
+                }
+                _ => self.run_start = None,
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for DecodeReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pending_pos >= self.pending.len() && !self.refill()? {
+            return Ok(0);
+        }
+        let rest = self.pending.get(self.pending_pos..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), rest.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.pending_pos += n;
+        Ok(n)
+    }
+}
+
+/// The [`DecodeError`] inside an I/O error of a [`DecodeReader`], if that is what it is.
+pub fn decode_error_of(e: &std::io::Error) -> Option<DecodeError> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<DecodeError>()).cloned()
+}
+
 /// Folds a value for parsing: NFKC (full-width digits, letters, signs and spaces to ASCII),
 /// the minus and dash variants to `-`, trimmed. Not for names (NFKC changes kana and ㈱).
 pub fn fold_value(s: &str) -> String {
