@@ -313,6 +313,18 @@ async fn events_of_persons(
     persons: &[PersonId],
     keep: impl Fn(&Event) -> bool,
 ) -> Result<(Vec<Event>, Vec<Observation>)> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    events_of_persons_on(&mut conn, company, kind, persons, keep).await
+}
+
+/// [`events_of_persons`] on one connection (inside a transaction, it sees the transaction's rows).
+async fn events_of_persons_on(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    company: CompanyId,
+    kind: Option<EventKind>,
+    persons: &[PersonId],
+    keep: impl Fn(&Event) -> bool,
+) -> Result<(Vec<Event>, Vec<Observation>)> {
     let mut persons = persons.to_vec();
     persons.sort();
     persons.dedup();
@@ -332,7 +344,7 @@ async fn events_of_persons(
         qb.push(") ORDER BY person_id, event_date, id");
         let found: Vec<Event> = qb
             .build()
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await
             .map_err(db_err)?
             .iter()
@@ -350,13 +362,203 @@ async fn events_of_persons(
                 sep.push_bind(e.id.0);
             }
             qb.push(") ORDER BY event_id, item, data_atr");
-            for r in qb.build().fetch_all(pool).await.map_err(db_err)? {
+            for r in qb.build().fetch_all(&mut *conn).await.map_err(db_err)? {
                 observations.push(observation_from_row(&r)?);
             }
         }
         events.extend(found);
     }
     Ok((events, observations))
+}
+
+/// Writes one import (or one part of it) inside a transaction.
+async fn write_import(tx: &mut sqlx::Transaction<'static, Db>, w: &ImportWrite) -> Result<()> {
+    if let Some(f) = &w.source_file {
+        sqlx::query(
+            "INSERT INTO source_files (company_id, id, kind, sha256, file_name, profile, encoding, imported_at, imported_by, summary)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(f.company_id.0)
+        .bind(f.id)
+        .bind(&f.kind)
+        .bind(&f.sha256)
+        .bind(&f.file_name)
+        .bind(&f.profile)
+        .bind(&f.encoding)
+        .bind(f.imported_at)
+        .bind(&f.imported_by)
+        .bind(f.summary.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    write_batch(tx, &w.batch).await?;
+    let now = Utc::now();
+    for c in &w.corrections {
+        let (num, unit, code, text) = value_columns(&c.old.value);
+        sqlx::query(
+            "INSERT INTO observation_history (company_id, id, observation_id, event_id, value_kind, num, unit, code, text,
+                comparator, flag, raw_value, source_code, source_text, source_doc, table_version, superseded_at, superseded_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(c.old.company_id.0)
+        .bind(Uuid::now_v7())
+        .bind(c.old.id.0)
+        .bind(c.old.event_id.0)
+        .bind(c.old.value.kind())
+        .bind(num)
+        .bind(unit)
+        .bind(code)
+        .bind(text)
+        .bind(c.old.qualifier.comparator.map(|x| x.symbol()))
+        .bind(c.old.qualifier.flag.map(|x| x.letter()))
+        .bind(&c.old.provenance.raw_value)
+        .bind(&c.old.provenance.source_code)
+        .bind(&c.old.provenance.source_text)
+        .bind(&c.old.provenance.source_doc)
+        .bind(&c.old.provenance.table_version)
+        .bind(now)
+        .bind(c.new.provenance.source_doc.clone().unwrap_or_default())
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+        let (num, unit, code, text) = value_columns(&c.new.value);
+        let done = sqlx::query(
+            "UPDATE observations SET value_kind = $1, num = $2, unit = $3, code = $4, text = $5, comparator = $6, flag = $7,
+                raw_value = $8, source_code = $9, source_text = $10, source_doc = $11, table_version = $12
+             WHERE company_id = $13 AND event_id = $14 AND id = $15",
+        )
+        .bind(c.new.value.kind())
+        .bind(num)
+        .bind(unit)
+        .bind(code)
+        .bind(text)
+        .bind(c.new.qualifier.comparator.map(|x| x.symbol()))
+        .bind(c.new.qualifier.flag.map(|x| x.letter()))
+        .bind(&c.new.provenance.raw_value)
+        .bind(&c.new.provenance.source_code)
+        .bind(&c.new.provenance.source_text)
+        .bind(&c.new.provenance.source_doc)
+        .bind(&c.new.provenance.table_version)
+        .bind(c.old.company_id.0)
+        .bind(c.old.event_id.0)
+        .bind(c.old.id.0)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound(format!("observation {} to correct", c.old.id)));
+        }
+    }
+    for id in &w.mapped {
+        let done = sqlx::query("UPDATE unmapped_items SET status = 'mapped' WHERE id = $1 AND status = 'open'")
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound(format!("open unmapped item {id}")));
+        }
+    }
+    if let Some(m) = &w.mapping {
+        sqlx::query(
+            "INSERT INTO source_mappings (company_id, source_system, source_code, item, created_at, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (company_id, source_system, source_code) DO UPDATE SET item = excluded.item,
+                created_at = excluded.created_at, created_by = excluded.created_by",
+        )
+        .bind(m.company_id.0)
+        .bind(&m.source_system)
+        .bind(&m.source_code)
+        .bind(&m.item)
+        .bind(m.created_at)
+        .bind(&m.created_by)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    for id in &w.resolved {
+        let done = sqlx::query("UPDATE identity_queue SET status = 'resolved' WHERE id = $1 AND status = 'open'")
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound(format!("open queue entry {id}")));
+        }
+    }
+    insert_rows(
+        tx,
+        "INSERT INTO identity_queue (company_id, id, source_file_id, line, reason, identity, candidates, payload, status, created_at) ",
+        10,
+        &w.queue,
+        |mut q, e| {
+            q.push_bind(e.company_id.0)
+                .push_bind(e.id)
+                .push_bind(e.source_file_id)
+                .push_bind(e.line)
+                .push_bind(e.reason.clone())
+                .push_bind(e.identity.to_string())
+                .push_bind(e.candidates.to_string())
+                .push_bind(e.payload.to_string())
+                .push_bind(e.status.clone())
+                .push_bind(e.created_at);
+        },
+    )
+    .await?;
+    insert_rows(
+        tx,
+        "INSERT INTO unmapped_items (company_id, id, source_file_id, line, source_system, source_code, source_text, raw_value, unit, person_id, event_date, status, created_at) ",
+        13,
+        &w.unmapped,
+        |mut q, u| {
+            q.push_bind(u.company_id.0)
+                .push_bind(u.id)
+                .push_bind(u.source_file_id)
+                .push_bind(u.line)
+                .push_bind(u.source_system.clone())
+                .push_bind(u.source_code.clone())
+                .push_bind(u.source_text.clone())
+                .push_bind(u.raw_value.clone())
+                .push_bind(u.unit.clone())
+                .push_bind(u.person_id.map(|p| p.0))
+                .push_bind(u.event_date)
+                .push_bind(u.status.clone())
+                .push_bind(u.created_at);
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// One import's write transaction, written in parts ([`Store::begin_import`]).
+struct ImportTx {
+    tx: sqlx::Transaction<'static, Db>,
+}
+
+#[async_trait]
+impl iphr_store::ImportTransaction for ImportTx {
+    async fn events_on(
+        &mut self,
+        company: CompanyId,
+        kind: EventKind,
+        keys: &[(PersonId, chrono::NaiveDate)],
+    ) -> Result<(Vec<Event>, Vec<Observation>)> {
+        let wanted: std::collections::HashSet<(PersonId, chrono::NaiveDate)> = keys.iter().copied().collect();
+        let persons: Vec<PersonId> = keys.iter().map(|k| k.0).collect();
+        events_of_persons_on(&mut self.tx, company, Some(kind), &persons, |e| {
+            e.person_id.is_some_and(|p| wanted.contains(&(p, e.event_date)))
+        })
+        .await
+    }
+
+    async fn write(&mut self, part: &ImportWrite) -> Result<()> {
+        write_import(&mut self.tx, part).await
+    }
+
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.tx.commit().await.map_err(db_err)
+    }
 }
 
 /// Writes the rows of a batch inside a transaction.
@@ -1290,161 +1492,7 @@ impl Store for StoreImpl {
 
     async fn apply_import(&self, w: &ImportWrite) -> Result<()> {
         let mut tx = backend::begin_write(&self.pool).await?;
-        if let Some(f) = &w.source_file {
-            sqlx::query(
-                "INSERT INTO source_files (company_id, id, kind, sha256, file_name, profile, encoding, imported_at, imported_by, summary)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(f.company_id.0)
-            .bind(f.id)
-            .bind(&f.kind)
-            .bind(&f.sha256)
-            .bind(&f.file_name)
-            .bind(&f.profile)
-            .bind(&f.encoding)
-            .bind(f.imported_at)
-            .bind(&f.imported_by)
-            .bind(f.summary.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        write_batch(&mut tx, &w.batch).await?;
-        let now = Utc::now();
-        for c in &w.corrections {
-            let (num, unit, code, text) = value_columns(&c.old.value);
-            sqlx::query(
-                "INSERT INTO observation_history (company_id, id, observation_id, event_id, value_kind, num, unit, code, text,
-                    comparator, flag, raw_value, source_code, source_text, source_doc, table_version, superseded_at, superseded_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-            )
-            .bind(c.old.company_id.0)
-            .bind(Uuid::now_v7())
-            .bind(c.old.id.0)
-            .bind(c.old.event_id.0)
-            .bind(c.old.value.kind())
-            .bind(num)
-            .bind(unit)
-            .bind(code)
-            .bind(text)
-            .bind(c.old.qualifier.comparator.map(|x| x.symbol()))
-            .bind(c.old.qualifier.flag.map(|x| x.letter()))
-            .bind(&c.old.provenance.raw_value)
-            .bind(&c.old.provenance.source_code)
-            .bind(&c.old.provenance.source_text)
-            .bind(&c.old.provenance.source_doc)
-            .bind(&c.old.provenance.table_version)
-            .bind(now)
-            .bind(c.new.provenance.source_doc.clone().unwrap_or_default())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            let (num, unit, code, text) = value_columns(&c.new.value);
-            let done = sqlx::query(
-                "UPDATE observations SET value_kind = $1, num = $2, unit = $3, code = $4, text = $5, comparator = $6, flag = $7,
-                    raw_value = $8, source_code = $9, source_text = $10, source_doc = $11, table_version = $12
-                 WHERE company_id = $13 AND event_id = $14 AND id = $15",
-            )
-            .bind(c.new.value.kind())
-            .bind(num)
-            .bind(unit)
-            .bind(code)
-            .bind(text)
-            .bind(c.new.qualifier.comparator.map(|x| x.symbol()))
-            .bind(c.new.qualifier.flag.map(|x| x.letter()))
-            .bind(&c.new.provenance.raw_value)
-            .bind(&c.new.provenance.source_code)
-            .bind(&c.new.provenance.source_text)
-            .bind(&c.new.provenance.source_doc)
-            .bind(&c.new.provenance.table_version)
-            .bind(c.old.company_id.0)
-            .bind(c.old.event_id.0)
-            .bind(c.old.id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::NotFound(format!("observation {} to correct", c.old.id)));
-            }
-        }
-        for id in &w.mapped {
-            let done = sqlx::query("UPDATE unmapped_items SET status = 'mapped' WHERE id = $1 AND status = 'open'")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::NotFound(format!("open unmapped item {id}")));
-            }
-        }
-        if let Some(m) = &w.mapping {
-            sqlx::query(
-                "INSERT INTO source_mappings (company_id, source_system, source_code, item, created_at, created_by)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (company_id, source_system, source_code) DO UPDATE SET item = excluded.item,
-                    created_at = excluded.created_at, created_by = excluded.created_by",
-            )
-            .bind(m.company_id.0)
-            .bind(&m.source_system)
-            .bind(&m.source_code)
-            .bind(&m.item)
-            .bind(m.created_at)
-            .bind(&m.created_by)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        for id in &w.resolved {
-            let done = sqlx::query("UPDATE identity_queue SET status = 'resolved' WHERE id = $1 AND status = 'open'")
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::NotFound(format!("open queue entry {id}")));
-            }
-        }
-        insert_rows(
-            &mut tx,
-            "INSERT INTO identity_queue (company_id, id, source_file_id, line, reason, identity, candidates, payload, status, created_at) ",
-            10,
-            &w.queue,
-            |mut q, e| {
-                q.push_bind(e.company_id.0)
-                    .push_bind(e.id)
-                    .push_bind(e.source_file_id)
-                    .push_bind(e.line)
-                    .push_bind(e.reason.clone())
-                    .push_bind(e.identity.to_string())
-                    .push_bind(e.candidates.to_string())
-                    .push_bind(e.payload.to_string())
-                    .push_bind(e.status.clone())
-                    .push_bind(e.created_at);
-            },
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            "INSERT INTO unmapped_items (company_id, id, source_file_id, line, source_system, source_code, source_text, raw_value, unit, person_id, event_date, status, created_at) ",
-            13,
-            &w.unmapped,
-            |mut q, u| {
-                q.push_bind(u.company_id.0)
-                    .push_bind(u.id)
-                    .push_bind(u.source_file_id)
-                    .push_bind(u.line)
-                    .push_bind(u.source_system.clone())
-                    .push_bind(u.source_code.clone())
-                    .push_bind(u.source_text.clone())
-                    .push_bind(u.raw_value.clone())
-                    .push_bind(u.unit.clone())
-                    .push_bind(u.person_id.map(|p| p.0))
-                    .push_bind(u.event_date)
-                    .push_bind(u.status.clone())
-                    .push_bind(u.created_at);
-            },
-        )
-        .await?;
+        write_import(&mut tx, w).await?;
         tx.commit().await.map_err(db_err)
     }
 
@@ -2901,6 +2949,10 @@ impl Store for StoreImpl {
             .iter()
             .map(document_meta_from_row)
             .collect()
+    }
+
+    async fn begin_import(&self) -> Result<Box<dyn iphr_store::ImportTransaction>> {
+        Ok(Box::new(ImportTx { tx: backend::begin_write(&self.pool).await? }))
     }
 }
 

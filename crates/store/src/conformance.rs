@@ -231,6 +231,7 @@ pub async fn run(store: &dyn Store) {
     stats_and_wipe(store, &w).await;
     merges(store).await;
     documents(store).await;
+    imports_in_parts(store).await;
 }
 
 async fn migrations_are_idempotent(store: &dyn Store) {
@@ -1041,4 +1042,90 @@ async fn documents(store: &dyn Store) {
     assert!(store.assign_document(other.id, &foreign).await.is_err());
     store.wipe().await.unwrap();
     assert!(!store.has_data().await.unwrap());
+}
+
+/// An import written in parts inside one transaction: a later part sees the earlier ones,
+/// nothing is visible outside before the commit, and a transaction dropped (or failing) part-way
+/// writes nothing.
+async fn imports_in_parts(store: &dyn Store) {
+    use crate::{ImportWrite, SourceFile};
+    let w = world();
+    store.create_company(&w.company).await.unwrap();
+    store.insert_batch(&w.batch).await.unwrap();
+    let c = w.company.id;
+    let p = &w.persons[0];
+    let date = d(2026, 5, 20);
+    let event = Event { id: EventId::new(), event_date: date, source_doc: Some("sf:parts#line=2".into()), ..w.checkup.clone() };
+    let template = w.batch.observations.iter().find(|o| o.event_id == w.checkup.id).unwrap().clone();
+    let obs = |item: &str, v: f64| Observation {
+        id: ObservationId::new(),
+        event_id: event.id,
+        event_date: date,
+        item: ItemCode::parse(item).unwrap(),
+        value: Value::Number { value: v, unit: "cm".into() },
+        ..template.clone()
+    };
+    let file = |sha: &str| SourceFile {
+        company_id: c,
+        id: uuid::Uuid::now_v7(),
+        kind: "checkup-csv".into(),
+        sha256: sha.repeat(64),
+        file_name: "parts.csv".into(),
+        profile: Some("p".into()),
+        encoding: Some("CP932".into()),
+        imported_at: Utc.with_ymd_and_hms(2026, 5, 21, 9, 0, 0).unwrap(),
+        imported_by: "doctor".into(),
+        summary: serde_json::json!({"read": 2}),
+    };
+    let key = [(p.id, date)];
+
+    let first = obs("Ac0010000Z", 170.0);
+    let second = obs("Ac0020000Z", 65.0);
+    let mut tx = store.begin_import().await.unwrap();
+    let part1 = ImportWrite {
+        batch: Batch { events: vec![event.clone()], observations: vec![first.clone()], ..Batch::default() },
+        ..ImportWrite::default()
+    };
+    tx.write(&part1).await.unwrap();
+    let (ev, ob) = tx.events_on(c, EventKind::Checkup, &key).await.unwrap();
+    assert_eq!((ev, ob), (vec![event.clone()], vec![first.clone()]), "a later part sees the earlier ones");
+    let (ev, _) = store.events_on(c, EventKind::Checkup, &key).await.unwrap();
+    assert!(ev.is_empty(), "nothing is visible outside before the commit");
+    let f = file("c");
+    let part2 = ImportWrite {
+        source_file: Some(f.clone()),
+        batch: Batch { observations: vec![second.clone()], ..Batch::default() },
+        ..ImportWrite::default()
+    };
+    tx.write(&part2).await.unwrap();
+    tx.commit().await.unwrap();
+    let (ev, mut ob) = store.events_on(c, EventKind::Checkup, &key).await.unwrap();
+    ob.sort_by(|a, b| a.item.cmp(&b.item));
+    assert_eq!((ev, ob), (vec![event.clone()], vec![first.clone(), second.clone()]));
+    assert_eq!(store.source_file(c, "checkup-csv", &f.sha256).await.unwrap(), Some(f.clone()));
+
+    // Dropped part-way: nothing of it lands, and the next import can start.
+    let other = Event { id: EventId::new(), event_date: d(2026, 5, 27), ..event.clone() };
+    let mut tx = store.begin_import().await.unwrap();
+    tx.write(&ImportWrite {
+        source_file: Some(file("d")),
+        batch: Batch { events: vec![other.clone()], ..Batch::default() },
+        ..ImportWrite::default()
+    })
+    .await
+    .unwrap();
+    drop(tx);
+    let mut tx = store.begin_import().await.unwrap();
+    // A failing part (the same file again): the transaction is not committed, nothing lands.
+    tx.write(&ImportWrite { batch: Batch { events: vec![other.clone()], ..Batch::default() }, ..ImportWrite::default() })
+        .await
+        .unwrap();
+    let again = tx.write(&ImportWrite { source_file: Some(f.clone()), ..ImportWrite::default() }).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    drop(tx);
+    let (ev, _) = store.events_on(c, EventKind::Checkup, &[(p.id, d(2026, 5, 27))]).await.unwrap();
+    assert!(ev.is_empty(), "a dropped or failed import writes nothing");
+    assert_eq!(store.source_file(c, "checkup-csv", &"d".repeat(64)).await.unwrap(), None);
+    // apply_import still works after them.
+    store.apply_import(&ImportWrite { source_file: Some(file("e")), ..ImportWrite::default() }).await.unwrap();
 }

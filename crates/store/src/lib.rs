@@ -718,4 +718,30 @@ pub trait Store: Send + Sync {
     async fn document(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<StoredDocument>>;
     /// A worker's documents in a company, by date then id (no bytes).
     async fn documents_of_person(&self, company: CompanyId, person: PersonId) -> Result<Vec<DocumentMeta>>;
+
+    // ---- imports written in parts (large files) ----
+    /// Opens the write transaction of one import that is written in parts: every
+    /// [`ImportTransaction::write`] adds to it and nothing is visible to others until
+    /// [`ImportTransaction::commit`]; dropped without a commit (an error, a refusal), none of it
+    /// is written. [`Store::apply_import`] is the same for a write of one part. On SQLite the
+    /// transaction holds the database's write lock until it ends.
+    async fn begin_import(&self) -> Result<Box<dyn ImportTransaction>>;
+}
+
+/// One import's open write transaction (see [`Store::begin_import`]).
+#[async_trait]
+pub trait ImportTransaction: Send {
+    /// The events of `kind` of these (person, date) keys and their observations, as this
+    /// transaction sees them (its own parts included).
+    async fn events_on(
+        &mut self,
+        company: CompanyId,
+        kind: iphr_domain::event::EventKind,
+        keys: &[(PersonId, NaiveDate)],
+    ) -> Result<(Vec<Event>, Vec<Observation>)>;
+    /// Writes one part: exactly what [`Store::apply_import`] writes for it. A part may hold
+    /// the source file or not; parts are written in order.
+    async fn write(&mut self, part: &ImportWrite) -> Result<()>;
+    /// Commits every part.
+    async fn commit(self: Box<Self>) -> Result<()>;
 }
