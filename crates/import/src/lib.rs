@@ -6,8 +6,10 @@
 //! only (`dry_run`), or applies the plan in one transaction and writes the audit entry.
 //! Importing the same bytes again writes nothing new.
 
+pub mod checkup;
 pub mod documents;
 
+pub use checkup::{CsvInput, import_checkup_csv_file, import_checkup_csv_input};
 pub use documents::{DocumentOutcome, DocumentReport, PersonRef, assign_document, import_documents};
 
 use chrono::Utc;
@@ -17,7 +19,7 @@ use iphr_convert::profile::Profile;
 use iphr_convert::units::UnitTable;
 use iphr_domain::audit::AuditEntry;
 use iphr_domain::event::EventKind;
-use iphr_domain::identity::{Incoming, Match, find};
+use iphr_domain::identity::{Incoming, Match};
 use iphr_domain::ohcc::ItemTable;
 use iphr_domain::{AuditId, CompanyId};
 use iphr_store::{Store, StoreError};
@@ -91,9 +93,26 @@ pub async fn import_checkup_csv(
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    // Codes the company's users mapped for this source are part of its profile from then on.
+    checkup::import_checkup_csv_input(
+        store,
+        company,
+        profile,
+        file_name,
+        checkup::CsvInput::Bytes(bytes),
+        imported_by,
+        options,
+    )
+    .await
+}
+
+/// The profile with the codes the company's users mapped for its source: part of the profile
+/// from then on.
+async fn with_source_mappings(
+    store: &dyn Store,
+    company: CompanyId,
+    profile: &Profile,
+    table: &ItemTable,
+) -> Result<Profile, ImportError> {
     let mut profile = profile.clone();
     if let Some(long) = profile.long.as_mut() {
         for m in store.source_mappings(company, &profile.name).await? {
@@ -109,18 +128,43 @@ pub async fn import_checkup_csv(
             });
         }
     }
-    let profile = &profile;
-    let parsed = checkup_csv::parse(bytes, profile, file_name, &table, &units)
-        .map_err(|error| ImportError::File { file: file_name.into(), error })?;
-    let records =
-        iphr_convert::plan::checkup_records(&parsed, &profile.name, profile.institution.as_deref(), file_name);
-    let source = Source {
-        kind: "checkup-csv",
-        event_kind: EventKind::Checkup,
-        profile: profile.name.clone(),
-        institution: profile.institution.clone(),
-    };
-    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
+    Ok(profile)
+}
+
+/// The audit entry of an applied import.
+async fn audit_import(
+    store: &dyn Store,
+    company: CompanyId,
+    kind: &str,
+    file_name: &str,
+    imported_by: &str,
+    report: &Report,
+) -> Result<(), ImportError> {
+    store
+        .append_audit(&AuditEntry {
+            id: AuditId::new(),
+            at: Utc::now(),
+            user_id: None,
+            login: imported_by.into(),
+            role: None,
+            action: format!("import {kind}"),
+            company_id: Some(company),
+            person_id: None,
+            info_class: None,
+            allowed: true,
+            detail: format!(
+                "{file_name}: read {} imported {} unchanged {} corrected {} rejected {} unmapped {} queued {}",
+                report.read,
+                report.imported,
+                report.unchanged,
+                report.corrected,
+                report.rejected,
+                report.unmapped,
+                report.queued
+            ),
+        })
+        .await?;
+    Ok(())
 }
 
 /// Imports one attendance CSV (monthly totals or daily clock-in/out) for a company.
@@ -276,6 +320,7 @@ async fn run_records(
     let earlier = store.source_file(company, kind, &sha256).await?;
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let candidates = store.identity_candidates(company).await?;
+    let matcher = iphr_convert::matching::Matcher::new(&candidates);
     let keys: Vec<_> = records
         .records
         .iter()
@@ -289,7 +334,7 @@ async fn run_records(
                 insured_symbol: v.identity.insurer.symbol.clone(),
                 insured_number: v.identity.insurer.number.clone(),
             };
-            match find(&inc, &candidates) {
+            match matcher.find(&inc) {
                 Match::Matched { index, .. } => candidates.get(index).map(|c| (c.person_id, v.date)),
                 _ => None,
             }

@@ -1,0 +1,165 @@
+//! Checkup CSV imports in bounded memory: the file is read three times as a stream and never
+//! held whole — once for its SHA-256 and encoding, once to convert every row (row errors, and
+//! the (person, date) keys that occur more than once), and once to plan and write chunk by
+//! chunk inside one store transaction ([`Store::begin_import`]). A file-level error, a refused
+//! file or a dry run writes nothing; what is written and reported is what planning the whole
+//! file at once gives.
+
+use crate::{ImportError, Options, Outcome};
+use chrono::Utc;
+use iphr_convert::checkup_csv::{self, CsvStream, RowError};
+use iphr_convert::plan::{FileMeta, Planner, checkup_records};
+use iphr_convert::profile::Profile;
+use iphr_convert::text::EncodingDetector;
+use iphr_convert::units::UnitTable;
+use iphr_domain::event::EventKind;
+use iphr_domain::ohcc::ItemTable;
+use iphr_domain::{CompanyId, PersonId};
+use iphr_store::{ImportTransaction, ImportWrite, Store};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::Path;
+
+/// Rows converted, planned and written at a time.
+pub const CHUNK_ROWS: usize = 4_000;
+
+/// Where the bytes of a file come from: each pass opens it anew.
+#[derive(Debug, Clone, Copy)]
+pub enum CsvInput<'a> {
+    /// Bytes in memory.
+    Bytes(&'a [u8]),
+    /// A file, read in pieces.
+    Path(&'a Path),
+}
+
+impl<'a> CsvInput<'a> {
+    fn open(&self) -> std::io::Result<Box<dyn Read + Send + 'a>> {
+        Ok(match *self {
+            CsvInput::Bytes(b) => Box::new(b),
+            CsvInput::Path(p) => Box::new(std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(p)?)),
+        })
+    }
+}
+
+/// Imports one checkup CSV (in memory or a file) through a profile for a company.
+pub async fn import_checkup_csv_input(
+    store: &dyn Store,
+    company: CompanyId,
+    profile: &Profile,
+    file_name: &str,
+    input: CsvInput<'_>,
+    imported_by: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    let io_err = |e: std::io::Error| ImportError::Tables(format!("{file_name}: cannot read: {e}"));
+    let file_err = |error| ImportError::File { file: file_name.into(), error };
+    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let profile = crate::with_source_mappings(store, company, profile, &table).await?;
+    let profile = &profile;
+    let choice = checkup_csv::encoding_choice(profile);
+
+    // Pass 0: SHA-256 and encoding.
+    let (sha256, encoding) = match input {
+        CsvInput::Bytes(b) => (hex::encode(Sha256::digest(b)), iphr_convert::text::detect(b, choice)),
+        CsvInput::Path(_) => {
+            let mut r = input.open().map_err(io_err)?;
+            let mut hasher = Sha256::new();
+            let mut detector = EncodingDetector::new();
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = r.read(&mut buf).map_err(io_err)?;
+                let Some(piece) = buf.get(..n).filter(|p| !p.is_empty()) else { break };
+                hasher.update(piece);
+                detector.feed(piece);
+            }
+            (hex::encode(hasher.finalize()), detector.finish(choice))
+        }
+    };
+    let kind = "checkup-csv";
+    let earlier = store.source_file(company, kind, &sha256).await?;
+    let candidates = store.identity_candidates(company).await?;
+    let meta = FileMeta {
+        company_id: company,
+        id: earlier.as_ref().map_or_else(uuid::Uuid::now_v7, |f| f.id),
+        kind: kind.into(),
+        sha256,
+        file_name: file_name.into(),
+        profile: profile.name.clone(),
+        institution: profile.institution.clone(),
+        known: earlier.is_some(),
+        imported_by: imported_by.into(),
+        now: Utc::now(),
+    };
+
+    // Pass 1: every row converted; kept are the row errors and the (person, date) keys.
+    let matcher_planner = Planner::new(&meta, &table, &candidates, encoding, 0, &[], None);
+    let mut rows_read = 0usize;
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut keys: Vec<(PersonId, chrono::NaiveDate)> = Vec::new();
+    {
+        let mut stream = CsvStream::new(input.open().map_err(io_err)?, encoding, profile, file_name, &table, &units)
+            .map_err(file_err)?;
+        while let Some(chunk) = stream.next_chunk(CHUNK_ROWS).map_err(file_err)? {
+            rows_read += chunk.rows_read;
+            errors.extend(chunk.errors);
+            keys.extend(
+                chunk.visits.iter().filter_map(|v| matcher_planner.person_of(&v.identity).map(|p| (p, v.date))),
+            );
+        }
+    }
+    drop(matcher_planner);
+    keys.sort_unstable();
+    let repeated: HashSet<(PersonId, chrono::NaiveDate)> =
+        keys.windows(2).filter(|w| w.first() == w.get(1)).filter_map(|w| w.first().copied()).collect();
+    drop(keys);
+
+    // Pass 2: plan chunk by chunk; write inside one transaction unless nothing may be written.
+    let mut planner = Planner::new(&meta, &table, &candidates, encoding, rows_read, &errors, Some(repeated));
+    drop(errors);
+    let writing = !options.dry_run && (!planner.has_errors() || options.allow_partial);
+    let mut tx: Option<Box<dyn ImportTransaction>> = if writing { Some(store.begin_import().await?) } else { None };
+    let mut stream = CsvStream::new(input.open().map_err(io_err)?, encoding, profile, file_name, &table, &units)
+        .map_err(file_err)?;
+    while let Some(chunk) = stream.next_chunk(CHUNK_ROWS).map_err(file_err)? {
+        let records = checkup_records(&chunk, &profile.name, profile.institution.as_deref(), file_name);
+        let keys: Vec<_> =
+            records.records.iter().filter_map(|r| planner.person_of(&r.identity).map(|p| (p, r.date))).collect();
+        let (events, observations) = match tx.as_mut() {
+            Some(tx) => tx.events_on(company, EventKind::Checkup, &keys).await?,
+            None => store.events_on(company, EventKind::Checkup, &keys).await?,
+        };
+        let part = planner.plan_chunk(&records.records, &records.unmapped, &events, &observations);
+        if let Some(tx) = tx.as_mut() {
+            if planner.has_errors() && !options.allow_partial {
+                // Results given twice: the file is refused; the transaction is dropped below.
+                continue;
+            }
+            tx.write(&part).await?;
+        }
+    }
+    let (source_file, report) = planner.finish();
+    if !report.errors.is_empty() && !options.allow_partial {
+        drop(tx);
+        return Ok(Outcome::Refused { report });
+    }
+    let Some(mut tx) = tx else { return Ok(Outcome::DryRun { report }) };
+    tx.write(&ImportWrite { source_file, ..ImportWrite::default() }).await?;
+    tx.commit().await?;
+    crate::audit_import(store, company, kind, file_name, imported_by, &report).await?;
+    Ok(Outcome::Imported { report })
+}
+
+/// Imports one checkup CSV file from its path, in bounded memory (see the module).
+pub async fn import_checkup_csv_file(
+    store: &dyn Store,
+    company: CompanyId,
+    profile: &Profile,
+    path: &Path,
+    file_name: &str,
+    imported_by: &str,
+    options: Options,
+) -> Result<Outcome, ImportError> {
+    import_checkup_csv_input(store, company, profile, file_name, CsvInput::Path(path), imported_by, options).await
+}
