@@ -255,48 +255,45 @@ fn work_environment_events(cfg: &DemoConfig, c: &DemoCompany) -> Vec<iphr_domain
             } else {
                 1
             };
-            let unit = format!("{} 塗装ブース", d.name);
-            events.push(Event {
+            let event = |id: uuid::Uuid, subkind: &str, title: String, detail: serde_json::Value| Event {
                 company_id: c.company.id,
-                id: iphr_domain::EventId(id_on(&mut rng, day)),
+                id: iphr_domain::EventId(id),
                 person_id: None,
                 employment_id: None,
                 department_id: Some(d.id),
                 kind: EventKind::WorkEnvironment,
-                subkind: Some("measurement".into()),
+                subkind: Some(subkind.into()),
                 event_date: day,
-                title: format!("作業環境測定 {unit} トルエン 第{class}管理区分"),
+                title,
                 content_class: EventKind::WorkEnvironment.default_content_class(),
                 producer: iphr_domain::ohcc::Producer::HrSystem,
-                detail: serde_json::json!({
+                detail,
+                source_doc: Some("demo".into()),
+            };
+            let unit = format!("{} 塗装ブース", d.name);
+            events.push(event(
+                id_on(&mut rng, day),
+                "measurement",
+                format!("作業環境測定 {unit} トルエン 第{class}管理区分"),
+                serde_json::json!({
                     "unit_workplace": unit, "agent": "トルエン", "method": "作業環境測定",
                     "management_class": class, "estimate": null, "limit": 20.0, "unit": "ppm",
                     "risk_level": null, "note": "", "source": "demo",
                 }),
-                source_doc: Some("demo".into()),
-            });
+            ));
             if half % 2 == 1 {
                 let level = *["I", "II-A", "II-B", "III"].get(rng.random_range(0..4usize)).unwrap_or(&"I");
                 let unit = format!("{} 洗浄工程", d.name);
-                events.push(Event {
-                    company_id: c.company.id,
-                    id: iphr_domain::EventId(id_on(&mut rng, day)),
-                    person_id: None,
-                    employment_id: None,
-                    department_id: Some(d.id),
-                    kind: EventKind::WorkEnvironment,
-                    subkind: Some("risk_assessment".into()),
-                    event_date: day,
-                    title: format!("リスクアセスメント(CREATE-SIMPLE) {unit} キシレン リスクレベル{level}"),
-                    content_class: EventKind::WorkEnvironment.default_content_class(),
-                    producer: iphr_domain::ohcc::Producer::HrSystem,
-                    detail: serde_json::json!({
+                events.push(event(
+                    id_on(&mut rng, day),
+                    "risk_assessment",
+                    format!("リスクアセスメント(CREATE-SIMPLE) {unit} キシレン リスクレベル{level}"),
+                    serde_json::json!({
                         "unit_workplace": unit, "agent": "キシレン", "method": "CREATE-SIMPLE",
                         "management_class": null, "estimate": 12.0, "limit": 50.0, "unit": "ppm",
                         "risk_level": level, "note": "", "source": "demo",
                     }),
-                    source_doc: Some("demo".into()),
-                });
+                ));
             }
             half += 1;
             match day.checked_add_months(chrono::Months::new(6)) {

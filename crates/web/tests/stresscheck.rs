@@ -13,32 +13,44 @@ use iphr_domain::CompanyId;
 use iphr_domain::event::EventKind;
 use iphr_store::{AuditFilter, StressCampaign};
 
-#[tokio::test]
-async fn worker_answers_and_the_employer_sees_only_with_consent() {
-    let cfg = DemoConfig {
+/// The demo of these tests: one company of 30 workers.
+fn one_company() -> DemoConfig {
+    DemoConfig {
         companies: 1,
         workers: 30,
         years: 1,
         seed: 9,
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+    }
+}
+
+/// A campaign open from 10 days ago to 20 days ahead.
+async fn open_campaign(store: &dyn iphr_store::Store, cid: CompanyId, name: &str, implementer: &str) -> StressCampaign {
+    let today = chrono::Utc::now().date_naive();
+    let campaign = StressCampaign {
+        company_id: cid,
+        id: uuid::Uuid::now_v7(),
+        name: name.into(),
+        starts_on: today - chrono::Duration::days(10),
+        ends_on: today + chrono::Duration::days(20),
+        method: "sum".into(),
+        implementer: implementer.into(),
+        created_by: "test".into(),
+        created_at: chrono::Utc::now(),
     };
+    store.create_stress_campaign(&campaign).await.unwrap();
+    campaign
+}
+
+#[tokio::test]
+async fn worker_answers_and_the_employer_sees_only_with_consent() {
+    let cfg = one_company();
     // Kept whole to the end: its temporary folder holds the database.
     let d = demo(cfg, vec![], false).await;
     let (app, store, me) = (d.app.clone(), d.store.clone(), d.worker);
     let cid: CompanyId = d.companies[0].company.id;
     let today = chrono::Utc::now().date_naive();
-    let campaign = StressCampaign {
-        company_id: cid,
-        id: uuid::Uuid::now_v7(),
-        name: "テスト".into(),
-        starts_on: today - chrono::Duration::days(10),
-        ends_on: today + chrono::Duration::days(20),
-        method: "sum".into(),
-        implementer: "doctor".into(),
-        created_by: "test".into(),
-        created_at: chrono::Utc::now(),
-    };
-    store.create_stress_campaign(&campaign).await.unwrap();
+    let campaign = open_campaign(store.as_ref(), cid, "テスト", "doctor").await;
 
     let (w, wt) = login(&app, "worker").await;
     let (st, page) = get(&app, &w, "/me/stresscheck").await;
@@ -134,29 +146,11 @@ async fn worker_answers_and_the_employer_sees_only_with_consent() {
 
 #[tokio::test]
 async fn implementers_remind_those_who_have_not_answered() {
-    let cfg = DemoConfig {
-        companies: 1,
-        workers: 30,
-        years: 1,
-        seed: 9,
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
-    };
+    let cfg = one_company();
     let d = demo(cfg, vec![], false).await;
     let (app, store) = (d.app.clone(), d.store.clone());
     let cid: CompanyId = d.companies[0].company.id;
-    let today = chrono::Utc::now().date_naive();
-    let campaign = StressCampaign {
-        company_id: cid,
-        id: uuid::Uuid::now_v7(),
-        name: "リマインド".into(),
-        starts_on: today - chrono::Duration::days(10),
-        ends_on: today + chrono::Duration::days(20),
-        method: "sum".into(),
-        implementer: "nurse".into(),
-        created_by: "test".into(),
-        created_at: chrono::Utc::now(),
-    };
-    store.create_stress_campaign(&campaign).await.unwrap();
+    let campaign = open_campaign(store.as_ref(), cid, "リマインド", "nurse").await;
     let page_path = format!("/companies/{cid}/stresscheck?campaign={}", campaign.id);
     let remind_path = format!("/companies/{cid}/stresscheck/{}/remind", campaign.id);
     let (n, nt) = login(&app, "nurse").await;
