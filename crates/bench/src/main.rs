@@ -14,6 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
+mod convert_bench;
+
 fn pct(v: &mut [Duration], p: f64) -> Duration {
     v.sort();
     let i = ((v.len() as f64 - 1.0) * p).round() as usize;
@@ -27,9 +29,41 @@ fn ms(d: Duration) -> String {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("convert-csv") {
-        let rows: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
-        return convert_csv(rows);
+    match args.get(1).map(String::as_str) {
+        Some("gen-csv") => {
+            let rows: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+            let dir = args.get(3).map_or("target/bench-convert", String::as_str);
+            return convert_bench::generate(rows, std::path::Path::new(dir));
+        }
+        Some("convert-csv") => {
+            let (Some(file), Some(profile)) = (args.get(2), args.get(3)) else {
+                bail!("usage: iphr-bench convert-csv FILE.csv PROFILE.toml");
+            };
+            return convert_bench::convert_file(std::path::Path::new(file), std::path::Path::new(profile));
+        }
+        Some("setup-employees") => {
+            let (Some(url), Some(csv)) = (args.get(2), args.get(3)) else {
+                bail!("usage: iphr-bench setup-employees DATABASE_URL EMPLOYEES.csv");
+            };
+            return convert_bench::setup_employees(url, std::path::Path::new(csv)).await;
+        }
+        Some("import-csv") => {
+            let (Some(url), Some(file), Some(profile)) = (args.get(2), args.get(3), args.get(4)) else {
+                bail!("usage: iphr-bench import-csv DATABASE_URL FILE.csv PROFILE.toml");
+            };
+            let dry = args.get(5).is_some_and(|a| a == "--dry-run");
+            return convert_bench::import_file(url, std::path::Path::new(file), std::path::Path::new(profile), dry)
+                .await;
+        }
+        Some("fhir") => {
+            let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(2_000);
+            return convert_bench::fhir(n);
+        }
+        Some("cda") => {
+            let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(5_000);
+            return convert_bench::cda(n);
+        }
+        _ => {}
     }
     if args.get(1).map(String::as_str) == Some("stress-memory") {
         let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
@@ -53,7 +87,7 @@ async fn main() -> Result<()> {
     }
     let (Some(cmd), Some(url)) = (args.get(1), args.get(2)) else {
         bail!(
-            "usage: iphr-bench search DATABASE_URL [REQUESTS] | convert-csv [ROWS] | judge-memory [CHECKUPS] | stress-memory [SHEETS] | judge DATABASE_URL | dashboard DATABASE_URL [REQUESTS]"
+            "usage: iphr-bench search DATABASE_URL [REQUESTS] | gen-csv ROWS DIR | convert-csv FILE PROFILE | setup-employees URL CSV | import-csv URL FILE PROFILE | fhir [N] | cda [N] | judge-memory [CHECKUPS] | stress-memory [SHEETS] | judge DATABASE_URL | dashboard DATABASE_URL [REQUESTS]"
         );
     };
     if cmd != "search" {
@@ -171,61 +205,8 @@ fn enc(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
-/// Conversion alone: a CP932 checkup CSV of `rows` rows × 40 items (the sakura layout widened to
-/// 40 item columns) decoded, parsed through its profile, values converted; rows per second.
-fn convert_csv(rows: usize) -> Result<()> {
-    use iphr_convert::{checkup_csv, profile::Profile, units::UnitTable};
-    let table = iphr_domain::ohcc::ItemTable::embedded().map_err(|e| anyhow!(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| anyhow!(e.to_string()))?;
-    // 40 numeric items of the table, each a column.
-    let items: Vec<_> = table
-        .items()
-        .filter(|d| d.value_kind == iphr_domain::ohcc::ValueKind::Number && d.item.as_str().starts_with('A'))
-        .take(40)
-        .collect();
-    let mut profile = String::from(
-        "name = \"bench\"\nlayout = \"wide\"\nencoding = \"cp932\"\n[identity]\nemployee_number = \"社員番号\"\nname = \"氏名\"\nkana = \"カナ\"\nbirth_date = \"生年月日\"\nsex = \"性別\"\n[event]\ndate = \"受診日\"\n",
-    );
-    let mut header = String::from("社員番号,氏名,カナ,生年月日,性別,受診日");
-    for (i, d) in items.iter().enumerate() {
-        profile.push_str(&format!("[[items]]\ncolumn = \"c{i}\"\nohcc = \"{}\"\n", d.item));
-        header.push_str(&format!(",c{i}"));
-    }
-    let profile = Profile::parse("bench", &profile)?;
-    let mut text = header;
-    text.push_str("\r\n");
-    for r in 0..rows {
-        text.push_str(&format!("E{r:07},山田 太郎,ヤマダ タロウ,S45.4.{},1,R6.6.{}", 1 + r % 28, 1 + r % 28));
-        for i in 0..items.len() {
-            let v = (r * 7 + i * 13) % 200;
-            match i % 10 {
-                0 => text.push_str(&format!(",{v}H")),
-                1 => text.push_str(&format!(",<{v}")),
-                2 => text.push_str(&format!(",１{v}．５")),
-                _ => text.push_str(&format!(",{v}.{}", i % 10)),
-            }
-        }
-        text.push_str("\r\n");
-    }
-    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
-    let t = Instant::now();
-    let parsed = checkup_csv::parse(&bytes, &profile, "bench.csv", &table, &units)?;
-    let secs = t.elapsed().as_secs_f64();
-    let results: usize = parsed.visits.iter().map(|v| v.results.len()).sum();
-    println!(
-        "convert-csv: {rows} rows × {} items, {:.1} MB CP932: {:.3} s, {:.0} rows/s, {:.0} values/s ({} errors)",
-        items.len(),
-        bytes.len() as f64 / 1e6,
-        secs,
-        rows as f64 / secs,
-        results as f64 / secs,
-        parsed.errors.len()
-    );
-    Ok(())
-}
-
 /// Peak resident memory of this process (VmHWM), in MiB.
-fn peak_rss_mib() -> f64 {
+pub(crate) fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
