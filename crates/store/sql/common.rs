@@ -1796,6 +1796,7 @@ impl Store for StoreImpl {
             ("consents", "company_id, id"),
             ("unmapped_items", "company_id, id"),
             ("judgements", "company_id, event_id"),
+            ("documents", "company_id, id"),
         ] {
             let mut rows = Vec::new();
             for c in &companies {
@@ -1907,6 +1908,7 @@ impl Store for StoreImpl {
             ("consents", "company_id = $2 AND id = $3"),
             ("unmapped_items", "company_id = $2 AND id = $3"),
             ("judgements", "company_id = $2 AND event_id = $3"),
+            ("documents", "company_id = $2 AND id = $3"),
         ] {
             for row in m.moved.get(table).and_then(|v| v.as_array()).cloned().unwrap_or_default() {
                 let parts = ids(&row)?;

@@ -1040,6 +1040,14 @@ async fn documents(store: &dyn Store) {
     // Another company cannot assign it.
     let foreign = crate::DocumentAssignment { document_id: fresh.meta.id, ..a };
     assert!(store.assign_document(other.id, &foreign).await.is_err());
+    // A merge moves the merged person's documents; its undo moves them back.
+    let before_0 = store.documents_of_person(w.company.id, w.persons[0].id).await.unwrap().len();
+    let merge = store.merge_persons(w.persons[0].id, w.persons[1].id, "doctor").await.unwrap();
+    assert!(store.documents_of_person(w.company.id, w.persons[1].id).await.unwrap().is_empty());
+    assert_eq!(store.documents_of_person(w.company.id, w.persons[0].id).await.unwrap().len(), before_0 + 1);
+    store.undo_merge(merge.id, "doctor").await.unwrap();
+    assert_eq!(store.documents_of_person(w.company.id, w.persons[1].id).await.unwrap().len(), 1);
+    assert_eq!(store.documents_of_person(w.company.id, w.persons[0].id).await.unwrap().len(), before_0);
     store.wipe().await.unwrap();
     assert!(!store.has_data().await.unwrap());
 }
@@ -1055,7 +1063,8 @@ async fn imports_in_parts(store: &dyn Store) {
     let c = w.company.id;
     let p = &w.persons[0];
     let date = d(2026, 5, 20);
-    let event = Event { id: EventId::new(), event_date: date, source_doc: Some("sf:parts#line=2".into()), ..w.checkup.clone() };
+    let event =
+        Event { id: EventId::new(), event_date: date, source_doc: Some("sf:parts#line=2".into()), ..w.checkup.clone() };
     let template = w.batch.observations.iter().find(|o| o.event_id == w.checkup.id).unwrap().clone();
     let obs = |item: &str, v: f64| Observation {
         id: ObservationId::new(),
@@ -1117,9 +1126,12 @@ async fn imports_in_parts(store: &dyn Store) {
     drop(tx);
     let mut tx = store.begin_import().await.unwrap();
     // A failing part (the same file again): the transaction is not committed, nothing lands.
-    tx.write(&ImportWrite { batch: Batch { events: vec![other.clone()], ..Batch::default() }, ..ImportWrite::default() })
-        .await
-        .unwrap();
+    tx.write(&ImportWrite {
+        batch: Batch { events: vec![other.clone()], ..Batch::default() },
+        ..ImportWrite::default()
+    })
+    .await
+    .unwrap();
     let again = tx.write(&ImportWrite { source_file: Some(f.clone()), ..ImportWrite::default() }).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     drop(tx);
