@@ -24,6 +24,45 @@ use std::path::Path;
 /// Rows converted, planned and written at a time.
 pub const CHUNK_ROWS: usize = 4_000;
 
+/// The passes over a file, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Hashing and detecting the encoding.
+    Reading,
+    /// Converting every row (row errors, repeated keys).
+    Converting,
+    /// Planning and writing.
+    Writing,
+}
+
+impl Pass {
+    /// Japanese label.
+    pub fn label_ja(&self) -> &'static str {
+        match self {
+            Pass::Reading => "読込",
+            Pass::Converting => "変換",
+            Pass::Writing => "照合・書込",
+        }
+    }
+}
+
+/// Told the pass and the bytes of the file read so far in it, of the total.
+pub type Progress<'a> = &'a (dyn Fn(Pass, u64, u64) + Send + Sync);
+
+/// A reader that counts the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// Where the bytes of a file come from: each pass opens it anew.
 #[derive(Debug, Clone, Copy)]
 pub enum CsvInput<'a> {
@@ -34,6 +73,21 @@ pub enum CsvInput<'a> {
 }
 
 impl<'a> CsvInput<'a> {
+    fn len(&self) -> u64 {
+        match *self {
+            CsvInput::Bytes(b) => b.len() as u64,
+            CsvInput::Path(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        }
+    }
+
+    fn open_counted(
+        &self,
+        read: &std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> std::io::Result<Box<dyn Read + Send + 'a>> {
+        read.store(0, std::sync::atomic::Ordering::Relaxed);
+        Ok(Box::new(Counting { inner: self.open()?, read: read.clone() }))
+    }
+
     fn open(&self) -> std::io::Result<Box<dyn Read + Send + 'a>> {
         Ok(match *self {
             CsvInput::Bytes(b) => Box::new(b),
@@ -52,6 +106,38 @@ pub async fn import_checkup_csv_input(
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
+    import_checkup_csv_chunked(
+        store,
+        company,
+        profile,
+        file_name,
+        input,
+        imported_by,
+        options,
+        CHUNK_ROWS,
+        &|_, _, _| {},
+    )
+    .await
+}
+
+/// [`import_checkup_csv_input`] with the chunk size (rows; the result does not depend on it —
+/// tests use tiny chunks) and a progress callback (`iphr import` draws a bar on a terminal).
+#[allow(clippy::too_many_arguments)]
+pub async fn import_checkup_csv_chunked(
+    store: &dyn Store,
+    company: CompanyId,
+    profile: &Profile,
+    file_name: &str,
+    input: CsvInput<'_>,
+    imported_by: &str,
+    options: Options,
+    chunk_rows: usize,
+    progress: Progress<'_>,
+) -> Result<Outcome, ImportError> {
+    let chunk_rows = chunk_rows.max(1);
+    let total = input.len();
+    let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let at = |r: &std::sync::Arc<std::sync::atomic::AtomicU64>| r.load(std::sync::atomic::Ordering::Relaxed);
     let io_err = |e: std::io::Error| ImportError::Tables(format!("{file_name}: cannot read: {e}"));
     let file_err = |error| ImportError::File { file: file_name.into(), error };
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
@@ -64,7 +150,7 @@ pub async fn import_checkup_csv_input(
     let (sha256, encoding) = match input {
         CsvInput::Bytes(b) => (hex::encode(Sha256::digest(b)), iphr_convert::text::detect(b, choice)),
         CsvInput::Path(_) => {
-            let mut r = input.open().map_err(io_err)?;
+            let mut r = input.open_counted(&read).map_err(io_err)?;
             let mut hasher = Sha256::new();
             let mut detector = EncodingDetector::new();
             let mut buf = vec![0u8; 1 << 20];
@@ -73,6 +159,7 @@ pub async fn import_checkup_csv_input(
                 let Some(piece) = buf.get(..n).filter(|p| !p.is_empty()) else { break };
                 hasher.update(piece);
                 detector.feed(piece);
+                progress(Pass::Reading, at(&read), total);
             }
             (hex::encode(hasher.finalize()), detector.finish(choice))
         }
@@ -99,9 +186,11 @@ pub async fn import_checkup_csv_input(
     let mut errors: Vec<RowError> = Vec::new();
     let mut keys: Vec<(PersonId, chrono::NaiveDate)> = Vec::new();
     {
-        let mut stream = CsvStream::new(input.open().map_err(io_err)?, encoding, profile, file_name, &table, &units)
-            .map_err(file_err)?;
-        while let Some(chunk) = stream.next_chunk(CHUNK_ROWS).map_err(file_err)? {
+        let mut stream =
+            CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, &table, &units)
+                .map_err(file_err)?;
+        while let Some(chunk) = stream.next_chunk(chunk_rows).map_err(file_err)? {
+            progress(Pass::Converting, at(&read), total);
             rows_read += chunk.rows_read;
             errors.extend(chunk.errors);
             keys.extend(
@@ -120,9 +209,11 @@ pub async fn import_checkup_csv_input(
     drop(errors);
     let writing = !options.dry_run && (!planner.has_errors() || options.allow_partial);
     let mut tx: Option<Box<dyn ImportTransaction>> = if writing { Some(store.begin_import().await?) } else { None };
-    let mut stream = CsvStream::new(input.open().map_err(io_err)?, encoding, profile, file_name, &table, &units)
-        .map_err(file_err)?;
-    while let Some(chunk) = stream.next_chunk(CHUNK_ROWS).map_err(file_err)? {
+    let mut stream =
+        CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, &table, &units)
+            .map_err(file_err)?;
+    while let Some(chunk) = stream.next_chunk(chunk_rows).map_err(file_err)? {
+        progress(Pass::Writing, at(&read), total);
         let records = checkup_records(&chunk, &profile.name, profile.institution.as_deref(), file_name);
         let keys: Vec<_> =
             records.records.iter().filter_map(|r| planner.person_of(&r.identity).map(|p| (p, r.date))).collect();

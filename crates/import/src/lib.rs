@@ -9,7 +9,7 @@
 pub mod checkup;
 pub mod documents;
 
-pub use checkup::{CsvInput, import_checkup_csv_file, import_checkup_csv_input};
+pub use checkup::{CsvInput, Pass, import_checkup_csv_chunked, import_checkup_csv_file, import_checkup_csv_input};
 pub use documents::{DocumentOutcome, DocumentReport, PersonRef, assign_document, import_documents};
 
 use chrono::Utc;

@@ -248,3 +248,80 @@ async fn mapping_an_unmapped_code_converts_held_items_and_later_imports() {
     let r = out.report();
     assert_eq!((r.imported, r.unchanged, r.corrected, r.unmapped), (0, 1, 1, 1));
 }
+
+/// What a sequence of imports gives: each outcome (as JSON) and the store's counts after it, and
+/// every stored value by person, date and item.
+async fn trace(chunk_rows: usize, files: &[(&str, &str, Vec<u8>)]) -> (Vec<(serde_json::Value, String)>, Vec<String>) {
+    let w = world().await;
+    let mut steps = Vec::new();
+    for (prof, name, bytes) in files {
+        let out = iphr_import::import_checkup_csv_chunked(
+            &w.store,
+            w.company,
+            &profile(prof),
+            name,
+            iphr_import::CsvInput::Bytes(bytes),
+            "test",
+            Options::default(),
+            chunk_rows,
+            &|_, _, _| {},
+        )
+        .await
+        .unwrap();
+        // The counts, without the ids that differ from world to world.
+        let counts = w
+            .store
+            .stats()
+            .await
+            .unwrap()
+            .companies
+            .iter()
+            .map(|c| format!("{:?} {} {}", c.events, c.observations, c.employments))
+            .collect::<Vec<_>>()
+            .join(";");
+        let queued = w.store.identity_queue(w.company).await.unwrap().len();
+        steps.push((serde_json::to_value(&out).unwrap(), format!("{counts}; queued {queued}")));
+    }
+    let mut values = Vec::new();
+    for (who, p) in [("yamada", w.yamada), ("sato", w.sato)] {
+        for o in w.store.person_observations(w.company, p).await.unwrap() {
+            values.push(format!("{who} {} {} {:?} {:?}", o.event_date, o.item, o.value, o.qualifier));
+        }
+    }
+    values.sort();
+    (steps, values)
+}
+
+/// The streamed import gives the same reports, counts and values whatever the chunk size: one row
+/// at a time, two, or the default — including a visit given twice in different chunks (refused),
+/// the long layout (a visit's rows spread over the file), errors, re-imports and corrections.
+#[tokio::test]
+async fn the_result_does_not_depend_on_the_chunk_size() {
+    let wide = fixture("minato-wide.csv");
+    let text = String::from_utf8(wide[3..].to_vec()).unwrap();
+    let first_row = text.lines().nth(1).unwrap().to_string();
+    // 山田's row again at the end, with another blood pressure: the file gives one visit twice.
+    let twice = format!("{}{}\n", text, first_row.replace(",165H,98,", ",150,90,"));
+    let corrected = text.replace(",165H,98,", ",158,98,");
+    let files = vec![
+        ("minato-wide.toml", "minato-wide.csv", wide.clone()),
+        ("minato-wide.toml", "twice.csv", twice.into_bytes()),
+        ("minato-wide.toml", "minato-wide.csv", wide),
+        ("minato-wide.toml", "minato-wide-v2.csv", corrected.into_bytes()),
+        ("minato-wide.toml", "minato-wide-errors.csv", fixture("minato-wide-errors.csv")),
+        ("sakura-cp932.toml", "sakura-cp932.csv", fixture("sakura-cp932.csv")),
+        ("hokuto-long.toml", "hokuto-long.csv", fixture("hokuto-long.csv")),
+        ("cc2x.toml", "cc2x.csv", fixture("cc2x.csv")),
+    ];
+    let whole = trace(iphr_import::checkup::CHUNK_ROWS, &files).await;
+    assert_eq!(whole.0[1].0["outcome"], "refused", "a visit given twice refuses the file: {}", whole.0[1].0);
+    assert_eq!(whole.0[1].1, whole.0[0].1, "refused: nothing written");
+    assert_eq!(whole.0[3].0["report"]["corrected"], 1);
+    for chunk in [1, 2, 3] {
+        let t = trace(chunk, &files).await;
+        for (i, (a, b)) in t.0.iter().zip(&whole.0).enumerate() {
+            assert_eq!(a, b, "chunk {chunk}, file {i} ({})", files[i].1);
+        }
+        assert_eq!(t.1, whole.1, "chunk {chunk}: stored values");
+    }
+}

@@ -755,20 +755,73 @@ fn password_from(arg: Option<String>) -> Result<String> {
 }
 
 /// Runs an importer over files (each one transaction) and prints the outcome of each.
+/// A file read whole (the importers of small files); the error names it.
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+}
+
+/// A progress bar on standard error while a large file imports — only on a terminal (and not
+/// with `--json` or when piped), redrawn at most ten times a second.
+struct ProgressBar {
+    name: String,
+    on: bool,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl ProgressBar {
+    fn new(name: &str) -> Self {
+        use std::io::IsTerminal;
+        Self { name: name.to_string(), on: std::io::stderr().is_terminal(), last: std::sync::Mutex::new(None) }
+    }
+
+    fn update(&self, pass: iphr_import::Pass, done: u64, total: u64) {
+        if !self.on {
+            return;
+        }
+        let Ok(mut last) = self.last.lock() else { return };
+        if last.is_some_and(|t| t.elapsed() < std::time::Duration::from_millis(100)) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        let step = match pass {
+            iphr_import::Pass::Reading => 0,
+            iphr_import::Pass::Converting => 1,
+            iphr_import::Pass::Writing => 2,
+        };
+        let frac = if total == 0 { 0.0 } else { (done as f64 / total as f64).min(1.0) };
+        let width = 30;
+        let filled = (frac * width as f64) as usize;
+        eprint!(
+            "\r{} [{}{}] {:>3}% {}/3 {} {:.1}/{:.1} MiB ",
+            self.name,
+            "#".repeat(filled),
+            "-".repeat(width - filled),
+            (frac * 100.0) as u32,
+            step + 1,
+            pass.label_ja(),
+            done as f64 / 1048576.0,
+            total as f64 / 1048576.0,
+        );
+    }
+
+    fn finish(&self) {
+        if self.on && self.last.lock().is_ok_and(|l| l.is_some()) {
+            eprintln!();
+        }
+    }
+}
+
 async fn run_imports(
     files: &[std::path::PathBuf],
     json: bool,
-    import: impl AsyncFn(String, Vec<u8>) -> Result<iphr_import::Outcome, String>,
+    import: impl AsyncFn(String, &std::path::Path) -> Result<iphr_import::Outcome, String>,
 ) -> Result<()> {
     let mut failed = 0usize;
     let mut json_out = Vec::new();
     for path in files {
         let name =
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
-        let result = match std::fs::read(path) {
-            Ok(bytes) => import(name.clone(), bytes).await,
-            Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
-        };
+        let result = import(name.clone(), path).await;
         match result {
             Ok(outcome) => {
                 let r = outcome.report();
@@ -829,10 +882,24 @@ async fn import_checkup_csv(url: &str, a: ImportArgs) -> Result<()> {
         std::fs::read_to_string(&a.profile).with_context(|| format!("cannot read profile {}", a.profile.display()))?;
     let profile = iphr_convert::profile::Profile::parse(&a.profile.display().to_string(), &ptext)?;
     let options = a.common.options();
-    run_imports(&a.common.files, a.common.json, async |name: String, bytes: Vec<u8>| {
-        iphr_import::import_checkup_csv(store.as_ref(), company.id, &profile, &name, &bytes, "cli", options)
-            .await
-            .map_err(|e| e.to_string())
+    // Read as a stream from the file (never held whole); a bar on a terminal.
+    run_imports(&a.common.files, a.common.json, async |name: String, path: &std::path::Path| {
+        let bar = ProgressBar::new(&name);
+        let out = iphr_import::import_checkup_csv_chunked(
+            store.as_ref(),
+            company.id,
+            &profile,
+            &name,
+            iphr_import::CsvInput::Path(path),
+            "cli",
+            options,
+            iphr_import::checkup::CHUNK_ROWS,
+            &|pass, done, total| bar.update(pass, done, total),
+        )
+        .await
+        .map_err(|e| e.to_string());
+        bar.finish();
+        out
     })
     .await
 }
@@ -841,7 +908,8 @@ async fn import_document(url: &str, a: FhirArgs, cda: bool) -> Result<()> {
     let store = open_store(url).await?;
     let company = find_company(store.as_ref(), &a.common.company).await?;
     let options = a.common.options();
-    run_imports(&a.common.files, a.common.json, async |name: String, bytes: Vec<u8>| {
+    run_imports(&a.common.files, a.common.json, async |name: String, path: &std::path::Path| {
+        let bytes = read_file(path)?;
         let s = store.as_ref();
         if cda {
             iphr_import::import_cda(s, company.id, &name, &bytes, a.person, "cli", options).await
@@ -864,7 +932,8 @@ async fn import_plain(url: &str, a: PlainImportArgs, kind: Plain) -> Result<()> 
     let store = open_store(url).await?;
     let company = find_company(store.as_ref(), &a.common.company).await?;
     let options = a.common.options();
-    run_imports(&a.common.files, a.common.json, async |name: String, bytes: Vec<u8>| {
+    run_imports(&a.common.files, a.common.json, async |name: String, path: &std::path::Path| {
+        let bytes = read_file(path)?;
         let s = store.as_ref();
         match kind {
             Plain::Attendance => iphr_import::import_attendance(s, company.id, &name, &bytes, "cli", options).await,
