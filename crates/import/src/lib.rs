@@ -362,30 +362,7 @@ async fn run_records(
         return Ok(Outcome::DryRun { report });
     }
     store.apply_import(&write).await?;
-    store
-        .append_audit(&AuditEntry {
-            id: AuditId::new(),
-            at: Utc::now(),
-            user_id: None,
-            login: imported_by.into(),
-            role: None,
-            action: format!("import {kind}"),
-            company_id: Some(company),
-            person_id: None,
-            info_class: None,
-            allowed: true,
-            detail: format!(
-                "{file_name}: read {} imported {} unchanged {} corrected {} rejected {} unmapped {} queued {}",
-                report.read,
-                report.imported,
-                report.unchanged,
-                report.corrected,
-                report.rejected,
-                report.unmapped,
-                report.queued
-            ),
-        })
-        .await?;
+    audit_import(store, company, kind, file_name, imported_by, &report).await?;
     Ok(Outcome::Imported { report })
 }
 
