@@ -391,6 +391,8 @@ pub struct Settings {
     pub work_env_class_from: u32,
     /// Risk-assessment results from this リスクレベル (see [`RISK_LEVELS`]) are shown.
     pub work_env_risk_from: String,
+    /// Special checkups due within this many days are "due soon".
+    pub special_due_soon_days: u32,
 }
 
 /// CREATE-SIMPLE リスクレベル, lowest first (安衛法57条の3 risk assessment).
@@ -899,6 +901,7 @@ fn parse_settings(text: &str) -> Result<Settings, RuleTableError> {
             }
             v.to_string()
         },
+        special_due_soon_days: num("special_due_soon_days")?,
     })
 }
 

@@ -473,7 +473,9 @@ pub async fn special_checkups(url: &str, company: &str, as_of: Option<NaiveDate>
     let store = open_store(url).await?;
     let c = find_company(store.as_ref(), company).await?;
     let today = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let rows = iphr_postcheckup::workstatus::special_due(store.as_ref(), c.id, today, 30).await?;
+    let rules = iphr_postcheckup::company_rules(store.as_ref(), c.id).await?;
+    let soon = i64::from(rules.settings.special_due_soon_days);
+    let rows = iphr_postcheckup::workstatus::special_due(store.as_ref(), c.id, today, soon).await?;
     audit_cli(store.as_ref(), "special-checkups", Some(c.id), format!("{} due rows as of {today}", rows.len())).await?;
     let text = match format {
         Format::Csv => to_csv(&rows)?,

@@ -21,16 +21,15 @@ use iphr_domain::special::DueStatus;
 use iphr_postcheckup::workstatus::{SpecialDue, WorkEnvironment};
 use serde::Serialize;
 
-/// Days before a due date that count as "due soon".
-const DUE_SOON_DAYS: i64 = 30;
-
 /// The work-status tasks of a company.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkStatusDoc {
     /// Company.
     pub company_id: String,
-    /// Special checkups overdue or due within 30 days, most urgent first.
+    /// Special checkups overdue or due soon (the setting `special_due_soon_days`), most urgent first.
     pub special_due: Vec<SpecialDueDoc>,
+    /// Days ahead that count as due soon (company setting).
+    pub due_soon_days: u32,
     /// Latest work-environment results, those needing attention first.
     pub work_environment: Vec<WorkEnvironment>,
 }
@@ -51,7 +50,8 @@ async fn doc(state: &AppState, cid: CompanyId) -> Result<WorkStatusDoc, AppError
     let internal = |e: iphr_postcheckup::Error| AppError::Internal(e.to_string());
     let today = today_jst();
     let rules = iphr_postcheckup::company_rules(state.store.as_ref(), cid).await.map_err(internal)?;
-    let special_due = iphr_postcheckup::workstatus::special_due(state.store.as_ref(), cid, today, DUE_SOON_DAYS)
+    let soon = i64::from(rules.settings.special_due_soon_days);
+    let special_due = iphr_postcheckup::workstatus::special_due(state.store.as_ref(), cid, today, soon)
         .await
         .map_err(internal)?
         .into_iter()
@@ -66,7 +66,12 @@ async fn doc(state: &AppState, cid: CompanyId) -> Result<WorkStatusDoc, AppError
         iphr_postcheckup::workstatus::work_environment(state.store.as_ref(), cid, today, &rules.settings)
             .await
             .map_err(internal)?;
-    Ok(WorkStatusDoc { company_id: cid.to_string(), special_due, work_environment })
+    Ok(WorkStatusDoc {
+        company_id: cid.to_string(),
+        special_due,
+        due_soon_days: rules.settings.special_due_soon_days,
+        work_environment,
+    })
 }
 
 /// The fragment (no page frame: htmx puts it into the dashboard).

@@ -47,9 +47,32 @@ async fn special_checkups_due_and_work_environment_on_the_dashboard() {
             || w.risk_level.as_deref().is_some_and(|l| l == "III" || l == "IV");
         assert_eq!(w.attention, want, "{w:?}");
     }
-    let due = iphr_postcheckup::workstatus::special_due(store.as_ref(), cid, today, 30).await.unwrap();
-    let urgent = due.iter().filter(|r| r.status != iphr_domain::special::DueStatus::Scheduled).count();
+    assert_eq!(rules.settings.special_due_soon_days, 30);
+    let urgent_within = async |days: i64| {
+        let due = iphr_postcheckup::workstatus::special_due(store.as_ref(), cid, today, days).await.unwrap();
+        due.iter().filter(|r| r.status != iphr_domain::special::DueStatus::Scheduled).count()
+    };
+    let urgent = urgent_within(30).await;
     assert_eq!(v["special_due"].as_array().unwrap().len(), urgent);
+    assert_eq!(v["due_soon_days"], 30);
+    // The window is the company's setting.
+    store
+        .set_rule_override(
+            cid,
+            &iphr_store::RuleOverride {
+                table: "settings".into(),
+                content: "key,value,source\nspecial_due_soon_days,120,社内規程\n".into(),
+                updated_by: "doctor".into(),
+                updated_at: chrono::Utc::now(),
+            },
+        )
+        .await
+        .unwrap();
+    let (_, json) = get(&app, &doc, &format!("/api/v1/companies/{cid}/work-status")).await;
+    let v2: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v2["due_soon_days"], 120);
+    assert_eq!(v2["special_due"].as_array().unwrap().len(), urgent_within(120).await);
+    assert!(urgent_within(120).await >= urgent);
     let (st, frag) = get(&app, &doc, &format!("/companies/{cid}/postcheckup/work-status")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(frag.contains("id=\"section-special-due\"") && frag.contains("id=\"section-work-environment\""));
