@@ -51,6 +51,8 @@ pub struct Row {
     average: String,
     flags: Vec<(String, String)>,
     over80: bool,
+    /// Over 100 h as 研究開発業務 / 高度プロフェッショナル: the interview is due without application.
+    mandatory: bool,
     done: BTreeMap<String, String>,
 }
 
@@ -173,6 +175,13 @@ pub async fn page(
                 average: r.max_average.map(|(k, a)| format!("{a:.1} ({k}か月)")).unwrap_or_default(),
                 flags: r.flags.iter().map(|f| (level_ja(f.level).to_string(), f.message_ja.clone())).collect(),
                 over80,
+                mandatory: r.flags.iter().any(|f| {
+                    f.level == Level::Notice
+                        && matches!(
+                            f.rule,
+                            iphr_domain::overtime::Rule::InterviewRnd | iphr_domain::overtime::Rule::InterviewKopro
+                        )
+                }),
                 done: done.get(&rec.person_id).cloned().unwrap_or_default(),
             })
         })
