@@ -110,10 +110,10 @@ fn month_record(line: u64, no: &str, month: NaiveDate, values: &[(&str, f64)], r
             .filter_map(|(code, v)| {
                 Some(ItemResult {
                     line,
-                    column: code.to_string(),
+                    column: (*code).into(),
                     item: item(code)?,
-                    source_code: code.to_string(),
-                    source_text: raw.to_string(),
+                    source_code: (*code).into(),
+                    source_text: raw.into(),
                     raw: format!("{v}"),
                     source_unit: None,
                     value: ResultValue::Number {

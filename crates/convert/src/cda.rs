@@ -177,7 +177,7 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
                                 .convert(def.item.as_str(), x, from, &def.unit)
                                 .map(|value| ResultValue::Number {
                                     value,
-                                    unit: def.unit.clone(),
+                                    unit: def.unit.as_str().into(),
                                     comparator: None,
                                     flag,
                                 })
@@ -204,12 +204,12 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
         match value {
             Ok(value) => results.push(ItemResult {
                 line: ln,
-                column: format!("observation {code}"),
+                column: format!("observation {code}").into(),
                 item: def.item.clone(),
-                source_code: code.to_string(),
-                source_text: display,
+                source_code: code.into(),
+                source_text: display.into(),
                 raw,
-                source_unit: main.and_then(|v| v.attribute("unit")).map(str::to_string),
+                source_unit: main.and_then(|v| v.attribute("unit")).map(Into::into),
                 value,
                 warning: None,
             }),

@@ -16,6 +16,7 @@ use iphr_domain::event::CheckupKind;
 use iphr_domain::ohcc::{ItemCode, ItemTable, ValueKind};
 use iphr_domain::person::{InsurerIds, Sex};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Who a visit is about, as the file says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,8 +44,8 @@ pub enum ResultValue {
     Number {
         /// Value.
         value: f64,
-        /// OHCC unit.
-        unit: String,
+        /// OHCC unit (shared: every value of an item has the same).
+        unit: Arc<str>,
         /// `<`, `>=` …
         comparator: Option<Comparator>,
         /// H/L mark of the institution.
@@ -67,18 +68,18 @@ pub enum ResultValue {
 pub struct ItemResult {
     /// Source line.
     pub line: u64,
-    /// Source column (header text) or item code column.
-    pub column: String,
+    /// Source column (header text) or item code column (shared by every cell of the column).
+    pub column: Arc<str>,
     /// OHCC item.
     pub item: ItemCode,
     /// The code as the source names it.
-    pub source_code: String,
+    pub source_code: Arc<str>,
     /// The item name as the source writes it.
-    pub source_text: String,
+    pub source_text: Arc<str>,
     /// The cell as written.
     pub raw: String,
     /// The unit as written (long layout) or as the profile says.
-    pub source_unit: Option<String>,
+    pub source_unit: Option<Arc<str>>,
     /// The value.
     pub value: ResultValue,
     /// A note (e.g. a folded urine grade).
@@ -241,7 +242,7 @@ pub fn convert_cell(
             let from = source_unit.or(r.spec.unit.as_deref()).unwrap_or(def.unit.as_str());
             let value = units.convert(r.item.as_str(), value, from, &def.unit).map_err(|e| e.to_string())?;
             Ok(Some((
-                ResultValue::Number { value, unit: def.unit.clone(), comparator, flag: flag.or(extra_flag) },
+                ResultValue::Number { value, unit: def.unit.as_str().into(), comparator, flag: flag.or(extra_flag) },
                 None,
             )))
         }
@@ -326,8 +327,13 @@ struct WideColumn<'p> {
     parser: Parser,
     col: usize,
     flag_col: Option<usize>,
-    column: String,
-    source_text: String,
+    column: Arc<str>,
+    source_text: Arc<str>,
+    /// The source code and unit of every cell of the column, shared.
+    source_code: Arc<str>,
+    source_unit: Option<Arc<str>>,
+    /// The OHCC unit of the item.
+    unit: Arc<str>,
     unit_step: UnitStep,
 }
 
@@ -475,14 +481,19 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                 };
                 let from = spec.unit.as_deref().unwrap_or(def.unit.as_str());
                 let unit_step = unit_step(units, r.item.as_str(), from, &def.unit);
+                let (source_code, source_unit): (Arc<str>, Option<Arc<str>>) =
+                    (r.source_code.as_str().into(), r.spec.unit.as_deref().map(Into::into));
                 wide.push(WideColumn {
                     resolved: r,
                     def,
                     parser,
                     col: c,
                     flag_col: fc,
-                    column: spec.column.clone().unwrap_or_default(),
-                    source_text: header.get(c).unwrap_or("").trim().to_string(),
+                    column: spec.column.clone().unwrap_or_default().into(),
+                    source_text: header.get(c).unwrap_or("").trim().into(),
+                    source_code,
+                    source_unit,
+                    unit: def.unit.as_str().into(),
                     unit_step,
                 });
             }
@@ -738,12 +749,12 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                 Some(r) => match convert_cell(table, units, &r, &raw, unit.as_deref(), cell(rec, l.flag).as_deref()) {
                     Ok(Some((value, warning))) => results.push(ItemResult {
                         line,
-                        column: l.spec.value.clone(),
+                        column: l.spec.value.as_str().into(),
                         item: r.item.clone(),
-                        source_code: r.source_code.clone(),
-                        source_text: name,
+                        source_code: r.source_code.as_str().into(),
+                        source_text: name.into(),
                         raw,
-                        source_unit: unit,
+                        source_unit: unit.map(Into::into),
                         value,
                         warning,
                     }),
@@ -761,10 +772,10 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                         line,
                         column: w.column.clone(),
                         item: w.resolved.item.clone(),
-                        source_code: w.resolved.source_code.clone(),
+                        source_code: w.source_code.clone(),
                         source_text: w.source_text.clone(),
                         raw: raw.to_string(),
-                        source_unit: w.resolved.spec.unit.clone(),
+                        source_unit: w.source_unit.clone(),
                         value,
                         warning,
                     }),
@@ -856,10 +867,7 @@ impl WideColumn<'_> {
             }
             UnitStep::Refused(reason) => return Err(reason.clone()),
         };
-        Ok(Some((
-            ResultValue::Number { value, unit: self.def.unit.clone(), comparator, flag: flag.or(extra_flag) },
-            None,
-        )))
+        Ok(Some((ResultValue::Number { value, unit: self.unit.clone(), comparator, flag: flag.or(extra_flag) }, None)))
     }
 }
 

@@ -236,7 +236,7 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
                     let from = s(q, "code").or(s(q, "unit")).unwrap_or(def.unit.as_str());
                     units
                         .convert(def.item.as_str(), v, from, &def.unit)
-                        .map(|value| ResultValue::Number { value, unit: def.unit.clone(), comparator, flag })
+                        .map(|value| ResultValue::Number { value, unit: def.unit.as_str().into(), comparator, flag })
                         .map_err(|e| e.to_string())
                 }
                 None => Err("valueQuantity without a number".into()),
@@ -263,12 +263,12 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
         match value {
             Ok(value) => by_date.entry(date).or_default().push(ItemResult {
                 line,
-                column: format!("Observation/{rid}"),
+                column: format!("Observation/{rid}").into(),
                 item: def.item.clone(),
-                source_code: code,
-                source_text: display,
+                source_code: code.into(),
+                source_text: display.into(),
                 raw,
-                source_unit: o.get("valueQuantity").and_then(|q| s(q, "unit")).map(str::to_string),
+                source_unit: o.get("valueQuantity").and_then(|q| s(q, "unit")).map(Into::into),
                 value,
                 warning: None,
             }),

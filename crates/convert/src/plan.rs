@@ -106,7 +106,7 @@ fn identity_json(i: &Identity) -> serde_json::Value {
 fn result_json(v: &ResultValue) -> serde_json::Value {
     match v {
         ResultValue::Number { value, unit, comparator, flag } => {
-            json!({ "number": value, "unit": unit, "comparator": comparator.map(|c| c.symbol()), "flag": flag.map(|f| f.letter()) })
+            json!({ "number": value, "unit": &**unit, "comparator": comparator.map(|c| c.symbol()), "flag": flag.map(|f| f.letter()) })
         }
         ResultValue::FlagOnly(f) => json!({ "beyond_range": f.letter() }),
         ResultValue::Code(c) => json!({ "code": c }),
@@ -123,8 +123,8 @@ pub fn record_json(v: &Record) -> serde_json::Value {
         "line": v.line, "date": v.date, "kind": v.kind.as_str(), "subkind": v.subkind,
         "title": v.title, "producer": v.producer.letter().to_string(), "detail": v.detail,
         "results": v.results.iter().map(|r| json!({
-            "line": r.line, "column": r.column, "item": r.item.as_str(), "source_code": r.source_code,
-            "source_text": r.source_text, "raw": r.raw, "source_unit": r.source_unit, "value": result_json(&r.value),
+            "line": r.line, "column": &*r.column, "item": r.item.as_str(), "source_code": &*r.source_code,
+            "source_text": &*r.source_text, "raw": r.raw, "source_unit": r.source_unit.as_deref(), "value": result_json(&r.value),
         })).collect::<Vec<_>>(),
     })
 }
@@ -143,7 +143,7 @@ pub fn record_from_json(j: &serde_json::Value, identity: Identity) -> Option<Rec
             let value = if let Some(n) = v.get("number").and_then(|x| x.as_f64()) {
                 ResultValue::Number {
                     value: n,
-                    unit: str_of(v, "unit").unwrap_or_default(),
+                    unit: str_of(v, "unit").unwrap_or_default().into(),
                     comparator: str_of(v, "comparator")
                         .as_deref()
                         .and_then(iphr_domain::observation::Comparator::from_symbol),
@@ -164,12 +164,12 @@ pub fn record_from_json(j: &serde_json::Value, identity: Identity) -> Option<Rec
             };
             Some(ItemResult {
                 line: r.get("line")?.as_u64()?,
-                column: str_of(r, "column").unwrap_or_default(),
+                column: str_of(r, "column").unwrap_or_default().into(),
                 item: ItemCode::parse(&str_of(r, "item")?).ok()?,
-                source_code: str_of(r, "source_code").unwrap_or_default(),
-                source_text: str_of(r, "source_text").unwrap_or_default(),
+                source_code: str_of(r, "source_code").unwrap_or_default().into(),
+                source_text: str_of(r, "source_text").unwrap_or_default().into(),
                 raw: str_of(r, "raw").unwrap_or_default(),
-                source_unit: str_of(r, "source_unit"),
+                source_unit: str_of(r, "source_unit").map(Into::into),
                 value,
                 warning: None,
             })
@@ -193,9 +193,10 @@ pub fn record_from_json(j: &serde_json::Value, identity: Identity) -> Option<Rec
 
 fn to_value(v: &ResultValue) -> (Value, Qualifier) {
     match v {
-        ResultValue::Number { value, unit, comparator, flag } => {
-            (Value::Number { value: *value, unit: unit.clone() }, Qualifier { comparator: *comparator, flag: *flag })
-        }
+        ResultValue::Number { value, unit, comparator, flag } => (
+            Value::Number { value: *value, unit: unit.to_string() },
+            Qualifier { comparator: *comparator, flag: *flag },
+        ),
         ResultValue::FlagOnly(f) => (Value::BeyondRange, Qualifier { comparator: None, flag: Some(*f) }),
         ResultValue::Code(c) => (Value::Coded { code: c.clone() }, Qualifier::default()),
         ResultValue::Text(t) => (Value::Text { text: t.clone() }, Qualifier::default()),
@@ -497,8 +498,8 @@ impl<'a> Planner<'a> {
                     }
                 };
                 let provenance = Provenance {
-                    source_code: Some(r.source_code.clone()),
-                    source_text: Some(r.source_text.clone()),
+                    source_code: Some(r.source_code.to_string()),
+                    source_text: Some(r.source_text.to_string()),
                     raw_value: Some(r.raw.clone()),
                     source_doc: Some(doc),
                     table_version: table.version.clone(),

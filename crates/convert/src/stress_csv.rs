@@ -128,10 +128,10 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
             .filter_map(|((it, k, c), x)| {
                 Some(ItemResult {
                     line,
-                    column: header(*c),
+                    column: header(*c).into(),
                     item: answer_item(it.section, *k)?,
-                    source_code: header(*c),
-                    source_text: it.text_ja.clone(),
+                    source_code: header(*c).into(),
+                    source_text: it.text_ja.as_str().into(),
                     raw: x.to_string(),
                     source_unit: None,
                     value: ResultValue::Code(x.to_string()),

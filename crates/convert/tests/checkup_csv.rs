@@ -71,10 +71,7 @@ fn minato_wide_utf8_bom_wareki() {
     assert_eq!(code(v, "Ak0010000Z"), "neg");
     assert_eq!(value(v, "Az0020000Z"), &ResultValue::Text("高血圧 要精密検査".into()));
     let sbp = v.results.iter().find(|r| r.item.as_str() == "Af0010001A").unwrap();
-    assert_eq!(
-        (sbp.raw.as_str(), sbp.source_text.as_str(), sbp.source_code.as_str()),
-        ("165H", "血圧(収縮期)", "Af0010001A")
-    );
+    assert_eq!((sbp.raw.as_str(), &*sbp.source_text, &*sbp.source_code), ("165H", "血圧(収縮期)", "Af0010001A"));
 
     let v = &f.visits[1];
     assert_eq!(

@@ -133,7 +133,7 @@ fn expected(f: &Fixture, skip_comparator: bool) -> Vec<(String, ResultValue)> {
             let v = match &o.value {
                 Value::Number { value, unit } => ResultValue::Number {
                     value: *value,
-                    unit: unit.clone(),
+                    unit: unit.as_str().into(),
                     comparator: o.qualifier.comparator,
                     flag: o.qualifier.flag,
                 },

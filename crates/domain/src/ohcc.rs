@@ -93,33 +93,51 @@ const ITEM_RULES: [CharRule; 10] = [
 ];
 
 /// An OHCC item code: core (①②③) and item ATR (④⑤), 10 characters, e.g. `Ac0010000Z` (身長).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// Held inline (its 10 ASCII characters, no allocation): a converted file copies one per result.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ItemCode(String);
+pub struct ItemCode([u8; ITEM_LEN]);
+
+/// Characters of an item code.
+const ITEM_LEN: usize = 10;
 
 impl ItemCode {
     /// Parses and validates an item code.
     pub fn parse(s: &str) -> Result<Self, OhccError> {
         check_chars(s, &ITEM_RULES)?;
-        Ok(Self(s.to_string()))
+        // Validated: ITEM_LEN ASCII characters.
+        let bytes: [u8; ITEM_LEN] = s.as_bytes().try_into().map_err(|_| OhccError::Length {
+            code: s.to_string(),
+            expected: ITEM_LEN,
+            got: s.chars().count(),
+        })?;
+        Ok(Self(bytes))
     }
     /// The text form.
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Always ASCII (checked by `parse`).
+        std::str::from_utf8(&self.0).unwrap_or("")
     }
     /// ① 大項目 — the field (A 一般健診 … F 勤務状況).
     pub fn field(&self) -> char {
-        self.0.chars().next().unwrap_or('?')
+        self.0.first().map_or('?', |b| char::from(*b))
     }
     /// The 5-character core code (①②③).
     pub fn core(&self) -> &str {
-        self.0.get(..5).unwrap_or("")
+        self.as_str().get(..5).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for ItemCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ItemCode({:?})", self.as_str())
     }
 }
 
 impl fmt::Display for ItemCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 impl FromStr for ItemCode {
@@ -136,7 +154,7 @@ impl TryFrom<String> for ItemCode {
 }
 impl From<ItemCode> for String {
     fn from(c: ItemCode) -> Self {
-        c.0
+        c.as_str().to_string()
     }
 }
 

@@ -574,9 +574,9 @@ pub async fn map_unmapped(
                     column: source_code.into(),
                     item: def.item.clone(),
                     source_code: source_code.into(),
-                    source_text: u.source_text.clone(),
+                    source_text: u.source_text.as_str().into(),
                     raw: u.raw_value.clone(),
-                    source_unit: u.unit.clone(),
+                    source_unit: u.unit.as_deref().map(Into::into),
                     value,
                     warning,
                 });
