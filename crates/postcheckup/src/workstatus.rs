@@ -47,8 +47,19 @@ pub async fn special_due(
     today: NaiveDate,
     soon_days: i64,
 ) -> Result<Vec<SpecialDue>, Error> {
-    let table = special::table().map_err(Error::Export)?;
     let hr = store.hr_state(company).await?;
+    special_due_of(store, company, &hr, today, soon_days).await
+}
+
+/// [`special_due`] with the company's HR state already read.
+async fn special_due_of(
+    store: &dyn Store,
+    company: iphr_domain::CompanyId,
+    hr: &iphr_store::HrState,
+    today: NaiveDate,
+    soon_days: i64,
+) -> Result<Vec<SpecialDue>, Error> {
+    let table = special::table().map_err(Error::Export)?;
     let mut checkups: HashMap<PersonId, Vec<(NaiveDate, String)>> = HashMap::new();
     for e in store.events_of_kind(company, EventKind::Checkup, Some("special")).await? {
         let Some(p) = e.person_id else { continue };
@@ -125,8 +136,34 @@ pub async fn work_environment(
     today: NaiveDate,
     settings: &Settings,
 ) -> Result<Vec<WorkEnvironment>, Error> {
-    let departments: HashMap<_, _> =
-        store.hr_state(company).await?.departments.into_iter().map(|d| (d.id, d.name)).collect();
+    let hr = store.hr_state(company).await?;
+    work_environment_of(store, company, &hr, today, settings).await
+}
+
+/// Both task lists of the dashboard, reading the company's HR state once.
+pub async fn tasks(
+    store: &dyn Store,
+    company: iphr_domain::CompanyId,
+    today: NaiveDate,
+    settings: &Settings,
+) -> Result<(Vec<SpecialDue>, Vec<WorkEnvironment>), Error> {
+    let hr = store.hr_state(company).await?;
+    let soon = i64::from(settings.special_due_soon_days);
+    Ok((
+        special_due_of(store, company, &hr, today, soon).await?,
+        work_environment_of(store, company, &hr, today, settings).await?,
+    ))
+}
+
+/// [`work_environment`] with the company's HR state already read.
+async fn work_environment_of(
+    store: &dyn Store,
+    company: iphr_domain::CompanyId,
+    hr: &iphr_store::HrState,
+    today: NaiveDate,
+    settings: &Settings,
+) -> Result<Vec<WorkEnvironment>, Error> {
+    let departments: HashMap<_, _> = hr.departments.iter().map(|d| (d.id, d.name.clone())).collect();
     let spans = store.assignment_history(company).await?;
     let mut workers: HashMap<iphr_domain::DepartmentId, usize> = HashMap::new();
     for s in iphr_store::spans_on(&spans, today).values() {

@@ -50,10 +50,11 @@ async fn doc(state: &AppState, cid: CompanyId) -> Result<WorkStatusDoc, AppError
     let internal = |e: iphr_postcheckup::Error| AppError::Internal(e.to_string());
     let today = today_jst();
     let rules = iphr_postcheckup::company_rules(state.store.as_ref(), cid).await.map_err(internal)?;
-    let soon = i64::from(rules.settings.special_due_soon_days);
-    let special_due = iphr_postcheckup::workstatus::special_due(state.store.as_ref(), cid, today, soon)
-        .await
-        .map_err(internal)?
+    let (due, work_environment) =
+        iphr_postcheckup::workstatus::tasks(state.store.as_ref(), cid, today, &rules.settings)
+            .await
+            .map_err(internal)?;
+    let special_due = due
         .into_iter()
         .filter(|d| d.status != DueStatus::Scheduled)
         .map(|d| SpecialDueDoc {
@@ -62,10 +63,6 @@ async fn doc(state: &AppState, cid: CompanyId) -> Result<WorkStatusDoc, AppError
             due: d,
         })
         .collect();
-    let work_environment =
-        iphr_postcheckup::workstatus::work_environment(state.store.as_ref(), cid, today, &rules.settings)
-            .await
-            .map_err(internal)?;
     Ok(WorkStatusDoc {
         company_id: cid.to_string(),
         special_due,
