@@ -5,6 +5,7 @@
 //! [`InterviewReport`] and an [`InterviewOpinion`], every error naming its field.
 
 use crate::postcheckup::LegalWorkCategory;
+use crate::stress::Section;
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -237,15 +238,23 @@ pub fn parse_form(
             }
             None
         } else {
+            // Each section's sum lies between its item count and four times it (every item is
+            // answered 1–4; the 57 items and their sections: stress::items, oh-bjsq57-items.csv).
+            let counts = crate::stress::items().map_or([0u32; 3], |items| {
+                [Section::A, Section::B, Section::C]
+                    .map(|sec| u32::try_from(items.iter().filter(|i| i.section == sec).count()).unwrap_or(0))
+            });
             let mut abc = [0u32; 3];
-            for (i, (name, v)) in ["stress_a", "stress_b", "stress_c"].iter().zip(raw.iter()).enumerate() {
+            for (i, ((name, v), n_items)) in
+                ["stress_a", "stress_b", "stress_c"].iter().zip(raw.iter()).zip(counts).enumerate()
+            {
                 match v.parse::<u32>() {
-                    Ok(n) if n <= 200 => {
+                    Ok(n) if (n_items..=4 * n_items).contains(&n) => {
                         if let Some(slot) = abc.get_mut(i) {
                             *slot = n;
                         }
                     }
-                    _ => err(&mut e, name, format!("{v:?} は点数ではありません")),
+                    _ => err(&mut e, name, format!("{v:?} は合計点ではありません ({n_items}〜{} 点)", 4 * n_items)),
                 }
             }
             Some(abc)
@@ -277,14 +286,12 @@ pub fn parse_form(
     }
     let overtime_limit = if hours.iter().any(|h| h.code == "1") {
         let v = one("overtime_limit");
+        // A limit at or above 100 h restricts nothing: 時間外・休日 is below 100 h a month by law
+        // (労基法36条6項2号; overtime-rules-v1 month_100).
         match v.parse::<u32>() {
-            Ok(n) if n <= 100 => Some(n),
+            Ok(n) if n < 100 => Some(n),
             _ => {
-                err(
-                    &mut e,
-                    "overtime_limit",
-                    format!("時間外労働の上限 (時間/月) を 0〜100 で入力してください: {v:?}"),
-                );
+                err(&mut e, "overtime_limit", format!("時間外労働の上限 (時間/月) を 0〜99 で入力してください: {v:?}"));
                 None
             }
         }

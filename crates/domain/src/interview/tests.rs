@@ -64,6 +64,16 @@ fn required_fields_by_kind() {
     assert_eq!(r.stress_abc, Some([68, 116, 36]));
     let bad = with(&[("stress_a", "68"), ("stress_b", "many"), ("stress_c", "36")], &["fatigue"]);
     assert_eq!(fields(parse_form(&t, InterviewKind::HighStress, &form(&bad))), vec!["stress_b"]);
+    // Each sum within its section's range: A 17 items (17–68), B 29 (29–116), C 9 (9–36).
+    for (a, b, c, wrong) in [
+        ("17", "29", "9", vec![]),
+        ("16", "29", "9", vec!["stress_a"]),
+        ("68", "117", "36", vec!["stress_b"]),
+        ("68", "116", "37", vec!["stress_c"]),
+    ] {
+        let p = with(&[("stress_a", a), ("stress_b", b), ("stress_c", c)], &["fatigue"]);
+        assert_eq!(fields(parse_form(&t, InterviewKind::HighStress, &form(&p))), wrong, "{a} {b} {c}");
+    }
     for missing in ["interviewed_on", "findings", "guidance", "category"] {
         assert_eq!(fields(parse_form(&t, InterviewKind::LongHours, &form(&with(&[], &[missing])))), vec![missing]);
     }
@@ -89,7 +99,7 @@ fn choices_that_need_more() {
     let mut ok = restricted.to_vec();
     ok.push(("overtime_limit", "45"));
     assert!(lh(&ok, &["category", "hours"]).is_empty());
-    for (limit, good) in [("0", true), ("100", true), ("101", false), ("-1", false), ("四十五", false)] {
+    for (limit, good) in [("0", true), ("99", true), ("100", false), ("-1", false), ("四十五", false)] {
         let mut p = restricted.to_vec();
         p.push(("overtime_limit", limit));
         assert_eq!(lh(&p, &["category", "hours"]).is_empty(), good, "{limit}");
