@@ -390,7 +390,7 @@ pub async fn setup_employees(url: &str, csv_path: &Path) -> Result<()> {
 
 /// End to end through the library from a path (what `iphr import checkup-csv` does, but the
 /// file streamed rather than read into memory first).
-pub async fn import_file(url: &str, file: &Path, profile: &Path, dry_run: bool) -> Result<()> {
+pub async fn import_file(url: &str, file: &Path, profile: &Path, dry_run: bool, chunk_rows: usize) -> Result<()> {
     let store = open(url).await?;
     let profile = read_profile(profile)?;
     let company = store
@@ -401,19 +401,21 @@ pub async fn import_file(url: &str, file: &Path, profile: &Path, dry_run: bool) 
         .ok_or_else(|| anyhow!("run setup-employees first"))?;
     let t = Instant::now();
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let out = iphr_import::import_checkup_csv_file(
+    let out = iphr_import::import_checkup_csv_chunked(
         store.as_ref(),
         company.id,
         &profile,
-        file,
         &name,
+        iphr_import::CsvInput::Path(file),
         "bench",
         iphr_import::Options { dry_run, allow_partial: false },
+        chunk_rows,
+        &|_, _, _| {},
     )
     .await?;
     let r = out.report();
     println!(
-        "import-csv{}: {name}: read {}, imported {}, unchanged {}, queued {}, errors {} — {:.2} s; peak RSS {:.0} MiB",
+        "import-csv{} ({chunk_rows} rows a chunk): {name}: read {}, imported {}, unchanged {}, queued {}, errors {} — {:.2} s; peak RSS {:.0} MiB",
         if dry_run { " (dry run)" } else { "" },
         r.read,
         r.imported,

@@ -51,9 +51,21 @@ async fn main() -> Result<()> {
             let (Some(url), Some(file), Some(profile)) = (args.get(2), args.get(3), args.get(4)) else {
                 bail!("usage: iphr-bench import-csv DATABASE_URL FILE.csv PROFILE.toml");
             };
-            let dry = args.get(5).is_some_and(|a| a == "--dry-run");
-            return convert_bench::import_file(url, std::path::Path::new(file), std::path::Path::new(profile), dry)
-                .await;
+            let rest = args.get(5..).unwrap_or_default();
+            let dry = rest.iter().any(|a| a == "--dry-run");
+            // `--chunk N`: rows converted and written at a time (default: the import's own).
+            let chunk = match rest.iter().position(|a| a == "--chunk") {
+                Some(i) => rest.get(i + 1).ok_or_else(|| anyhow!("--chunk N"))?.parse()?,
+                None => iphr_import::checkup::CHUNK_ROWS,
+            };
+            return convert_bench::import_file(
+                url,
+                std::path::Path::new(file),
+                std::path::Path::new(profile),
+                dry,
+                chunk,
+            )
+            .await;
         }
         Some("fhir") => {
             let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(2_000);
@@ -87,7 +99,7 @@ async fn main() -> Result<()> {
     }
     let (Some(cmd), Some(url)) = (args.get(1), args.get(2)) else {
         bail!(
-            "usage: iphr-bench search DATABASE_URL [REQUESTS] | gen-csv ROWS DIR | convert-csv FILE PROFILE | setup-employees URL CSV | import-csv URL FILE PROFILE | fhir [N] | cda [N] | judge-memory [CHECKUPS] | stress-memory [SHEETS] | judge DATABASE_URL | dashboard DATABASE_URL [REQUESTS]"
+            "usage: iphr-bench search DATABASE_URL [REQUESTS] | gen-csv ROWS DIR | convert-csv FILE PROFILE | setup-employees URL CSV | import-csv URL FILE PROFILE [--dry-run] [--chunk ROWS] | fhir [N] | cda [N] | judge-memory [CHECKUPS] | stress-memory [SHEETS] | judge DATABASE_URL | dashboard DATABASE_URL [REQUESTS]"
         );
     };
     if cmd != "search" {

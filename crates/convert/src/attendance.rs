@@ -204,7 +204,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, AttendanceFileError> {
                 end += 24 * 60; // overnight
             }
             let hours = f64::from(end - start) / 60.0 - brk;
-            if hours < 0.0 || hours > 24.0 {
+            if !(0.0..=24.0).contains(&hours) {
                 err(line, c_out, format!("{hours:.2} h worked is impossible"));
                 continue;
             }

@@ -205,7 +205,7 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
             Ok(value) => results.push(ItemResult {
                 line: ln,
                 column: format!("observation {code}").into(),
-                item: def.item.clone(),
+                item: def.item,
                 source_code: code.into(),
                 source_text: display.into(),
                 raw,
@@ -321,12 +321,12 @@ pub fn parse_archive(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Resu
     if documents == 0 {
         return Err(CdaFileError::Shape("the archive holds no DATA/h….xml document".into()));
     }
-    if let Some(d) = declared {
-        if d != counted {
-            return Err(CdaFileError::Shape(format!(
-                "the index declares {d} records (totalRecordCount) but DATA and CLAIMS hold {counted} XML files"
-            )));
-        }
+    if let Some(d) = declared
+        && d != counted
+    {
+        return Err(CdaFileError::Shape(format!(
+            "the index declares {d} records (totalRecordCount) but DATA and CLAIMS hold {counted} XML files"
+        )));
     }
     Ok(out)
 }

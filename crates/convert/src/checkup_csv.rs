@@ -612,10 +612,10 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
         }
         let profile = self.profile;
         // Comment lines after the header (e.g. CC2X's third header line of Japanese names).
-        if let Some(prefix) = profile.comment_prefix.as_deref().filter(|p| !p.is_empty()) {
-            if rec.get(0).is_some_and(|c| c.starts_with(prefix)) {
-                return;
-            }
+        if let Some(prefix) = profile.comment_prefix.as_deref().filter(|p| !p.is_empty())
+            && rec.get(0).is_some_and(|c| c.starts_with(prefix))
+        {
+            return;
         }
         let long_layout = self.long.is_some();
         if long_layout {
@@ -710,7 +710,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
             let item: Option<ResolvedItem> = match l.spec.code_system {
                 CodeSystem::Local => self.local.get(code.as_str()).cloned(),
                 CodeSystem::Jlac10 => table.by_jlac10(&code).map(|d| ResolvedItem {
-                    item: d.item.clone(),
+                    item: d.item,
                     source_code: code.clone(),
                     spec: crate::profile::ItemSpec {
                         column: None,
@@ -723,7 +723,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                     },
                 }),
                 CodeSystem::Ohcc => table.get_str(&code).map(|d| ResolvedItem {
-                    item: d.item.clone(),
+                    item: d.item,
                     source_code: code.clone(),
                     spec: crate::profile::ItemSpec {
                         column: None,
@@ -750,7 +750,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                     Ok(Some((value, warning))) => results.push(ItemResult {
                         line,
                         column: l.spec.value.as_str().into(),
-                        item: r.item.clone(),
+                        item: r.item,
                         source_code: r.source_code.as_str().into(),
                         source_text: name.into(),
                         raw,
@@ -771,7 +771,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                     Ok(Some((value, warning))) => results.push(ItemResult {
                         line,
                         column: w.column.clone(),
-                        item: w.resolved.item.clone(),
+                        item: w.resolved.item,
                         source_code: w.source_code.clone(),
                         source_text: w.source_text.clone(),
                         raw: raw.to_string(),
@@ -933,10 +933,10 @@ fn record_line<R: std::io::Read>(
 
 /// A CSV error as a file error: bad bytes (from the decoder) or bad structure, with its line.
 fn csv_error<R: std::io::Read>(rdr: &mut csv::Reader<crate::text::DecodeReader<R>>, e: csv::Error) -> FileError {
-    if let csv::ErrorKind::Io(io) = e.kind() {
-        if let Some(d) = crate::text::decode_error_of(io) {
-            return FileError::Decode(d);
-        }
+    if let csv::ErrorKind::Io(io) = e.kind()
+        && let Some(d) = crate::text::decode_error_of(io)
+    {
+        return FileError::Decode(d);
     }
     if let Some(d) = rdr.get_ref().error() {
         return FileError::Decode(d.clone());

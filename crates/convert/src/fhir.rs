@@ -264,7 +264,7 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
             Ok(value) => by_date.entry(date).or_default().push(ItemResult {
                 line,
                 column: format!("Observation/{rid}").into(),
-                item: def.item.clone(),
+                item: def.item,
                 source_code: code.into(),
                 source_text: display.into(),
                 raw,

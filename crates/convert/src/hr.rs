@@ -254,10 +254,10 @@ pub fn plan(
                 }
             }
         }
-        if let (Some(h), Some(l)) = (hire_date, leave_date) {
-            if l < h {
-                e(col("leave_date").unwrap_or(c_hire), format!("leave date {l} before hire date {h}"));
-            }
+        if let (Some(h), Some(l)) = (hire_date, leave_date)
+            && l < h
+        {
+            e(col("leave_date").unwrap_or(c_hire), format!("leave date {l} before hire date {h}"));
         }
         if !errors.is_empty() {
             report.rejected += 1;

@@ -136,7 +136,7 @@ impl MhlwTable {
             };
             let category = r.category_no.parse().map_err(|_| err("category_no", format!("{:?}", r.category_no)))?;
             if let Some(def) = ohcc.by_jlac10(&r.code17) {
-                by_item.entry(def.item.clone()).or_default().push(r.code17.clone());
+                by_item.entry(def.item).or_default().push(r.code17.clone());
             }
             items.insert(
                 r.code17.clone(),
@@ -307,16 +307,13 @@ pub fn entries<'a>(
     use iphr_domain::ohcc::Producer;
     let mut sorted: Vec<&iphr_domain::observation::Observation> = observations.to_vec();
     // The datum the importers write (institution, sequence 1) first within an item.
-    sorted.sort_by_key(|o| {
-        (o.item.clone(), !(o.atr.producer == Producer::Institution && o.atr.seq == 1), o.atr.to_string())
-    });
+    sorted.sort_by_key(|o| (o.item, !(o.atr.producer == Producer::Institution && o.atr.seq == 1), o.atr.to_string()));
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     let mut last: Option<&ItemCode> = None;
     for o in sorted {
         let name = ohcc.get(&o.item).map(|d| d.name_ja.clone()).unwrap_or_default();
-        let skip =
-            |reason: SkipReason| Skipped { date: o.event_date, item: o.item.clone(), name: name.clone(), reason };
+        let skip = |reason: SkipReason| Skipped { date: o.event_date, item: o.item, name: name.clone(), reason };
         if last == Some(&o.item) {
             skipped.push(skip(SkipReason::Duplicate(format!("{}{}", o.item, o.atr))));
             continue;

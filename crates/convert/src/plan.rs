@@ -14,7 +14,7 @@ use iphr_domain::{CompanyId, EventId, ObservationId, PersonId};
 use iphr_store::{Correction, ImportWrite, QueueEntry, SourceFile, UnmappedEntry};
 use serde::Serialize;
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The file being imported.
 #[derive(Debug, Clone)]
@@ -303,26 +303,108 @@ pub fn plan_records(
     existing_events: &[Event],
     existing_observations: &[Observation],
 ) -> (ImportWrite, Report) {
-    let mut planner = Planner::new(meta, table, candidates, parsed.encoding, parsed.rows_read, &parsed.errors, None);
+    let matcher = Matcher::new(candidates);
+    let mut planner = Planner::new(meta, table, &matcher, parsed.encoding, parsed.rows_read, &parsed.errors, None);
     let mut w = planner.plan_chunk(&parsed.records, &parsed.unmapped, existing_events, existing_observations);
     let (source_file, report) = planner.finish();
     w.source_file = source_file;
     (w, report)
 }
 
+/// The (person, date) keys of a file that may occur more than once, each with the last line it
+/// occurs on — found by a first pass over the file in bounded memory: a Bloom filter of the keys
+/// seen (at most 16 MiB, whatever the file) and the last line of every key the filter had
+/// already seen. A false positive of the filter only keeps a key that occurs once a little
+/// longer in [`Planner`]'s memory; a key that does occur again is never missed.
+pub struct RepeatedKeys {
+    bits: Vec<u64>,
+    mask: u64,
+    last: HashMap<(PersonId, NaiveDate), u64>,
+}
+
+/// Probes per key of [`RepeatedKeys`]' filter.
+const BLOOM_PROBES: u64 = 7;
+
+impl RepeatedKeys {
+    /// A finder sized for a file of `file_bytes` bytes (one bit per 4 bytes of file, between
+    /// 64 KiB and 16 MiB of filter).
+    pub fn for_file_of(file_bytes: u64) -> Self {
+        let want = (file_bytes / 4).clamp(1 << 19, 1 << 27);
+        let bits = want.next_power_of_two();
+        let words = usize::try_from(bits / 64).unwrap_or(1 << 21);
+        Self { bits: vec![0; words], mask: bits - 1, last: HashMap::new() }
+    }
+
+    fn probes(key: &(PersonId, NaiveDate), mask: u64) -> impl Iterator<Item = u64> {
+        use std::hash::{Hash, Hasher};
+        let hash = |seed: u8| {
+            let mut h = std::hash::DefaultHasher::new();
+            (seed, key).hash(&mut h);
+            h.finish()
+        };
+        let (h1, h2) = (hash(0), hash(1) | 1);
+        (0..BLOOM_PROBES).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) & mask)
+    }
+
+    /// Notes that `key` occurs on `line`.
+    pub fn observe(&mut self, key: (PersonId, NaiveDate), line: u64) {
+        let mut seen = true;
+        for bit in Self::probes(&key, self.mask) {
+            let word = usize::try_from(bit / 64).ok().and_then(|w| self.bits.get_mut(w));
+            if let Some(word) = word {
+                let b = 1u64 << (bit % 64);
+                seen &= *word & b != 0;
+                *word |= b;
+            }
+        }
+        if seen {
+            let last = self.last.entry(key).or_insert(line);
+            *last = (*last).max(line);
+        } else if let Some(last) = self.last.get_mut(&key) {
+            *last = (*last).max(line);
+        }
+    }
+
+    /// The filter is no longer needed once the pass is over.
+    fn drop_filter(&mut self) {
+        self.bits = Vec::new();
+    }
+
+    /// Whether `key` may still occur after `line`.
+    fn occurs_after(&self, key: &(PersonId, NaiveDate), line: u64) -> bool {
+        self.last.get(key).is_some_and(|last| *last > line)
+    }
+
+    /// Forgets the keys that do not occur after `line`.
+    fn forget_through(&mut self, line: u64) {
+        self.last.retain(|_, last| *last > line);
+    }
+
+    /// Keys that may occur more than once (and are not yet forgotten).
+    pub fn len(&self) -> usize {
+        self.last.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.last.is_empty()
+    }
+}
+
 /// The planning of one file in chunks of records: what must be remembered from one chunk to the
 /// next (the visits of this file, and which items each already had) is kept only for the
-/// (person, date) keys that occur more than once in the file — found by a first pass — so that
-/// memory does not grow with the file. Planning every chunk in turn and then [`Planner::finish`]
+/// (person, date) keys that occur again later in the file — found by a first pass
+/// ([`RepeatedKeys`]) — so that memory does not grow with the file. Planning every chunk in turn and then [`Planner::finish`]
 /// gives the same writes (in parts) and the same report as [`plan_records`] on the whole file.
 pub struct Planner<'a> {
     meta: &'a FileMeta,
     table: &'a ItemTable,
-    matcher: Matcher<'a>,
+    matcher: &'a Matcher,
     report: Report,
     rejected_lines: std::collections::BTreeSet<u64>,
-    /// Keys seen more than once in the file; `None`: remember every key.
-    repeated: Option<HashSet<(PersonId, NaiveDate)>>,
+    /// Keys that may occur more than once in the file, with their last line; `None`: remember
+    /// every key.
+    repeated: Option<RepeatedKeys>,
     /// New visits of this file by (person, date).
     new_events: HashMap<(PersonId, NaiveDate), EventId>,
     /// The first line of every result.
@@ -331,16 +413,19 @@ pub struct Planner<'a> {
 
 impl<'a> Planner<'a> {
     /// A planner for a file of `rows_read` rows whose rows had `errors` (they come first in the
-    /// report); `repeated`: the keys that occur more than once (`None`: not known).
+    /// report); `repeated`: the keys that may occur more than once (`None`: not known).
     pub fn new(
         meta: &'a FileMeta,
         table: &'a ItemTable,
-        candidates: &'a [Candidate],
+        matcher: &'a Matcher,
         encoding: crate::text::Encoding,
         rows_read: usize,
         errors: &[crate::checkup_csv::RowError],
-        repeated: Option<HashSet<(PersonId, NaiveDate)>>,
+        mut repeated: Option<RepeatedKeys>,
     ) -> Self {
+        if let Some(r) = repeated.as_mut() {
+            r.drop_filter();
+        }
         let mut report = Report {
             file: meta.file_name.clone(),
             encoding: encoding.name().into(),
@@ -357,7 +442,7 @@ impl<'a> Planner<'a> {
         Self {
             meta,
             table,
-            matcher: Matcher::new(candidates),
+            matcher,
             report,
             rejected_lines,
             repeated,
@@ -369,7 +454,7 @@ impl<'a> Planner<'a> {
     /// The person a record's identity matches, if exactly one.
     pub fn person_of(&self, identity: &Identity) -> Option<PersonId> {
         match self.matcher.find(&incoming(identity)) {
-            Match::Matched { index, .. } => self.matcher.candidates().get(index).map(|c| c.person_id),
+            Match::Matched { index, .. } => self.matcher.ids(index).map(|(p, _)| p),
             _ => None,
         }
     }
@@ -390,7 +475,6 @@ impl<'a> Planner<'a> {
     ) -> ImportWrite {
         let meta = self.meta;
         let table = self.table;
-        let candidates = self.matcher.candidates();
         let file = &meta.file_name;
         let err = |line: u64, field: &str, reason: String| ReportError {
             file: file.clone(),
@@ -416,10 +500,10 @@ impl<'a> Planner<'a> {
         for v in records {
             let m = self.matcher.find(&incoming(&v.identity));
             let c = match &m {
-                Match::Matched { index, .. } => candidates.get(*index),
+                Match::Matched { index, .. } => self.matcher.ids(*index),
                 _ => None,
             };
-            let Some(c) = c else {
+            let Some((person_id, employment_id)) = c else {
                 let (reason, idx): (&str, Vec<usize>) = match &m {
                     Match::Ambiguous { indices, .. } => ("ambiguous", indices.clone()),
                     Match::Conflict { index, .. } => ("conflict", vec![*index]),
@@ -437,7 +521,7 @@ impl<'a> Planner<'a> {
                             _ => reason.to_string(),
                         },
                         identity: identity_json(&v.identity),
-                        candidates: json!(idx.iter().filter_map(|i| candidates.get(*i)).collect::<Vec<_>>()),
+                        candidates: json!(idx.iter().filter_map(|i| self.matcher.candidate(*i)).collect::<Vec<_>>()),
                         payload: record_json(v),
                         status: "open".into(),
                         created_at: meta.now,
@@ -445,7 +529,7 @@ impl<'a> Planner<'a> {
                 }
                 continue;
             };
-            let key = (c.person_id, v.date);
+            let key = (person_id, v.date);
             let event_id = match (events_by_key.get(&key), self.new_events.get(&key)) {
                 (Some(e), _) => e.id,
                 (None, Some(id)) => *id,
@@ -456,8 +540,8 @@ impl<'a> Planner<'a> {
                     w.batch.events.push(Event {
                         company_id: meta.company_id,
                         id,
-                        person_id: Some(c.person_id),
-                        employment_id: Some(c.employment_id),
+                        person_id: Some(person_id),
+                        employment_id: Some(employment_id),
                         department_id: None,
                         kind: v.kind,
                         subkind: v.subkind.clone(),
@@ -473,7 +557,7 @@ impl<'a> Planner<'a> {
             };
             let mut row_doc: Option<(u64, String)> = None;
             for r in &v.results {
-                if let Some(first) = self.seen.get(&(c.person_id, v.date, r.item.clone())) {
+                if let Some(first) = self.seen.get(&(person_id, v.date, r.item)) {
                     self.report.errors.push(err(
                         r.line,
                         &r.column,
@@ -482,7 +566,7 @@ impl<'a> Planner<'a> {
                     self.rejected_lines.insert(r.line);
                     continue;
                 }
-                self.seen.insert((c.person_id, v.date, r.item.clone()), r.line);
+                self.seen.insert((person_id, v.date, r.item), r.line);
                 if let Some(wn) = &r.warning {
                     self.report.warnings.push(err(r.line, &r.column, wn.clone()));
                 }
@@ -519,9 +603,9 @@ impl<'a> Planner<'a> {
                             company_id: meta.company_id,
                             id: ObservationId::new(),
                             event_id,
-                            person_id: c.person_id,
-                            employment_id: Some(c.employment_id),
-                            item: r.item.clone(),
+                            person_id,
+                            employment_id: Some(employment_id),
+                            item: r.item,
                             atr,
                             value,
                             qualifier,
@@ -555,10 +639,13 @@ impl<'a> Planner<'a> {
                 created_at: meta.now,
             });
         }
-        // Keys that occur once in the file are done with.
-        if let Some(rep) = &self.repeated {
-            self.new_events.retain(|k, _| rep.contains(k));
-            self.seen.retain(|(p, d, _), _| rep.contains(&(*p, *d)));
+        // Keys that do not occur again in the file are done with. The records of a chunk come
+        // in line order after those of the chunks before (a long layout's come all at the end).
+        if let Some(rep) = &mut self.repeated {
+            let through = records.iter().map(|r| r.line).max().unwrap_or(0);
+            self.new_events.retain(|k, _| rep.occurs_after(k, through));
+            self.seen.retain(|(p, d, _), _| rep.occurs_after(&(*p, *d), through));
+            rep.forget_through(through);
         }
         w
     }
@@ -584,5 +671,66 @@ impl<'a> Planner<'a> {
             }),
         });
         (source_file, self.report)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key(p: &[PersonId], i: u8, day: u32) -> (PersonId, NaiveDate) {
+        (p[usize::from(i) % p.len()], NaiveDate::from_ymd_opt(2024, 4, day).unwrap())
+    }
+
+    #[test]
+    fn repeated_keys_remember_the_last_line_of_a_key_given_twice() {
+        let p: Vec<PersonId> = (0..3).map(|_| PersonId::new()).collect();
+        let mut r = RepeatedKeys::for_file_of(1_000);
+        r.observe(key(&p, 0, 1), 2);
+        r.observe(key(&p, 1, 1), 3);
+        r.observe(key(&p, 0, 1), 7);
+        r.observe(key(&p, 0, 1), 5);
+        assert!(r.occurs_after(&key(&p, 0, 1), 6));
+        assert!(!r.occurs_after(&key(&p, 0, 1), 7));
+        r.forget_through(6);
+        assert_eq!(r.len(), 1);
+        r.forget_through(7);
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn repeated_keys_filter_is_bounded() {
+        let r = RepeatedKeys::for_file_of(1 << 40);
+        assert_eq!(r.bits.len() * 8, 16 << 20);
+        let r = RepeatedKeys::for_file_of(0);
+        assert_eq!(r.bits.len() * 8, 64 << 10);
+    }
+
+    proptest! {
+        /// Every key given more than once is remembered with its last line (a tiny filter, so
+        /// that false positives are common and must not hide a repeat).
+        #[test]
+        fn repeated_keys_never_miss_a_repeat(seq in proptest::collection::vec((0u8..40, 1u32..4), 0..300)) {
+            let p: Vec<PersonId> = (0..40).map(|_| PersonId::new()).collect();
+            let mut r = RepeatedKeys::for_file_of(0);
+            r.bits.truncate(1);
+            r.mask = 63;
+            let mut lines: HashMap<(PersonId, NaiveDate), Vec<u64>> = HashMap::new();
+            for (line, (i, day)) in seq.iter().enumerate() {
+                let k = key(&p, *i, *day);
+                r.observe(k, line as u64);
+                lines.entry(k).or_default().push(line as u64);
+            }
+            for (k, ls) in &lines {
+                let (first, last) = (ls[0], *ls.last().unwrap());
+                if ls.len() > 1 {
+                    prop_assert!(r.occurs_after(k, first));
+                    prop_assert_eq!(r.last.get(k).copied(), Some(last));
+                }
+                prop_assert!(!r.occurs_after(k, last));
+            }
+        }
     }
 }

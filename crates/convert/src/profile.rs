@@ -280,7 +280,7 @@ pub fn resolve(origin: &str, field: &str, s: &ItemSpec, table: &ItemTable) -> Re
             return Err(err("values", format!("{code:?} is not in the value set of {}", def.item)));
         }
     }
-    Ok(ResolvedItem { item: def.item.clone(), source_code, spec: s.clone() })
+    Ok(ResolvedItem { item: def.item, source_code, spec: s.clone() })
 }
 
 /// The mapping profiles shipped in `profiles/` (file stem, TOML text), for the web upload page;

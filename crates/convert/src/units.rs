@@ -57,7 +57,7 @@ pub enum UnitError {
 }
 
 fn norm(u: &str) -> String {
-    crate::text::fold_value(u).replace('µ', "u").replace('μ', "u")
+    crate::text::fold_value(u).replace(['µ', 'μ'], "u")
 }
 
 impl UnitTable {

@@ -5,6 +5,9 @@
 //! unknown identities go to a review queue — never a silent merge or a new duplicate person.
 //! A match by employee number whose birth date contradicts the file is a conflict, also queued.
 
+pub mod matcher;
+pub use matcher::{Matcher, MatcherBuilder};
+
 use crate::normalize::search_key;
 use crate::person::Sex;
 use crate::{EmploymentId, PersonId};

@@ -8,21 +8,20 @@
 use crate::{ImportError, Options, Outcome};
 use chrono::Utc;
 use iphr_convert::checkup_csv::{self, CsvStream, RowError};
-use iphr_convert::plan::{FileMeta, Planner, checkup_records};
+use iphr_convert::plan::{FileMeta, Planner, RepeatedKeys, checkup_records};
 use iphr_convert::profile::Profile;
 use iphr_convert::text::EncodingDetector;
 use iphr_convert::units::UnitTable;
+use iphr_domain::CompanyId;
 use iphr_domain::event::EventKind;
 use iphr_domain::ohcc::ItemTable;
-use iphr_domain::{CompanyId, PersonId};
 use iphr_store::{ImportTransaction, ImportWrite, Store};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
 /// Rows converted, planned and written at a time.
-pub const CHUNK_ROWS: usize = 4_000;
+pub const CHUNK_ROWS: usize = 1_000;
 
 /// The passes over a file, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +165,8 @@ pub async fn import_checkup_csv_chunked(
     };
     let kind = "checkup-csv";
     let earlier = store.source_file(company, kind, &sha256).await?;
-    let candidates = store.identity_candidates(company).await?;
+    // The company's candidates, streamed into the matcher (their list is never held).
+    let matcher = store.identity_matcher(company).await?;
     let meta = FileMeta {
         company_id: company,
         id: earlier.as_ref().map_or_else(uuid::Uuid::now_v7, |f| f.id),
@@ -180,11 +180,12 @@ pub async fn import_checkup_csv_chunked(
         now: Utc::now(),
     };
 
-    // Pass 1: every row converted; kept are the row errors and the (person, date) keys.
-    let matcher_planner = Planner::new(&meta, &table, &candidates, encoding, 0, &[], None);
+    // Pass 1: every row converted; kept are the row errors and the (person, date) keys that may
+    // occur more than once.
+    let matcher_planner = Planner::new(&meta, &table, &matcher, encoding, 0, &[], None);
     let mut rows_read = 0usize;
     let mut errors: Vec<RowError> = Vec::new();
-    let mut keys: Vec<(PersonId, chrono::NaiveDate)> = Vec::new();
+    let mut repeated = RepeatedKeys::for_file_of(total);
     {
         let mut stream =
             CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, &table, &units)
@@ -193,19 +194,17 @@ pub async fn import_checkup_csv_chunked(
             progress(Pass::Converting, at(&read), total);
             rows_read += chunk.rows_read;
             errors.extend(chunk.errors);
-            keys.extend(
-                chunk.visits.iter().filter_map(|v| matcher_planner.person_of(&v.identity).map(|p| (p, v.date))),
-            );
+            for v in &chunk.visits {
+                if let Some(p) = matcher_planner.person_of(&v.identity) {
+                    repeated.observe((p, v.date), v.line);
+                }
+            }
         }
     }
     drop(matcher_planner);
-    keys.sort_unstable();
-    let repeated: HashSet<(PersonId, chrono::NaiveDate)> =
-        keys.windows(2).filter(|w| w.first() == w.get(1)).filter_map(|w| w.first().copied()).collect();
-    drop(keys);
 
     // Pass 2: plan chunk by chunk; write inside one transaction unless nothing may be written.
-    let mut planner = Planner::new(&meta, &table, &candidates, encoding, rows_read, &errors, Some(repeated));
+    let mut planner = Planner::new(&meta, &table, &matcher, encoding, rows_read, &errors, Some(repeated));
     drop(errors);
     let writing = !options.dry_run && (!planner.has_errors() || options.allow_partial);
     let mut tx: Option<Box<dyn ImportTransaction>> = if writing { Some(store.begin_import().await?) } else { None };

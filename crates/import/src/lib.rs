@@ -538,7 +538,7 @@ pub async fn map_unmapped(
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let def = table.get_str(item).ok_or_else(|| ImportError::Tables(format!("{item} is not in the OHCC table")))?;
     let resolved = iphr_convert::profile::ResolvedItem {
-        item: def.item.clone(),
+        item: def.item,
         source_code: source_code.into(),
         spec: iphr_convert::profile::ItemSpec {
             column: None,
@@ -572,7 +572,7 @@ pub async fn map_unmapped(
                 by_visit.entry((person, date)).or_default().push(ItemResult {
                     line: u64::try_from(u.line).unwrap_or(0),
                     column: source_code.into(),
-                    item: def.item.clone(),
+                    item: def.item,
                     source_code: source_code.into(),
                     source_text: u.source_text.as_str().into(),
                     raw: u.raw_value.clone(),

@@ -42,7 +42,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", "-16384")
             // Truncate the WAL after checkpoints so a large import does not leave it large.
             .pragma("journal_size_limit", "67108864");
         let pool = SqlitePoolOptions::new()

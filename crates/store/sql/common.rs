@@ -764,6 +764,37 @@ macro_rules! user_cols {
     };
 }
 
+/// Every identity candidate of a company (its employments with the person's kana, birth date,
+/// sex and insurer ids), in employee-number order, streamed: one row at a time is held.
+async fn each_candidate(
+    pool: &sqlx::Pool<Db>,
+    company: CompanyId,
+    mut f: impl FnMut(iphr_domain::identity::Candidate),
+) -> Result<()> {
+    use futures_util::TryStreamExt;
+    let mut rows = sqlx::query(
+        "SELECT e.id, e.person_id, e.employee_number, p.family_kana, p.given_kana, p.birth_date, p.sex,
+                p.insurer_number, p.insured_symbol, p.insured_number
+         FROM employments e JOIN persons p ON p.id = e.person_id WHERE e.company_id = $1 ORDER BY e.employee_number",
+    )
+    .bind(company.0)
+    .fetch(pool);
+    while let Some(r) = rows.try_next().await.map_err(db_err)? {
+        f(iphr_domain::identity::Candidate {
+            employment_id: EmploymentId(get(&r, "id")?),
+            person_id: PersonId(get(&r, "person_id")?),
+            employee_number: get(&r, "employee_number")?,
+            kana: format!("{} {}", get::<String>(&r, "family_kana")?, get::<String>(&r, "given_kana")?),
+            birth_date: get(&r, "birth_date")?,
+            sex: parse::<Sex>("sex", &get::<String>(&r, "sex")?)?,
+            insurer_number: get(&r, "insurer_number")?,
+            insured_symbol: get(&r, "insured_symbol")?,
+            insured_number: get(&r, "insured_number")?,
+        });
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Store for StoreImpl {
     fn backend(&self) -> &'static str {
@@ -1441,30 +1472,21 @@ impl Store for StoreImpl {
     }
 
     async fn identity_candidates(&self, company: CompanyId) -> Result<Vec<iphr_domain::identity::Candidate>> {
-        sqlx::query(
-            "SELECT e.id, e.person_id, e.employee_number, p.family_kana, p.given_kana, p.birth_date, p.sex,
-                    p.insurer_number, p.insured_symbol, p.insured_number
-             FROM employments e JOIN persons p ON p.id = e.person_id WHERE e.company_id = $1 ORDER BY e.employee_number",
-        )
-        .bind(company.0)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|r| {
-            Ok(iphr_domain::identity::Candidate {
-                employment_id: EmploymentId(get(r, "id")?),
-                person_id: PersonId(get(r, "person_id")?),
-                employee_number: get(r, "employee_number")?,
-                kana: format!("{} {}", get::<String>(r, "family_kana")?, get::<String>(r, "given_kana")?),
-                birth_date: get(r, "birth_date")?,
-                sex: parse::<Sex>("sex", &get::<String>(r, "sex")?)?,
-                insurer_number: get(r, "insurer_number")?,
-                insured_symbol: get(r, "insured_symbol")?,
-                insured_number: get(r, "insured_number")?,
-            })
-        })
-        .collect()
+        let mut out = Vec::new();
+        each_candidate(&self.pool, company, |c| out.push(c)).await?;
+        out.shrink_to_fit();
+        Ok(out)
+    }
+
+    async fn identity_matcher(&self, company: CompanyId) -> Result<iphr_domain::identity::Matcher> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM employments WHERE company_id = $1")
+            .bind(company.0)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let mut b = iphr_domain::identity::MatcherBuilder::with_capacity(usize::try_from(n).unwrap_or(0));
+        each_candidate(&self.pool, company, |c| b.push(&c)).await?;
+        Ok(b.build())
     }
 
     async fn events_on(

@@ -491,6 +491,12 @@ async fn imports(store: &dyn Store, w: &World) {
     assert_eq!(cands.len(), 2);
     assert_eq!((cands[0].employee_number.as_str(), cands[0].kana.as_str()), ("E001", "ヤマダ タロウ"));
     assert_eq!(cands[0].insurer_number.as_deref(), Some("06130012"));
+    // The matcher read as a stream holds the same candidates in the same order.
+    let m = store.identity_matcher(c).await.unwrap();
+    assert_eq!((0..m.len()).filter_map(|i| m.candidate(i)).collect::<Vec<_>>(), cands);
+    let by_number =
+        iphr_domain::identity::Incoming { employee_number: Some("Ｅ００１".into()), ..Default::default() };
+    assert!(matches!(m.find(&by_number), iphr_domain::identity::Match::Matched { index: 0, .. }));
     // Events on (person, date): the checkup and its observations; other dates and kinds not.
     let (ev, obs) = store
         .events_on(c, EventKind::Checkup, &[(w.persons[0].id, d(2025, 6, 10)), (w.persons[1].id, d(2020, 1, 1))])

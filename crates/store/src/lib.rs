@@ -532,6 +532,9 @@ pub trait Store: Send + Sync {
     async fn source_file(&self, company: CompanyId, kind: &str, sha256: &str) -> Result<Option<SourceFile>>;
     /// Every employment of a company with the identity fields matching needs.
     async fn identity_candidates(&self, company: CompanyId) -> Result<Vec<iphr_domain::identity::Candidate>>;
+    /// The company's identity candidates indexed for matching, read as a stream (the list is
+    /// never held whole: what a large file's import keeps in memory).
+    async fn identity_matcher(&self, company: CompanyId) -> Result<iphr_domain::identity::Matcher>;
     /// The events of kind `kind` of these persons on these dates, and their observations.
     async fn events_on(
         &self,

@@ -63,6 +63,8 @@ pub struct AppState {
     pub items: Arc<ItemTable>,
     /// Configuration.
     pub config: Arc<WebConfig>,
+    /// The uploads this server is importing.
+    pub progress: Arc<uploads::ImportProgress>,
 }
 
 /// The application: one `build` used by `iphr serve` and by the tests.
@@ -76,6 +78,7 @@ impl Application {
             policy: Arc::new(PolicyTable::default_2018().map_err(|e| e.to_string())?),
             items: Arc::new(ItemTable::embedded().map_err(|e| e.to_string())?),
             config: Arc::new(config),
+            progress: Arc::new(uploads::ImportProgress::default()),
         };
         Ok(routes(state))
     }

@@ -120,8 +120,86 @@ async fn read_form(mut m: Multipart) -> Result<Form, AppError> {
     Ok(f)
 }
 
+/// The imports this server is running, by upload: what the status fragment shows while one runs
+/// (the step and how far into the file it is). Other servers behind the same load balancer read
+/// the step this server writes to the upload's row every few seconds.
+#[derive(Default)]
+pub struct ImportProgress {
+    runs: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::sync::Arc<Run>>>,
+}
+
+/// One import running: its step and the bytes of the file read in it.
+pub struct Run {
+    started: std::time::Instant,
+    pass: std::sync::atomic::AtomicU8,
+    read: std::sync::atomic::AtomicU64,
+    total: std::sync::atomic::AtomicU64,
+}
+
+impl Run {
+    fn new() -> Self {
+        Self { started: std::time::Instant::now(), pass: 0.into(), read: 0.into(), total: 0.into() }
+    }
+
+    fn update(&self, pass: iphr_import::Pass, read: u64, total: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let n = match pass {
+            iphr_import::Pass::Reading => 1,
+            iphr_import::Pass::Converting => 2,
+            iphr_import::Pass::Writing => 3,
+        };
+        self.pass.store(n, Relaxed);
+        self.read.store(read, Relaxed);
+        self.total.store(total, Relaxed);
+    }
+
+    /// The step as shown ("変換 42% · 12 秒") and the share of the whole import done (percent),
+    /// when known. Converting is counted as the first fifth, writing as the rest (it is the
+    /// slow part).
+    fn shown(&self) -> (String, Option<u8>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let secs = self.started.elapsed().as_secs();
+        let (read, total) = (self.read.load(Relaxed), self.total.load(Relaxed));
+        let within: u64 = read.min(total).saturating_mul(100).checked_div(total).unwrap_or(0);
+        let share = |p: u64| u8::try_from(p.min(100)).ok();
+        let (label, overall) = match self.pass.load(Relaxed) {
+            1 => ("読込", None),
+            2 => ("変換", share(within / 5)),
+            3 => ("照合・書込", share(20 + within * 4 / 5)),
+            _ => return (format!("取込中 · {secs} 秒"), None),
+        };
+        (format!("{label} {within}% · {secs} 秒"), overall)
+    }
+}
+
+impl ImportProgress {
+    fn start(&self, id: uuid::Uuid) -> std::sync::Arc<Run> {
+        let run = std::sync::Arc::new(Run::new());
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.insert(id, run.clone());
+        }
+        run
+    }
+
+    fn end(&self, id: uuid::Uuid) {
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.remove(&id);
+        }
+    }
+
+    fn get(&self, id: uuid::Uuid) -> Option<std::sync::Arc<Run>> {
+        self.runs.lock().ok().and_then(|runs| runs.get(&id).cloned())
+    }
+}
+
 /// Runs the import of an upload: a dry run for the preview, or the real one.
-async fn run(state: &AppState, u: &Upload, bytes: &[u8], options: Options) -> Result<serde_json::Value, String> {
+async fn run(
+    state: &AppState,
+    u: &Upload,
+    bytes: &[u8],
+    options: Options,
+    progress: Option<&Run>,
+) -> Result<serde_json::Value, String> {
     let kind = UploadKind::parse(&u.kind).ok_or_else(|| format!("kind {:?}", u.kind))?;
     let store = state.store.as_ref();
     let by = u.login.as_str();
@@ -133,10 +211,25 @@ async fn run(state: &AppState, u: &Upload, bytes: &[u8], options: Options) -> Re
             let profile = iphr_convert::profile::shipped(stem)
                 .ok_or_else(|| format!("profile {stem:?}: not a shipped profile"))?
                 .map_err(|x| x.to_string())?;
+            let tell = |pass, read, total| {
+                if let Some(run) = progress {
+                    run.update(pass, read, total);
+                }
+            };
             serde_json::to_value(
-                iphr_import::import_checkup_csv(store, u.company_id, &profile, name, bytes, by, options)
-                    .await
-                    .map_err(e)?,
+                iphr_import::import_checkup_csv_chunked(
+                    store,
+                    u.company_id,
+                    &profile,
+                    name,
+                    iphr_import::CsvInput::Bytes(bytes),
+                    by,
+                    options,
+                    iphr_import::checkup::CHUNK_ROWS,
+                    &tell,
+                )
+                .await
+                .map_err(e)?,
             )
         }
         UploadKind::Cda => serde_json::to_value(
@@ -207,7 +300,7 @@ pub async fn upload(
         updated_at: now,
     };
     // The dry run: what the import would do; a file that cannot be read at all is a receipt too.
-    match run(&state, &u, &form.bytes, Options { dry_run: true, allow_partial: false }).await {
+    match run(&state, &u, &form.bytes, Options { dry_run: true, allow_partial: false }, None).await {
         Ok(report) => u.report = Some(report.to_string()),
         Err(reason) => {
             u.status = UploadStatus::Failed;
@@ -432,8 +525,10 @@ pub async fn show(
 #[derive(Template)]
 #[template(path = "upload_status.html")]
 pub struct StatusFragment {
-    u: Upload,
-    seconds: i64,
+    /// The step as shown.
+    phase: String,
+    /// Share of the import done, when known (percent).
+    percent: Option<u8>,
 }
 
 /// `GET /companies/{cid}/uploads/{id}/status`.
@@ -448,8 +543,12 @@ pub async fn status(
         // Over: the browser reloads the page to show the receipt.
         return Ok(([("HX-Refresh", "true")], "").into_response());
     }
-    let seconds = (Utc::now() - u.updated_at).num_seconds().max(0);
-    Ok(render(&StatusFragment { u, seconds }))
+    // This server runs the import: its live progress; else the step the running server wrote.
+    let (phase, percent) = match state.progress.get(id) {
+        Some(run) => run.shown(),
+        None => (u.phase, None),
+    };
+    Ok(render(&StatusFragment { phase, percent }))
 }
 
 /// `POST /companies/{cid}/uploads/{id}/commit` (csrf, allow_partial): imports the staged file in
@@ -480,8 +579,32 @@ pub async fn commit(
     guard.audit(Some(cid), None, Some(class_of(kind)), true, format!("commit upload {id} {}", u.file_name)).await?;
     let options = Options { dry_run: false, allow_partial: field(&pairs, "allow_partial") == "1" };
     let bg = state.clone();
+    let live = state.progress.start(id);
+    // Every few seconds the step goes to the upload's row, for the other servers (best effort:
+    // SQLite, a single server, may be busy with the import's own transaction).
+    let ticker = {
+        let (store, live) = (state.store.clone(), live.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                let (phase, _) = live.shown();
+                let write = store.set_upload_status(
+                    cid,
+                    id,
+                    UploadStatus::Importing,
+                    UploadStatus::Importing,
+                    &phase,
+                    None,
+                    Utc::now(),
+                );
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), write).await;
+            }
+        })
+    };
     tokio::spawn(async move {
-        let (to, phase, report) = match run(&bg, &u, &bytes, options).await {
+        let outcome = run(&bg, &u, &bytes, options, Some(&live)).await;
+        ticker.abort();
+        let (to, phase, report) = match outcome {
             Ok(r) => {
                 let to = if r.get("outcome").and_then(|o| o.as_str()) == Some("refused") {
                     UploadStatus::Refused
@@ -500,6 +623,7 @@ pub async fn commit(
         {
             tracing::error!(upload = %id, error = %e, "could not record the end of an upload");
         }
+        bg.progress.end(id);
     });
     Ok(Redirect::to(&format!("/companies/{cid}/uploads/{id}")).into_response())
 }
@@ -522,4 +646,34 @@ pub async fn discard(
         .map_err(|_| AppError::BadRequest("only a previewed upload can be discarded".into()))?;
     guard.audit(Some(cid), None, None, true, format!("discard upload {id}")).await?;
     Ok(Redirect::to(&format!("/companies/{cid}/uploads")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_shows_the_step_and_the_share_of_the_import() {
+        let run = Run::new();
+        assert_eq!(run.shown(), ("取込中 · 0 秒".to_string(), None));
+        run.update(iphr_import::Pass::Converting, 50, 100);
+        assert_eq!(run.shown(), ("変換 50% · 0 秒".to_string(), Some(10)));
+        run.update(iphr_import::Pass::Writing, 0, 100);
+        assert_eq!(run.shown(), ("照合・書込 0% · 0 秒".to_string(), Some(20)));
+        run.update(iphr_import::Pass::Writing, 100, 100);
+        assert_eq!(run.shown(), ("照合・書込 100% · 0 秒".to_string(), Some(100)));
+        // More bytes than the total (a file that grew) stays at 100 %; an empty file at 0 %.
+        run.update(iphr_import::Pass::Writing, 150, 100);
+        assert_eq!(run.shown().1, Some(100));
+        run.update(iphr_import::Pass::Converting, 0, 0);
+        assert_eq!(run.shown(), ("変換 0% · 0 秒".to_string(), Some(0)));
+
+        let all = ImportProgress::default();
+        let id = uuid::Uuid::now_v7();
+        let started = all.start(id);
+        started.update(iphr_import::Pass::Reading, 1, 2);
+        assert_eq!(all.get(id).map(|r| r.shown().0), Some("読込 50% · 0 秒".to_string()));
+        all.end(id);
+        assert!(all.get(id).is_none());
+    }
 }

@@ -101,6 +101,16 @@ async fn preview_commit_receipt_and_who_may_upload() {
         0,
         "the preview writes nothing"
     );
+    // While another server imports it, the status shows the step that server wrote to the row.
+    let importing = |from, to, phase: &'static str| {
+        let store = store.clone();
+        async move { store.set_upload_status(cid, hr_id, from, to, phase, None, chrono::Utc::now()).await.unwrap() }
+    };
+    importing(UploadStatus::Previewed, UploadStatus::Importing, "照合・書込 40% · 9 秒").await;
+    let (st, frag) = get(&app, &n, &format!("{loc}/status")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(frag.contains("照合・書込 40% · 9 秒") && frag.contains("<progress aria-label"), "{frag}");
+    importing(UploadStatus::Importing, UploadStatus::Previewed, "preview").await;
     let (st, _) = post(&app, &n, &format!("{loc}/commit"), format!("csrf={nt}")).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     // A second commit of the same upload is refused (whichever server gets it).
