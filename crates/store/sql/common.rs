@@ -244,7 +244,9 @@ where
     for chunk in rows.chunks(per_chunk) {
         let mut qb: QueryBuilder<Db> = QueryBuilder::new(head);
         qb.push_values(chunk, |b, row| bind(b, row));
-        qb.build().execute(&mut **tx).await.map_err(db_err)?;
+        // Only the full-size statement is kept prepared: every other size would stay in the
+        // connection's statement cache (up to 100, megabytes each for 30,000 parameters).
+        qb.build().persistent(chunk.len() == per_chunk).execute(&mut **tx).await.map_err(db_err)?;
     }
     Ok(())
 }
@@ -344,6 +346,7 @@ async fn events_of_persons_on(
         qb.push(") ORDER BY person_id, event_date, id");
         let found: Vec<Event> = qb
             .build()
+            .persistent(chunk.len() == 500)
             .fetch_all(&mut *conn)
             .await
             .map_err(db_err)?
@@ -362,7 +365,7 @@ async fn events_of_persons_on(
                 sep.push_bind(e.id.0);
             }
             qb.push(") ORDER BY event_id, item, data_atr");
-            for r in qb.build().fetch_all(&mut *conn).await.map_err(db_err)? {
+            for r in qb.build().persistent(ids.len() == 500).fetch_all(&mut *conn).await.map_err(db_err)? {
                 observations.push(observation_from_row(&r)?);
             }
         }
@@ -2180,13 +2183,14 @@ impl Store for StoreImpl {
                   rules_version = excluded.rules_version, judged_at = excluded.judged_at, checkup_date = excluded.checkup_date,
                   checkup_kind = excluded.checkup_kind",
             );
-            qb.build().execute(&mut *tx).await.map_err(db_err)?;
+            let full = chunk.len() == (CHUNK_BINDS / COLS).max(1);
+            qb.build().persistent(full).execute(&mut *tx).await.map_err(db_err)?;
             let mut qb: QueryBuilder<Db> = QueryBuilder::new("INSERT INTO judgement_results (company_id, event_id, result) ");
             qb.push_values(chunk, |mut b, p| {
                 b.push_bind(company.0).push_bind(p.w.event_id.0).push_bind(p.json.clone());
             });
             qb.push(" ON CONFLICT (company_id, event_id) DO UPDATE SET result = excluded.result");
-            qb.build().execute(&mut *tx).await.map_err(db_err)?;
+            qb.build().persistent(full).execute(&mut *tx).await.map_err(db_err)?;
         }
         // Opinions already on the timeline: linked where no opinion was recorded here.
         for p in &todo {
