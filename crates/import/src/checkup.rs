@@ -235,9 +235,9 @@ pub async fn import_checkup_csv_chunked(
         return Ok(Outcome::Refused { report });
     }
     let Some(mut tx) = tx else { return Ok(Outcome::DryRun { report }) };
-    tx.write(&ImportWrite { source_file, ..ImportWrite::default() }).await?;
+    let audit = vec![crate::import_audit(company, kind, file_name, imported_by, &report)];
+    tx.write(&ImportWrite { source_file, audit, ..ImportWrite::default() }).await?;
     tx.commit().await?;
-    crate::audit_import(store, company, kind, file_name, imported_by, &report).await?;
     Ok(Outcome::Imported { report })
 }
 

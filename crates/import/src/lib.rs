@@ -131,40 +131,31 @@ async fn with_source_mappings(
     Ok(profile)
 }
 
-/// The audit entry of an applied import.
-async fn audit_import(
-    store: &dyn Store,
-    company: CompanyId,
-    kind: &str,
-    file_name: &str,
-    imported_by: &str,
-    report: &Report,
-) -> Result<(), ImportError> {
-    store
-        .append_audit(&AuditEntry {
-            id: AuditId::new(),
-            at: Utc::now(),
-            user_id: None,
-            login: imported_by.into(),
-            role: None,
-            action: format!("import {kind}"),
-            company_id: Some(company),
-            person_id: None,
-            info_class: None,
-            allowed: true,
-            detail: format!(
-                "{file_name}: read {} imported {} unchanged {} corrected {} rejected {} unmapped {} queued {}",
-                report.read,
-                report.imported,
-                report.unchanged,
-                report.corrected,
-                report.rejected,
-                report.unmapped,
-                report.queued
-            ),
-        })
-        .await?;
-    Ok(())
+/// The audit entry of an import, written in the import's own transaction
+/// ([`ImportWrite::audit`](iphr_store::ImportWrite)): it lands exactly when the import does.
+fn import_audit(company: CompanyId, kind: &str, file_name: &str, imported_by: &str, report: &Report) -> AuditEntry {
+    AuditEntry {
+        id: AuditId::new(),
+        at: Utc::now(),
+        user_id: None,
+        login: imported_by.into(),
+        role: None,
+        action: format!("import {kind}"),
+        company_id: Some(company),
+        person_id: None,
+        info_class: None,
+        allowed: true,
+        detail: format!(
+            "{file_name}: read {} imported {} unchanged {} corrected {} rejected {} unmapped {} queued {}",
+            report.read,
+            report.imported,
+            report.unchanged,
+            report.corrected,
+            report.rejected,
+            report.unmapped,
+            report.queued
+        ),
+    }
 }
 
 /// Imports one attendance CSV (monthly totals or daily clock-in/out) for a company.
@@ -361,8 +352,9 @@ async fn run_records(
     if options.dry_run {
         return Ok(Outcome::DryRun { report });
     }
+    let mut write = write;
+    write.audit.push(import_audit(company, kind, file_name, imported_by, &report));
     store.apply_import(&write).await?;
-    audit_import(store, company, kind, file_name, imported_by, &report).await?;
     Ok(Outcome::Imported { report })
 }
 

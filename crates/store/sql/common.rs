@@ -376,6 +376,9 @@ async fn events_of_persons_on(
 
 /// Writes one import (or one part of it) inside a transaction.
 async fn write_import(tx: &mut sqlx::Transaction<'static, Db>, w: &ImportWrite) -> Result<()> {
+    for a in &w.audit {
+        insert_audit(&mut **tx, a).await?;
+    }
     if let Some(f) = &w.source_file {
         sqlx::query(
             "INSERT INTO source_files (company_id, id, kind, sha256, file_name, profile, encoding, imported_at, imported_by, summary)
@@ -795,6 +798,29 @@ async fn each_candidate(
             insured_number: get(&r, "insured_number")?,
         });
     }
+    Ok(())
+}
+
+/// Appends one audit entry (on a pooled connection or inside a transaction).
+async fn insert_audit(conn: &mut <Db as sqlx::Database>::Connection, a: &AuditEntry) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, user_id, login, role, action, company_id, person_id, info_class, allowed, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(a.id.0)
+    .bind(a.at)
+    .bind(a.user_id.map(|u| u.0))
+    .bind(&a.login)
+    .bind(a.role.map(|r| r.as_str()))
+    .bind(&a.action)
+    .bind(a.company_id.map(|c| c.0))
+    .bind(a.person_id.map(|p| p.0))
+    .bind(a.info_class.map(|c| c.as_str()))
+    .bind(a.allowed)
+    .bind(&a.detail)
+    .execute(conn)
+    .await
+    .map_err(db_err)?;
     Ok(())
 }
 
@@ -1317,25 +1343,8 @@ impl Store for StoreImpl {
     }
 
     async fn append_audit(&self, a: &AuditEntry) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, user_id, login, role, action, company_id, person_id, info_class, allowed, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(a.id.0)
-        .bind(a.at)
-        .bind(a.user_id.map(|u| u.0))
-        .bind(&a.login)
-        .bind(a.role.map(|r| r.as_str()))
-        .bind(&a.action)
-        .bind(a.company_id.map(|c| c.0))
-        .bind(a.person_id.map(|p| p.0))
-        .bind(a.info_class.map(|c| c.as_str()))
-        .bind(a.allowed)
-        .bind(&a.detail)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        insert_audit(&mut *conn, a).await
     }
 
     async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {

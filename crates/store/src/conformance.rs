@@ -1121,15 +1121,37 @@ async fn imports_in_parts(store: &dyn Store) {
 
     // Dropped part-way: nothing of it lands, and the next import can start.
     let other = Event { id: EventId::new(), event_date: d(2026, 5, 27), ..event.clone() };
+    let entry = |detail: &str| iphr_domain::audit::AuditEntry {
+        id: iphr_domain::AuditId::new(),
+        at: chrono::Utc::now(),
+        user_id: None,
+        login: "import".into(),
+        role: None,
+        action: "import checkup-csv".into(),
+        company_id: Some(c),
+        person_id: None,
+        info_class: None,
+        allowed: true,
+        detail: detail.into(),
+    };
+    let audited = |detail: &'static str| async move {
+        let all = store
+            .list_audit(&crate::AuditFilter { company_id: Some(c), limit: 1000, ..Default::default() })
+            .await
+            .unwrap();
+        all.iter().any(|a| a.detail == detail)
+    };
     let mut tx = store.begin_import().await.unwrap();
     tx.write(&ImportWrite {
         source_file: Some(file("d")),
         batch: Batch { events: vec![other.clone()], ..Batch::default() },
+        audit: vec![entry("dropped import")],
         ..ImportWrite::default()
     })
     .await
     .unwrap();
     drop(tx);
+    assert!(!audited("dropped import").await, "the audit entry of an import lands only with it");
     let mut tx = store.begin_import().await.unwrap();
     // A failing part (the same file again): the transaction is not committed, nothing lands.
     tx.write(&ImportWrite {
@@ -1145,5 +1167,13 @@ async fn imports_in_parts(store: &dyn Store) {
     assert!(ev.is_empty(), "a dropped or failed import writes nothing");
     assert_eq!(store.source_file(c, "checkup-csv", &"d".repeat(64)).await.unwrap(), None);
     // apply_import still works after them.
-    store.apply_import(&ImportWrite { source_file: Some(file("e")), ..ImportWrite::default() }).await.unwrap();
+    store
+        .apply_import(&ImportWrite {
+            source_file: Some(file("e")),
+            audit: vec![entry("applied import")],
+            ..ImportWrite::default()
+        })
+        .await
+        .unwrap();
+    assert!(audited("applied import").await);
 }

@@ -358,6 +358,9 @@ pub struct ImportWrite {
     pub mapped: Vec<uuid::Uuid>,
     /// A mapping made by a user, saved with the write.
     pub mapping: Option<SourceMapping>,
+    /// Audit entries written in the same transaction (the import's own entry: it lands exactly
+    /// when the import does).
+    pub audit: Vec<iphr_domain::audit::AuditEntry>,
 }
 
 /// Two person records merged (the same human recorded twice), undoable.
