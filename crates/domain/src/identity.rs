@@ -168,14 +168,15 @@ pub fn find(incoming: &Incoming, candidates: &[Candidate]) -> Match {
 
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
     }
 
-    fn cand(no: &str, kana: &str, birth: NaiveDate, sex: Sex, ins: Option<(&str, &str, &str)>) -> Candidate {
+    /// A candidate (also for the matcher's tests).
+    pub(crate) fn cand(no: &str, kana: &str, birth: NaiveDate, sex: Sex, ins: Option<(&str, &str, &str)>) -> Candidate {
         Candidate {
             employment_id: EmploymentId::new(),
             person_id: PersonId::new(),

@@ -213,22 +213,9 @@ impl Matcher {
 #[allow(clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::identity::tests::cand;
     use chrono::NaiveDate;
     use proptest::prelude::*;
-
-    fn cand(no: &str, kana: &str, birth: NaiveDate, sex: Sex, ins: Option<(&str, &str, &str)>) -> Candidate {
-        Candidate {
-            employment_id: EmploymentId::new(),
-            person_id: PersonId::new(),
-            employee_number: no.into(),
-            kana: kana.into(),
-            birth_date: birth,
-            sex,
-            insurer_number: ins.map(|i| i.0.into()),
-            insured_symbol: ins.map(|i| i.1.into()),
-            insured_number: ins.map(|i| i.2.into()),
-        }
-    }
 
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(1980, 1, day).unwrap()
