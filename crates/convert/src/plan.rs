@@ -357,10 +357,9 @@ impl RepeatedKeys {
                 *word |= b;
             }
         }
+        // A filter never forgets: a key not seen before cannot be in `last` yet.
         if seen {
             let last = self.last.entry(key).or_insert(line);
-            *last = (*last).max(line);
-        } else if let Some(last) = self.last.get_mut(&key) {
             *last = (*last).max(line);
         }
     }
@@ -394,7 +393,8 @@ impl RepeatedKeys {
 /// The planning of one file in chunks of records: what must be remembered from one chunk to the
 /// next (the visits of this file, and which items each already had) is kept only for the
 /// (person, date) keys that occur again later in the file — found by a first pass
-/// ([`RepeatedKeys`]) — so that memory does not grow with the file. Planning every chunk in turn and then [`Planner::finish`]
+/// ([`RepeatedKeys`]) — so that memory does not grow with the file. Planning every chunk in
+/// turn and then [`Planner::finish`]
 /// gives the same writes (in parts) and the same report as [`plan_records`] on the whole file.
 pub struct Planner<'a> {
     meta: &'a FileMeta,

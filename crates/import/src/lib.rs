@@ -344,7 +344,7 @@ async fn run_records(
         imported_by: imported_by.into(),
         now: Utc::now(),
     };
-    let (write, report) =
+    let (mut write, report) =
         iphr_convert::plan::plan_records(&records, &meta, &table, &candidates, &events, &observations);
     if !report.errors.is_empty() && !options.allow_partial {
         return Ok(Outcome::Refused { report });
@@ -352,7 +352,6 @@ async fn run_records(
     if options.dry_run {
         return Ok(Outcome::DryRun { report });
     }
-    let mut write = write;
     write.audit.push(import_audit(company, kind, file_name, imported_by, &report));
     store.apply_import(&write).await?;
     Ok(Outcome::Imported { report })
@@ -478,25 +477,23 @@ pub async fn resolve_identity(
     let (mut write, report) =
         iphr_convert::plan::plan_records(&parsed, &meta, &table, &candidates, &events, &observations);
     write.resolved.push(queue_id);
+    write.audit.push(AuditEntry {
+        id: AuditId::new(),
+        at: Utc::now(),
+        user_id: None,
+        login: actor.into(),
+        role: None,
+        action: "resolve identity".into(),
+        company_id: Some(company),
+        person_id: Some(person),
+        info_class: None,
+        allowed: true,
+        detail: format!(
+            "queue {queue_id} (line {}, {}): imported {} unchanged {} corrected {}",
+            entry.line, entry.reason, report.imported, report.unchanged, report.corrected
+        ),
+    });
     store.apply_import(&write).await?;
-    store
-        .append_audit(&AuditEntry {
-            id: AuditId::new(),
-            at: Utc::now(),
-            user_id: None,
-            login: actor.into(),
-            role: None,
-            action: "resolve identity".into(),
-            company_id: Some(company),
-            person_id: Some(person),
-            info_class: None,
-            allowed: true,
-            detail: format!(
-                "queue {queue_id} (line {}, {}): imported {} unchanged {} corrected {}",
-                entry.line, entry.reason, report.imported, report.unchanged, report.corrected
-            ),
-        })
-        .await?;
     Ok(report)
 }
 
@@ -639,25 +636,23 @@ pub async fn map_unmapped(
         created_at: Utc::now(),
         created_by: actor.into(),
     });
+    write.audit.push(AuditEntry {
+        id: AuditId::new(),
+        at: Utc::now(),
+        user_id: None,
+        login: actor.into(),
+        role: None,
+        action: "map unmapped item".into(),
+        company_id: Some(company),
+        person_id: None,
+        info_class: None,
+        allowed: true,
+        detail: format!(
+            "[{source_system}] {source_code} → {item}: converted {}, still held {}",
+            out.converted, out.still_held
+        ),
+    });
     store.apply_import(&write).await?;
-    store
-        .append_audit(&AuditEntry {
-            id: AuditId::new(),
-            at: Utc::now(),
-            user_id: None,
-            login: actor.into(),
-            role: None,
-            action: "map unmapped item".into(),
-            company_id: Some(company),
-            person_id: None,
-            info_class: None,
-            allowed: true,
-            detail: format!(
-                "[{source_system}] {source_code} → {item}: converted {}, still held {}",
-                out.converted, out.still_held
-            ),
-        })
-        .await?;
     out.report = report;
     Ok(out)
 }

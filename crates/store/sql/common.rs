@@ -35,6 +35,9 @@ use uuid::Uuid;
 
 type DbRow = <Db as sqlx::Database>::Row;
 
+/// Ids per `IN (…)` list of a look-up.
+const IN_LIST: usize = 500;
+
 /// Rows per multi-row INSERT: keeps the bound parameters under SQLite's 32,766 limit.
 const CHUNK_BINDS: usize = 30_000;
 
@@ -332,7 +335,7 @@ async fn events_of_persons_on(
     persons.dedup();
     let mut events = Vec::new();
     let mut observations = Vec::new();
-    for chunk in persons.chunks(500) {
+    for chunk in persons.chunks(IN_LIST) {
         let mut qb: QueryBuilder<Db> = QueryBuilder::new(concat!("SELECT ", event_cols!(), " FROM events WHERE company_id = "));
         qb.push_bind(company.0);
         if let Some(k) = kind {
@@ -346,7 +349,7 @@ async fn events_of_persons_on(
         qb.push(") ORDER BY person_id, event_date, id");
         let found: Vec<Event> = qb
             .build()
-            .persistent(chunk.len() == 500)
+            .persistent(chunk.len() == IN_LIST)
             .fetch_all(&mut *conn)
             .await
             .map_err(db_err)?
@@ -356,7 +359,7 @@ async fn events_of_persons_on(
             .into_iter()
             .filter(|e| keep(e))
             .collect();
-        for ids in found.chunks(500) {
+        for ids in found.chunks(IN_LIST) {
             let mut qb: QueryBuilder<Db> =
                 QueryBuilder::new(concat!("SELECT ", obs_cols!(), " FROM observations WHERE company_id = "));
             qb.push_bind(company.0).push(" AND event_id IN (");
@@ -365,7 +368,7 @@ async fn events_of_persons_on(
                 sep.push_bind(e.id.0);
             }
             qb.push(") ORDER BY event_id, item, data_atr");
-            for r in qb.build().persistent(ids.len() == 500).fetch_all(&mut *conn).await.map_err(db_err)? {
+            for r in qb.build().persistent(ids.len() == IN_LIST).fetch_all(&mut *conn).await.map_err(db_err)? {
                 observations.push(observation_from_row(&r)?);
             }
         }
@@ -2914,7 +2917,7 @@ impl Store for StoreImpl {
 
     async fn documents_by_sha256(&self, company: CompanyId, sha256: &[String]) -> Result<Vec<iphr_store::DocumentMeta>> {
         let mut out = Vec::new();
-        for chunk in sha256.chunks(500) {
+        for chunk in sha256.chunks(IN_LIST) {
             let mut qb: QueryBuilder<Db> = QueryBuilder::new("SELECT ");
             qb.push(DOCUMENT_META_COLS).push(" FROM documents WHERE company_id = ").push_bind(company.0);
             qb.push(" AND sha256 IN (");

@@ -6,9 +6,8 @@
 //! their strings in one buffer: ~100 bytes an employee) and, per rule, a sorted index of a 64-bit
 //! hash of the rule's normalised key (16 bytes an employee): a company of 400,000 employees takes
 //! ~50 MB. A store fills a [`MatcherBuilder`] row by row, so the list of candidates is never held
-//! whole. A hash names the candidates a rule *could*
-//! keep; [`find`] over them compares the real keys, so a collision costs a comparison, never a
-//! wrong answer.
+//! whole. A hash names the candidates a rule *could* keep; [`find`] over them compares the real
+//! keys, so a collision costs a comparison, never a wrong answer.
 
 use crate::identity::{Candidate, Incoming, Match, find};
 use crate::normalize::search_key;
