@@ -140,9 +140,9 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, AttendanceFileError> {
     let header_name = |c: usize| t.header.get(c).cloned().unwrap_or_default();
     let mut out = ParsedRecords {
         encoding: t.encoding,
-        rows_read: t.rows.len(),
+        rows_read: t.rows.len() + t.misshapen.len(),
         records: vec![],
-        errors: vec![],
+        errors: table::misshapen_errors(&t),
         unmapped: vec![],
     };
     let mut err =

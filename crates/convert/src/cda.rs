@@ -201,6 +201,10 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
         } else {
             Err("no value and not marked as not done (negationInd)".into())
         };
+        // Blank text is no datum (an empty ST or valueString): absent, as a blank CSV cell.
+        if matches!(&value, Ok(ResultValue::Text(t)) if t.trim().is_empty()) {
+            continue;
+        }
         match value {
             Ok(value) => results.push(ItemResult {
                 line: ln,

@@ -5,7 +5,7 @@
 //! Errors name the line, the column and the reason; nothing is dropped: a source item the
 //! profile does not map is returned as [`Unmapped`] with its raw value.
 
-use crate::profile::{CodeSystem, EncodingName, Layout, Parser, Profile, ProfileError, ResolvedItem};
+use crate::profile::{CodeSystem, EncodingName, Layout, Parser, Profile, ProfileError, ResolvedItem, column_position};
 use crate::table::fold_header;
 use crate::text::{Encoding, EncodingChoice, detect, fold_value};
 use crate::units::UnitTable;
@@ -161,6 +161,20 @@ pub enum FileError {
     /// No header.
     #[error("the file has no header line")]
     NoHeader,
+    /// The header differs from the text the profile expects at a position.
+    #[error("line {line}: column {column} ({field}): the header says {found:?} where the profile expects {expected:?}")]
+    HeaderMismatch {
+        /// Header line.
+        line: u64,
+        /// The position (`@N`).
+        column: String,
+        /// Profile field.
+        field: String,
+        /// Header text in the file (the lines joined with `/`).
+        found: String,
+        /// Header text the profile expects.
+        expected: String,
+    },
 }
 
 /// A parsed file.
@@ -179,17 +193,65 @@ pub struct ParsedFile {
 }
 
 struct Columns {
+    /// Folded header text → column; with several header lines, each line's text and the texts
+    /// joined with `/`.
     by_name: HashMap<String, usize>,
+    /// Names that fit two columns (several header lines only): (first, second).
+    ambiguous: HashMap<String, (usize, usize)>,
+    /// Number of header cells.
+    width: usize,
     line: u64,
 }
 
 impl Columns {
+    /// The columns of a header of one or more lines. One line: the first of two equal headers
+    /// wins (as before several lines existed). Several lines: a name that fits two columns is
+    /// ambiguous and refused when a profile uses it.
+    fn new(rows: &[csv::StringRecord], line: u64) -> Self {
+        let width = rows.iter().map(csv::StringRecord::len).max().unwrap_or(0);
+        let mut by_name = HashMap::new();
+        let mut ambiguous = HashMap::new();
+        for i in 0..width {
+            let texts: Vec<String> =
+                rows.iter().filter_map(|r| r.get(i)).map(fold_header).filter(|t| !t.is_empty()).collect();
+            let mut keys = texts.clone();
+            if texts.len() > 1 {
+                keys.push(texts.join("/"));
+            }
+            keys.dedup();
+            for k in keys {
+                match by_name.get(&k) {
+                    None => {
+                        by_name.insert(k, i);
+                    }
+                    Some(&first) if rows.len() > 1 && first != i => {
+                        ambiguous.entry(k).or_insert((first, i));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        Self { by_name, ambiguous, width, line }
+    }
+
     fn find(&self, spec: &str, field: &str) -> Result<usize, FileError> {
         let missing = || FileError::MissingColumn { line: self.line, column: spec.into(), field: field.into() };
-        if let Some(n) = spec.strip_prefix('@') {
-            return n.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).ok_or_else(missing);
+        if spec.starts_with('@') {
+            return column_position(spec).filter(|&n| n < self.width).ok_or_else(missing);
         }
-        self.by_name.get(&fold_header(spec)).copied().ok_or_else(missing)
+        let key = fold_header(spec);
+        if let Some(&(a, b)) = self.ambiguous.get(&key) {
+            return Err(FileError::Csv {
+                line: self.line,
+                reason: format!(
+                    "column {spec:?} named in the profile ({field}) fits columns {} and {} of the header: name it by \
+                     its header lines joined with \"/\" or by position",
+                    a + 1,
+                    b + 1
+                ),
+            });
+        }
+        self.by_name.get(&key).copied().ok_or_else(missing)
     }
     fn opt(&self, spec: &Option<String>, field: &str) -> Result<Option<usize>, FileError> {
         spec.as_deref().map(|s| self.find(s, field)).transpose()
@@ -221,10 +283,7 @@ pub fn convert_cell(
         Some("L") | Some("l") => Some(RangeFlag::Low),
         _ => None,
     };
-    let parser = match (r.spec.parser, def.value_kind) {
-        (Parser::Number, ValueKind::Coded) => Parser::Coded,
-        (p, _) => p,
-    };
+    let parser = effective_parser(r.spec.parser, def);
     let common = |p: Parsed| match p {
         Parsed::Blank => Ok(None),
         Parsed::NotDone => Ok(Some((ResultValue::NotDone, None))),
@@ -273,8 +332,14 @@ pub fn convert_cell(
             }
             Ok(Some((ResultValue::Code(code), None)))
         }
-        Parser::Text => Ok(Some((ResultValue::Text(raw.trim().to_string()), None))),
+        // A blank cell gives no result, for text as for every other parser.
+        Parser::Text => Ok(non_blank(raw).map(|t| (ResultValue::Text(t.to_string()), None))),
     }
+}
+
+/// The text of a cell, `None` when blank (white space, full-width spaces included).
+pub fn non_blank(raw: &str) -> Option<&str> {
+    Some(raw.trim()).filter(|t| !t.is_empty())
 }
 
 /// Reads a checkup CSV through a profile (the whole file at once; [`CsvStream`] reads it in
@@ -385,7 +450,25 @@ pub struct CsvStream<'p, R: std::io::Read> {
     long_unmapped: Vec<Unmapped>,
     long_rows: usize,
     visit_index: HashMap<(String, NaiveDate), usize>,
+    /// Cells of the header.
+    width: usize,
+    /// The last non-blank records read with their lines, held back while they may be the
+    /// footer (`footer_lines`).
+    footer: std::collections::VecDeque<(u64, csv::StringRecord)>,
+    /// A `footer_prefix` line was read: the rest is footer.
+    in_footer: bool,
     done: bool,
+}
+
+/// What opening a stream finds in the header.
+struct Opened<'p> {
+    ids: IdentityCols,
+    date_col: usize,
+    kind_col: Option<usize>,
+    wide: Vec<WideColumn<'p>>,
+    long: Option<LongCols<'p>>,
+    local: HashMap<String, ResolvedItem>,
+    width: usize,
 }
 
 /// One chunk of a [`CsvStream`]: its rows read, visits, row errors and unmapped items.
@@ -402,48 +485,76 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
         table: &'p ItemTable,
         units: &'p UnitTable,
     ) -> Result<Self, FileError> {
+        let delimiter = u8::try_from(profile.delimiter).unwrap_or(b',');
+        let mut decoded = crate::text::DecodeReader::new(reader, encoding);
+        decoded.track_quotes(delimiter);
+        let skipped = match decoded.skip_lines(profile.skip_lines) {
+            Ok(n) => n,
+            Err(e) => {
+                return Err(crate::text::decode_error_of(&e)
+                    .map(FileError::Decode)
+                    .unwrap_or(FileError::Csv { line: 1, reason: e.to_string() }));
+            }
+        };
         let mut rb = csv::ReaderBuilder::new();
-        rb.has_headers(false).flexible(true).delimiter(u8::try_from(profile.delimiter).unwrap_or(b','));
-        let mut rdr = rb.buffer_capacity(1 << 16).from_reader(crate::text::DecodeReader::new(reader, encoding));
+        rb.has_headers(false).flexible(true).delimiter(delimiter);
+        let mut rdr = rb.buffer_capacity(1 << 16).from_reader(decoded);
+        if skipped < profile.skip_lines {
+            return Err(FileError::NoHeader);
+        }
         match Self::open(&mut rdr, profile, origin, table, units) {
             Ok(parts) => Ok(Self::assemble(rdr, parts, profile, table, units, encoding)),
             Err(e) => Err(prefer_decode_error(&mut rdr, e)),
         }
     }
 
-    #[allow(clippy::type_complexity)]
     fn open(
         rdr: &mut csv::Reader<crate::text::DecodeReader<R>>,
         profile: &'p Profile,
         origin: &str,
         table: &'p ItemTable,
         units: &'p UnitTable,
-    ) -> Result<
-        (IdentityCols, usize, Option<usize>, Vec<WideColumn<'p>>, Option<LongCols<'p>>, HashMap<String, ResolvedItem>),
-        FileError,
-    > {
+    ) -> Result<Opened<'p>, FileError> {
         let resolved = profile.resolve_items(origin, table)?;
-        let mut header = csv::StringRecord::new();
-        for _ in 0..=profile.skip_lines {
+        let mut rows = Vec::with_capacity(profile.header_rows);
+        let mut lines = Vec::with_capacity(profile.header_rows);
+        for _ in 0..profile.header_rows.max(1) {
+            let mut header = csv::StringRecord::new();
             match rdr.read_record(&mut header) {
                 Ok(true) => {}
                 Ok(false) => return Err(FileError::NoHeader),
                 Err(e) => return Err(csv_error(rdr, e)),
             }
+            lines.push(record_line(rdr, header.position()));
+            rows.push(header);
         }
-        let header_line = record_line(rdr, header.position());
-        let cols = Columns {
-            // The first of two equal headers wins.
-            by_name: header
-                .iter()
-                .enumerate()
-                .map(|(i, h)| (fold_header(h), i))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect(),
-            line: header_line,
+        let header_line = lines.first().copied().unwrap_or(1);
+        let cols = Columns::new(&rows, header_line);
+        // The header text of a column as the file writes it: its lines joined with `/`.
+        let header_text = |i: usize| {
+            rows.iter().filter_map(|r| r.get(i)).map(str::trim).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("/")
         };
+        for (spec, expected) in &profile.headers {
+            let Some(i) = column_position(spec).filter(|&i| i < cols.width) else {
+                return Err(FileError::MissingColumn {
+                    line: header_line,
+                    column: spec.clone(),
+                    field: format!("headers.{spec}"),
+                });
+            };
+            let want = fold_header(expected);
+            let fits = fold_header(&header_text(i)) == want
+                || rows.iter().filter_map(|r| r.get(i)).any(|c| fold_header(c) == want);
+            if !fits {
+                return Err(FileError::HeaderMismatch {
+                    line: header_line,
+                    column: spec.clone(),
+                    field: format!("headers.{spec}"),
+                    found: header_text(i),
+                    expected: expected.clone(),
+                });
+            }
+        }
         let id = &profile.identity;
         let ids = IdentityCols {
             employee_number: cols.opt(&id.employee_number, "identity.employee_number")?,
@@ -458,6 +569,23 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
             insured_number: cols.opt(&id.insured_number, "identity.insured_number")?,
         };
         let date_col = cols.find(&profile.event.date, "event.date")?;
+        // A header line that holds a date where the visit date is is a data record taken for the
+        // header (a wrong skip_lines or header_rows): refuse rather than lose the record.
+        if let Some((n, cell)) = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(n, r)| r.get(date_col).map(|c| (n, c.trim())))
+            .find(|(_, c)| !c.is_empty() && parse_date(c).is_ok())
+        {
+            return Err(FileError::Csv {
+                line: lines.get(n).copied().unwrap_or(header_line),
+                reason: format!(
+                    "the header line holds the date {cell:?} in the visit-date column ({}): it is a data record; \
+                     check skip_lines ({}) and header_rows ({}) of the profile",
+                    profile.event.date, profile.skip_lines, profile.header_rows
+                ),
+            });
+        }
         let kind_col = cols.opt(&profile.event.kind_column, "event.kind_column")?;
         // Wide: the column of every item (and of its H/L column), with what is the same for
         // every row: the item's definition, parser, names and unit conversion.
@@ -475,10 +603,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                         reason: format!("{} is not in the OHCC table", r.item),
                     })
                 })?;
-                let parser = match (spec.parser, def.value_kind) {
-                    (Parser::Number, ValueKind::Coded) => Parser::Coded,
-                    (p, _) => p,
-                };
+                let parser = effective_parser(spec.parser, def);
                 let from = spec.unit.as_deref().unwrap_or(def.unit.as_str());
                 let unit_step = unit_step(units, r.item.as_str(), from, &def.unit);
                 let (source_code, source_unit): (Arc<str>, Option<Arc<str>>) =
@@ -490,7 +615,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                     col: c,
                     flag_col: fc,
                     column: spec.column.clone().unwrap_or_default().into(),
-                    source_text: header.get(c).unwrap_or("").trim().into(),
+                    source_text: header_text(c).into(),
                     source_code,
                     source_unit,
                     unit: def.unit.as_str().into(),
@@ -511,25 +636,18 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
             }),
             _ => None,
         };
-        Ok((ids, date_col, kind_col, wide, long, local))
+        Ok(Opened { ids, date_col, kind_col, wide, long, local, width: cols.width })
     }
 
     fn assemble(
         rdr: csv::Reader<crate::text::DecodeReader<R>>,
-        parts: (
-            IdentityCols,
-            usize,
-            Option<usize>,
-            Vec<WideColumn<'p>>,
-            Option<LongCols<'p>>,
-            HashMap<String, ResolvedItem>,
-        ),
+        parts: Opened<'p>,
         profile: &'p Profile,
         table: &'p ItemTable,
         units: &'p UnitTable,
         encoding: Encoding,
     ) -> Self {
-        let (ids, date_col, kind_col, wide, long, local) = parts;
+        let Opened { ids, date_col, kind_col, wide, long, local, width } = parts;
         Self {
             rdr,
             rec: csv::StringRecord::new(),
@@ -549,6 +667,9 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
             long_unmapped: Vec::new(),
             long_rows: 0,
             visit_index: HashMap::new(),
+            width,
+            footer: std::collections::VecDeque::with_capacity(profile.footer_lines + 1),
+            in_footer: false,
             done: false,
         }
     }
@@ -577,11 +698,22 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
             let more = self.rdr.read_record(&mut rec);
             let result = match more {
                 Ok(true) => {
-                    rows += 1;
-                    self.row(&rec, &mut out);
+                    let line = record_line(&mut self.rdr, rec.position());
+                    if self.take(line, &rec, &mut out) {
+                        rows += 1;
+                    }
                     Ok(true)
                 }
-                Ok(false) => Ok(false),
+                Ok(false) => match self.rdr.get_ref().open_quote_line() {
+                    // csv ends a quoted value at the end of the file without a word.
+                    Some(line) => Err(FileError::Csv {
+                        line,
+                        reason: "the file ends inside a quoted value that opens on this line (its closing \" \
+                                 is missing: the file is cut short)"
+                            .into(),
+                    }),
+                    None => Ok(false),
+                },
                 Err(e) => {
                     let e = csv_error(&mut self.rdr, e);
                     Err(prefer_decode_error(&mut self.rdr, e))
@@ -589,6 +721,8 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
             };
             self.rec = rec;
             if !result? {
+                // The records still held back are the footer.
+                self.footer.clear();
                 self.done = true;
                 out.rows_read += std::mem::take(&mut self.long_rows);
                 out.visits.append(&mut self.long_visits);
@@ -604,9 +738,41 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
         Ok(Some(out))
     }
 
+    /// Takes one record read at `line`: the footer is left out (a `footer_prefix` line and all
+    /// after it; the last `footer_lines` non-blank records, held back until more come); every
+    /// other record is converted. True when a record was converted.
+    fn take(&mut self, line: u64, rec: &csv::StringRecord, out: &mut ParsedFile) -> bool {
+        if self.in_footer {
+            return false;
+        }
+        let blank = rec.iter().all(|c| c.trim().is_empty());
+        if let Some(prefix) = self.profile.footer_prefix.as_deref()
+            && !blank
+            && rec.get(0).is_some_and(|c| fold_header(c).starts_with(&fold_header(prefix)))
+        {
+            self.in_footer = true;
+            return false;
+        }
+        let n = self.profile.footer_lines;
+        if n == 0 || blank {
+            self.row(line, rec, out);
+            return true;
+        }
+        self.footer.push_back((line, rec.clone()));
+        if self.footer.len() <= n {
+            return false;
+        }
+        match self.footer.pop_front() {
+            Some((line, rec)) => {
+                self.row(line, &rec, out);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Converts one data row into `out` (wide) or the held visits (long).
-    fn row(&mut self, rec: &csv::StringRecord, out: &mut ParsedFile) {
-        let line = record_line(&mut self.rdr, rec.position());
+    fn row(&mut self, line: u64, rec: &csv::StringRecord, out: &mut ParsedFile) {
         if rec.iter().all(|c| c.trim().is_empty()) {
             return;
         }
@@ -622,6 +788,19 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
             self.long_rows += 1;
         } else {
             out.rows_read += 1;
+        }
+        // A record with fewer cells than the header is cut short (the last line of a truncated
+        // file, a line break inside an unquoted value): never data. More cells than the header
+        // are refused unless the extra ones are empty (a trailing delimiter).
+        let shape = crate::table::shape_error(rec, self.width);
+        if let Some(reason) = shape {
+            let e = RowError { line, field: crate::table::RECORD_FIELD.into(), reason };
+            if long_layout {
+                self.long_errors.push(e)
+            } else {
+                out.errors.push(e)
+            }
+            return;
         }
         let mut row_errors = Vec::new();
         let mut field_err =
@@ -717,7 +896,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                         ohcc: None,
                         jlac10: Some(code.clone()),
                         unit: None,
-                        parser: default_parser(d.value_kind, &d.item),
+                        parser: Some(default_parser(d.value_kind, &d.item)),
                         values: Default::default(),
                         flag_column: None,
                     },
@@ -730,13 +909,15 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
                         ohcc: Some(code.clone()),
                         jlac10: None,
                         unit: None,
-                        parser: default_parser(d.value_kind, &d.item),
+                        parser: Some(default_parser(d.value_kind, &d.item)),
                         values: Default::default(),
                         flag_column: None,
                     },
                 }),
             };
             match item {
+                // A blank value is no datum, mapped or not.
+                None if non_blank(&raw).is_none() => {}
                 None => out.unmapped.push(Unmapped {
                     line,
                     identity: identity.clone(),
@@ -972,6 +1153,17 @@ fn prefer_decode_error<R: std::io::Read>(
                 }
             }
         }
+    }
+}
+
+/// The parser of a cell: the profile's, except that `number` on an item whose values are not
+/// numbers (coded or text in the OHCC table) reads them with the item's own parser; none given,
+/// the item's own.
+pub fn effective_parser(given: Option<Parser>, def: &iphr_domain::ohcc::ItemDef) -> Parser {
+    match given {
+        Some(Parser::Number) if def.value_kind != ValueKind::Number => default_parser(def.value_kind, &def.item),
+        Some(p) => p,
+        None => default_parser(def.value_kind, &def.item),
     }
 }
 

@@ -260,6 +260,10 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
         } else {
             Err("no value".into())
         };
+        // Blank text is no datum (an empty ST or valueString): absent, as a blank CSV cell.
+        if matches!(&value, Ok(ResultValue::Text(t)) if t.trim().is_empty()) {
+            continue;
+        }
         match value {
             Ok(value) => by_date.entry(date).or_default().push(ItemResult {
                 line,

@@ -186,9 +186,14 @@ pub fn plan(
     let mut report = HrReport {
         file: file_name.into(),
         encoding: t.encoding.name().into(),
-        read: t.rows.len(),
+        read: t.rows.len() + t.misshapen.len(),
         ..Default::default()
     };
+    report.errors.extend(t.misshapen.iter().map(|(line, reason)| HrError {
+        line: *line,
+        field: table::RECORD_FIELD.into(),
+        reason: reason.clone(),
+    }));
     let mut rows = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (line, cells) in &t.rows {

@@ -27,9 +27,11 @@ pub enum EncodingName {
     /// Detect.
     #[default]
     Auto,
-    /// UTF-8.
+    /// UTF-8 (`utf8` or `utf-8`).
+    #[serde(alias = "utf-8", alias = "UTF-8", alias = "UTF8")]
     Utf8,
-    /// CP932 / Shift_JIS.
+    /// CP932 / Shift_JIS (`cp932`, `shift_jis`, `sjis`, `windows-31j`).
+    #[serde(alias = "CP932", alias = "shift_jis", alias = "Shift_JIS", alias = "sjis", alias = "windows-31j")]
     Cp932,
 }
 
@@ -102,9 +104,9 @@ pub struct ItemSpec {
     pub jlac10: Option<String>,
     /// Unit of the source values; default: the OHCC unit.
     pub unit: Option<String>,
-    /// Parser.
+    /// Parser; default: the item's own (number, grade for urine dipstick items, coded, text).
     #[serde(default)]
-    pub parser: Parser,
+    pub parser: Option<Parser>,
     /// Source value → OHCC value code (coded items).
     #[serde(default)]
     pub values: BTreeMap<String, String>,
@@ -163,9 +165,24 @@ pub struct Profile {
     pub delimiter: char,
     /// Data lines starting with this are skipped (e.g. CC2X's third `#` header line).
     pub comment_prefix: Option<String>,
-    /// Lines to skip before the header row.
+    /// Physical lines before the header: every line counts, blank ones too (a title line and a
+    /// blank line are 2).
     #[serde(default)]
     pub skip_lines: usize,
+    /// Lines of the header (default 1): with 2 or more, a column is named by the text of any
+    /// one of its header cells or by all of them joined with `/` (`血液検査/AST`).
+    #[serde(default = "one")]
+    pub header_rows: usize,
+    /// The header text expected at positions (`"@3" = "社員番号"`): a file whose header differs
+    /// there is refused, naming the column — positional columns are otherwise never checked.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A line whose first cell starts with this (e.g. `合計`) is the footer: it and every line
+    /// after it are not data.
+    pub footer_prefix: Option<String>,
+    /// The last N non-blank lines of the file are a footer (totals, notes), not data.
+    #[serde(default)]
+    pub footer_lines: usize,
     /// Checkup kind when no kind column says otherwise.
     #[serde(default = "periodic")]
     pub checkup_kind: String,
@@ -180,6 +197,9 @@ pub struct Profile {
     pub long: Option<LongColumns>,
 }
 
+fn one() -> usize {
+    1
+}
 fn comma() -> char {
     ','
 }
@@ -219,6 +239,23 @@ impl Profile {
             reason: e.to_string().trim().replace('\n', " "),
         })?;
         let err = |field: String, reason: String| ProfileError { profile: origin.into(), field, reason };
+        if !(1..=10).contains(&p.header_rows) {
+            return Err(err("header_rows".into(), format!("{} header lines: give 1 to 10", p.header_rows)));
+        }
+        for (k, v) in &p.headers {
+            if column_position(k).is_none() {
+                return Err(err(format!("headers.{k}"), "a key is a position \"@N\" (1-based)".into()));
+            }
+            if v.trim().is_empty() {
+                return Err(err(format!("headers.{k}"), "empty: give the header text expected there".into()));
+            }
+        }
+        if p.footer_prefix.as_deref().is_some_and(|f| f.trim().is_empty()) {
+            return Err(err("footer_prefix".into(), "empty: it would make every line a footer".into()));
+        }
+        if p.footer_prefix.is_some() && p.footer_lines > 0 {
+            return Err(err("footer_lines".into(), "give footer_prefix or footer_lines, not both".into()));
+        }
         if CheckupKind::parse(&p.checkup_kind).is_none() {
             return Err(err("checkup_kind".into(), format!("unknown kind {:?}", p.checkup_kind)));
         }
@@ -261,6 +298,11 @@ impl Profile {
         };
         specs.into_iter().map(|(field, s)| resolve(origin, &field, s, table)).collect()
     }
+}
+
+/// The 0-based column of a positional spec `@N` (N ≥ 1).
+pub fn column_position(spec: &str) -> Option<usize> {
+    spec.strip_prefix('@')?.parse::<usize>().ok()?.checked_sub(1)
 }
 
 /// Resolves one spec.

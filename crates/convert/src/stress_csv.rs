@@ -84,9 +84,9 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
     let header = |c: usize| t.header.get(c).cloned().unwrap_or_default();
     let mut out = ParsedRecords {
         encoding: t.encoding,
-        rows_read: t.rows.len(),
+        rows_read: t.rows.len() + t.misshapen.len(),
         records: vec![],
-        errors: vec![],
+        errors: table::misshapen_errors(&t),
         unmapped: vec![],
     };
     let criteria = stress::SumCriteria::mhlw_example().map_err(|e| StressFileError::Items(e.to_string()))?;

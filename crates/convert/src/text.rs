@@ -195,6 +195,77 @@ pub struct DecodeReader<R> {
     lines_before: u64,
     failed: Option<DecodeError>,
     started: bool,
+    /// Decoded bytes skipped before the CSV reader's first byte ([`DecodeReader::skip_lines`]):
+    /// the reader's offsets start after them.
+    base: u64,
+    /// Whether the text handed out ends inside a quoted field ([`DecodeReader::track_quotes`]).
+    quotes: Option<QuoteScan>,
+}
+
+/// Where CSV text stands with respect to quoting, read as the csv crate reads it: a quote opens
+/// a quoted field only at the start of a field, two quotes inside it are one quote, the field
+/// ends at the quote that is not doubled. Fed the decoded text piece by piece, it tells whether
+/// the text ends inside a quoted field, and the line that field opened on — a file cut inside a
+/// quoted value, which the csv crate would end silently at the end of the file.
+#[derive(Debug, Clone)]
+pub struct QuoteScan {
+    delimiter: u8,
+    state: QuoteState,
+    /// Line breaks fed so far.
+    lines: u64,
+    /// The 1-based line of the first byte fed.
+    first_line: u64,
+    /// The line of the quote that opened the current quoted field.
+    open_line: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    InField,
+    InQuoted,
+    QuoteInQuoted,
+}
+
+impl QuoteScan {
+    /// A scan at the start of a field on line `first_line` (1-based), for fields separated by
+    /// `delimiter`.
+    pub fn new(delimiter: u8, first_line: u64) -> Self {
+        Self { delimiter, state: QuoteState::FieldStart, lines: 0, first_line, open_line: 0 }
+    }
+
+    /// Feeds the next piece of text.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.step(b);
+        }
+    }
+
+    #[inline]
+    fn step(&mut self, b: u8) {
+        use QuoteState::*;
+        let d = self.delimiter;
+        if b == b'\n' {
+            self.lines += 1;
+        }
+        self.state = match (self.state, b) {
+            (FieldStart, b'"') => {
+                self.open_line = self.first_line + self.lines;
+                InQuoted
+            }
+            (InQuoted, b'"') => QuoteInQuoted,
+            (InQuoted, _) => InQuoted,
+            (QuoteInQuoted, b'"') => InQuoted,
+            (_, b'\n' | b'\r') => FieldStart,
+            (_, c) if c == d => FieldStart,
+            _ => InField,
+        };
+    }
+
+    /// The line a quoted field opened on, when the text fed so far ends inside it.
+    pub fn open_quote_line(&self) -> Option<u64> {
+        (self.state == QuoteState::InQuoted).then_some(self.open_line)
+    }
 }
 
 const PIECE: usize = 1 << 16;
@@ -218,7 +289,46 @@ impl<R: std::io::Read> DecodeReader<R> {
             lines_before: 0,
             failed: None,
             started: false,
+            base: 0,
+            quotes: None,
         }
+    }
+
+    /// Skips `n` physical lines (each up to and including its line break, blank ones counted)
+    /// before a CSV reader reads; returns how many there were (fewer at the end of the text).
+    /// Line numbers ([`DecodeReader::line_at`]) still count from the start of the file.
+    pub fn skip_lines(&mut self, n: usize) -> std::io::Result<usize> {
+        let mut skipped = 0;
+        while skipped < n {
+            if self.pending_pos >= self.pending.len() && !self.refill()? {
+                break;
+            }
+            let rest = self.pending.get(self.pending_pos..).unwrap_or_default();
+            match rest.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    self.pending_pos += i + 1;
+                    skipped += 1;
+                }
+                None => self.pending_pos = self.pending.len(),
+            }
+        }
+        self.base = self.out_offset + self.pending_pos as u64;
+        if let Some(q) = &self.quotes {
+            self.quotes = Some(QuoteScan::new(q.delimiter, skipped as u64 + 1));
+        }
+        Ok(skipped)
+    }
+
+    /// Tracks quoting from here on ([`DecodeReader::open_quote_line`]), for fields separated by
+    /// `delimiter`.
+    pub fn track_quotes(&mut self, delimiter: u8) {
+        self.quotes = Some(QuoteScan::new(delimiter, 1));
+    }
+
+    /// The line a quoted field opened on, when the text handed out so far ends inside it (at
+    /// the end of the file: the file ends inside a quoted value).
+    pub fn open_quote_line(&self) -> Option<u64> {
+        self.quotes.as_ref().and_then(QuoteScan::open_quote_line)
     }
 
     /// The encoding read.
@@ -230,6 +340,7 @@ impl<R: std::io::Read> DecodeReader<R> {
     /// may start on the line break of the previous line, or on blank lines before it). Offsets
     /// must not go backwards between calls.
     pub fn line_at(&mut self, byte: u64) -> u64 {
+        let byte = byte + self.base;
         while let Some(&(n, run)) = self.breaks.front() {
             if n < byte || run <= byte {
                 self.breaks.pop_front();
@@ -374,6 +485,9 @@ impl<R: std::io::Read> std::io::Read for DecodeReader<R> {
         let n = rest.len().min(buf.len());
         if let (Some(dst), Some(src)) = (buf.get_mut(..n), rest.get(..n)) {
             dst.copy_from_slice(src);
+            if let Some(q) = self.quotes.as_mut() {
+                q.feed(src);
+            }
         }
         self.pending_pos += n;
         Ok(n)

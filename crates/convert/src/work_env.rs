@@ -93,7 +93,7 @@ pub fn parse(bytes: &[u8]) -> Result<WorkEnvFile, TableError> {
     let col = |f: &str| t.column(COLUMNS, f);
     let (c_method, c_class, c_est, c_lim, c_uom, c_risk, c_note) =
         (col("method"), col("class"), col("estimate"), col("limit"), col("unit_of_measure"), col("risk"), col("note"));
-    let mut out = WorkEnvFile::default();
+    let mut out = WorkEnvFile { rows: vec![], errors: table::misshapen_errors(&t) };
     for (line, cells) in &t.rows {
         // Names as written (only trimmed: fold_value would turn the long-vowel mark ー into a
         // hyphen); numbers, classes and dates folded (full-width digits).

@@ -205,6 +205,173 @@ fn profile_errors_name_the_field() {
     );
 }
 
+fn fixture_profile(name: &str, edit: impl Fn(String) -> String) -> Profile {
+    let text = std::fs::read_to_string(root().join("fixtures/checkup-csv").join(name)).unwrap();
+    Profile::parse(name, &edit(text)).unwrap()
+}
+
+fn read_with(p: &Profile, fixture: &str) -> Result<ParsedFile, FileError> {
+    let bytes = std::fs::read(root().join("fixtures/checkup-csv").join(fixture)).unwrap();
+    parse(&bytes, p, fixture, &ItemTable::embedded().unwrap(), &UnitTable::embedded().unwrap())
+}
+
+/// Issue 11.1: the last record cut inside its 18th cell (LDL "98" → "9", no line terminator)
+/// was read as LDL 9 mg/dL with the missing cells as blanks.
+#[test]
+fn a_record_cut_short_is_an_error_never_data() {
+    let f = read("minato-wide.toml", "minato-wide-truncated.csv").unwrap();
+    assert_eq!((f.rows_read, f.visits.len()), (2, 1));
+    assert_eq!(f.visits[0].identity.employee_number.as_deref(), Some("A000101"));
+    assert_eq!(f.errors.len(), 1);
+    let e = &f.errors[0];
+    assert_eq!((e.line, e.field.as_str()), (3, "(record)"));
+    assert!(e.reason.starts_with("18 cells where the header has 26: the record is cut short"), "{}", e.reason);
+}
+
+/// Issue 11.1: a file that ends inside a quoted value (its closing quote missing) is refused
+/// with the line the value opens on; the csv reader ends such a value silently.
+#[test]
+fn a_file_ending_inside_a_quoted_value_is_refused() {
+    let e = read("minato-wide.toml", "minato-wide-open-quote.csv").unwrap_err();
+    match e {
+        FileError::Csv { line, reason } => {
+            assert_eq!(line, 3);
+            assert!(reason.contains("ends inside a quoted value"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A cell beyond the header's last column is refused; an empty one (a trailing comma) is not.
+#[test]
+fn cells_beyond_the_header() {
+    let t = ItemTable::embedded().unwrap();
+    let u = UnitTable::embedded().unwrap();
+    let base = "name = \"x\"\nlayout = \"wide\"\n[identity]\nemployee_number = \"no\"\n[event]\ndate = \"d\"\n[[items]]\ncolumn = \"h\"\nohcc = \"Ac0010000Z\"\n";
+    let p = Profile::parse("t.toml", base).unwrap();
+    let f = parse("no,d,h\n1,2024-01-01,170,\n2,2024-01-01,171,9\n".as_bytes(), &p, "f", &t, &u).unwrap();
+    assert_eq!(f.visits.len(), 1);
+    assert_eq!((f.errors[0].line, f.errors[0].field.as_str()), (3, "(record)"));
+    assert!(f.errors[0].reason.contains("a cell beyond the last column"), "{}", f.errors[0].reason);
+}
+
+/// Issue 11.2: skip_lines counts physical lines (blank ones too), a two-line header names
+/// columns by either line or both joined, positional columns are checked against the header
+/// text the profile expects, and a 合計 footer is not data.
+#[test]
+fn titled_file_with_two_header_lines_and_a_footer() {
+    let p = fixture_profile("tsubasa-titled.toml", |t| t);
+    let f = read_with(&p, "tsubasa-titled.csv").unwrap();
+    assert_eq!((f.rows_read, f.visits.len(), f.errors.len()), (3, 3, 0), "{:?}", f.errors);
+    let v = &f.visits[0];
+    assert_eq!((v.line, v.identity.employee_number.as_deref(), v.date), (5, Some("T-001"), d(2024, 10, 1)));
+    assert_eq!((num(v, "Ac0010000Z"), num(v, "Ah0010000Z"), num(v, "Ah0020000Z")), (171.0, 21.0, 19.0));
+    let ast = v.results.iter().find(|r| r.item.as_str() == "Ah0010000Z").unwrap();
+    assert_eq!(&*ast.source_text, "肝機能/AST", "the header lines joined");
+    assert_eq!(value(v, "Az0020000Z"), &ResultValue::Text("異常なし".into()));
+    // Issue 11.3: a blank text cell is no result.
+    assert!(!f.visits[1].results.iter().any(|r| r.item.as_str() == "Az0020000Z"), "{:?}", f.visits[1].results);
+    assert_eq!(f.visits[2].identity.employee_number.as_deref(), Some("T-003"));
+}
+
+#[test]
+fn a_data_record_taken_for_the_header_is_refused() {
+    // One line too many skipped: the first examinee's record would be the header.
+    let p = fixture_profile("tsubasa-titled.toml", |t| {
+        t.replace("skip_lines = 2 ", "skip_lines = 4 ").replace("header_rows = 2 ", "header_rows = 1 ").replace(
+            "[headers]\n\"@1\" = \"受診者番号\"\n\"@6\" = \"受診日\"\n\"@7\" = \"身体計測/身長\"\n\"@9\" = \"AST\"\n",
+            "",
+        )
+        .replace("肝機能/ALT", "@10")
+        .replace("\"体重\"", "\"@8\"")
+        .replace("\"医師所見\"", "\"@11\"")
+        .replace("name = \"氏名\"\nkana = \"カナ\"\nbirth_date = \"生年月日\"\nsex = \"性別\"", "")
+    });
+    match read_with(&p, "tsubasa-titled.csv").unwrap_err() {
+        FileError::Csv { line, reason } => {
+            assert_eq!(line, 5);
+            assert!(reason.contains("holds the date \"2024/10/01\""), "{reason}");
+            assert!(reason.contains("skip_lines (4)"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Too few lines skipped make the title part of the header: the header text the profile
+    // expects refuses the file, naming the column.
+    let p = fixture_profile("tsubasa-titled.toml", |t| t.replace("skip_lines = 2 ", "skip_lines = 0 "));
+    assert_eq!(
+        read_with(&p, "tsubasa-titled.csv").unwrap_err(),
+        FileError::HeaderMismatch {
+            line: 1,
+            column: "@1".into(),
+            field: "headers.@1".into(),
+            found: "つばさ健診クリニック 定期健康診断結果一覧 2024年度".into(),
+            expected: "受診者番号".into(),
+        }
+    );
+    // A blank line among the skipped ones is skipped by the reader anyway: 1 works like 2.
+    let p = fixture_profile("tsubasa-titled.toml", |t| t.replace("skip_lines = 2 ", "skip_lines = 1 "));
+    assert_eq!(read_with(&p, "tsubasa-titled.csv").unwrap().visits.len(), 3);
+    let p = fixture_profile("tsubasa-titled.toml", |t| t.replace("\"@9\" = \"AST\"", "\"@9\" = \"ALT\""));
+    match read_with(&p, "tsubasa-titled.csv").unwrap_err() {
+        FileError::HeaderMismatch { column, found, expected, .. } => {
+            assert_eq!((column.as_str(), found.as_str(), expected.as_str()), ("@9", "肝機能/AST", "ALT"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // A position beyond the header is missing, not a column of blanks.
+    let p = fixture_profile("tsubasa-titled.toml", |t| t.replace("column = \"@9\"", "column = \"@12\""));
+    assert_eq!(
+        read_with(&p, "tsubasa-titled.csv").unwrap_err(),
+        FileError::MissingColumn { line: 3, column: "@12".into(), field: "items[2].column".into() }
+    );
+}
+
+#[test]
+fn footer_lines_and_ambiguous_names() {
+    // The last non-blank line as the footer, counted instead of matched.
+    let p = fixture_profile("tsubasa-titled.toml", |t| t.replace("footer_prefix = \"合計\"", "footer_lines = 1"));
+    let f = read_with(&p, "tsubasa-titled.csv").unwrap();
+    assert_eq!((f.rows_read, f.visits.len(), f.errors.len()), (3, 3, 0));
+    // Without a footer option the 合計 line is a record with errors, never silently data.
+    let p = fixture_profile("tsubasa-titled.toml", |t| t.replace("footer_prefix = \"合計\"", ""));
+    let f = read_with(&p, "tsubasa-titled.csv").unwrap();
+    assert_eq!((f.rows_read, f.visits.len()), (4, 3));
+    assert!(f.errors.iter().all(|e| e.line == 8), "{:?}", f.errors);
+    // Both footer options at once are refused.
+    let text = std::fs::read_to_string(root().join("fixtures/checkup-csv/tsubasa-titled.toml")).unwrap();
+    let e =
+        Profile::parse("t", &text.replace("footer_prefix = \"合計\"", "footer_prefix = \"合計\"\nfooter_lines = 1"));
+    assert_eq!(e.unwrap_err().field, "footer_lines");
+    // A name on the group line fits several columns.
+    let p = fixture_profile("tsubasa-titled.toml", |t| t.replace("column = \"体重\"", "column = \"身体計測\""));
+    match read_with(&p, "tsubasa-titled.csv").unwrap_err() {
+        FileError::Csv { line, reason } => {
+            assert_eq!(line, 3);
+            assert!(reason.contains("fits columns 7 and 8"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Issue 11.21: the docs' `utf-8` is accepted beside `utf8` (and CP932's other names).
+#[test]
+fn encoding_names() {
+    use iphr_convert::profile::EncodingName;
+    let base = "name = \"x\"\nlayout = \"wide\"\n[identity]\nemployee_number = \"no\"\n[event]\ndate = \"d\"\n[[items]]\ncolumn = \"h\"\nohcc = \"Ac0010000Z\"\n";
+    for (name, want) in [
+        ("utf-8", EncodingName::Utf8),
+        ("utf8", EncodingName::Utf8),
+        ("UTF-8", EncodingName::Utf8),
+        ("cp932", EncodingName::Cp932),
+        ("shift_jis", EncodingName::Cp932),
+        ("auto", EncodingName::Auto),
+    ] {
+        let p = Profile::parse("t", &format!("encoding = \"{name}\"\n{base}")).unwrap();
+        assert_eq!(p.encoding, want, "{name}");
+    }
+    assert_eq!(Profile::parse("t", &format!("encoding = \"latin1\"\n{base}")).unwrap_err().field, "(file)");
+}
+
 mod fuzzish {
     use super::*;
     use proptest::prelude::*;

@@ -122,7 +122,7 @@ async fn with_source_mappings(
                 ohcc: Some(m.item.clone()),
                 jlac10: None,
                 unit: None,
-                parser: checkup_csv::default_parser(def.value_kind, &def.item),
+                parser: Some(checkup_csv::default_parser(def.value_kind, &def.item)),
                 values: Default::default(),
                 flag_column: None,
             });
@@ -534,7 +534,7 @@ pub async fn map_unmapped(
             ohcc: Some(item.into()),
             jlac10: None,
             unit: None,
-            parser: checkup_csv::default_parser(def.value_kind, &def.item),
+            parser: Some(checkup_csv::default_parser(def.value_kind, &def.item)),
             values: Default::default(),
             flag_column: None,
         },
