@@ -121,6 +121,7 @@ fn month_record(line: u64, no: &str, month: NaiveDate, values: &[(&str, f64)], r
                         unit: if *code == "Fc0010000Z" { "count".into() } else { "h".into() },
                         comparator: None,
                         flag: None,
+                        scale: None,
                     },
                     warning: None,
                 })
@@ -144,6 +145,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, AttendanceFileError> {
         records: vec![],
         errors: table::misshapen_errors(&t),
         unmapped: vec![],
+        warnings: vec![],
     };
     let mut err =
         |line: u64, c: usize, reason: String| out.errors.push(RowError { line, field: header_name(c), reason });
@@ -247,7 +249,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, AttendanceFileError> {
             let mut num = |c: Option<usize>| -> Option<f64> {
                 let c = c?;
                 match parse_number(&get(cells, c)) {
-                    Ok(Parsed::Number { value, comparator: None, flag: None }) if value >= 0.0 => Some(value),
+                    Ok(Parsed::Number { value, comparator: None, flag: None, .. }) if value >= 0.0 => Some(value),
                     Ok(Parsed::Blank) => None,
                     _ => {
                         err(line, c, format!("{:?} is not a number of hours", get(cells, c)));

@@ -111,8 +111,14 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
     let institution = path(root, &["author", "assignedAuthor", "representedOrganization", "name"])
         .and_then(|n| n.text())
         .map(str::to_string);
-    let mut out =
-        ParsedRecords { encoding: Encoding::Utf8, rows_read: 0, records: vec![], errors: vec![], unmapped: vec![] };
+    let mut out = ParsedRecords {
+        encoding: Encoding::Utf8,
+        rows_read: 0,
+        records: vec![],
+        errors: vec![],
+        unmapped: vec![],
+        warnings: vec![],
+    };
     let mut results = Vec::new();
     for o in root.descendants().filter(|n| n.is_element() && n.tag_name().name() == "observation") {
         let Some(code_el) = child(o, "code") else { continue };
@@ -173,13 +179,15 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
                     Some("PQ") => match v.attribute("value").and_then(|x| x.trim().parse::<f64>().ok()) {
                         Some(x) => {
                             let from = v.attribute("unit").unwrap_or(def.unit.as_str());
+                            let scale = v.attribute("value").and_then(crate::value::decimal_scale);
                             units
-                                .convert(def.item.as_str(), x, from, &def.unit)
-                                .map(|value| ResultValue::Number {
+                                .convert_scaled(def.item.as_str(), x, scale, from, &def.unit)
+                                .map(|(value, scale)| ResultValue::Number {
                                     value,
                                     unit: def.unit.as_str().into(),
                                     comparator: None,
                                     flag,
+                                    scale,
                                 })
                                 .map_err(|e| e.to_string())
                         }
@@ -254,8 +262,14 @@ pub fn parse_archive(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Resu
     if zip.len() > MAX_ENTRIES {
         return Err(CdaFileError::Shape(format!("{} entries: more than {MAX_ENTRIES}", zip.len())));
     }
-    let mut out =
-        ParsedRecords { encoding: Encoding::Utf8, rows_read: 0, records: vec![], errors: vec![], unmapped: vec![] };
+    let mut out = ParsedRecords {
+        encoding: Encoding::Utf8,
+        rows_read: 0,
+        records: vec![],
+        errors: vec![],
+        unmapped: vec![],
+        warnings: vec![],
+    };
     let mut counted = 0u64;
     let mut declared: Option<u64> = None;
     let mut total = 0u64;

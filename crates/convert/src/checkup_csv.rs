@@ -50,6 +50,8 @@ pub enum ResultValue {
         comparator: Option<Comparator>,
         /// H/L mark of the institution.
         flag: Option<RangeFlag>,
+        /// Digits after the decimal point as written (shifted by a power-of-ten conversion).
+        scale: Option<u8>,
     },
     /// Only H or L: beyond the input range.
     FlagOnly(RangeFlag),
@@ -297,11 +299,20 @@ pub fn convert_cell(
             if let Ok(done) = common(p.clone()) {
                 return Ok(done);
             }
-            let Parsed::Number { value, comparator, flag } = p else { return Err(format!("{raw:?} is not a number")) };
+            let Parsed::Number { value, comparator, flag, scale } = p else {
+                return Err(format!("{raw:?} is not a number"));
+            };
             let from = source_unit.or(r.spec.unit.as_deref()).unwrap_or(def.unit.as_str());
-            let value = units.convert(r.item.as_str(), value, from, &def.unit).map_err(|e| e.to_string())?;
+            let (value, scale) =
+                units.convert_scaled(r.item.as_str(), value, scale, from, &def.unit).map_err(|e| e.to_string())?;
             Ok(Some((
-                ResultValue::Number { value, unit: def.unit.as_str().into(), comparator, flag: flag.or(extra_flag) },
+                ResultValue::Number {
+                    value,
+                    unit: def.unit.as_str().into(),
+                    comparator,
+                    flag: flag.or(extra_flag),
+                    scale,
+                },
                 None,
             )))
         }
@@ -377,8 +388,8 @@ pub fn encoding_choice(profile: &Profile) -> EncodingChoice {
 enum UnitStep {
     /// Already in the OHCC unit.
     Same,
-    /// Multiply (the table's row has no offset).
-    Factor(f64),
+    /// Multiply (the table's row has no offset); with k when the factor is 10ᵏ.
+    Factor(f64, Option<i32>),
     /// Through the table for every value (a row with an offset).
     Table(String),
     /// No conversion exists: every number of the column is an error with this reason.
@@ -1019,12 +1030,12 @@ impl WideColumn<'_> {
             Some(p) => p,
             None => parse_number(raw).map_err(|e| e.to_string())?,
         };
-        let (value, comparator, flag) = match p {
+        let (value, comparator, flag, scale) = match p {
             Parsed::Blank => return Ok(None),
             Parsed::NotDone => return Ok(Some((ResultValue::NotDone, None))),
             Parsed::NotMeasured => return Ok(Some((ResultValue::NotMeasured, None))),
             Parsed::FlagOnly(f) => return Ok(Some((ResultValue::FlagOnly(f), None))),
-            Parsed::Number { value, comparator, flag } => (value, comparator, flag),
+            Parsed::Number { value, comparator, flag, scale } => (value, comparator, flag, scale),
             Parsed::Grade { .. } => return Err(format!("{raw:?} is not a number")),
         };
         let extra_flag = match flag_cell {
@@ -1040,15 +1051,18 @@ impl WideColumn<'_> {
             },
             None => None,
         };
-        let value = match &self.unit_step {
-            UnitStep::Same => value,
-            UnitStep::Factor(f) => value * f,
-            UnitStep::Table(from) => {
-                units.convert(self.resolved.item.as_str(), value, from, &self.def.unit).map_err(|e| e.to_string())?
-            }
+        let (value, scale) = match &self.unit_step {
+            UnitStep::Same => (value, scale),
+            UnitStep::Factor(f, pow10) => crate::units::scaled(value * f, scale, *pow10),
+            UnitStep::Table(from) => units
+                .convert_scaled(self.resolved.item.as_str(), value, scale, from, &self.def.unit)
+                .map_err(|e| e.to_string())?,
             UnitStep::Refused(reason) => return Err(reason.clone()),
         };
-        Ok(Some((ResultValue::Number { value, unit: self.unit.clone(), comparator, flag: flag.or(extra_flag) }, None)))
+        Ok(Some((
+            ResultValue::Number { value, unit: self.unit.clone(), comparator, flag: flag.or(extra_flag), scale },
+            None,
+        )))
     }
 }
 
@@ -1059,7 +1073,7 @@ fn unit_step(units: &UnitTable, item: &str, from: &str, to: &str) -> UnitStep {
         return UnitStep::Same;
     }
     match (units.convert(item, 0.0, from, to), units.convert(item, 1.0, from, to)) {
-        (Ok(zero), Ok(one)) if zero == 0.0 => UnitStep::Factor(one),
+        (Ok(zero), Ok(one)) if zero == 0.0 => UnitStep::Factor(one, crate::units::power_of_ten(one)),
         (Ok(_), Ok(_)) => UnitStep::Table(from.to_string()),
         (Err(e), _) | (_, Err(e)) => UnitStep::Refused(e.to_string()),
     }
@@ -1098,7 +1112,7 @@ fn fast_number(s: &str) -> Option<Parsed> {
         return None;
     }
     let value = s.parse::<f64>().ok().filter(|v| v.is_finite())?;
-    Some(Parsed::Number { value, comparator, flag })
+    Some(Parsed::Number { value, comparator, flag, scale: crate::value::decimal_scale(s) })
 }
 
 /// The line where a record starts.

@@ -20,6 +20,8 @@ pub struct Who {
     pub birth_date: chrono::NaiveDate,
     /// `male` / `female`.
     pub sex: String,
+    /// Insurer identifiers (the FHIR Patient's insurance member id).
+    pub insurer: iphr_domain::person::InsurerIds,
 }
 
 /// Header of the long CSV.
@@ -47,7 +49,7 @@ pub const CSV_HEADER: [&str; 17] = [
 pub fn value_text(o: &Observation) -> String {
     let comparator = o.qualifier.comparator.map(|c| c.symbol()).unwrap_or("");
     match &o.value {
-        Value::Number { value, .. } => format!("{comparator}{value}"),
+        Value::Number { value, .. } => format!("{comparator}{}", o.qualifier.format(*value)),
         Value::Coded { code } => code.clone(),
         Value::Text { text } => text.clone(),
         Value::Document { reference, .. } => reference.clone(),
@@ -110,6 +112,8 @@ pub fn to_ndjson_line(table: &ItemTable, who: &Who, e: &Event, o: &Observation) 
         "value": o.value,
         "comparator": o.qualifier.comparator.map(|c| c.symbol()),
         "flag": o.qualifier.flag.map(|f| f.letter()),
+        "scale": o.qualifier.scale,
+        "text": value_text(o),
         "info_class": o.info_class.as_str(),
         "provenance": o.provenance,
     })

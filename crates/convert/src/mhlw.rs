@@ -211,6 +211,8 @@ pub enum SkipReason {
     /// The item is in the checkup twice (another producer or sequence): one document holds one
     /// value per item.
     Duplicate(String),
+    /// A blank text (stored before blank cells were read as absent): no datum to write.
+    Blank,
 }
 
 impl SkipReason {
@@ -222,6 +224,7 @@ impl SkipReason {
             SkipReason::Comparator(_) => "comparator",
             SkipReason::ValueKind(_) => "value kind",
             SkipReason::Duplicate(_) => "second datum of the item",
+            SkipReason::Blank => "blank text",
         }
     }
 }
@@ -357,6 +360,7 @@ pub fn entries<'a>(
                     None => Err(SkipReason::NoValueCode(format!("{code} (OID {})", m.value_oid))),
                 }
             }
+            (Value::Text { text }, XmlType::St) if text.trim().is_empty() => Err(SkipReason::Blank),
             (Value::Text { text }, XmlType::St) => Ok(EntryValue::Text(text.clone())),
             (v, t) => Err(SkipReason::ValueKind(format!("a {} value for an {} item", v.kind(), t.as_str()))),
         };

@@ -105,8 +105,8 @@ fn identity_json(i: &Identity) -> serde_json::Value {
 
 fn result_json(v: &ResultValue) -> serde_json::Value {
     match v {
-        ResultValue::Number { value, unit, comparator, flag } => {
-            json!({ "number": value, "unit": &**unit, "comparator": comparator.map(|c| c.symbol()), "flag": flag.map(|f| f.letter()) })
+        ResultValue::Number { value, unit, comparator, flag, scale } => {
+            json!({ "number": value, "unit": &**unit, "comparator": comparator.map(|c| c.symbol()), "flag": flag.map(|f| f.letter()), "scale": scale })
         }
         ResultValue::FlagOnly(f) => json!({ "beyond_range": f.letter() }),
         ResultValue::Code(c) => json!({ "code": c }),
@@ -148,6 +148,7 @@ pub fn record_from_json(j: &serde_json::Value, identity: Identity) -> Option<Rec
                         .as_deref()
                         .and_then(iphr_domain::observation::Comparator::from_symbol),
                     flag: str_of(v, "flag").as_deref().and_then(iphr_domain::observation::RangeFlag::from_letter),
+                    scale: v.get("scale").and_then(|x| x.as_u64()).and_then(|x| u8::try_from(x).ok()),
                 }
             } else if let Some(f) = str_of(v, "beyond_range") {
                 ResultValue::FlagOnly(iphr_domain::observation::RangeFlag::from_letter(&f)?)
@@ -193,11 +194,11 @@ pub fn record_from_json(j: &serde_json::Value, identity: Identity) -> Option<Rec
 
 fn to_value(v: &ResultValue) -> (Value, Qualifier) {
     match v {
-        ResultValue::Number { value, unit, comparator, flag } => (
+        ResultValue::Number { value, unit, comparator, flag, scale } => (
             Value::Number { value: *value, unit: unit.to_string() },
-            Qualifier { comparator: *comparator, flag: *flag },
+            Qualifier { comparator: *comparator, flag: *flag, scale: *scale },
         ),
-        ResultValue::FlagOnly(f) => (Value::BeyondRange, Qualifier { comparator: None, flag: Some(*f) }),
+        ResultValue::FlagOnly(f) => (Value::BeyondRange, Qualifier { flag: Some(*f), ..Qualifier::default() }),
         ResultValue::Code(c) => (Value::Coded { code: c.clone() }, Qualifier::default()),
         ResultValue::Text(t) => (Value::Text { text: t.clone() }, Qualifier::default()),
         ResultValue::NotDone => (Value::NotDone, Qualifier::default()),
@@ -253,11 +254,13 @@ pub struct ParsedRecords {
     pub errors: Vec<crate::checkup_csv::RowError>,
     /// Unmapped items.
     pub unmapped: Vec<crate::checkup_csv::Unmapped>,
+    /// What the reader says of elements it does not read (kept in the report's warnings).
+    pub warnings: Vec<crate::checkup_csv::RowError>,
 }
 
-/// A parsed checkup file as records (`profile`, `institution` and `file` go into each new
-/// event's details).
-pub fn checkup_records(parsed: &ParsedFile, profile: &str, institution: Option<&str>, file: &str) -> ParsedRecords {
+/// A parsed checkup file as records (the profile's name, its institution and 医療機関番号, and
+/// the file go into each new event's details).
+pub fn checkup_records(parsed: &ParsedFile, profile: &crate::profile::Profile, file: &str) -> ParsedRecords {
     ParsedRecords {
         encoding: parsed.encoding,
         rows_read: parsed.rows_read,
@@ -272,26 +275,19 @@ pub fn checkup_records(parsed: &ParsedFile, profile: &str, institution: Option<&
                 subkind: Some(v.kind.as_str().into()),
                 title: v.kind.label_ja().into(),
                 producer: Producer::Institution,
-                detail: json!({ "institution": institution, "profile": profile, "file": file }),
+                detail: json!({
+                    "institution": profile.institution,
+                    "institution_number": profile.institution_number,
+                    "profile": profile.name,
+                    "file": file,
+                }),
                 results: v.results.clone(),
             })
             .collect(),
         errors: parsed.errors.clone(),
         unmapped: parsed.unmapped.clone(),
+        warnings: vec![],
     }
-}
-
-/// Plans the import of a parsed checkup file.
-pub fn plan(
-    parsed: &ParsedFile,
-    meta: &FileMeta,
-    table: &ItemTable,
-    candidates: &[Candidate],
-    existing_events: &[Event],
-    existing_observations: &[Observation],
-) -> (ImportWrite, Report) {
-    let records = checkup_records(parsed, &meta.profile, meta.institution.as_deref(), &meta.file_name);
-    plan_records(&records, meta, table, candidates, existing_events, existing_observations)
 }
 
 /// Plans the import of records of one event kind against what is stored.
@@ -306,7 +302,13 @@ pub fn plan_records(
     let matcher = Matcher::new(candidates);
     let mut planner = Planner::new(meta, table, &matcher, parsed.encoding, parsed.rows_read, &parsed.errors, None);
     let mut w = planner.plan_chunk(&parsed.records, &parsed.unmapped, existing_events, existing_observations);
-    let (source_file, report) = planner.finish();
+    let (source_file, mut report) = planner.finish();
+    report.warnings.extend(parsed.warnings.iter().map(|e| ReportError {
+        file: meta.file_name.clone(),
+        line: e.line,
+        field: e.field.clone(),
+        reason: e.reason.clone(),
+    }));
     w.source_file = source_file;
     (w, report)
 }
@@ -589,7 +591,9 @@ impl<'a> Planner<'a> {
                     table_version: table.version.clone(),
                 };
                 match obs_by_key.get(&(event_id, r.item.as_str(), atr.to_string())) {
-                    Some(old) if old.value == value && old.qualifier == qualifier => self.report.unchanged += 1,
+                    Some(old) if old.value == value && old.qualifier.same_reading(&qualifier) => {
+                        self.report.unchanged += 1
+                    }
                     Some(old) => {
                         self.report.corrected += 1;
                         w.corrections.push(Correction {

@@ -155,6 +155,9 @@ pub struct Profile {
     pub name: String,
     /// The checkup institution (recorded on each visit).
     pub institution: Option<String>,
+    /// Its 医療機関番号 (10 digits: 都道府県番号, 点数表番号, 医療機関コード), recorded on each visit
+    /// and written in FHIR exports (the Bundle identifier of the eCheckup IG).
+    pub institution_number: Option<String>,
     /// Layout.
     pub layout: Layout,
     /// Encoding.
@@ -239,6 +242,14 @@ impl Profile {
             reason: e.to_string().trim().replace('\n', " "),
         })?;
         let err = |field: String, reason: String| ProfileError { profile: origin.into(), field, reason };
+        if let Some(n) = &p.institution_number
+            && !crate::fhir_export::valid_institution_number(n)
+        {
+            return Err(err(
+                "institution_number".into(),
+                format!("{n:?} is not a 医療機関番号 (10 digits: 都道府県番号 00–47, 点数表番号 1–3, 7 digits)"),
+            ));
+        }
         if !(1..=10).contains(&p.header_rows) {
             return Err(err("header_rows".into(), format!("{} header lines: give 1 to 10", p.header_rows)));
         }

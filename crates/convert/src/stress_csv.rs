@@ -88,6 +88,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
         records: vec![],
         errors: table::misshapen_errors(&t),
         unmapped: vec![],
+        warnings: vec![],
     };
     let criteria = stress::SumCriteria::mhlw_example().map_err(|e| StressFileError::Items(e.to_string()))?;
     for (line, cells) in &t.rows {
@@ -154,6 +155,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
                         unit: "{score}".into(),
                         comparator: None,
                         flag: None,
+                        scale: None,
                     },
                     warning: None,
                 });

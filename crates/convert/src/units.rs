@@ -56,8 +56,56 @@ pub enum UnitError {
     },
 }
 
-fn norm(u: &str) -> String {
-    crate::text::fold_value(u).replace(['µ', 'μ'], "u")
+/// A unit as institutions spell it, folded to one spelling before the table is looked up, so
+/// that a row covers every notation (notation only; every factor is a row of the table):
+/// full width, `µ`/`μ` → `u`, superscript powers (`10³`) → `10^3`, `10*3` → `10^3` (UCUM),
+/// a leading `x`/`×` before `10` dropped (`×10^3/μL`), `mm3`/`mm³`/`cumm` → `uL` (1 mm³ = 1 μL),
+/// and a lower-case litre after a prefix or a slash (`mg/dl`, `/ul`, `10^9/l`) → `L`.
+pub fn norm(u: &str) -> String {
+    // Superscripts first: NFKC would make `10³` into `103`.
+    let mut pre = String::with_capacity(u.len() + 2);
+    let mut in_power = false;
+    for c in u.chars() {
+        let digit = match c {
+            '⁰' => Some('0'),
+            '¹' => Some('1'),
+            '²' => Some('2'),
+            '³' => Some('3'),
+            '⁴' => Some('4'),
+            '⁵' => Some('5'),
+            '⁶' => Some('6'),
+            '⁷' => Some('7'),
+            '⁸' => Some('8'),
+            '⁹' => Some('9'),
+            _ => None,
+        };
+        match digit {
+            Some(d) => {
+                if !in_power {
+                    pre.push('^');
+                    in_power = true;
+                }
+                pre.push(d);
+            }
+            None => {
+                in_power = false;
+                pre.push(c);
+            }
+        }
+    }
+    let mut s: String = crate::text::fold_value(&pre).replace(['µ', 'μ'], "u").replace(' ', "");
+    for (from, to) in [("×10", "10"), ("x10", "10"), ("X10", "10")] {
+        if let Some(rest) = s.strip_prefix(from) {
+            s = format!("{to}{rest}");
+        }
+    }
+    s = s.replace("10*", "10^").replace("mm^3", "uL").replace("mm3", "uL").replace("cumm", "uL");
+    for (from, to) in [("/ul", "/uL"), ("/dl", "/dL"), ("/ml", "/mL"), ("/l", "/L")] {
+        if let Some(head) = s.strip_suffix(from) {
+            s = format!("{head}{to}");
+        }
+    }
+    s
 }
 
 impl UnitTable {
@@ -88,12 +136,20 @@ impl UnitTable {
     /// Converts `value` in `from` to the item's unit `to`. Equal units (after folding width and
     /// µ/μ/u) need no row.
     pub fn convert(&self, item: &str, value: f64, from: &str, to: &str) -> Result<f64, UnitError> {
+        Ok(match self.step(item, from, to)? {
+            None => value,
+            Some((factor, offset)) => value * factor + offset,
+        })
+    }
+
+    /// The factor and offset from `from` to `to` for `item`; `None` when the units are equal.
+    fn step(&self, item: &str, from: &str, to: &str) -> Result<Option<(f64, f64)>, UnitError> {
         if from == to {
-            return Ok(value);
+            return Ok(None);
         }
         let (f, t) = (norm(from), norm(to));
         if f == t {
-            return Ok(value);
+            return Ok(None);
         }
         let row = self
             .rows
@@ -101,10 +157,51 @@ impl UnitTable {
             .find(|r| r.item == item && r.from == f && r.to == t)
             .or_else(|| self.rows.iter().find(|r| r.item == "*" && r.from == f && r.to == t));
         match row {
-            Some(r) => Ok(value * r.factor + r.offset),
+            Some(r) => Ok(Some((r.factor, r.offset))),
             None => Err(UnitError::NoConversion { item: item.into(), from: from.into(), to: to.into() }),
         }
     }
+
+    /// [`UnitTable::convert`] keeping the decimals the number was written with: the same in the
+    /// same unit; after a factor of exactly 10⁻ᵏ without offset (`148` g/L → `14.8` g/dL) shifted
+    /// by k and the value rounded to them, so that no binary noise is stored; `None` after any
+    /// other factor (the precision of a molar conversion is not the source's).
+    pub fn convert_scaled(
+        &self,
+        item: &str,
+        value: f64,
+        scale: Option<u8>,
+        from: &str,
+        to: &str,
+    ) -> Result<(f64, Option<u8>), UnitError> {
+        let Some((factor, offset)) = self.step(item, from, to)? else { return Ok((value, scale)) };
+        let pow10 = if offset == 0.0 { power_of_ten(factor) } else { None };
+        Ok(scaled(value * factor + offset, scale, pow10))
+    }
+}
+
+/// A converted number and its scale: a number written with `scale` decimals and multiplied by
+/// 10ᵏ (`pow10`) has `scale − k` (at least 0), and is rounded to them; after any other
+/// conversion the scale is not known.
+pub fn scaled(converted: f64, scale: Option<u8>, pow10: Option<i32>) -> (f64, Option<u8>) {
+    match (scale, pow10) {
+        (Some(s), Some(k)) => {
+            let s = (i32::from(s) - k).clamp(0, 12);
+            let m = 10f64.powi(s);
+            ((converted * m).round() / m, u8::try_from(s).ok())
+        }
+        _ => (converted, None),
+    }
+}
+
+/// k when `factor` is exactly 10ᵏ (−12 ≤ k ≤ 12).
+pub fn power_of_ten(factor: f64) -> Option<i32> {
+    if factor <= 0.0 || !factor.is_finite() {
+        return None;
+    }
+    let k = factor.log10().round();
+    let k = (-12.0..=12.0).contains(&k).then_some(k as i32)?;
+    ((10f64.powi(k) - factor).abs() <= factor * 1e-12).then_some(k)
 }
 
 /// The rules (診断区分, urgent values) convert through the same table as the importers.
@@ -143,6 +240,56 @@ mod tests {
         assert!(close(t.convert("Aj0030000Z", 48.0, "mmol/mol", "%"), 6.54304));
         assert!(close(t.convert("Ah0010000Z", 30.0, "IU/L", "U/L"), 30.0));
         assert!(close(t.convert("Ac0010000Z", 1705.0, "mm", "cm"), 170.5));
+    }
+
+    /// Issue 11.6: cell counts in the spellings institutions use, each to the OHCC unit with
+    /// its factor (白血球数 /μL; 赤血球数・血小板数 10^4/μL).
+    #[test]
+    fn cell_count_spellings() {
+        let t = t();
+        let wbc = ("Ag0040000Z", "/uL");
+        let rbc = ("Ag0020000Z", "10*4/uL");
+        let plt = ("Ag0050000Z", "10*4/uL");
+        for ((item, to), value, from, want) in [
+            (wbc, 6.5, "10^3/uL", 6500.0),
+            (wbc, 6.5, "x10^3/uL", 6500.0),
+            (wbc, 6.5, "×10³/μL", 6500.0),
+            (wbc, 6.5, "10^3/μL", 6500.0),
+            (wbc, 6.5, "10*3/uL", 6500.0),
+            (wbc, 6.5, "10^9/L", 6500.0),
+            (wbc, 6.5, "10^9/l", 6500.0),
+            (wbc, 6.5, "千/μL", 6500.0),
+            (wbc, 65.0, "10^2/uL", 6500.0),
+            (wbc, 6500.0, "/mm3", 6500.0),
+            (wbc, 6500.0, "/μl", 6500.0),
+            (rbc, 4.52, "10^6/uL", 452.0),
+            (rbc, 4.52, "x10^6/μL", 452.0),
+            (rbc, 4.52, "10^12/L", 452.0),
+            (rbc, 452.0, "10^4/μL", 452.0),
+            (rbc, 452.0, "万/μL", 452.0),
+            (rbc, 452.0, "10*4/mm3", 452.0),
+            (rbc, 452.0, "x10⁴/μL", 452.0),
+            (plt, 245.0, "10^3/uL", 24.5),
+            (plt, 245.0, "x10^3/μL", 24.5),
+            (plt, 245.0, "10^9/L", 24.5),
+            (plt, 2.45, "10^5/uL", 24.5),
+            (plt, 24.5, "10^4/uL", 24.5),
+            (plt, 24.5, "×10⁴/µL", 24.5),
+        ] {
+            assert!(
+                close(t.convert(item, value, from, to), want),
+                "{item} {value} {from}: {:?}",
+                t.convert(item, value, from, to)
+            );
+        }
+        // The decimals follow a power-of-ten factor: 6.5 ×10^3/μL is 6500 /μL, 245 ×10^3/μL is 24.5.
+        assert_eq!(t.convert_scaled("Ag0040000Z", 6.5, Some(1), "10^3/uL", "/uL"), Ok((6500.0, Some(0))));
+        assert_eq!(t.convert_scaled("Ag0050000Z", 245.0, Some(0), "10^3/uL", "10*4/uL"), Ok((24.5, Some(1))));
+        assert_eq!(t.convert_scaled("Ag0010000Z", 148.0, Some(0), "g/L", "g/dL"), Ok((14.8, Some(1))));
+        // A molar conversion keeps no scale (the source's precision is not the result's).
+        assert_eq!(t.convert_scaled("Aj0010000Z", 5.5, Some(1), "mmol/L", "mg/dL").map(|(_, s)| s), Ok(None));
+        // Not a count unit: still refused.
+        assert!(t.convert("Ag0040000Z", 6.5, "10^3/mL", "/uL").is_err());
     }
 
     #[test]

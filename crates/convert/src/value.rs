@@ -22,6 +22,8 @@ pub enum Parsed {
         comparator: Option<Comparator>,
         /// H/L.
         flag: Option<RangeFlag>,
+        /// Digits after the decimal point as written.
+        scale: Option<u8>,
     },
     /// Only an H or L mark: the value was beyond the input range and not written.
     FlagOnly(RangeFlag),
@@ -115,7 +117,20 @@ pub fn parse_number(text: &str) -> Result<Parsed, ValueError> {
         }
     }
     let value = number(&s).ok_or_else(err)?;
-    Ok(Parsed::Number { value, comparator, flag })
+    Ok(Parsed::Number { value, comparator, flag, scale: decimal_scale(&s) })
+}
+
+/// The digits after the decimal point of a plain decimal numeral (`1.0` → 1, `170` → 0,
+/// `-0.50` → 2); `None` for anything else (an exponent, more than 18 decimals).
+pub fn decimal_scale(s: &str) -> Option<u8> {
+    let s = s.trim();
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() && frac.is_empty() || !digits(int) || !digits(frac) {
+        return None;
+    }
+    u8::try_from(frac.len()).ok().filter(|&n| n <= 18)
 }
 
 /// Parses a urine dipstick grade into the OHCC codes of Ak0010000Z/Ak0020000Z/Ak0030000Z.
@@ -158,33 +173,52 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn n(value: f64, comparator: Option<Comparator>, flag: Option<RangeFlag>) -> Result<Parsed, ValueError> {
-        Ok(Parsed::Number { value, comparator, flag })
+    fn n(value: f64, comparator: Option<Comparator>, flag: Option<RangeFlag>, scale: u8) -> Result<Parsed, ValueError> {
+        Ok(Parsed::Number { value, comparator, flag, scale: Some(scale) })
     }
     use Comparator::*;
     use RangeFlag::*;
 
     #[test]
     fn numbers() {
-        assert_eq!(parse_number("120"), n(120.0, None, None));
-        assert_eq!(parse_number("１２０．５"), n(120.5, None, None));
-        assert_eq!(parse_number(" 6.10 "), n(6.1, None, None));
-        assert_eq!(parse_number("-1.5"), n(-1.5, None, None));
-        assert_eq!(parse_number("<5"), n(5.0, Some(Lt), None));
-        assert_eq!(parse_number("＜５"), n(5.0, Some(Lt), None));
-        assert_eq!(parse_number(">500"), n(500.0, Some(Gt), None));
-        assert_eq!(parse_number("<=0.1"), n(0.1, Some(Le), None));
-        assert_eq!(parse_number("5未満"), n(5.0, Some(Lt), None));
-        assert_eq!(parse_number("5以上"), n(5.0, Some(Ge), None));
-        assert_eq!(parse_number("5以下"), n(5.0, Some(Le), None));
-        assert_eq!(parse_number("1000超"), n(1000.0, Some(Gt), None));
-        assert_eq!(parse_number("165H"), n(165.0, None, Some(High)));
-        assert_eq!(parse_number("H 165"), n(165.0, None, Some(High)));
-        assert_eq!(parse_number("3.2 L"), n(3.2, None, Some(Low)));
-        assert_eq!(parse_number("１６５Ｈ"), n(165.0, None, Some(High)));
-        assert_eq!(parse_number("*165H"), n(165.0, None, Some(High)));
+        assert_eq!(parse_number("120"), n(120.0, None, None, 0));
+        assert_eq!(parse_number("１２０．５"), n(120.5, None, None, 1));
+        assert_eq!(parse_number(" 6.10 "), n(6.1, None, None, 2));
+        assert_eq!(parse_number("-1.5"), n(-1.5, None, None, 1));
+        assert_eq!(parse_number("<5"), n(5.0, Some(Lt), None, 0));
+        assert_eq!(parse_number("＜５"), n(5.0, Some(Lt), None, 0));
+        assert_eq!(parse_number(">500"), n(500.0, Some(Gt), None, 0));
+        assert_eq!(parse_number("<=0.1"), n(0.1, Some(Le), None, 1));
+        assert_eq!(parse_number("5未満"), n(5.0, Some(Lt), None, 0));
+        assert_eq!(parse_number("5以上"), n(5.0, Some(Ge), None, 0));
+        assert_eq!(parse_number("5以下"), n(5.0, Some(Le), None, 0));
+        assert_eq!(parse_number("1000超"), n(1000.0, Some(Gt), None, 0));
+        assert_eq!(parse_number("165H"), n(165.0, None, Some(High), 0));
+        assert_eq!(parse_number("H 165"), n(165.0, None, Some(High), 0));
+        assert_eq!(parse_number("3.2 L"), n(3.2, None, Some(Low), 1));
+        assert_eq!(parse_number("１６５Ｈ"), n(165.0, None, Some(High), 0));
+        assert_eq!(parse_number("*165H"), n(165.0, None, Some(High), 0));
         assert_eq!(parse_number("H"), Ok(Parsed::FlagOnly(High)));
         assert_eq!(parse_number("Ｌ"), Ok(Parsed::FlagOnly(Low)));
+    }
+
+    /// Issue 11.5: the decimals as written (`1.0`, `170.0`) are kept.
+    #[test]
+    fn decimal_scales() {
+        for (text, want) in [
+            ("1.0", Some(1)),
+            ("170.0", Some(1)),
+            ("170", Some(0)),
+            ("-0.50", Some(2)),
+            ("+3.", Some(0)),
+            (".5", Some(1)),
+            ("1e5", None),
+            ("", None),
+            (".", None),
+            ("1.2.3", None),
+        ] {
+            assert_eq!(decimal_scale(text), want, "{text}");
+        }
     }
 
     #[test]
@@ -243,7 +277,16 @@ mod tests {
         #[test]
         fn plain_numbers_round_trip(v in -1.0e6f64..1.0e6) {
             let text = format!("{v}");
-            prop_assert_eq!(parse_number(&text), n(v, None, None));
+            let scale = text.split_once('.').map_or(0, |(_, f)| f.len());
+            prop_assert_eq!(parse_number(&text), n(v, None, None, u8::try_from(scale).unwrap_or(u8::MAX)));
+        }
+
+        /// The decimals written are kept, trailing zeros too.
+        #[test]
+        fn scale_as_written(int in 0u32..100_000, frac in "[0-9]{0,6}") {
+            let text = if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") };
+            let Ok(Parsed::Number { scale, .. }) = parse_number(&text) else { panic!("{text}") };
+            prop_assert_eq!(scale, u8::try_from(frac.len()).ok());
         }
 
         #[test]

@@ -62,11 +62,23 @@ fn minato_wide_utf8_bom_wareki() {
     assert_eq!(num(v, "Ac0010000Z"), 170.5, "full-width digits");
     assert_eq!(
         value(v, "Af0010001A"),
-        &ResultValue::Number { value: 165.0, unit: "mmHg".into(), comparator: None, flag: Some(RangeFlag::High) }
+        &ResultValue::Number {
+            value: 165.0,
+            unit: "mmHg".into(),
+            comparator: None,
+            flag: Some(RangeFlag::High),
+            scale: Some(0)
+        }
     );
     assert_eq!(
         value(v, "Ah0030000Z"),
-        &ResultValue::Number { value: 5.0, unit: "U/L".into(), comparator: Some(Comparator::Lt), flag: None }
+        &ResultValue::Number {
+            value: 5.0,
+            unit: "U/L".into(),
+            comparator: Some(Comparator::Lt),
+            flag: None,
+            scale: Some(0)
+        }
     );
     assert_eq!(code(v, "Ak0010000Z"), "neg");
     assert_eq!(value(v, "Az0020000Z"), &ResultValue::Text("高血圧 要精密検査".into()));
@@ -85,7 +97,13 @@ fn minato_wide_utf8_bom_wareki() {
     assert_eq!(value(v, "Aj0030000Z"), &ResultValue::NotDone);
     assert_eq!(
         value(v, "Ag0010000Z"),
-        &ResultValue::Number { value: 11.8, unit: "g/dL".into(), comparator: None, flag: Some(RangeFlag::Low) }
+        &ResultValue::Number {
+            value: 11.8,
+            unit: "g/dL".into(),
+            comparator: None,
+            flag: Some(RangeFlag::Low),
+            scale: Some(1)
+        }
     );
     assert_eq!(code(v, "Ak0010000Z"), "trace");
 
@@ -95,7 +113,13 @@ fn minato_wide_utf8_bom_wareki() {
     assert_eq!(v.identity.birth_date, Some(d(1985, 6, 12)));
     assert_eq!(
         value(v, "Ah0030000Z"),
-        &ResultValue::Number { value: 500.0, unit: "U/L".into(), comparator: Some(Comparator::Gt), flag: None }
+        &ResultValue::Number {
+            value: 500.0,
+            unit: "U/L".into(),
+            comparator: Some(Comparator::Gt),
+            flag: None,
+            scale: Some(0)
+        }
     );
     assert_eq!((code(v, "Ak0010000Z"), code(v, "Ak0020000Z")), ("2p", "1p"));
 }
@@ -124,7 +148,13 @@ fn sakura_cp932_flags_units_jlac10() {
     assert_eq!(num(v, "Ac0010000Z"), 168.3, "JLAC10 9N001… is 身長");
     assert_eq!(
         value(v, "Af0010001A"),
-        &ResultValue::Number { value: 182.0, unit: "mmHg".into(), comparator: None, flag: Some(RangeFlag::High) }
+        &ResultValue::Number {
+            value: 182.0,
+            unit: "mmHg".into(),
+            comparator: None,
+            flag: Some(RangeFlag::High),
+            scale: Some(0)
+        }
     );
     assert!((num(v, "Ag0010000Z") - 14.8).abs() < 1e-9, "148 g/L → 14.8 g/dL");
     assert!((num(v, "Aj0010000Z") - 129.7152).abs() < 1e-6, "7.2 mmol/L → mg/dL");
@@ -135,7 +165,7 @@ fn sakura_cp932_flags_units_jlac10() {
     assert_eq!(code(v, "Ak0010000Z"), "neg");
     assert_eq!(
         value(v, "Af0010001A"),
-        &ResultValue::Number { value: 118.0, unit: "mmHg".into(), comparator: None, flag: None }
+        &ResultValue::Number { value: 118.0, unit: "mmHg".into(), comparator: None, flag: None, scale: Some(0) }
     );
 }
 
@@ -148,7 +178,13 @@ fn hokuto_long_local_codes_and_unmapped() {
     assert_eq!(v.results.len(), 7);
     assert_eq!(
         value(v, "Af0010001A"),
-        &ResultValue::Number { value: 146.0, unit: "mmHg".into(), comparator: None, flag: Some(RangeFlag::High) }
+        &ResultValue::Number {
+            value: 146.0,
+            unit: "mmHg".into(),
+            comparator: None,
+            flag: Some(RangeFlag::High),
+            scale: Some(0)
+        }
     );
     assert!((num(v, "Aj0010000Z") - 109.8976).abs() < 1e-6, "6.1 mmol/L glucose");
     assert!((num(v, "Am0010000Z") - 0.99998).abs() < 1e-4, "88.4 μmol/L creatinine");
@@ -351,6 +387,37 @@ fn footer_lines_and_ambiguous_names() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// Issue 11.6: cell counts in the units institutions write are converted (they were refused
+/// with "no row in the conversion table"), keeping the decimals a power of ten shifts.
+#[test]
+fn cell_counts_in_institution_units() {
+    let t = ItemTable::embedded().unwrap();
+    let u = UnitTable::embedded().unwrap();
+    let p = Profile::parse(
+        "t.toml",
+        "name = \"x\"\nlayout = \"wide\"\n[identity]\nemployee_number = \"no\"\n[event]\ndate = \"d\"\n\
+         [[items]]\ncolumn = \"WBC\"\nohcc = \"Ag0040000Z\"\nunit = \"x10^3/uL\"\n\
+         [[items]]\ncolumn = \"RBC\"\nohcc = \"Ag0020000Z\"\nunit = \"10^6/μL\"\n\
+         [[items]]\ncolumn = \"PLT\"\nohcc = \"Ag0050000Z\"\nunit = \"10*3/uL\"\n",
+    )
+    .unwrap();
+    let f = parse("no,d,WBC,RBC,PLT\nA1,2024-05-01,6.5,4.52,245\n".as_bytes(), &p, "f", &t, &u).unwrap();
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    let v = &f.visits[0];
+    assert_eq!(
+        value(v, "Ag0040000Z"),
+        &ResultValue::Number { value: 6500.0, unit: "/uL".into(), comparator: None, flag: None, scale: Some(0) }
+    );
+    assert_eq!(
+        value(v, "Ag0020000Z"),
+        &ResultValue::Number { value: 452.0, unit: "10*4/uL".into(), comparator: None, flag: None, scale: Some(0) }
+    );
+    assert_eq!(
+        value(v, "Ag0050000Z"),
+        &ResultValue::Number { value: 24.5, unit: "10*4/uL".into(), comparator: None, flag: None, scale: Some(1) }
+    );
 }
 
 /// Issue 11.21: the docs' `utf-8` is accepted beside `utf8` (and CP932's other names).

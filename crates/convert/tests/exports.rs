@@ -67,11 +67,12 @@ fn fixture() -> Fixture {
     let n = |value: f64, unit: &str| Value::Number { value, unit: unit.into() };
     let c = |code: &str| Value::Coded { code: code.into() };
     let q = Qualifier::default();
-    let high = Qualifier { comparator: None, flag: Some(RangeFlag::High) };
+    let high = Qualifier { flag: Some(RangeFlag::High), ..Qualifier::default() };
     let i = Producer::Institution;
     let mut observations = vec![
         obs(&event, "Ac0010000Z", n(170.2, "cm"), q, i),
-        obs(&event, "Ac0020000Z", n(68.0, "kg"), q, i),
+        // Written "68.0": FHIR keeps the decimal as significant (issue 11.5).
+        obs(&event, "Ac0020000Z", n(68.0, "kg"), Qualifier { scale: Some(1), ..q }, i),
         obs(&event, "Af0010001A", n(142.0, "mmHg"), high, i),
         obs(&event, "Ag0020000Z", n(452.0, "10*4/uL"), q, i),
         obs(&event, "Am0010000Z", n(0.885, "mg/dL"), q, i),
@@ -90,7 +91,7 @@ fn fixture() -> Fixture {
             &event,
             "Am0030000Z",
             n(2.0, "mg/dL"),
-            Qualifier { comparator: Some(Comparator::Lt), flag: Some(RangeFlag::Low) },
+            Qualifier { comparator: Some(Comparator::Lt), flag: Some(RangeFlag::Low), scale: None },
             i,
         ),
         // A second blood pressure of the same item, measured by the worker.
@@ -104,6 +105,11 @@ fn fixture() -> Fixture {
         kana: "ケンシン タロウ".into(),
         birth_date: NaiveDate::from_ymd_opt(1970, 4, 1).unwrap(),
         sex: "male".into(),
+        insurer: iphr_domain::person::InsurerIds {
+            insurer_number: Some("06139999".into()),
+            symbol: Some("１２３".into()),
+            number: Some("456".into()),
+        },
     };
     Fixture { who, event, observations }
 }
@@ -136,6 +142,7 @@ fn expected(f: &Fixture, skip_comparator: bool) -> Vec<(String, ResultValue)> {
                     unit: unit.as_str().into(),
                     comparator: o.qualifier.comparator,
                     flag: o.qualifier.flag,
+                    scale: None,
                 },
                 Value::Coded { code } => ResultValue::Code(code.clone()),
                 Value::Text { text } => ResultValue::Text(text.clone()),
@@ -152,8 +159,15 @@ fn expected(f: &Fixture, skip_comparator: bool) -> Vec<(String, ResultValue)> {
 }
 
 fn read_back(records: &iphr_convert::plan::ParsedRecords) -> Vec<(String, ResultValue)> {
+    // The scale a document writes is its own format's (asserted apart): compared without it.
+    let unscaled = |v: &ResultValue| match v {
+        ResultValue::Number { value, unit, comparator, flag, .. } => {
+            ResultValue::Number { value: *value, unit: unit.clone(), comparator: *comparator, flag: *flag, scale: None }
+        }
+        v => v.clone(),
+    };
     let mut out: Vec<(String, ResultValue)> =
-        records.records.iter().flat_map(|r| &r.results).map(|r| (r.item.to_string(), r.value.clone())).collect();
+        records.records.iter().flat_map(|r| &r.results).map(|r| (r.item.to_string(), unscaled(&r.value))).collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
@@ -350,6 +364,44 @@ fn fhir_bundle_elements() {
     let comp = &entries[0]["resource"];
     assert_eq!(comp["type"]["coding"][0]["code"], "53576-5");
     assert_eq!(comp["category"][0]["coding"][0]["code"], "41");
+    // Issue 11.9: the 報告区分 system the IG's value set binds, and the IG's profiles.
+    assert_eq!(comp["category"][0]["coding"][0]["system"], "urn:oid:2.16.840.1.113883.2.2.1.6.1001");
+    assert_eq!(j["meta"]["profile"][0], fhir_export::profiles::BUNDLE);
+    for e in entries {
+        let r = &e["resource"];
+        let want = match r["resourceType"].as_str().unwrap() {
+            "Composition" => fhir_export::profiles::COMPOSITION,
+            "Patient" => fhir_export::profiles::PATIENT,
+            "Practitioner" => fhir_export::profiles::PRACTITIONER,
+            "Organization" => fhir_export::profiles::ORGANIZATION,
+            "Encounter" => fhir_export::profiles::ENCOUNTER,
+            "Observation" => fhir_export::profiles::OBSERVATION,
+            other => panic!("{other}"),
+        };
+        assert_eq!(r["meta"]["profile"][0], want, "{}", r["resourceType"]);
+        assert_eq!(r["meta"]["lastUpdated"], "2024-06-20T00:00:00+09:00");
+    }
+    // The institution's 医療機関番号 is not in the fixture: the Bundle says what it cannot meet.
+    assert_eq!(j["identifier"]["system"], "urn:ietf:rfc:3986");
+    assert_eq!(b.unmet.len(), 1, "{:?}", b.unmet);
+    // Numbers with the decimals they were written with (FHIR decimals are significant), else
+    // as short as they read back; the text is JSON still.
+    let text = b.to_text();
+    assert!(text.contains("\"value\": 68.0\n"), "{text}");
+    assert!(text.contains("\"value\": 170.2\n") && text.contains("\"value\": 142\n"), "{text}");
+    assert!(!text.contains("\\u0001"));
+    // The same JSON, numbers compared as numbers (142 and 142.0 are one decimal).
+    fn floats(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Number(n) => serde_json::json!(n.as_f64()),
+            serde_json::Value::Array(a) => a.iter().map(floats).collect(),
+            serde_json::Value::Object(m) => m.iter().map(|(k, x)| (k.clone(), floats(x))).collect(),
+            v => v.clone(),
+        }
+    }
+    let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(floats(&back) == floats(&b.json), "to_text changed the JSON");
+    assert!(b.unmet[0].starts_with("R2151/R2152 Bundle.identifier"), "{:?}", b.unmet);
     assert_eq!(comp["event"][0]["period"]["start"], "2024-06-15");
     let sections: Vec<&str> =
         comp["section"].as_array().unwrap().iter().map(|s| s["code"]["coding"][0]["code"].as_str().unwrap()).collect();
@@ -366,6 +418,7 @@ fn fhir_bundle_elements() {
     assert_eq!(patient["birthDate"], "1970-04-01");
     assert_eq!(patient["name"][1]["extension"][0]["valueCode"], "SYL");
     assert_eq!(patient["name"][1]["family"], "ケンシン");
+    assert_eq!(patient["identifier"][0]["value"], "06139999:１２３:456:", "保険者番号:記号:番号:枝番 (R1013)");
     let obs = |code: &str| {
         entries
             .iter()

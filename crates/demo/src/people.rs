@@ -470,15 +470,17 @@ impl Ctx<'_, '_> {
         let male = self.person.sex == Sex::Male;
         let years_on = (age - 20.0).max(0.0);
         let title = kind.label_ja().to_string();
-        let institution = ["公益財団法人 みなと健診センター", "医療法人 さくら会 健診クリニック"]
-            [usize::from(self.person.id.0.as_bytes()[15] % 2)];
+        // The institutions of the shipped profiles, with their (fictional) 医療機関番号.
+        let (institution, number) =
+            [("公益財団法人 みなと健診センター", "1319990011"), ("医療法人 さくら会 健診クリニック", "4019990022")]
+                [usize::from(self.person.id.0.as_bytes()[15] % 2)];
         let ev = self.event(
             EventKind::Checkup,
             Some(kind.as_str()),
             date,
             title,
             Producer::Institution,
-            json!({ "institution": institution }),
+            json!({ "institution": institution, "institution_number": number }),
         );
         let r = &mut self.rng;
         let bmi = (lat.bmi + 0.08 * years_on + normal(r, 0.0, 0.5)).clamp(15.0, 45.0);
@@ -768,7 +770,12 @@ impl Ctx<'_, '_> {
             date,
             "有機溶剤健康診断".into(),
             Producer::Institution,
-            json!({ "basis": "有機則29条", "findings": if dist == 1 { "所見なし" } else { "尿中代謝物 分布2以上: 作業環境の確認を要す" } }),
+            json!({
+                "basis": "有機則29条",
+                "findings": if dist == 1 { "所見なし" } else { "尿中代謝物 分布2以上: 作業環境の確認を要す" },
+                "institution": "公益財団法人 みなと健診センター",
+                "institution_number": "1319990011",
+            }),
         );
         if !item.is_empty() {
             self.num(ev, date, item, value);

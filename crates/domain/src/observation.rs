@@ -69,13 +69,36 @@ impl RangeFlag {
     }
 }
 
-/// What qualifies a value as delivered: a comparator and the producer's H/L mark.
+/// What qualifies a value as delivered: a comparator, the producer's H/L mark and the number of
+/// decimals the number was written with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Qualifier {
     /// `<5` …
     pub comparator: Option<Comparator>,
     /// H/L.
     pub flag: Option<RangeFlag>,
+    /// Digits after the decimal point as the source wrote the number (`1.0` → 1, `170` → 0),
+    /// after a conversion by a power of ten shifted with it; `None` when unknown (a value stored
+    /// before the scale was kept, or converted by another factor). FHIR treats them as
+    /// significant (R4 §2.24.0.1 decimal), so exports write the number with them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u8>,
+}
+
+impl Qualifier {
+    /// Whether two qualifiers read the same: comparator and mark equal. The scale is how the
+    /// number was written, not what it says: `1.0` and `1.00` are the same reading.
+    pub fn same_reading(&self, other: &Qualifier) -> bool {
+        self.comparator == other.comparator && self.flag == other.flag
+    }
+
+    /// The number as text with the scale it was written with, else as short as it reads back.
+    pub fn format(&self, value: f64) -> String {
+        match self.scale {
+            Some(s) => format!("{value:.*}", usize::from(s)),
+            None => format!("{value}"),
+        }
+    }
 }
 
 /// The value of an observation.

@@ -213,7 +213,7 @@ pub async fn import_checkup_csv_chunked(
             .map_err(file_err)?;
     while let Some(chunk) = stream.next_chunk(chunk_rows).map_err(file_err)? {
         progress(Pass::Writing, at(&read), total);
-        let records = checkup_records(&chunk, &profile.name, profile.institution.as_deref(), file_name);
+        let records = checkup_records(&chunk, profile, file_name);
         let keys: Vec<_> =
             records.records.iter().filter_map(|r| planner.person_of(&r.identity).map(|p| (p, r.date))).collect();
         let (events, observations) = match tx.as_mut() {

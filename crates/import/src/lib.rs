@@ -460,6 +460,7 @@ pub async fn resolve_identity(
         records: vec![record],
         errors: vec![],
         unmapped: vec![],
+        warnings: vec![],
     };
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let meta = FileMeta {
@@ -611,6 +612,7 @@ pub async fn map_unmapped(
         records,
         errors: vec![],
         unmapped: vec![],
+        warnings: vec![],
     };
     let meta = FileMeta {
         company_id: company,

@@ -43,10 +43,12 @@ async fn setup() -> (SqliteStore, tempfile::TempDir, CompanyId, iphr_domain::Per
 async fn ig_examples_import_with_person() {
     // Sample-01 has one Observation dated 2020-11-10 besides the 44 of the 2020-04-04 visit: two
     // dated events on the timeline.
+    // Every Observation with a value is a datum, and so is every component (Sample-01: 既往歴,
+    // 心電図所見 and 自覚症状; Sample-02: 既往歴 and 自覚症状, its ECG being a group).
     for (name, observations, with_value, visits) in [
-        ("Bundle-Bundle-eCheckupReport-Sample-01.json", 45, 45, 2),
-        ("Bundle-Bundle-eCheckupReport-Sample-01-with-VersionOfProfile.json", 45, 45, 2),
-        ("Bundle-Bundle-eCheckupReport-Sample-02-GroupItems.json", 49, 48, 1),
+        ("Bundle-Bundle-eCheckupReport-Sample-01.json", 45, 48, 2),
+        ("Bundle-Bundle-eCheckupReport-Sample-01-with-VersionOfProfile.json", 45, 48, 2),
+        ("Bundle-Bundle-eCheckupReport-Sample-02-GroupItems.json", 49, 50, 1),
     ] {
         let (store, _dir, c, p) = setup().await;
         // Without --person the kana differs (タロー): held for review, nothing stored.
@@ -64,8 +66,17 @@ async fn ig_examples_import_with_person() {
             "{name}: {:?}",
             r.errors
         );
+        assert!(r.warnings.is_empty(), "{name}: every element is known: {:?}", r.warnings);
         let obs = store.person_observations(c, p).await.unwrap();
         assert_eq!(obs.len(), with_value);
+        // Issue 11.4: the components are data of their own items.
+        let text = |item: &str| {
+            obs.iter().find(|o| o.item.as_str() == item).map(|o| o.value.clone()).unwrap_or(Value::NotDone)
+        };
+        assert_eq!(text("Aa0030000Z"), Value::Text { text: "ヘルニア、膀胱炎".into() }, "{name}: 具体的な既往歴");
+        assert_eq!(text("Ab0020000Z"), Value::Text { text: "胃痛".into() }, "{name}: 自覚症状");
+        let ecg = if name.contains("Sample-02") { "心房細動" } else { "2度AVブロック、PVC散発" };
+        assert_eq!(text("Al0020000Z"), Value::Text { text: ecg.into() }, "{name}: 心電図所見");
         let height = obs.iter().find(|o| o.item.as_str() == "Ac0010000Z").unwrap();
         assert_eq!(height.value, Value::Number { value: 162.3, unit: "cm".into() });
         assert_eq!(height.event_date, NaiveDate::from_ymd_opt(2020, 4, 4).unwrap());

@@ -1243,6 +1243,19 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
         }
     }
     let table = iphr_domain::ohcc::ItemTable::embedded()?;
+    let insurers: std::collections::HashMap<PersonId, iphr_domain::person::InsurerIds> = store
+        .identity_candidates(c.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let ids = iphr_domain::person::InsurerIds {
+                insurer_number: c.insurer_number,
+                symbol: c.insured_symbol,
+                number: c.insured_number,
+            };
+            (c.person_id, ids)
+        })
+        .collect();
     let who: std::collections::HashMap<PersonId, Who> = rows
         .iter()
         .map(|r| {
@@ -1254,6 +1267,7 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
                     kana: r.kana.clone(),
                     birth_date: r.birth_date,
                     sex: r.sex.as_str().into(),
+                    insurer: insurers.get(&r.person_id).cloned().unwrap_or_default(),
                 },
             )
         })
@@ -1404,8 +1418,7 @@ async fn export_documents(
         (ExportFormat::Cda, false) => cda_docs.first().map(|d| d.xml.clone().into_bytes()).unwrap_or_default(),
         (_, true) => fhir_export::zip_bundles(&bundles)?,
         (_, false) => {
-            let mut text =
-                bundles.first().map(|b| serde_json::to_string_pretty(&b.1.json)).transpose()?.unwrap_or_default();
+            let mut text = bundles.first().map(|b| b.1.to_text()).unwrap_or_default();
             text.push('\n');
             text.into_bytes()
         }
@@ -1421,6 +1434,16 @@ async fn export_documents(
         let list: Vec<String> =
             items.iter().map(|(i, k)| if *k > 1 { format!("{i} ×{k}") } else { i.clone() }).collect();
         eprintln!("{n} data not exportable in this format ({reason}): {}", list.join(", "));
+    }
+    // The eCheckup rules a Bundle cannot meet for want of data iphr does not hold, one line each.
+    let mut unmet: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (_, b) in &bundles {
+        for u in &b.unmet {
+            *unmet.entry(u.as_str()).or_default() += 1;
+        }
+    }
+    for (rule, n) in &unmet {
+        eprintln!("{n} of {} Bundles do not meet eCheckup {rule}", bundles.len());
     }
     audit_cli(
         store,

@@ -173,11 +173,17 @@ fn value_from_row(r: &DbRow) -> Result<Value> {
     })
 }
 
-/// The comparator and H/L columns.
+/// The comparator, H/L and scale columns (a query that does not select the scale reads none).
 fn qualifier_from_row(r: &DbRow) -> Result<Qualifier> {
+    let scale = match r.try_get::<Option<i16>, _>("scale") {
+        Ok(s) => s.and_then(|s| u8::try_from(s).ok()),
+        Err(sqlx::Error::ColumnNotFound(_)) => None,
+        Err(e) => return Err(corrupt("scale", e)),
+    };
     Ok(Qualifier {
         comparator: get::<Option<String>>(r, "comparator")?.as_deref().and_then(Comparator::from_symbol),
         flag: get::<Option<String>>(r, "flag")?.as_deref().and_then(RangeFlag::from_letter),
+        scale,
     })
 }
 
@@ -223,7 +229,7 @@ fn value_columns(v: &Value) -> (Option<f64>, Option<String>, Option<String>, Opt
 
 macro_rules! obs_cols {
     () => {
-        "company_id, id, event_id, person_id, employment_id, item, data_atr, value_kind, num, unit, code, text, comparator, flag, info_class, event_date, source_code, source_text, raw_value, source_doc, table_version"
+        "company_id, id, event_id, person_id, employment_id, item, data_atr, value_kind, num, unit, code, text, comparator, flag, info_class, event_date, source_code, source_text, raw_value, source_doc, table_version, scale"
     };
 }
 macro_rules! event_cols {
@@ -407,8 +413,9 @@ async fn write_import(tx: &mut sqlx::Transaction<'static, Db>, w: &ImportWrite) 
         let (num, unit, code, text) = value_columns(&c.old.value);
         sqlx::query(
             "INSERT INTO observation_history (company_id, id, observation_id, event_id, value_kind, num, unit, code, text,
-                comparator, flag, raw_value, source_code, source_text, source_doc, table_version, superseded_at, superseded_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                comparator, flag, raw_value, source_code, source_text, source_doc, table_version, superseded_at, superseded_by,
+                scale)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         )
         .bind(c.old.company_id.0)
         .bind(Uuid::now_v7())
@@ -428,13 +435,14 @@ async fn write_import(tx: &mut sqlx::Transaction<'static, Db>, w: &ImportWrite) 
         .bind(&c.old.provenance.table_version)
         .bind(now)
         .bind(c.new.provenance.source_doc.clone().unwrap_or_default())
+        .bind(c.old.qualifier.scale.map(i16::from))
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
         let (num, unit, code, text) = value_columns(&c.new.value);
         let done = sqlx::query(
             "UPDATE observations SET value_kind = $1, num = $2, unit = $3, code = $4, text = $5, comparator = $6, flag = $7,
-                raw_value = $8, source_code = $9, source_text = $10, source_doc = $11, table_version = $12
+                raw_value = $8, source_code = $9, source_text = $10, source_doc = $11, table_version = $12, scale = $16
              WHERE company_id = $13 AND event_id = $14 AND id = $15",
         )
         .bind(c.new.value.kind())
@@ -452,6 +460,7 @@ async fn write_import(tx: &mut sqlx::Transaction<'static, Db>, w: &ImportWrite) 
         .bind(c.old.company_id.0)
         .bind(c.old.event_id.0)
         .bind(c.old.id.0)
+        .bind(c.new.qualifier.scale.map(i16::from))
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -702,7 +711,7 @@ async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Resu
             .push_bind(e.source_doc.clone());
     })
     .await?;
-    insert_rows(tx, concat!("INSERT INTO observations (", obs_cols!(), ") "), 21, &b.observations, |mut q, o| {
+    insert_rows(tx, concat!("INSERT INTO observations (", obs_cols!(), ") "), 22, &b.observations, |mut q, o| {
         let (num, unit, code, text) = value_columns(&o.value);
         q.push_bind(o.company_id.0)
             .push_bind(o.id.0)
@@ -724,7 +733,8 @@ async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Resu
             .push_bind(o.provenance.source_text.clone())
             .push_bind(o.provenance.raw_value.clone())
             .push_bind(o.provenance.source_doc.clone())
-            .push_bind(o.provenance.table_version.clone());
+            .push_bind(o.provenance.table_version.clone())
+            .push_bind(o.qualifier.scale.map(i16::from));
     })
     .await?;
     insert_rows(
@@ -1549,7 +1559,7 @@ impl Store for StoreImpl {
             .ok_or_else(|| StoreError::NotFound(format!("observation {observation}")))?;
         sqlx::query(
             "SELECT value_kind, num, unit, code, text, comparator, flag, raw_value, source_code, source_text, source_doc,
-                    table_version, superseded_at, superseded_by
+                    table_version, superseded_at, superseded_by, scale
              FROM observation_history WHERE company_id = $1 AND observation_id = $2 ORDER BY id DESC",
         )
         .bind(company.0)

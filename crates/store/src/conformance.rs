@@ -186,7 +186,7 @@ pub fn world() -> World {
             table_version: "ohcc-items-v1".into(),
         },
     };
-    let observations = vec![
+    let mut observations = vec![
         obs("Ac0010000Z", "Mk1", Value::Number { value: 170.5, unit: "cm".into() }, InfoClass::Class2),
         obs("Ak0010000Z", "Qk1", Value::Coded { code: "2p".into() }, InfoClass::Class2),
         obs("Az0020000Z", "Tk1", Value::Text { text: "特記なし".into() }, InfoClass::Class2),
@@ -197,6 +197,10 @@ pub fn world() -> World {
             InfoClass::Class3,
         ),
     ];
+    // The decimals the number was written with (issue 11.5) are stored and read back.
+    if let Some(o) = observations.first_mut() {
+        o.qualifier.scale = Some(1);
+    }
     let consents = vec![ConsentGrant {
         person_id: persons[0].id,
         company_id: company.id,
@@ -523,6 +527,8 @@ async fn imports(store: &dyn Store, w: &World) {
     let old = obs.iter().find(|o| o.item.as_str() == "Ac0010000Z").unwrap().clone();
     let mut new = old.clone();
     new.value = Value::Number { value: 171.0, unit: "cm".into() };
+    new.qualifier.scale = Some(0);
+    assert_eq!(old.qualifier.scale, Some(1), "the scale as inserted");
     new.provenance.raw_value = Some("１７１".into());
     new.provenance.source_doc = Some(format!("sf:{}#line=2", file.id));
     let queue = QueueEntry {

@@ -162,13 +162,11 @@ pub struct WorkerDoc {
 /// The text of a value: numbers as written, coded values by their label.
 pub fn value_text(items: &ItemTable, o: &Observation, lang: Lang) -> String {
     match &o.value {
-        Value::Number { value, .. } => {
-            if value.fract() == 0.0 {
-                format!("{value:.0}")
-            } else {
-                format!("{value}")
-            }
-        }
+        Value::Number { value, .. } => match o.qualifier.scale {
+            Some(_) => o.qualifier.format(*value),
+            None if value.fract() == 0.0 => format!("{value:.0}"),
+            None => format!("{value}"),
+        },
         Value::Coded { code } => items
             .value_label(&o.item, code)
             .map(|v| if lang == Lang::En { v.label_en.clone() } else { v.label_ja.clone() })
