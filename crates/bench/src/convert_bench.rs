@@ -368,6 +368,8 @@ pub async fn setup_employees(url: &str, csv_path: &Path) -> Result<()> {
             sex: if f(5) == "M" { Sex::Male } else { Sex::Female },
             birth_date: f(4).parse()?,
             insurer: InsurerIds::default(),
+            name_as_delivered: None,
+            kana_as_delivered: None,
         };
         batch.employments.push(Employment {
             company_id: company.id,

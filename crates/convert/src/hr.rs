@@ -13,7 +13,7 @@ use crate::table::{self, TableError};
 use crate::text::{EncodingChoice, fold_value};
 use crate::wareki::parse_date;
 use chrono::NaiveDate;
-use iphr_domain::normalize::search_key;
+use iphr_domain::normalize::{kana_for_record, name_for_record, search_key};
 use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex, WorkRegime};
 use iphr_domain::tenant::{Department, Establishment};
 use iphr_domain::{AssignmentId, CompanyId, DepartmentId, EmploymentId, EstablishmentId, ExposureId, PersonId};
@@ -101,6 +101,9 @@ pub struct HrReport {
     pub unchanged: usize,
     /// Rows refused.
     pub rejected: usize,
+    /// Records held for identity review that the new employees let be imported (after the
+    /// import; 0 in a dry run).
+    pub resolved: usize,
     /// Errors.
     pub errors: Vec<HrError>,
 }
@@ -137,6 +140,8 @@ struct Row {
     exposures: Vec<Agent>,
     protection: String,
     insurer: InsurerIds,
+    name_as_delivered: String,
+    kana_as_delivered: String,
 }
 
 fn split_name(s: &str) -> (String, String) {
@@ -208,21 +213,26 @@ pub fn plan(
         } else if let Some(first) = seen.insert(search_key(&no), line) {
             e(c_no, format!("{no} again (first on line {first})"));
         }
-        let (family_name, given_name) = match c_name {
-            Some(c) if !get(cells, Some(c)).is_empty() => split_name(&get(cells, Some(c))),
-            _ => (get(cells, c_family), get(cells, c_given)),
+        // Names and kana for the record (half-width kana widened, spaces folded); as delivered
+        // beside them.
+        let name_as_delivered = match c_name {
+            Some(c) if !get(cells, Some(c)).is_empty() => get(cells, Some(c)),
+            _ => format!("{} {}", get(cells, c_family), get(cells, c_given)).trim().to_string(),
         };
+        let (family_name, given_name) = split_name(&name_for_record(&name_as_delivered));
         if family_name.is_empty() {
             e(c_name.or(c_family).unwrap_or(c_no), "empty name".into());
         }
-        let (family_kana, given_kana) = match c_kana {
-            Some(c) if !get(cells, Some(c)).is_empty() => split_name(&get(cells, Some(c))),
-            _ => (get(cells, c_fk), get(cells, c_gk)),
+        let kana_as_delivered = match c_kana {
+            Some(c) if !get(cells, Some(c)).is_empty() => get(cells, Some(c)),
+            _ => format!("{} {}", get(cells, c_fk), get(cells, c_gk)).trim().to_string(),
         };
+        let (family_kana, given_kana) = split_name(&kana_for_record(&kana_as_delivered));
         if family_kana.is_empty() {
             e(c_kana.or(c_fk).unwrap_or(c_no), "empty kana".into());
         }
-        let sex = get(cells, Some(c_sex)).parse::<Sex>().map_err(|x| e(c_sex, x.to_string())).ok();
+        // Full-width 1/2 and Ｍ/Ｆ as the checkup import reads them.
+        let sex = fold_value(&get(cells, Some(c_sex))).parse::<Sex>().map_err(|x| e(c_sex, x.to_string())).ok();
         let mut date = |c: usize| parse_date(&get(cells, Some(c))).map_err(|x| e(c, x.to_string())).ok();
         let birth_date = date(c_birth);
         let hire_date = date(c_hire);
@@ -295,6 +305,8 @@ pub fn plan(
                 symbol: Some(get(cells, col("insured_symbol"))).filter(|s| !s.is_empty()),
                 number: Some(fold_value(&get(cells, col("insured_number")))).filter(|s| !s.is_empty()),
             },
+            name_as_delivered,
+            kana_as_delivered,
         });
     }
 
@@ -357,6 +369,8 @@ pub fn plan(
                     sex: r.sex,
                     birth_date: r.birth_date,
                     insurer: r.insurer.clone(),
+                    name_as_delivered: Some(r.name_as_delivered.clone()),
+                    kana_as_delivered: Some(r.kana_as_delivered.clone()),
                 };
                 let employment = Employment {
                     company_id: company,
@@ -403,6 +417,8 @@ pub fn plan(
                 if (p.family_name.as_str(), p.given_name.as_str(), p.family_kana.as_str(), p.given_kana.as_str())
                     != (r.family_name.as_str(), r.given_name.as_str(), r.family_kana.as_str(), r.given_kana.as_str())
                     || (r.insurer != InsurerIds::default() && r.insurer != p.insurer)
+                    || p.name_as_delivered.as_deref() != Some(r.name_as_delivered.as_str())
+                    || p.kana_as_delivered.as_deref() != Some(r.kana_as_delivered.as_str())
                 {
                     changed = true;
                     let insurer =
@@ -413,8 +429,16 @@ pub fn plan(
                         family_kana: r.family_kana.clone(),
                         given_kana: r.given_kana.clone(),
                         insurer,
+                        name_as_delivered: Some(r.name_as_delivered.clone()),
+                        kana_as_delivered: Some(r.kana_as_delivered.clone()),
                         ..p.clone()
                     });
+                }
+                // The HR master is the source of the hire date (a checkup file that created the
+                // person set it to the first checkup's date).
+                if have.employment.hire_date != r.hire_date {
+                    changed = true;
+                    w.hire_dates.push((company, have.employment.id, r.hire_date));
                 }
                 if have.employment.leave_date != r.leave_date {
                     changed = true;

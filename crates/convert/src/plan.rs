@@ -77,13 +77,16 @@ pub struct Report {
     pub queued: usize,
     /// Visits (checkups) new in the store.
     pub new_visits: usize,
+    /// Persons (with their employment) created from the file (`--create-persons`).
+    pub created_persons: usize,
     /// Errors.
     pub errors: Vec<ReportError>,
     /// Warnings (e.g. a folded urine grade).
     pub warnings: Vec<ReportError>,
 }
 
-fn incoming(i: &Identity) -> Incoming {
+/// What the matcher is given of an identity.
+pub fn incoming(i: &Identity) -> Incoming {
     Incoming {
         employee_number: i.employee_number.clone(),
         kana: i.kana.clone(),
@@ -101,6 +104,24 @@ fn identity_json(i: &Identity) -> serde_json::Value {
         "kana": i.kana, "birth_date": i.birth_date, "sex": i.sex,
         "insurer_number": i.insurer.insurer_number, "insured_symbol": i.insurer.symbol, "insured_number": i.insurer.number,
     })
+}
+
+/// Reads back who a held record is about (the inverse of the queue's identity JSON).
+pub fn identity_from_json(j: &serde_json::Value) -> Identity {
+    let text = |k: &str| j.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    Identity {
+        employee_number: text("employee_number"),
+        family_name: text("family_name"),
+        given_name: text("given_name"),
+        kana: text("kana"),
+        birth_date: j.get("birth_date").and_then(|v| serde_json::from_value(v.clone()).ok()),
+        sex: j.get("sex").and_then(|v| serde_json::from_value(v.clone()).ok()),
+        insurer: iphr_domain::person::InsurerIds {
+            insurer_number: text("insurer_number"),
+            symbol: text("insured_symbol"),
+            number: text("insured_number"),
+        },
+    }
 }
 
 fn result_json(v: &ResultValue) -> serde_json::Value {

@@ -215,6 +215,8 @@ impl<'a> WorkerGenerator<'a> {
                 symbol: Some(format!("{}", 100 + self.company.index)),
                 number: Some(format!("{}", i + 1)),
             },
+            name_as_delivered: None,
+            kana_as_delivered: None,
         };
         let letter = char::from(b'A' + (self.company.index % 26) as u8);
         let employment = Employment {

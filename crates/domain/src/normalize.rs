@@ -27,6 +27,42 @@ fn key_pass(s: &str) -> String {
     s.nfkc().filter(|c| !c.is_whitespace()).map(hiragana_to_katakana).flat_map(char::to_lowercase).collect()
 }
 
+/// Half-width katakana (U+FF61–U+FF9F, with their voiced marks) to full width, by NFKC on those
+/// characters only: kanji, Latin letters and compatibility ideographs of a name (神, ㈱ …) are
+/// left as written.
+fn widen_half_width_kana(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    for c in s.chars() {
+        if ('\u{FF61}'..='\u{FF9F}').contains(&c) {
+            run.push(c);
+        } else {
+            out.extend(run.nfkc());
+            run.clear();
+            out.push(c);
+        }
+    }
+    out.extend(run.nfkc());
+    out
+}
+
+/// White space (full-width too) as one half-width space between words, none at the ends.
+fn single_spaces(s: &str) -> String {
+    s.split(char::is_whitespace).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// A name (氏名) for the record: half-width katakana widened, spaces folded to one half-width
+/// space; everything else as written (the original is kept beside it).
+pub fn name_for_record(s: &str) -> String {
+    single_spaces(&widen_half_width_kana(s))
+}
+
+/// Kana (フリガナ) for the record: full-width katakana (half-width widened, hiragana folded),
+/// spaces folded to one half-width space (the original is kept beside it).
+pub fn kana_for_record(s: &str) -> String {
+    single_spaces(&widen_half_width_kana(s).chars().map(hiragana_to_katakana).collect::<String>())
+}
+
 /// Hiragana (U+3041–U+3096) to katakana (U+30A1–U+30F6); other characters unchanged.
 pub fn hiragana_to_katakana(c: char) -> char {
     match c {
@@ -48,7 +84,27 @@ mod tests {
         assert_eq!(search_key("山田 太郎"), "山田太郎");
     }
 
+    /// Issue 11.7: half-width kana are widened for the record; names keep their glyphs.
+    #[test]
+    fn record_forms() {
+        assert_eq!(kana_for_record("ﾊﾗﾀﾞ ﾕｳｲﾁ"), "ハラダ ユウイチ");
+        assert_eq!(kana_for_record("はらだ　ゆういち"), "ハラダ ユウイチ");
+        assert_eq!(kana_for_record(" ﾊﾟｰｸ  ｼﾞｭﾝ "), "パーク ジュン");
+        assert_eq!(name_for_record("髙橋　健一"), "髙橋 健一");
+        assert_eq!(name_for_record("ﾊﾗﾀﾞ 神"), "ハラダ 神");
+        assert_eq!(name_for_record("\u{FA19}田"), "\u{FA19}田", "a compatibility ideograph stays");
+        assert_eq!(name_for_record("ＳＭＩＴＨ Ｊｏｈｎ"), "ＳＭＩＴＨ Ｊｏｈｎ");
+    }
+
     proptest! {
+        #[test]
+        fn record_forms_are_idempotent(s in "\\PC{0,30}") {
+            let k = kana_for_record(&s);
+            prop_assert_eq!(kana_for_record(&k), k.clone());
+            let n = name_for_record(&s);
+            prop_assert_eq!(name_for_record(&n), n);
+        }
+
         #[test]
         fn idempotent(s in "\\PC{0,40}") {
             let once = search_key(&s);

@@ -53,8 +53,8 @@ impl FromStr for Sex {
     type Err = UnknownSex;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "male" | "M" | "m" | "1" | "男" => Ok(Sex::Male),
-            "female" | "F" | "f" | "2" | "女" => Ok(Sex::Female),
+            "male" | "M" | "m" | "1" | "男" | "男性" => Ok(Sex::Male),
+            "female" | "F" | "f" | "2" | "女" | "女性" => Ok(Sex::Female),
             other => Err(UnknownSex(other.to_string())),
         }
     }
@@ -91,6 +91,13 @@ pub struct Person {
     pub birth_date: NaiveDate,
     /// Insurer identifiers.
     pub insurer: InsurerIds,
+    /// 氏名 as the source delivered it, before it was split and normalised for the record
+    /// (`normalize::name_for_record`); `None` when not known.
+    #[serde(default)]
+    pub name_as_delivered: Option<String>,
+    /// Kana as the source delivered it (half-width, hiragana …), before `normalize::kana_for_record`.
+    #[serde(default)]
+    pub kana_as_delivered: Option<String>,
 }
 
 impl Person {

@@ -186,6 +186,7 @@ pub async fn import_checkup_csv_chunked(
     let mut rows_read = 0usize;
     let mut errors: Vec<RowError> = Vec::new();
     let mut repeated = RepeatedKeys::for_file_of(total);
+    let mut creating = options.create_persons.then(|| crate::persons::Creating::new(company));
     {
         let mut stream =
             CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, &table, &units)
@@ -197,17 +198,37 @@ pub async fn import_checkup_csv_chunked(
             for v in &chunk.visits {
                 if let Some(p) = matcher_planner.person_of(&v.identity) {
                     repeated.observe((p, v.date), v.line);
+                } else if let Some(c) = creating.as_mut() {
+                    c.offer(&matcher, v);
                 }
             }
         }
     }
     drop(matcher_planner);
+    // --create-persons: the unknown persons of the file, created in the import's transaction
+    // and matched from now on like every employee.
+    let created = creating.map(crate::persons::Creating::finish).unwrap_or_default();
+    let extended;
+    let matcher = if created.persons.is_empty() {
+        &matcher
+    } else {
+        extended = matcher.with(&created.candidates);
+        for (key, line) in &created.visits {
+            repeated.observe(*key, *line);
+        }
+        &extended
+    };
 
     // Pass 2: plan chunk by chunk; write inside one transaction unless nothing may be written.
     let mut planner = Planner::new(&meta, &table, &matcher, encoding, rows_read, &errors, Some(repeated));
     drop(errors);
     let writing = !options.dry_run && (!planner.has_errors() || options.allow_partial);
     let mut tx: Option<Box<dyn ImportTransaction>> = if writing { Some(store.begin_import().await?) } else { None };
+    if let Some(tx) = tx.as_mut()
+        && !created.persons.is_empty()
+    {
+        tx.write(&created.write(file_name, imported_by)).await?;
+    }
     let mut stream =
         CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, &table, &units)
             .map_err(file_err)?;
@@ -229,7 +250,14 @@ pub async fn import_checkup_csv_chunked(
             tx.write(&part).await?;
         }
     }
-    let (source_file, report) = planner.finish();
+    let (source_file, mut report) = planner.finish();
+    report.created_persons = created.persons.len();
+    report.warnings.extend(created.warnings.iter().map(|w| iphr_convert::plan::ReportError {
+        file: file_name.into(),
+        line: w.line,
+        field: w.field.clone(),
+        reason: w.reason.clone(),
+    }));
     if !report.errors.is_empty() && !options.allow_partial {
         drop(tx);
         return Ok(Outcome::Refused { report });

@@ -8,6 +8,7 @@
 
 pub mod checkup;
 pub mod documents;
+mod persons;
 
 pub use checkup::{CsvInput, Pass, import_checkup_csv_chunked, import_checkup_csv_file, import_checkup_csv_input};
 pub use documents::{DocumentOutcome, DocumentReport, PersonRef, assign_document, import_documents};
@@ -32,6 +33,9 @@ pub struct Options {
     pub dry_run: bool,
     /// Skip rows with errors (reported) instead of refusing the file.
     pub allow_partial: bool,
+    /// Checkup CSV: create the persons the file names that the company does not know (employee
+    /// number, name, kana, birth date and sex all given), for a company without an HR master.
+    pub create_persons: bool,
 }
 
 /// What happened to a file.
@@ -146,14 +150,15 @@ fn import_audit(company: CompanyId, kind: &str, file_name: &str, imported_by: &s
         info_class: None,
         allowed: true,
         detail: format!(
-            "{file_name}: read {} imported {} unchanged {} corrected {} rejected {} unmapped {} queued {}",
+            "{file_name}: read {} imported {} unchanged {} corrected {} rejected {} unmapped {} queued {} persons created {}",
             report.read,
             report.imported,
             report.unchanged,
             report.corrected,
             report.rejected,
             report.unmapped,
-            report.queued
+            report.queued,
+            report.created_persons
         ),
     }
 }
@@ -377,6 +382,8 @@ pub async fn import_hr(
         return Ok(HrOutcome::DryRun { report });
     }
     store.apply_hr(&write).await?;
+    let mut report = report;
+    report.resolved = resolve_waiting(store, company, imported_by).await?;
     store
         .append_audit(&AuditEntry {
             id: AuditId::new(),
@@ -390,8 +397,8 @@ pub async fn import_hr(
             info_class: Some(iphr_domain::info_class::InfoClass::Work),
             allowed: true,
             detail: format!(
-                "{file_name}: read {} created {} updated {} unchanged {} rejected {}",
-                report.read, report.created, report.updated, report.unchanged, report.rejected
+                "{file_name}: read {} created {} updated {} unchanged {} rejected {}, held records resolved {}",
+                report.read, report.created, report.updated, report.unchanged, report.rejected, report.resolved
             ),
         })
         .await?;
@@ -445,6 +452,20 @@ pub async fn resolve_identity(
         .find(|e| e.id == queue_id)
         .ok_or_else(|| ImportError::Tables(format!("no open queue entry {queue_id} in this company")))?;
     let candidates = store.identity_candidates(company).await?;
+    resolve_entry(store, company, &entry, person, &candidates, actor, "resolve identity").await
+}
+
+/// Imports the record of one queue entry for `person` and closes the entry, in one transaction.
+async fn resolve_entry(
+    store: &dyn Store,
+    company: CompanyId,
+    entry: &iphr_store::QueueEntry,
+    person: iphr_domain::PersonId,
+    candidates: &[iphr_domain::identity::Candidate],
+    actor: &str,
+    action: &str,
+) -> Result<Report, ImportError> {
+    let queue_id = entry.id;
     let c = candidates
         .iter()
         .find(|c| c.person_id == person)
@@ -476,7 +497,7 @@ pub async fn resolve_identity(
         now: Utc::now(),
     };
     let (mut write, report) =
-        iphr_convert::plan::plan_records(&parsed, &meta, &table, &candidates, &events, &observations);
+        iphr_convert::plan::plan_records(&parsed, &meta, &table, candidates, &events, &observations);
     write.resolved.push(queue_id);
     write.audit.push(AuditEntry {
         id: AuditId::new(),
@@ -484,7 +505,7 @@ pub async fn resolve_identity(
         user_id: None,
         login: actor.into(),
         role: None,
-        action: "resolve identity".into(),
+        action: action.into(),
         company_id: Some(company),
         person_id: Some(person),
         info_class: None,
@@ -496,6 +517,30 @@ pub async fn resolve_identity(
     });
     store.apply_import(&write).await?;
     Ok(report)
+}
+
+/// Resolves every record held for identity review whose person an import has since created or
+/// completed (an HR master, `--create-persons`): a held record that now matches one employee
+/// alone — by employee number, or kana, birth date and sex, or insurer identifiers, as any import
+/// matches — is imported for that employee and its entry closed, each in its own transaction,
+/// audited (`resolve identity (automatic)`). Ambiguous, conflicting and still unknown records
+/// stay for review. Returns how many were resolved.
+pub async fn resolve_waiting(store: &dyn Store, company: CompanyId, actor: &str) -> Result<usize, ImportError> {
+    let queue = store.identity_queue(company).await?;
+    if queue.is_empty() {
+        return Ok(0);
+    }
+    let candidates = store.identity_candidates(company).await?;
+    let matcher = iphr_convert::matching::Matcher::new(&candidates);
+    let mut resolved = 0;
+    for entry in &queue {
+        let identity = iphr_convert::plan::identity_from_json(&entry.identity);
+        let Match::Matched { index, .. } = matcher.find(&iphr_convert::plan::incoming(&identity)) else { continue };
+        let Some(c) = candidates.get(index) else { continue };
+        resolve_entry(store, company, entry, c.person_id, &candidates, actor, "resolve identity (automatic)").await?;
+        resolved += 1;
+    }
+    Ok(resolved)
 }
 
 /// What mapping an unmapped code did.

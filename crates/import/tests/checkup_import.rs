@@ -54,6 +54,8 @@ async fn world() -> World {
         sex,
         birth_date: birth,
         insurer: InsurerIds::default(),
+        name_as_delivered: None,
+        kana_as_delivered: None,
     };
     let yamada = person("山田", "太郎", "ヤマダ", "タロウ", Sex::Male, d(1970, 4, 1));
     let sato = person("佐藤", "花子", "サトウ", "ハナコ", Sex::Female, d(1990, 5, 3));
@@ -158,16 +160,21 @@ async fn errors_refuse_the_file_unless_partial_and_dry_runs_write_nothing() {
         "minato-wide.toml",
         "m.csv",
         &fixture("minato-wide.csv"),
-        Options { dry_run: true, allow_partial: false },
+        Options { dry_run: true, allow_partial: false, ..Options::default() },
     )
     .await;
     let Outcome::DryRun { report: r } = out else { panic!("{out:?}") };
     assert_eq!(r.imported, 37);
     assert_eq!(w.store.stats().await.unwrap(), before, "dry run: nothing written");
 
-    let out =
-        run(&w, "minato-wide.toml", "minato-wide-errors.csv", &bytes, Options { dry_run: false, allow_partial: true })
-            .await;
+    let out = run(
+        &w,
+        "minato-wide.toml",
+        "minato-wide-errors.csv",
+        &bytes,
+        Options { dry_run: false, allow_partial: true, ..Options::default() },
+    )
+    .await;
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
     assert_eq!((r.rejected, r.queued), (2, 1), "the good row's person is not employed here: queued");
 }

@@ -166,12 +166,12 @@ async fn the_folder_needs_allow_partial_for_its_note() {
     assert_eq!(document_count(&store, c).await, 0, "a refused bundle writes nothing");
 
     // A dry run reports and writes nothing.
-    let dry = Options { dry_run: true, allow_partial: true };
+    let dry = Options { dry_run: true, allow_partial: true, ..Options::default() };
     let out = import(&store, c, "bundle", pattern, Limits::default(), dry).await.unwrap();
     assert!(matches!(out, DocumentOutcome::DryRun { .. }));
     assert_eq!(document_count(&store, c).await, 0);
 
-    let partial = Options { dry_run: false, allow_partial: true };
+    let partial = Options { dry_run: false, allow_partial: true, ..Options::default() };
     let r = imported(import(&store, c, "bundle", pattern, Limits::default(), partial).await.unwrap());
     assert_eq!((r.read, r.imported, r.matched, r.unassigned, r.rejected, r.skipped), (6, 5, 3, 2, 1, 1), "{r:#?}");
     assert_eq!(r.warnings[0].entry, ".DS_Store");
@@ -221,7 +221,7 @@ async fn hostile_bundles_are_refused_and_write_nothing() {
     assert_eq!((e.entry.as_str(), e.field.as_str()), ("A000101_2024-05-10_bomb.pdf", "size"));
     assert!(e.reason.contains("larger than 52428800 bytes"), "{}", e.reason);
     // Path traversal: the whole bundle, even with --allow-partial.
-    let partial = Options { dry_run: false, allow_partial: true };
+    let partial = Options { dry_run: false, allow_partial: true, ..Options::default() };
     let err = import(&store, c, "traversal.zip", PATTERN, Limits::default(), partial).await.unwrap_err().to_string();
     assert!(err.contains("traversal.zip") && err.contains("../../etc/") && err.contains("leaves the bundle"), "{err}");
     // Truncated.

@@ -117,7 +117,7 @@ async fn errors_refuse_and_conflicts_are_not_merged() {
         text.as_bytes(),
         d(2024, 8, 1),
         "t",
-        Options { dry_run: false, allow_partial: true },
+        Options { dry_run: false, allow_partial: true, ..Options::default() },
     )
     .await
     .unwrap();

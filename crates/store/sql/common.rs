@@ -113,7 +113,21 @@ fn person_from_row(r: &DbRow) -> Result<Person> {
             symbol: get(r, "insured_symbol")?,
             number: get(r, "insured_number")?,
         },
+        name_as_delivered: optional(r, "name_as_delivered")?,
+        kana_as_delivered: optional(r, "kana_as_delivered")?,
     })
+}
+
+/// A nullable column that a query may not select (then `None`).
+fn optional<'r, T>(r: &'r DbRow, col: &str) -> Result<Option<T>>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    match r.try_get::<Option<T>, _>(col) {
+        Ok(v) => Ok(v),
+        Err(sqlx::Error::ColumnNotFound(_)) => Ok(None),
+        Err(e) => Err(corrupt(col, e)),
+    }
 }
 
 fn employment_from_row(r: &DbRow) -> Result<Employment> {
@@ -175,11 +189,7 @@ fn value_from_row(r: &DbRow) -> Result<Value> {
 
 /// The comparator, H/L and scale columns (a query that does not select the scale reads none).
 fn qualifier_from_row(r: &DbRow) -> Result<Qualifier> {
-    let scale = match r.try_get::<Option<i16>, _>("scale") {
-        Ok(s) => s.and_then(|s| u8::try_from(s).ok()),
-        Err(sqlx::Error::ColumnNotFound(_)) => None,
-        Err(e) => return Err(corrupt("scale", e)),
-    };
+    let scale = optional::<i16>(r, "scale")?.and_then(|s| u8::try_from(s).ok());
     Ok(Qualifier {
         comparator: get::<Option<String>>(r, "comparator")?.as_deref().and_then(Comparator::from_symbol),
         flag: get::<Option<String>>(r, "flag")?.as_deref().and_then(RangeFlag::from_letter),
@@ -600,8 +610,8 @@ async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Resu
     .await?;
     insert_rows(
         tx,
-        "INSERT INTO persons (id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number) ",
-        10,
+        "INSERT INTO persons (id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number, name_as_delivered, kana_as_delivered) ",
+        12,
         &b.persons,
         |mut q, p| {
             q.push_bind(p.id.0)
@@ -613,7 +623,9 @@ async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Resu
                 .push_bind(p.birth_date)
                 .push_bind(p.insurer.insurer_number.clone())
                 .push_bind(p.insurer.symbol.clone())
-                .push_bind(p.insurer.number.clone());
+                .push_bind(p.insurer.number.clone())
+                .push_bind(p.name_as_delivered.clone())
+                .push_bind(p.kana_as_delivered.clone());
         },
     )
     .await?;
@@ -1086,7 +1098,7 @@ impl Store for StoreImpl {
         let Some(e) = sqlx::query(
             "SELECT e.company_id, e.id, e.person_id, e.employee_number, e.hire_date, e.leave_date,
                     p.id AS p_id, p.family_name, p.given_name, p.family_kana, p.given_kana, p.sex, p.birth_date,
-                    p.insurer_number, p.insured_symbol, p.insured_number
+                    p.insurer_number, p.insured_symbol, p.insured_number, p.name_as_delivered, p.kana_as_delivered
              FROM employments e JOIN persons p ON p.id = e.person_id
              WHERE e.company_id = $1 AND e.id = $2",
         )
@@ -1671,7 +1683,7 @@ impl Store for StoreImpl {
         let mut employees: Vec<HrEmployee> = sqlx::query(
             "SELECT e.company_id, e.id, e.person_id, e.employee_number, e.hire_date, e.leave_date,
                     p.id AS p_id, p.family_name, p.given_name, p.family_kana, p.given_kana, p.sex, p.birth_date,
-                    p.insurer_number, p.insured_symbol, p.insured_number
+                    p.insurer_number, p.insured_symbol, p.insured_number, p.name_as_delivered, p.kana_as_delivered
              FROM employments e JOIN persons p ON p.id = e.person_id WHERE e.company_id = $1 ORDER BY e.employee_number",
         )
         .bind(company.0)
@@ -1749,6 +1761,9 @@ impl Store for StoreImpl {
             }))
             .chain(w.leave_dates.iter().map(|(c, id, d)| {
                 ("UPDATE employments SET leave_date = $1 WHERE company_id = $2 AND id = $3", *c, id.0, *d)
+            }))
+            .chain(w.hire_dates.iter().map(|(c, id, d)| {
+                ("UPDATE employments SET hire_date = $1 WHERE company_id = $2 AND id = $3", *c, id.0, Some(*d))
             }));
         for (sql, c, id, date) in dates {
             sqlx::query(sql).bind(date).bind(c.0).bind(id).execute(&mut *tx).await.map_err(db_err)?;
@@ -1756,7 +1771,8 @@ impl Store for StoreImpl {
         for p in &w.person_updates {
             sqlx::query(
                 "UPDATE persons SET family_name = $1, given_name = $2, family_kana = $3, given_kana = $4,
-                    insurer_number = $5, insured_symbol = $6, insured_number = $7 WHERE id = $8",
+                    insurer_number = $5, insured_symbol = $6, insured_number = $7, name_as_delivered = $9,
+                    kana_as_delivered = $10 WHERE id = $8",
             )
             .bind(&p.family_name)
             .bind(&p.given_name)
@@ -1766,6 +1782,8 @@ impl Store for StoreImpl {
             .bind(&p.insurer.symbol)
             .bind(&p.insurer.number)
             .bind(p.id.0)
+            .bind(&p.name_as_delivered)
+            .bind(&p.kana_as_delivered)
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;

@@ -64,6 +64,8 @@ pub fn world() -> World {
                 symbol: Some("12".into()),
                 number: Some("345".into()),
             },
+            name_as_delivered: Some("山田　太郎".into()),
+            kana_as_delivered: Some("ﾔﾏﾀﾞ ﾀﾛｳ".into()),
         },
         Person {
             id: PersonId::new(),
@@ -74,6 +76,8 @@ pub fn world() -> World {
             sex: Sex::Female,
             birth_date: d(1992, 11, 30),
             insurer: InsurerIds::default(),
+            name_as_delivered: None,
+            kana_as_delivered: None,
         },
     ];
     let employments: Vec<Employment> = persons

@@ -447,6 +447,9 @@ pub struct HrWrite {
     pub end_exposures: Vec<(CompanyId, iphr_domain::ExposureId, NaiveDate)>,
     /// Leave dates set or changed.
     pub leave_dates: Vec<(CompanyId, EmploymentId, Option<NaiveDate>)>,
+    /// Hire dates changed (the HR master corrects one set when a checkup file created the
+    /// person).
+    pub hire_dates: Vec<(CompanyId, EmploymentId, NaiveDate)>,
     /// Persons whose names, kana or insurer identifiers changed.
     pub person_updates: Vec<Person>,
 }

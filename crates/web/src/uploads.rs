@@ -300,7 +300,9 @@ pub async fn upload(
         updated_at: now,
     };
     // The dry run: what the import would do; a file that cannot be read at all is a receipt too.
-    match run(&state, &u, &form.bytes, Options { dry_run: true, allow_partial: false }, None).await {
+    match run(&state, &u, &form.bytes, Options { dry_run: true, allow_partial: false, ..Options::default() }, None)
+        .await
+    {
         Ok(report) => u.report = Some(report.to_string()),
         Err(reason) => {
             u.status = UploadStatus::Failed;
@@ -575,7 +577,8 @@ pub async fn commit(
         .await
         .map_err(|_| AppError::BadRequest("this upload is already being imported or is over".into()))?;
     guard.audit(Some(cid), None, Some(class_of(kind)), true, format!("commit upload {id} {}", u.file_name)).await?;
-    let options = Options { dry_run: false, allow_partial: field(&pairs, "allow_partial") == "1" };
+    let options =
+        Options { dry_run: false, allow_partial: field(&pairs, "allow_partial") == "1", ..Options::default() };
     let bg = state.clone();
     let live = state.progress.start(id);
     // Every few seconds the step goes to the upload's row, for the other servers (best effort:

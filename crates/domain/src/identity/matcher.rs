@@ -139,6 +139,15 @@ impl Matcher {
         b.build()
     }
 
+    /// This matcher with `extra` candidates after its own (their indices follow).
+    pub fn with(&self, extra: &[Candidate]) -> Matcher {
+        let mut b = MatcherBuilder::with_capacity(self.len() + extra.len());
+        for c in (0..self.len()).filter_map(|i| self.candidate(i)).chain(extra.iter().cloned()) {
+            b.push(&c);
+        }
+        b.build()
+    }
+
     /// Number of candidates.
     pub fn len(&self) -> usize {
         self.entries.len()
