@@ -410,7 +410,7 @@ pub async fn import_file(url: &str, file: &Path, profile: &Path, dry_run: bool, 
         &name,
         iphr_import::CsvInput::Path(file),
         "bench",
-        iphr_import::Options { dry_run, allow_partial: false },
+        iphr_import::Options { dry_run, ..Default::default() },
         chunk_rows,
         &|_, _, _| {},
     )
