@@ -828,11 +828,13 @@ impl Ctx<'_, '_> {
             let applied = date + Duration::days(self.rng.random_range(7..30));
             let held = applied + Duration::days(self.rng.random_range(7..30));
             if held <= self.wg.cfg.as_of {
+                // To that check's result only (安衛法66条の10第2項).
                 self.b.consents.push(ConsentGrant {
                     person_id: self.person.id,
                     company_id: self.emp.company_id,
                     info_class: InfoClass::Stress,
                     grantee_role: Role::Hr,
+                    event_id: Some(ev),
                 });
                 let iv = self.event(
                     EventKind::Interview,

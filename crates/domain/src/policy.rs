@@ -77,7 +77,8 @@ pub struct PolicyOverride {
     pub access: Access,
 }
 
-/// A consent the person gave: a class of their information may be read by a role of a company.
+/// A consent the person gave: a class of their information may be read by a role of a company
+/// — all of it, or only the result of one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentGrant {
     /// The person who consented.
@@ -88,6 +89,13 @@ pub struct ConsentGrant {
     pub info_class: InfoClass,
     /// The role that may read.
     pub grantee_role: Role,
+    /// The scope: `None`, the whole class; `Some(event)`, the result of that one event only —
+    /// its judgements, never the data behind them ([`Decision::AllowProcessed`]). A high-stress
+    /// worker's application for the interview is such a consent to the result of that check
+    /// (安衛法66条の10第2項, 安衛則52条の13: 検査の結果 — the profile, the high-stress decision
+    /// and the need for an interview; not the answers, not other checks).
+    #[serde(default)]
+    pub event_id: Option<crate::EventId>,
 }
 
 /// A problem in a policy table, naming the row and field.
@@ -245,7 +253,8 @@ pub struct Subject {
     pub person_id: PersonId,
 }
 
-/// Decides whether `actor` may read or write `class` information about `subject`.
+/// Decides whether `actor` may read or write `class` information about `subject` as a whole
+/// (consents scoped to one event do not count: see [`decide_for`]).
 ///
 /// `consents` are the person's current (unrevoked) consents.
 pub fn decide(
@@ -253,6 +262,21 @@ pub fn decide(
     actor: &Actor,
     subject: Subject,
     class: InfoClass,
+    consents: &[ConsentGrant],
+) -> Decision {
+    decide_for(table, actor, subject, class, None, consents)
+}
+
+/// Decides whether `actor` may read or write `class` information of one event of `subject`
+/// (`None`: not of one event). A class that needs consent is allowed in full by a consent to the
+/// whole class, and in processed form (the judgements, not the data behind them) by a consent
+/// scoped to this very event; a consent scoped to another event allows nothing here.
+pub fn decide_for(
+    table: &PolicyTable,
+    actor: &Actor,
+    subject: Subject,
+    class: InfoClass,
+    event: Option<crate::EventId>,
     consents: &[ConsentGrant],
 ) -> Decision {
     match actor.role {
@@ -278,13 +302,21 @@ pub fn decide(
         Access::AllowProcessed => Decision::AllowProcessed,
         Access::Deny => Decision::Deny { reason: DenyReason::Policy },
         Access::ConsentRequired => {
-            let consented = consents.iter().any(|c| {
+            let mine = consents.iter().filter(|c| {
                 c.person_id == subject.person_id
                     && c.company_id == subject.company_id
                     && c.info_class == class
                     && c.grantee_role == actor.role
             });
-            if consented { Decision::Allow } else { Decision::Deny { reason: DenyReason::NoConsent } }
+            let mut scoped = false;
+            for c in mine {
+                match c.event_id {
+                    None => return Decision::Allow,
+                    Some(e) if Some(e) == event => scoped = true,
+                    Some(_) => {}
+                }
+            }
+            if scoped { Decision::AllowProcessed } else { Decision::Deny { reason: DenyReason::NoConsent } }
         }
     }
 }
@@ -493,7 +525,8 @@ mod tests {
         let p = PersonId::new();
         let s = Subject { company_id: c, person_id: p };
         let hr = actor(Role::Hr, &[c], None);
-        let grant = ConsentGrant { person_id: p, company_id: c, info_class: Stress, grantee_role: Role::Hr };
+        let grant =
+            ConsentGrant { person_id: p, company_id: c, info_class: Stress, grantee_role: Role::Hr, event_id: None };
         assert_eq!(decide(&t, &hr, s, Stress, &[grant]), Allow);
         // Consent to stress results does not open class 2 (a deny row is not consent-based).
         assert_eq!(decide(&t, &hr, s, Class2, &[grant]), Deny { reason: DenyReason::Policy });
@@ -504,6 +537,37 @@ mod tests {
         assert_eq!(decide(&t, &hr, s, Stress, &[other]), Deny { reason: DenyReason::NoConsent });
         let other_co = ConsentGrant { company_id: CompanyId::new(), ..grant };
         assert_eq!(decide(&t, &hr, s, Stress, &[other_co]), Deny { reason: DenyReason::NoConsent });
+    }
+
+    /// Issue 11.10: a consent scoped to one stress check gives that check's result in processed
+    /// form (judgements, never the answers), and nothing of any other check or of the class.
+    #[test]
+    fn a_consent_scoped_to_one_event_opens_only_its_result() {
+        let t = table();
+        let c = CompanyId::new();
+        let p = PersonId::new();
+        let s = Subject { company_id: c, person_id: p };
+        let (this, other) = (crate::EventId::new(), crate::EventId::new());
+        let hr = actor(Role::Hr, &[c], None);
+        let grant = ConsentGrant {
+            person_id: p,
+            company_id: c,
+            info_class: Stress,
+            grantee_role: Role::Hr,
+            event_id: Some(this),
+        };
+        assert_eq!(decide_for(&t, &hr, s, Stress, Some(this), &[grant]), Decision::AllowProcessed);
+        assert_eq!(decide_for(&t, &hr, s, Stress, Some(other), &[grant]), Deny { reason: DenyReason::NoConsent });
+        assert_eq!(decide_for(&t, &hr, s, Stress, None, &[grant]), Deny { reason: DenyReason::NoConsent });
+        assert_eq!(decide(&t, &hr, s, Stress, &[grant]), Deny { reason: DenyReason::NoConsent });
+        // The health manager was not the grantee; a class-wide consent still opens it in full.
+        let hm = actor(Role::HealthManager, &[c], None);
+        assert_eq!(decide_for(&t, &hm, s, Stress, Some(this), &[grant]), Deny { reason: DenyReason::NoConsent });
+        let wide = ConsentGrant { event_id: None, ..grant };
+        assert_eq!(decide_for(&t, &hr, s, Stress, Some(other), &[grant, wide]), Allow);
+        // A class allowed outright is not narrowed by a scoped consent.
+        let phys = actor(Role::Physician, &[c], None);
+        assert_eq!(decide_for(&t, &phys, s, Stress, Some(other), &[grant]), Allow);
     }
 
     #[test]

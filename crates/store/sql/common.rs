@@ -751,8 +751,8 @@ async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Resu
     .await?;
     insert_rows(
         tx,
-        "INSERT INTO consents (company_id, id, person_id, info_class, grantee_role, given_at) ",
-        6,
+        "INSERT INTO consents (company_id, id, person_id, info_class, grantee_role, given_at, event_id) ",
+        7,
         &b.consents,
         |mut q, c| {
             q.push_bind(c.company_id.0)
@@ -760,7 +760,8 @@ async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Batch) -> Resu
                 .push_bind(c.person_id.0)
                 .push_bind(c.info_class.as_str())
                 .push_bind(c.grantee_role.as_str())
-                .push_bind(Utc::now());
+                .push_bind(Utc::now())
+                .push_bind(c.event_id.map(|e| e.0));
         },
     )
     .await?;
@@ -1244,8 +1245,8 @@ impl Store for StoreImpl {
 
     async fn consents_of_person(&self, person: PersonId) -> Result<Vec<ConsentGrant>> {
         sqlx::query(
-            "SELECT company_id, person_id, info_class, grantee_role FROM consents
-             WHERE person_id = $1 AND revoked_at IS NULL ORDER BY company_id, info_class, grantee_role",
+            "SELECT company_id, person_id, info_class, grantee_role, event_id FROM consents
+             WHERE person_id = $1 AND revoked_at IS NULL ORDER BY company_id, info_class, grantee_role, event_id",
         )
         .bind(person.0)
         .fetch_all(&self.pool)
@@ -1258,6 +1259,7 @@ impl Store for StoreImpl {
                 company_id: CompanyId(get(r, "company_id")?),
                 info_class: parse::<InfoClass>("info_class", &get::<String>(r, "info_class")?)?,
                 grantee_role: parse::<Role>("grantee_role", &get::<String>(r, "grantee_role")?)?,
+                event_id: get::<Option<Uuid>>(r, "event_id")?.map(EventId),
             })
         })
         .collect()

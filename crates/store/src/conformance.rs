@@ -205,12 +205,24 @@ pub fn world() -> World {
     if let Some(o) = observations.first_mut() {
         o.qualifier.scale = Some(1);
     }
-    let consents = vec![ConsentGrant {
-        person_id: persons[0].id,
-        company_id: company.id,
-        info_class: InfoClass::Stress,
-        grantee_role: Role::Hr,
-    }];
+    // One consent to a whole class, one to the result of the stress check only.
+    let stress_check = events.get(1).map(|e| e.id);
+    let consents = vec![
+        ConsentGrant {
+            person_id: persons[0].id,
+            company_id: company.id,
+            info_class: InfoClass::Class3,
+            grantee_role: Role::HealthManager,
+            event_id: None,
+        },
+        ConsentGrant {
+            person_id: persons[0].id,
+            company_id: company.id,
+            info_class: InfoClass::Stress,
+            grantee_role: Role::Hr,
+            event_id: stress_check,
+        },
+    ];
     let batch = Batch {
         establishments: vec![est],
         departments: departments.clone(),
@@ -854,7 +866,7 @@ async fn stats_and_wipe(store: &dyn Store, w: &World) {
     let c = s.companies.iter().find(|c| c.company_id == w.company.id).unwrap();
     assert_eq!(
         (c.establishments, c.departments, c.employments, c.assignments, c.exposures, c.observations, c.consents),
-        (1, 2, 2, 3, 1, 4, 1)
+        (1, 2, 2, 3, 1, 4, 2)
     );
     assert_eq!(c.events.get("checkup"), Some(&2));
     assert_eq!(c.events.get("stress_check"), Some(&1));

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use chrono::Utc;
 use iphr_domain::audit::AuditEntry;
 use iphr_domain::info_class::InfoClass;
-use iphr_domain::policy::{ConsentGrant, Decision, PolicyTable, Subject, decide, may_see_company};
+use iphr_domain::policy::{ConsentGrant, Decision, PolicyTable, Subject, decide, decide_for, may_see_company};
 use iphr_domain::role::Role;
 use iphr_domain::tenant::Company;
 use iphr_domain::{AuditId, CompanyId, EmploymentId, PersonId};
@@ -37,6 +37,12 @@ impl PersonAccess {
     /// what it shows).
     pub fn decision(&self, user: &CurrentUser, class: InfoClass) -> Decision {
         decide(&self.table, &user.actor, self.subject, class, &self.consents)
+    }
+
+    /// The decision for a class of the information of one event of this person (a consent
+    /// scoped to that event counts: its result in processed form).
+    pub fn decision_for(&self, user: &CurrentUser, class: InfoClass, event: iphr_domain::EventId) -> Decision {
+        decide_for(&self.table, &user.actor, self.subject, class, Some(event), &self.consents)
     }
 }
 
@@ -163,6 +169,22 @@ impl<'a> Guard<'a> {
     /// Requires a class of a person's information; a refusal is audited and is a 403.
     pub async fn require(&self, p: &PersonAccess, class: InfoClass) -> Result<Decision, AppError> {
         match p.decision(self.user, class) {
+            Decision::Deny { reason } => {
+                self.refuse(Some(p.subject.company_id), Some(p.subject.person_id), Some(class), reason.as_str()).await
+            }
+            d => Ok(d),
+        }
+    }
+
+    /// Requires a class of the information of one event of a person (a consent scoped to that
+    /// event counts); a refusal is audited and is a 403.
+    pub async fn require_event(
+        &self,
+        p: &PersonAccess,
+        class: InfoClass,
+        event: iphr_domain::EventId,
+    ) -> Result<Decision, AppError> {
+        match p.decision_for(self.user, class, event) {
             Decision::Deny { reason } => {
                 self.refuse(Some(p.subject.company_id), Some(p.subject.person_id), Some(class), reason.as_str()).await
             }

@@ -123,8 +123,8 @@ pub async fn event_entry(
         })
         .ok_or_else(|| AppError::NotFound(format!("event {evid}")))?;
     // The details are the event's content: refused (403, audited) where the policy denies it.
-    guard.require(&access, event.kind.summary_class()).await?;
-    guard.require(&access, event.content_class).await?;
+    guard.require_event(&access, event.kind.summary_class(), event.id).await?;
+    guard.require_event(&access, event.content_class, event.id).await?;
     let shown = event_shown(&access, user, &event).unwrap_or(Shown::Hidden);
     let obs = state.store.event_observations(cid, evid).await?;
     let mut read = vec![event.kind.summary_class(), event.content_class];

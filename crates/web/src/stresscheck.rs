@@ -427,8 +427,12 @@ pub async fn result(State(state): State<AppState>, user: CurrentUser) -> Result<
     }))
 }
 
-/// `POST /me/stresscheck/apply`: the worker asks for the physician interview (面接指導の申出).
-/// The application counts as consent to give the result to the employer (oh-rules.md §4.6).
+/// `POST /me/stresscheck/apply`: a high-stress worker asks for the physician interview
+/// (面接指導の申出, 安衛法66条の10第3項). The application counts as consent to give the employer
+/// (HR and the health manager) the result of this check (安衛則52条の13第2項: the profile, the
+/// high-stress decision and the need for an interview — never the answers, never other checks):
+/// a consent scoped to this check's event. A worker who is not high-stress is refused and
+/// pointed to the health consultation.
 pub async fn apply(State(state): State<AppState>, user: CurrentUser, body: Bytes) -> Result<Response, AppError> {
     let pairs = crate::forms::pairs(&body);
     check_csrf(&user, field(&pairs, "csrf"))?;
@@ -443,8 +447,20 @@ pub async fn apply(State(state): State<AppState>, user: CurrentUser, body: Bytes
     let campaign = current_campaign(&state, cid, today)
         .await?
         .ok_or_else(|| AppError::BadRequest("no stress-check campaign".into()))?;
-    if own_sheet(&state, &campaign, person).await?.is_none() {
+    let Some(sheet) = own_sheet(&state, &campaign, person).await? else {
         return Err(AppError::BadRequest("answer the questionnaire first".into()));
+    };
+    let answers = Answers::parse(sheet.answers.clone()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let method = Method::parse(&campaign.method).unwrap_or(Method::Sum);
+    if !rules()?.score(&answers, access.header.person.sex).high(method) {
+        // The interview is for high-stress workers (安衛則52条の15); the others are offered the
+        // health consultation. Refused, audited, nothing consented.
+        guard
+            .audit(Some(cid), Some(person), Some(InfoClass::Stress), false, "interview application: not high-stress")
+            .await?;
+        return Err(AppError::Forbidden(
+            "面接指導の申出は高ストレス者が対象です。気になることは産業保健スタッフの健康相談をご利用ください。".into(),
+        ));
     }
     if !has_applied(&state, cid, person, campaign.starts_on).await? {
         let ev = Event {
@@ -459,7 +475,10 @@ pub async fn apply(State(state): State<AppState>, user: CurrentUser, body: Bytes
             title: "高ストレス者の面接指導の申出".into(),
             content_class: InfoClass::Class1,
             producer: Producer::Worker,
-            detail: serde_json::json!({ "basis": "安衛法66条の10第3項", "campaign": campaign.id, "applied_on": today }),
+            detail: serde_json::json!({
+                "basis": "安衛法66条の10第3項", "campaign": campaign.id, "applied_on": today,
+                "stress_check": sheet.event_id,
+            }),
             source_doc: None,
         };
         let consents = [Role::Hr, Role::HealthManager]
@@ -469,10 +488,20 @@ pub async fn apply(State(state): State<AppState>, user: CurrentUser, body: Bytes
                 company_id: cid,
                 info_class: InfoClass::Stress,
                 grantee_role: r,
+                event_id: Some(sheet.event_id),
             })
             .collect();
         state.store.insert_batch(&Batch { events: vec![ev], consents, ..Batch::default() }).await?;
-        guard.wrote(&access, InfoClass::Stress, "interview application (consent to the employer)").await?;
+        guard
+            .wrote(
+                &access,
+                InfoClass::Stress,
+                &format!(
+                    "interview application (consent to the employer: the result of stress check {})",
+                    sheet.event_id
+                ),
+            )
+            .await?;
     }
     Ok(Redirect::to("/me/stresscheck/result").into_response())
 }

@@ -256,7 +256,7 @@ pub fn visible_observations<'o>(
     let mut out = Vec::new();
     let mut withheld = 0;
     for o in obs {
-        let d = p.decision(user, o.info_class);
+        let d = p.decision_for(user, o.info_class, o.event_id);
         let ok = match (shown, d) {
             (Shown::Hidden, _) => false,
             (_, Decision::Deny { .. }) => false,
@@ -275,10 +275,10 @@ pub fn visible_observations<'o>(
 
 /// How much of an event the user may see.
 pub fn event_shown(p: &PersonAccess, user: &CurrentUser, e: &Event) -> Option<Shown> {
-    if !p.decision(user, e.kind.summary_class()).is_allowed() {
+    if !p.decision_for(user, e.kind.summary_class(), e.id).is_allowed() {
         return None;
     }
-    Some(match p.decision(user, e.content_class) {
+    Some(match p.decision_for(user, e.content_class, e.id) {
         Decision::Allow => Shown::Full,
         Decision::AllowProcessed => Shown::Processed,
         Decision::Deny { .. } => Shown::Hidden,

@@ -120,7 +120,46 @@ async fn worker_answers_and_the_employer_sees_only_with_consent() {
     assert_eq!(st, StatusCode::SEE_OTHER);
     let (_, page) = get(&app, &w, "/me/stresscheck/result").await;
     assert!(page.contains("id=\"applied\""));
-    assert_eq!(get(&app, &hr, &event_path).await.0, StatusCode::OK);
+    // Issue 11.10: the consent is this check's result — the profile and the decision — for HR
+    // and the health manager; never the answers, never another check.
+    let (st, page) = get(&app, &hr, &event_path).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("高ストレス判定") && page.contains("活気 評価点"), "{page}");
+    assert!(!page.contains("尺度素点") && !page.contains("合計点") && !page.contains("answers"), "{page}");
+    assert_eq!(get(&app, &hm, &event_path).await.0, StatusCode::OK);
+    let api = format!("/api/v1/companies/{cid}/workers/{emp}");
+    let (st, doc) = get(&app, &hr, &api).await;
+    assert_eq!(st, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    // Whether a check was taken is class 1 (受検の有無); the content of another check stays hidden.
+    let all_checks: Vec<&serde_json::Value> =
+        doc["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "stress_check").collect();
+    for e in &all_checks {
+        if e["event_id"] != ev.id.to_string() {
+            assert_eq!((e["shown"].as_str(), e["observations"].as_array().map(Vec::len)), (Some("hidden"), Some(0)));
+        }
+    }
+    let stress: Vec<&&serde_json::Value> = all_checks.iter().filter(|e| e["shown"] != "hidden").collect();
+    assert_eq!(stress.len(), 1, "HR sees the one check consented to: {stress:?}");
+    assert_eq!(stress[0]["shown"], "processed");
+    assert_eq!(stress[0]["event_id"], ev.id.to_string());
+    assert!(stress[0]["detail"].is_null(), "no answers: {}", stress[0]);
+    let items: Vec<&str> =
+        stress[0]["observations"].as_array().unwrap().iter().map(|o| o["ohcc"].as_str().unwrap()).collect();
+    assert!(items.iter().all(|i| i.starts_with("Cz0010000Z") || i.contains("0002")), "judgements only: {items:?}");
+    let older: Vec<_> = store
+        .timeline(cid, me)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::StressCheck && e.id != ev.id)
+        .collect();
+    for e in &older {
+        let p = format!("/companies/{cid}/workers/{emp}/events/{}", e.id);
+        assert_eq!(get(&app, &hr, &p).await.0, StatusCode::FORBIDDEN, "another check: {}", e.event_date);
+    }
+    let consents = store.consents_of_person(me).await.unwrap();
+    assert!(consents.iter().all(|c| c.event_id == Some(ev.id)), "{consents:?}");
     let (_, page) = get(&app, &d, &path).await;
     assert!(page.contains("申出あり"));
     // The physician records the interview on the MHLW form, the A/B/C sums prefilled.
@@ -142,6 +181,49 @@ async fn worker_answers_and_the_employer_sees_only_with_consent() {
     // The 様式第6号の3 count of interviews follows.
     let n = store.events_of_kind(cid, EventKind::Interview, Some("high_stress")).await.unwrap();
     assert!(n.iter().any(|e| e.person_id == Some(me) && e.event_date == today));
+}
+
+/// Issue 11.10: a worker who is not high-stress cannot "apply" and so open their results; the
+/// page offers the health consultation instead.
+#[tokio::test]
+async fn a_worker_who_is_not_high_stress_cannot_apply() {
+    let d = demo(one_company(), vec![], false).await;
+    let (app, store, me) = (d.app.clone(), d.store.clone(), d.worker);
+    let cid: CompanyId = d.companies[0].company.id;
+    let campaign = open_campaign(store.as_ref(), cid, "テスト", "doctor").await;
+    let (w, wt) = login(&app, "worker").await;
+    let low: String = (1..=57)
+        .map(|i| {
+            format!(
+                "&q{i}={}",
+                if i <= 17 {
+                    4
+                } else if i <= 46 {
+                    1
+                } else {
+                    4
+                }
+            )
+        })
+        .collect();
+    let (st, _) =
+        post(&app, &w, "/me/stresscheck", format!("csrf={wt}&campaign={}&action=submit{low}", campaign.id)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, page) = get(&app, &w, "/me/stresscheck/result").await;
+    assert!(page.contains("高ストレス者には該当しません") && page.contains("健康相談"), "{page}");
+    assert!(!page.contains("/me/stresscheck/apply"), "no application form");
+    let before = store.consents_of_person(me).await.unwrap();
+    let (st, page) = post(&app, &w, "/me/stresscheck/apply", format!("csrf={wt}")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("健康相談"), "{page}");
+    assert_eq!(store.consents_of_person(me).await.unwrap(), before, "nothing consented");
+    let t = store.timeline(cid, me).await.unwrap();
+    assert!(
+        !t.iter()
+            .any(|e| e.subkind.as_deref() == Some("high_stress_application") && e.event_date >= campaign.starts_on)
+    );
+    let denied = store.list_audit(&AuditFilter { denied_only: true, limit: 10, ..Default::default() }).await.unwrap();
+    assert!(denied.iter().any(|e| e.action == "POST /me/stresscheck/apply"), "{denied:?}");
 }
 
 #[tokio::test]
