@@ -2377,14 +2377,26 @@ impl Store for StoreImpl {
 
     async fn append_step(&self, w: &StepWrite) -> Result<JudgementRecord> {
         let mut tx = backend::begin_write(&self.pool).await?;
-        let row = sqlx::query("SELECT person_id, stage FROM judgements WHERE company_id = $1 AND event_id = $2")
-            .bind(w.company_id.0)
-            .bind(w.event_id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .ok_or_else(|| StoreError::NotFound(format!("judgement of checkup {}", w.event_id)))?;
+        let row = sqlx::query(
+            "SELECT person_id, stage, work_category FROM judgements WHERE company_id = $1 AND event_id = $2",
+        )
+        .bind(w.company_id.0)
+        .bind(w.event_id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| StoreError::NotFound(format!("judgement of checkup {}", w.event_id)))?;
         let person: Uuid = get(&row, "person_id")?;
+        // An acknowledgement acknowledges the physician's opinion: none yet, nothing to
+        // acknowledge (事後措置指針: the employer decides after hearing the physician).
+        if matches!(w.step, iphr_domain::postcheckup::Step::HrAck { .. })
+            && get::<Option<String>>(&row, "work_category")?.is_none()
+        {
+            return Err(StoreError::Conflict(format!(
+                "checkup {} has no physician's opinion (就業区分) to acknowledge",
+                w.event_id
+            )));
+        }
         let stage = iphr_domain::postcheckup::Stage::parse(&get::<String>(&row, "stage")?)
             .ok_or_else(|| corrupt("stage", "unknown"))?;
         let payload = serde_json::to_string(&w.step).map_err(|e| corrupt("step", e))?;

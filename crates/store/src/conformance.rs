@@ -719,6 +719,12 @@ async fn postcheckup(store: &dyn Store, w: &World) {
     assert_eq!(j.valid_until, Some(d(2026, 3, 31)));
     let counts = store.dashboard_counts(c, today, at).await.unwrap();
     assert_eq!((counts.opinion_due, counts.hr_pending), (0, 1));
+    // Issue 11.12: the other checkup has no opinion: nothing to acknowledge, nothing written.
+    let other = writes.iter().map(|x| x.event_id).find(|e| *e != w.checkup.id).unwrap();
+    let mut early = step(Step::HrAck { note: String::new() }, Role::Hr, 11);
+    early.event_id = other;
+    assert!(matches!(store.append_step(&early).await, Err(StoreError::Conflict(_))));
+    assert!(store.steps(c, other).await.unwrap().is_empty());
     let j = store.append_step(&step(Step::HrAck { note: "了解".into() }, Role::Hr, 11)).await.unwrap();
     assert_eq!(j.stage, "hr_acknowledged");
     assert_eq!(store.dashboard_counts(c, today, at).await.unwrap().hr_pending, 0);

@@ -81,7 +81,8 @@ impl<'a> Guard<'a> {
             .map_err(|e| AppError::Internal(format!("audit write failed: {e}")))
     }
 
-    async fn refuse<T>(
+    /// Refuses the request (audited, 403) for `reason`.
+    pub async fn refuse<T>(
         &self,
         company: Option<CompanyId>,
         person: Option<PersonId>,

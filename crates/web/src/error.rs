@@ -21,6 +21,9 @@ pub enum AppError {
     /// Bad input.
     #[error("入力エラー / bad request: {0}")]
     BadRequest(String),
+    /// The request does not fit the state of the record (e.g. acknowledging an opinion not given).
+    #[error("この操作はできません / conflict: {0}")]
+    Conflict(String),
     /// Too many attempts.
     #[error("試行回数が多すぎます。しばらくしてから再試行してください / too many attempts, try again later")]
     TooManyRequests,
@@ -33,6 +36,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(m) => AppError::NotFound(m),
+            StoreError::Conflict(m) => AppError::Conflict(m),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -46,6 +50,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -100,6 +105,7 @@ impl IntoResponse for ApiError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) => "bad_request",
+            AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many_requests",
             AppError::Internal(_) => "internal",
         };

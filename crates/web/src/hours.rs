@@ -81,6 +81,12 @@ pub struct HoursParams {
     over: Option<String>,
 }
 
+/// Whether the month makes the worker due the interview (a notice-level interview flag of their
+/// regime's rules: over 80 h, or 100 h for 研究開発 / 高度プロフェッショナル; oh-overtime-rules.csv).
+fn interview_due(r: &iphr_domain::overtime::MonthResult) -> bool {
+    r.flags.iter().any(|f| f.level == Level::Notice && f.rule.as_str().starts_with("interview"))
+}
+
 fn level_ja(l: Level) -> &'static str {
     match l {
         Level::Approaching => "接近",
@@ -154,7 +160,7 @@ pub async fn page(
         .filter_map(|rec| {
             let w = workers.get(&rec.person_id)?;
             let r = &rec.result;
-            let over80 = r.flags.iter().any(|f| f.level == Level::Notice && f.rule.as_str().starts_with("interview"));
+            let over80 = interview_due(r);
             if only_over && !over80 {
                 return None;
             }
@@ -226,7 +232,8 @@ async fn record(
         ));
     }
     let month = field(pairs, "month");
-    iphr_postcheckup::hours::parse_month(month).ok_or_else(|| AppError::BadRequest("month: YYYY-MM".into()))?;
+    let first =
+        iphr_postcheckup::hours::parse_month(month).ok_or_else(|| AppError::BadRequest("month: YYYY-MM".into()))?;
     let guard = Guard::new(state, user, action);
     let access = guard.person(cid, eid).await?;
     let Some((_, kind, subkind)) = STEPS.iter().find(|(n, _, _)| *n == step) else {
@@ -236,18 +243,67 @@ async fn record(
     let class = InfoClass::Class1;
     guard.require(&access, class).await?;
     let today = crate::postcheckup::today_jst();
+    let label = first.format("%Y年%-m月").to_string();
+    // Only a month that has ended has its hours (the 80 h of 安衛則52条の2 are the month's).
+    if first.checked_add_months(chrono::Months::new(1)).is_none_or(|next| next > today) {
+        return Err(AppError::BadRequest(format!(
+            "{label}はまだ終わっていないため、時間外・休日労働時間が確定していません。"
+        )));
+    }
+    let person = access.subject.person_id;
+    // Once per worker, month and step: a repeated post records nothing more.
+    let existing = state.store.events_of_kind(cid, *kind, Some(subkind)).await?;
+    if existing
+        .iter()
+        .any(|e| e.person_id == Some(person) && e.detail.get("month").and_then(|m| m.as_str()) == Some(month))
+    {
+        return Ok(());
+    }
+    let rules = iphr_postcheckup::company_rules(state.store.as_ref(), cid)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let profile = rules.settings.overtime_profile.clone();
+    let record =
+        iphr_postcheckup::hours::month_hours(state.store.as_ref(), cid, first, &rules.overtime, &profile, Some(person))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .into_iter()
+            .next();
+    let hours = record.as_ref().map_or(0.0, |r| r.result.hours.overtime_holiday);
+    // The notice and the application are for workers over the interview threshold of their
+    // regime (安衛則52条の2第1項・第3項, 52条の3; oh-overtime-rules.csv): the month's flags say.
+    let due = record.as_ref().is_some_and(|r| interview_due(&r.result));
+    if matches!(step, "notice" | "application") && !due {
+        return Err(AppError::BadRequest(format!(
+            "{label}の時間外・休日労働は{hours:.1}時間で、面接指導の対象 (月80時間超) ではありません。"
+        )));
+    }
+    if step == "measure" {
+        // The employer's measure follows the physician's opinion of that month (安衛法66条の8第5項).
+        let opinions = state.store.events_of_kind(cid, EventKind::Opinion, Some("long_hours")).await?;
+        if !opinions
+            .iter()
+            .any(|e| e.person_id == Some(person) && e.detail.get("month").and_then(|m| m.as_str()) == Some(month))
+        {
+            return Err(AppError::BadRequest(format!(
+                "{label}の医師の意見がまだないため、就業上の措置は記録できません (面接指導の様式で意見を記録してください)。"
+            )));
+        }
+    }
     let (title, detail) = match step {
         "notice" => (
-            "長時間労働者への通知 (時間外・休日 80時間超)".to_string(),
-            serde_json::json!({ "month": month, "basis": "安衛則52条の2第3項" }),
+            format!("長時間労働者への通知 ({label}: 時間外・休日 {hours:.1}時間)"),
+            serde_json::json!({ "month": month, "hours": hours, "recorded_on": today, "basis": "安衛則52条の2第3項" }),
         ),
         "application" => (
-            "長時間労働者の面接指導の申出".to_string(),
-            serde_json::json!({ "month": month, "basis": "安衛則52条の3" }),
+            format!("長時間労働者の面接指導の申出 ({label})"),
+            serde_json::json!({ "month": month, "hours": hours, "recorded_on": today, "basis": "安衛則52条の3" }),
         ),
         _ => (
-            "就業上の措置 (長時間労働)".to_string(),
-            serde_json::json!({ "month": month, "basis": "安衛法66条の8第5項", "note": field(pairs, "note") }),
+            format!("就業上の措置 (長時間労働, {label})"),
+            serde_json::json!({
+                "month": month, "recorded_on": today, "basis": "安衛法66条の8第5項", "note": field(pairs, "note"),
+            }),
         ),
     };
     let ev = Event {
@@ -258,7 +314,8 @@ async fn record(
         department_id: None,
         kind: *kind,
         subkind: Some((*subkind).to_string()),
-        event_date: today,
+        // Dated by the month concerned (with its attendance); the day recorded is in the details.
+        event_date: first,
         title,
         content_class: class,
         producer: match user.actor.role {
@@ -332,7 +389,7 @@ pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> Result<Re
         months.push((
             label.clone(),
             r.result.hours.overtime_holiday,
-            r.result.hours.overtime_holiday > 80.0,
+            interview_due(&r.result),
             has("notice"),
             has("application"),
         ));

@@ -147,14 +147,61 @@ pub struct Next {
     next: Option<String>,
 }
 
+/// A redirect target given by a request, if it is a path of this site: it starts with one `/`
+/// followed by neither `/` nor `\` (browsers read `//host` and `/\host` as another site), holds
+/// no backslash, no control or white-space character (stripped by browsers before resolving),
+/// and no encoded slash or backslash (`%2F`, `%5C`, which a second decoding would turn into one).
+pub fn local_path(next: &str) -> Option<&str> {
+    let rest = next.strip_prefix('/')?;
+    let bad_start = rest.starts_with(['/', '\\']);
+    let bad_char = next.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    let lower = next.to_ascii_lowercase();
+    let encoded = lower.contains("%2f")
+        || lower.contains("%5c")
+        || lower.contains("%09")
+        || lower.contains("%0a")
+        || lower.contains("%0d");
+    (!bad_start && !bad_char && !encoded).then_some(next)
+}
+
 /// `GET /lang/{ja|en}?next=/path`: sets the language cookie and goes back.
 pub async fn set_lang(Path(lang): Path<String>, Query(q): Query<Next>) -> Response {
     let lang = if lang == "en" { "en" } else { "ja" };
-    // Only local paths: no open redirect.
-    let next = q.next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into());
+    // Only paths of this site: no open redirect.
+    let next = q.next.as_deref().and_then(local_path).unwrap_or("/").to_string();
     (
         StatusCode::SEE_OTHER,
         [(SET_COOKIE, format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax")), (LOCATION, next)],
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    /// Issue 11.11: only same-site absolute paths.
+    #[test]
+    fn redirect_targets() {
+        for ok in ["/", "/companies/1/workers?q=山田", "/me/stresscheck", "/a/b?next=https://x"] {
+            assert_eq!(local_path(ok), Some(ok), "{ok}");
+        }
+        for bad in [
+            "//evil.example/x",
+            "/\\127.0.0.1:18999/phish",
+            "/\\/evil",
+            "https://evil.example",
+            "evil",
+            "",
+            "/\t/evil",
+            "/ /evil",
+            "/%2F/evil",
+            "/%5c127.0.0.1",
+            "/%2f%2fevil",
+            "/a\\b",
+            "/\u{0}x",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
 }

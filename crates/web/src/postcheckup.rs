@@ -302,6 +302,10 @@ pub struct AllPage {
 /// `GET /postcheckup`: every company the physician or nurse serves, counts per section.
 pub async fn all_companies(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
     let guard = Guard::new(&state, &user, "GET /postcheckup");
+    // A staff page: a worker is refused like on every other staff page, not shown an empty one.
+    if user.actor.role == Role::Worker {
+        return guard.refuse(None, user.actor.person_id, Some(InfoClass::Class2), "not_own_record").await;
+    }
     let mut rows = Vec::new();
     let mut totals = DashboardCounts::default();
     for c in visible_companies(&state, &user).await? {
@@ -668,10 +672,14 @@ async fn record_step(
     step: Step,
 ) -> Result<JudgementRecord, AppError> {
     let guard = Guard::new(state, user, action);
-    let (_, access) = load_checkup(state, &guard, cid, evid).await?;
+    let (judgement, access) = load_checkup(state, &guard, cid, evid).await?;
     let class = step_class(&step);
     guard.require(&access, class).await?;
     guard.require_role(&access, step.allowed_for(user.actor.role), step.name()).await?;
+    if matches!(step, Step::HrAck { .. }) && judgement.work_category.is_none() {
+        // The store refuses it too: the acknowledgement needs the opinion it acknowledges.
+        return Err(AppError::Conflict("医師の意見 (就業区分) がまだないため、人事確認はできません。".into()));
+    }
     let r = state
         .store
         .append_step(&StepWrite {
