@@ -1059,12 +1059,23 @@ impl Rules {
     /// These rules with a company's rows for one table merged in (rows with the same key replace
     /// the embedded ones; for thresholds, all bands of an analyte are replaced together).
     pub fn with_override(&self, table: &str, company_csv: &str) -> Result<Self, RuleTableError> {
-        let base = self.texts.get(table).ok_or_else(|| terr(table, 0, "table", "no such rule table"))?;
-        let merged = merge_rows(table, base, company_csv, override_key(table))?;
+        self.with_overrides(&[(table, company_csv)])
+    }
+
+    /// The rules with several of a company's tables at once (table, rows): every table is merged
+    /// first and the whole checked once, so that tables that refer to each other (an urgent or
+    /// threshold row for an analyte the company's analyte table adds) combine in any order.
+    pub fn with_overrides(&self, overrides: &[(&str, &str)]) -> Result<Self, RuleTableError> {
         let mut texts = self.texts.clone();
-        texts.insert(table.to_string(), merged);
+        for (table, company_csv) in overrides {
+            let base = texts.get(*table).ok_or_else(|| terr(table, 0, "table", "no such rule table"))?;
+            let merged = merge_rows(table, base, company_csv, override_key(table))?;
+            texts.insert((*table).to_string(), merged);
+        }
         let mut rules = Self::from_texts(texts)?;
-        rules.version = format!("{}+company", self.version.trim_end_matches("+company"));
+        if !overrides.is_empty() {
+            rules.version = format!("{}+company", self.version.trim_end_matches("+company"));
+        }
         Ok(rules)
     }
 
@@ -1577,10 +1588,23 @@ impl Rules {
                     i.source.clone_from(&b.source);
                 }
             } else if let Some(c) = self.combinations.iter().find(|c| c.group == i.key) {
+                // A combined item is judged by the combination table's rule (its members by their
+                // bands, each with its own edition).
                 i.label_ja.clone_from(&c.label_ja);
                 i.source.clone_from(&c.source);
+                i.edition = self.table_edition("combinations");
             }
         }
+    }
+
+    /// The edition a rule table's text names (`# edition: …`; a company override keeps the
+    /// embedded table's comment lines).
+    pub fn table_edition(&self, table: &str) -> String {
+        self.texts
+            .get(table)
+            .and_then(|t| t.lines().find_map(|l| l.strip_prefix("# edition:")))
+            .map(|e| e.trim().to_string())
+            .unwrap_or_default()
     }
 
     fn niji(&self, k: &str) -> f64 {

@@ -484,6 +484,102 @@ impl Step {
     }
 }
 
+/// The checkup a step is recorded on, as the timeline records of the step need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepSubject {
+    /// Company.
+    pub company_id: crate::CompanyId,
+    /// The person.
+    pub person_id: crate::PersonId,
+    /// The employment.
+    pub employment_id: Option<crate::EmploymentId>,
+    /// The checkup event.
+    pub checkup: crate::EventId,
+    /// Its date.
+    pub checkup_date: NaiveDate,
+}
+
+/// What a step puts on the worker's timeline beside the checkup's workflow state, dated `on`:
+/// the physician's opinion (医師の意見, 安衛法66条の4; class 1: HR reads the 就業区分 and the
+/// measures, not the reasons), each condition's treatment status from the opinion (治療状況,
+/// class 3: OH staff only), and the employer's decision when HR acknowledges the opinion
+/// (就業上の措置の決定, 安衛法66条の5; class 1). Other steps change only the workflow.
+pub fn step_events(
+    step: &Step,
+    current: Option<&Opinion>,
+    s: StepSubject,
+    on: NaiveDate,
+    by: &str,
+) -> Vec<crate::event::Event> {
+    use crate::event::{Event, EventKind};
+    use crate::ohcc::Producer;
+    let event = |kind: EventKind, title: String, producer: Producer, detail: serde_json::Value| Event {
+        company_id: s.company_id,
+        id: crate::EventId::new(),
+        person_id: Some(s.person_id),
+        employment_id: s.employment_id,
+        department_id: None,
+        kind,
+        subkind: Some("post_checkup".into()),
+        event_date: on,
+        title,
+        content_class: kind.default_content_class(),
+        producer,
+        detail,
+        source_doc: Some(format!("checkup:{}", s.checkup)),
+    };
+    let measures = |o: &Opinion| {
+        let mut m: Vec<String> = o.measures.iter().map(|m| m.label_ja().to_string()).collect();
+        if !o.measures_text.trim().is_empty() {
+            m.push(o.measures_text.trim().to_string());
+        }
+        m
+    };
+    match step {
+        Step::Opinion(o) => {
+            let mut out = vec![event(
+                EventKind::Opinion,
+                format!("健診結果に基づく医師の意見: {} ({})", o.category.label_ja(), o.category.legal().label_ja()),
+                Producer::Physician,
+                serde_json::json!({
+                    "basis": "安衛法66条の4", "checkup": s.checkup, "checkup_date": s.checkup_date,
+                    "category": o.category.label_ja(), "category_code": o.category.as_str(),
+                    "legal": o.category.legal().label_ja(), "measures": measures(o),
+                    "valid_until": o.valid_until, "review": o.review_on, "by": by,
+                }),
+            )];
+            for c in &o.conditions {
+                out.push(event(
+                    EventKind::Treatment,
+                    format!("治療状況: {} — {}", c.condition, c.status.label_ja()),
+                    Producer::Physician,
+                    serde_json::json!({
+                        "condition": c.condition, "status": c.status.as_str(), "status_label": c.status.label_ja(),
+                        "source": "健診結果に基づく医師の意見", "checkup": s.checkup, "by": by,
+                    }),
+                ));
+            }
+            out
+        }
+        Step::HrAck { note } => {
+            let Some(o) = current else { return vec![] };
+            let m = measures(o);
+            let what = if m.is_empty() { o.category.label_ja().to_string() } else { m.join("・") };
+            vec![event(
+                EventKind::EmploymentDecision,
+                format!("就業上の措置: {what}"),
+                Producer::HrSystem,
+                serde_json::json!({
+                    "basis": "安衛法66条の5", "checkup": s.checkup, "checkup_date": s.checkup_date,
+                    "category": o.category.label_ja(), "legal": o.category.legal().label_ja(), "measures": m,
+                    "until": o.valid_until, "review": o.review_on, "note": note, "acknowledged_by": by,
+                }),
+            )]
+        }
+        _ => vec![],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,5 +641,45 @@ mod tests {
         assert_eq!(op.stage(), Some(Stage::OpinionSet));
         let json = serde_json::to_string(&op).unwrap_or_default();
         assert!(json.contains("\"step\":\"opinion\""), "{json}");
+    }
+
+    /// Issue 11.17: the opinion, the treatment status and the employer's decision reach the
+    /// timeline, each in its class.
+    #[test]
+    fn opinion_and_decision_on_the_timeline() {
+        use crate::event::EventKind;
+        use crate::info_class::InfoClass;
+        let d = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default();
+        let s = StepSubject {
+            company_id: crate::CompanyId::new(),
+            person_id: crate::PersonId::new(),
+            employment_id: None,
+            checkup: crate::EventId::new(),
+            checkup_date: d,
+        };
+        let o = Opinion {
+            category: WorkCategory::Restriction,
+            measures: vec![Measure::OvertimeLimit],
+            measures_text: "月20時間まで".into(),
+            reasons: "血圧 180/110".into(),
+            opinion: String::new(),
+            valid_until: Some(d),
+            review_on: None,
+            conditions: vec![ConditionStatus {
+                condition: "高血圧症".into(), status: TreatmentStatus::InTreatment
+            }],
+        };
+        let ev = step_events(&Step::Opinion(o.clone()), None, s, d, "doctor");
+        assert_eq!(ev.len(), 2);
+        assert_eq!((ev[0].kind, ev[0].content_class), (EventKind::Opinion, InfoClass::Class1));
+        assert!(ev[0].title.contains("要制限"), "{}", ev[0].title);
+        assert!(!ev[0].detail.to_string().contains("180/110"), "the reasons stay with OH staff");
+        assert_eq!((ev[1].kind, ev[1].content_class), (EventKind::Treatment, InfoClass::Class3));
+        assert_eq!(ev[1].title, "治療状況: 高血圧症 — 治療中");
+        let ack = step_events(&Step::HrAck { note: String::new() }, Some(&o), s, d, "jinji");
+        assert_eq!((ack.len(), ack[0].kind), (1, EventKind::EmploymentDecision));
+        assert!(ack[0].title.contains("月20時間まで"), "{}", ack[0].title);
+        assert!(step_events(&Step::HrAck { note: String::new() }, None, s, d, "jinji").is_empty());
+        assert!(step_events(&Step::FollowupClosed { note: String::new() }, Some(&o), s, d, "x").is_empty());
     }
 }

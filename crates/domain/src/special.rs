@@ -1,11 +1,11 @@
 //! Special checkups due from exposures (特殊健康診断): each current exposure's statute names a
-//! checkup and its cycle (`data/special-checkups-v1.csv`); the next one is due a cycle after the
-//! last (or at placement when there has been none).
+//! checkup, its cycle and the checkup kinds that count (`data/special-checkups-v2.csv`); the next
+//! one is due a cycle after the last (or at placement when there has been none).
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-const TABLE_CSV: &str = include_str!("../data/special-checkups-v1.csv");
+const TABLE_CSV: &str = include_str!("../data/special-checkups-v2.csv");
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,24 @@ pub struct SpecialCheckup {
     pub cycle_months: u32,
     /// Legal basis.
     pub basis: String,
+    /// The checkup kinds that count (`special`, `specific_work`, `periodic`, `hire` …;
+    /// `;`-separated).
+    pub kinds: String,
+}
+
+impl SpecialCheckup {
+    /// Whether a checkup of `kind` naming `text` (its basis or title; empty when the source did
+    /// not say) counts for this row: a special checkup when it names the statute or the checkup,
+    /// or nothing; a checkup of another kind the row lists, always.
+    pub fn counts(&self, kind: &str, text: &str) -> bool {
+        if !self.kinds.split(';').map(str::trim).any(|k| k == kind) {
+            return false;
+        }
+        kind != "special"
+            || text.is_empty()
+            || text.contains(self.regulation.as_str())
+            || text.contains(&self.checkup_ja)
+    }
 }
 
 /// The embedded table.
@@ -58,13 +76,24 @@ pub struct Due {
     pub status: DueStatus,
 }
 
-/// The checkups a worker's current exposures require. `exposures`: (statute, exposure start);
-/// `checkups`: (date, text naming the checkup — basis or title — or empty when the source did not
-/// say, which then counts for every statute). Unknown statutes are skipped.
+/// A checkup as the due list sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoneCheckup {
+    /// Date.
+    pub date: NaiveDate,
+    /// Its kind (the checkup event's subkind: `special`, `periodic`, `specific_work` …).
+    pub kind: String,
+    /// The text naming it (basis and title), empty when the source did not say.
+    pub text: String,
+}
+
+/// The checkups a worker's current exposures (and night work) require. `exposures`: (statute,
+/// start); `checkups`: every checkup of the worker (which count is the table's
+/// [`SpecialCheckup::counts`]). Unknown statutes are skipped.
 pub fn due(
     table: &[SpecialCheckup],
     exposures: &[(String, NaiveDate)],
-    checkups: &[(NaiveDate, String)],
+    checkups: &[DoneCheckup],
     today: NaiveDate,
     warn_days: i64,
 ) -> Vec<Due> {
@@ -74,9 +103,7 @@ pub fn due(
         if out.iter().any(|d| &d.regulation == regulation) {
             continue;
         }
-        let counts =
-            |text: &String| text.is_empty() || text.contains(regulation.as_str()) || text.contains(&t.checkup_ja);
-        let last = checkups.iter().filter(|(d, text)| counts(text) && d >= from).map(|(d, _)| *d).max();
+        let last = checkups.iter().filter(|c| t.counts(&c.kind, &c.text) && c.date >= *from).map(|c| c.date).max();
         let due = match last {
             Some(l) => l.checked_add_months(Months::new(t.cycle_months)).unwrap_or(l),
             // 雇入れ又は当該業務への配置替えの際.
@@ -102,6 +129,10 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
     }
 
+    fn special(date: &str, text: &str) -> DoneCheckup {
+        DoneCheckup { date: d(date), kind: "special".into(), text: text.into() }
+    }
+
     #[test]
     fn due_dates_and_status() {
         let t = table().unwrap_or_default();
@@ -111,21 +142,44 @@ mod tests {
         let r = due(&t, &exp, &[], d("2024-05-01"), 30);
         assert_eq!((r[0].due, r[0].status), (d("2024-04-01"), DueStatus::Overdue));
         // Last 2025-01-10 → due 2025-07-10: scheduled on 2025-06-09 (31 days), due soon on 06-10, overdue on 07-11.
-        let ck = vec![(d("2025-01-10"), "有機則29条".to_string()), (d("2024-12-01"), "鉛則53条".to_string())];
+        let ck = vec![special("2025-01-10", "有機則29条"), special("2024-12-01", "鉛則53条")];
         assert_eq!(due(&t, &exp, &ck, d("2025-06-09"), 30)[0].status, DueStatus::Scheduled);
         assert_eq!(due(&t, &exp, &ck, d("2025-06-10"), 30)[0].status, DueStatus::DueSoon);
         assert_eq!(due(&t, &exp, &ck, d("2025-07-10"), 30)[0].status, DueStatus::DueSoon);
         let r = due(&t, &exp, &ck, d("2025-07-11"), 30);
         assert_eq!((r[0].last, r[0].due, r[0].status), (Some(d("2025-01-10")), d("2025-07-10"), DueStatus::Overdue));
         // A checkup for another statute does not count; one that names nothing does.
-        let lead = vec![(d("2025-01-10"), "鉛則53条".to_string())];
+        let lead = vec![special("2025-01-10", "鉛則53条")];
         assert_eq!(due(&t, &exp, &lead, d("2025-02-01"), 30)[0].last, None);
-        let plain = vec![(d("2025-01-10"), String::new())];
+        let plain = vec![special("2025-01-10", "")];
         assert_eq!(due(&t, &exp, &plain, d("2025-02-01"), 30)[0].last, Some(d("2025-01-10")));
+        // A periodic checkup is no 有機溶剤 checkup.
+        let periodic = vec![DoneCheckup { date: d("2025-01-10"), kind: "periodic".into(), text: String::new() }];
+        assert_eq!(due(&t, &exp, &periodic, d("2025-02-01"), 30)[0].last, None);
         // じん肺: every 36 months; unknown statutes are skipped.
         let dust = vec![("じん肺法".to_string(), d("2020-01-01")), ("不明".to_string(), d("2020-01-01"))];
-        let r = due(&t, &dust, &[(d("2023-02-01"), "じん肺健康診断".into())], d("2025-01-01"), 30);
+        let r = due(&t, &dust, &[special("2023-02-01", "じん肺健康診断")], d("2025-01-01"), 30);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].due, d("2026-02-01"));
+    }
+
+    /// Issue 11.16: a night worker's 特定業務従事者 and periodic checkups satisfy 安衛則45条 (the
+    /// demo worker checked on 2025-10-30 and 2026-11-01 was "未実施, 期限 2015-06-25").
+    #[test]
+    fn night_work_is_satisfied_by_the_checkups_of_45() {
+        let t = table().unwrap_or_default();
+        let night = vec![("深夜業".to_string(), d("2015-06-25"))];
+        let kind = |date: &str, k: &str| DoneCheckup { date: d(date), kind: k.into(), text: String::new() };
+        let done = vec![kind("2025-10-30", "specific_work"), kind("2026-11-01", "periodic")];
+        let r = due(&t, &night, &done, d("2026-12-08"), 30);
+        assert_eq!((r[0].last, r[0].due, r[0].status), (Some(d("2026-11-01")), d("2027-05-01"), DueStatus::Scheduled));
+        // Six months after the last one it is due again.
+        let r = due(&t, &night, &done, d("2027-05-02"), 30);
+        assert_eq!(r[0].status, DueStatus::Overdue);
+        // A special checkup alone does not satisfy it; a 特定業務 one after placement does.
+        let r = due(&t, &night, &[special("2026-11-01", "")], d("2026-12-08"), 30);
+        assert_eq!((r[0].last, r[0].status), (None, DueStatus::Overdue));
+        let r = due(&t, &night, &[kind("2014-01-01", "specific_work")], d("2026-12-08"), 30);
+        assert_eq!(r[0].last, None, "before placement it does not count");
     }
 }

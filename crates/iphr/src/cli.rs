@@ -115,6 +115,10 @@ enum Command {
     /// The stress check: campaigns, results per worker, group analysis.
     #[command(subcommand)]
     Stresscheck(crate::workstatus_cli::StressCmd),
+    /// The OHCC code table: items and the value codes of coded items (what a mapping profile
+    /// maps to).
+    #[command(subcommand)]
+    Ohcc(crate::ohcc_cli::OhccCmd),
     /// Counts per record kind and company.
     Stats {
         /// Machine-readable output.
@@ -643,6 +647,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             )
             .await
         }
+        Command::Ohcc(cmd) => crate::ohcc_cli::ohcc(cmd),
         Command::Stats { json } => {
             let store = open_store(&cli.database_url).await?;
             let s = store.stats().await?;

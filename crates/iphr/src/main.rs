@@ -6,6 +6,7 @@
 
 mod cli;
 mod demo;
+mod ohcc_cli;
 mod postcheckup_cli;
 mod workstatus_cli;
 

@@ -101,7 +101,7 @@ pub async fn export_judgements(
         since,
         limit: None,
     };
-    let records = store.judgements(c.id, &filter).await?;
+    let records = iphr_postcheckup::judgements_for_export(store.as_ref(), c.id, &filter).await?;
     let text = match format {
         JudgementFormat::Csv => iphr_postcheckup::export_csv(&records)?,
         JudgementFormat::Json => iphr_postcheckup::export_json(&records)? + "\n",
@@ -142,16 +142,15 @@ pub async fn rules(url: &str, cmd: RulesCmd) -> Result<()> {
         RulesCmd::Set { company, table, file } => {
             check_table(&table)?;
             let content = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            // Refused before anything is stored when the merged table does not parse.
-            Rules::embedded()?.with_override(&table, &content).map_err(|e| anyhow!("{}: {e}", file.display()))?;
             let store = open_store(url).await?;
             let c = find_company(store.as_ref(), &company).await?;
-            // Overrides of other tables must still combine with this one.
-            let mut rules = Rules::embedded()?;
-            for o in store.rule_overrides(c.id).await?.iter().filter(|o| o.table != table) {
-                rules = rules.with_override(&o.table, &o.content)?;
-            }
-            rules.with_override(&table, &content).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            // Refused before anything is stored unless the company's tables, this one replaced,
+            // combine (checked together: an urgent row may name an analyte the company added).
+            let others = store.rule_overrides(c.id).await?;
+            let mut pairs: Vec<(&str, &str)> =
+                others.iter().filter(|o| o.table != table).map(|o| (o.table.as_str(), o.content.as_str())).collect();
+            pairs.push((table.as_str(), content.as_str()));
+            Rules::embedded()?.with_overrides(&pairs).map_err(|e| anyhow!("{}: {e}", file.display()))?;
             store
                 .set_rule_override(
                     c.id,

@@ -41,6 +41,10 @@ pub enum StressCmd {
         /// Campaign id.
         #[arg(long)]
         campaign: uuid::Uuid,
+        /// json (an object of the form's fields) or csv (項目,値: one row per field, for
+        /// transcription).
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
     },
     /// Remind every target who has not answered (受検勧奨): recorded per worker and shown to them
     /// on their questionnaire; prints who was reminded.
@@ -215,6 +219,18 @@ struct ResultRow {
     scales: BTreeMap<String, i32>,
 }
 
+/// Says on standard error when other campaigns overlap this one (made before overlaps were
+/// refused): the answers of the common days count in each.
+async fn warn_overlaps(store: &dyn Store, camp: &StressCampaign) -> Result<()> {
+    for o in iphr_postcheckup::stress::overlapping(store, camp).await? {
+        eprintln!(
+            "warning: campaign {:?} ({} – {}, {}) overlaps {:?} ({} – {}, {}): the answers of the common days count in both",
+            camp.name, camp.starts_on, camp.ends_on, camp.method, o.name, o.starts_on, o.ends_on, o.method
+        );
+    }
+    Ok(())
+}
+
 /// `iphr stresscheck …`.
 pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
     let store = open_store(url).await?;
@@ -246,7 +262,7 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
                 created_by: "cli".into(),
                 created_at: chrono::Utc::now(),
             };
-            store.create_stress_campaign(&campaign).await?;
+            iphr_postcheckup::stress::create_campaign(store.as_ref(), &campaign).await?;
             audit_cli(store.as_ref(), "stresscheck campaign create", Some(c.id), campaign.id.to_string()).await?;
             println!("{}", campaign.id);
             Ok(())
@@ -259,6 +275,7 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
         }
         StressCmd::Results { campaign, format } => {
             let camp = find_campaign(store.as_ref(), campaign).await?;
+            warn_overlaps(store.as_ref(), &camp).await?;
             let a = iphr_postcheckup::stress::analyse(store.as_ref(), &rules, &camp).await?;
             let mut rows = Vec::new();
             for x in &a.scored {
@@ -351,8 +368,9 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
             };
             write_stdout(&text)
         }
-        StressCmd::Report { campaign } => {
+        StressCmd::Report { campaign, format } => {
             let camp = find_campaign(store.as_ref(), campaign).await?;
+            warn_overlaps(store.as_ref(), &camp).await?;
             let rows = store
                 .search_workers(camp.company_id, &WorkerQuery { text: String::new(), offset: 0, limit: u32::MAX / 2 })
                 .await?
@@ -385,7 +403,31 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
                 "note": "在籍労働者数 is counted at the end of the 検査実施年月 from the employment records; 集団分析 1 = iphr computes it for every campaign with answers",
             });
             audit_cli(store.as_ref(), "stresscheck report", Some(camp.company_id), campaign.to_string()).await?;
-            write_stdout(&(serde_json::to_string_pretty(&report)? + "\n"))
+            match format {
+                Format::Json => write_stdout(&(serde_json::to_string_pretty(&report)? + "\n")),
+                Format::Csv => {
+                    let mut w = csv::Writer::from_writer(Vec::new());
+                    w.write_record(["項目", "値"])?;
+                    for k in [
+                        "form",
+                        "campaign",
+                        "検査実施年月",
+                        "在籍労働者数",
+                        "検査を実施した者",
+                        "検査を受けた労働者数",
+                        "面接指導を受けた労働者数",
+                        "集団ごとの分析の実施の有無",
+                    ] {
+                        let v = match &report[k] {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Null => String::new(),
+                            v => v.to_string(),
+                        };
+                        w.write_record([k, v.as_str()])?;
+                    }
+                    write_stdout(&String::from_utf8(w.into_inner().map_err(|e| anyhow!(e.to_string()))?)?)
+                }
+            }
         }
         StressCmd::Remind { campaign } => {
             let camp = find_campaign(store.as_ref(), campaign).await?;
@@ -406,6 +448,7 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
         }
         StressCmd::Groups { campaign, format } => {
             let camp = find_campaign(store.as_ref(), campaign).await?;
+            warn_overlaps(store.as_ref(), &camp).await?;
             let a = iphr_postcheckup::stress::analyse(store.as_ref(), &rules, &camp).await?;
             #[derive(Serialize)]
             struct GroupRow {

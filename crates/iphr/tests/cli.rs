@@ -526,7 +526,10 @@ fn judge_hours_and_the_stress_check_from_the_command_line() {
     let out = ok(d.path(), &["judge", "--company", company]);
     assert!(out.contains("new 0, changed 0"), "{out}");
     let csv = ok(d.path(), &["export", "judgements", "--company", company, "--latest"]);
-    assert!(csv.starts_with("employee_number,checkup_date,checkup_kind,item,value,unit,category"), "{csv}");
+    assert!(
+        csv.starts_with("employee_number,checkup_date,checkup_kind,item,label_ja,edition,source,value,unit,category"),
+        "{csv}"
+    );
     let json = ok(d.path(), &["export", "judgements", "--company", company, "--format", "json", "--latest"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(v.as_array().is_some_and(|a| !a.is_empty()));
@@ -578,7 +581,8 @@ fn judge_hours_and_the_stress_check_from_the_command_line() {
         ],
     );
     assert!(e.contains("実施者"), "{e}");
-    let id = ok(
+    // The demo's campaigns cover that year: an overlapping one is refused (issue 11.20).
+    let e = fails(
         d.path(),
         &[
             "stresscheck",
@@ -598,7 +602,14 @@ fn judge_hours_and_the_stress_check_from_the_command_line() {
             "doctor",
         ],
     );
-    let id = id.trim();
+    assert!(e.contains("overlaps the campaign"), "{e}");
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(d.path(), &["stresscheck", "campaign", "list", "--company", company])).unwrap();
+    let id = list.as_array().unwrap().iter().find(|c| c["name"] == "前年度ストレスチェック").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = id.as_str();
     let csv = ok(d.path(), &["stresscheck", "results", "--campaign", id]);
     let header = csv.lines().next().unwrap();
     assert!(

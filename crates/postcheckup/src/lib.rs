@@ -38,11 +38,9 @@ pub enum Error {
 
 /// The rule tables in force for a company: embedded, with its overrides merged.
 pub async fn company_rules(store: &dyn Store, company: CompanyId) -> Result<Rules, Error> {
-    let mut rules = Rules::embedded()?;
-    for o in store.rule_overrides(company).await? {
-        rules = rules.with_override(&o.table, &o.content)?;
-    }
-    Ok(rules)
+    let overrides = store.rule_overrides(company).await?;
+    let pairs: Vec<(&str, &str)> = overrides.iter().map(|o| (o.table.as_str(), o.content.as_str())).collect();
+    Ok(Rules::embedded()?.with_overrides(&pairs)?)
 }
 
 /// The unit table the rules convert with (the importers' table).
@@ -165,6 +163,12 @@ pub struct ExportRow {
     pub checkup_kind: String,
     /// `overall` or the item key.
     pub item: String,
+    /// The item's name (the analyte table's label).
+    pub label_ja: String,
+    /// The edition of the 判定区分 table whose band judged the value (e.g. 2024-04).
+    pub edition: String,
+    /// The source of that band.
+    pub source: String,
     /// The value as judged.
     pub value: String,
     /// Unit.
@@ -203,6 +207,9 @@ pub fn export_rows(records: &[JudgementRecord]) -> Vec<ExportRow> {
             checkup_date: r.checkup_date,
             checkup_kind: r.checkup_kind.clone().unwrap_or_default(),
             item: item.to_string(),
+            label_ja: String::new(),
+            edition: String::new(),
+            source: String::new(),
             value: String::new(),
             unit: String::new(),
             category: String::new(),
@@ -229,6 +236,9 @@ pub fn export_rows(records: &[JudgementRecord]) -> Vec<ExportRow> {
         out.push(o);
         for i in &j.items {
             let mut row = base(&i.key);
+            row.label_ja.clone_from(&i.label_ja);
+            row.edition.clone_from(&i.edition);
+            row.source.clone_from(&i.source);
             row.value.clone_from(&i.value);
             row.unit.clone_from(&i.unit);
             row.category = i.category.map(|c| c.as_str().to_string()).unwrap_or_default();
@@ -243,9 +253,57 @@ pub fn export_rows(records: &[JudgementRecord]) -> Vec<ExportRow> {
     out
 }
 
-/// The export as CSV (UTF-8, header row).
+/// The columns of the CSV export, in [`ExportRow`]'s order.
+pub const EXPORT_COLUMNS: [&str; 20] = [
+    "employee_number",
+    "checkup_date",
+    "checkup_kind",
+    "item",
+    "label_ja",
+    "edition",
+    "source",
+    "value",
+    "unit",
+    "category",
+    "value_category",
+    "verified",
+    "not_judged",
+    "urgent_tier",
+    "guidance_proposed",
+    "work_candidate",
+    "stratification",
+    "institution_overall",
+    "opinion_due",
+    "rules_version",
+];
+
+/// A company's judgements for the export, with each item's label, edition and source filled from
+/// the company's rules (they are stored compactly, without them): the band in force on the
+/// checkup date for the worker's sex.
+pub async fn judgements_for_export(
+    store: &dyn Store,
+    company: CompanyId,
+    filter: &iphr_store::JudgementFilter,
+) -> Result<Vec<JudgementRecord>, Error> {
+    let mut records = store.judgements(company, filter).await?;
+    if records.is_empty() {
+        return Ok(records);
+    }
+    let rules = company_rules(store, company).await?;
+    let sex: std::collections::HashMap<iphr_domain::PersonId, iphr_domain::person::Sex> =
+        store.identity_candidates(company).await?.into_iter().map(|c| (c.person_id, c.sex)).collect();
+    for r in &mut records {
+        if let Some(s) = sex.get(&r.person_id) {
+            rules.describe(&mut r.result, r.checkup_date, *s);
+        }
+    }
+    Ok(records)
+}
+
+/// The export as CSV (UTF-8, header row — also when there are no judgements).
 pub fn export_csv(records: &[JudgementRecord]) -> Result<String, Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    w.write_record(EXPORT_COLUMNS).map_err(|e| Error::Export(e.to_string()))?;
     for row in export_rows(records) {
         w.serialize(row).map_err(|e| Error::Export(e.to_string()))?;
     }

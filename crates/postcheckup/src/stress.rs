@@ -56,6 +56,53 @@ pub struct Analysis {
     pub groups: Vec<(String, GroupResult)>,
 }
 
+/// The company's other campaigns whose period overlaps `c`'s: the answers given in the common
+/// days would count in both (a sheet belongs to the campaign whose period holds its date).
+pub async fn overlapping(store: &dyn Store, c: &StressCampaign) -> Result<Vec<StressCampaign>, Error> {
+    Ok(store
+        .stress_campaigns(c.company_id)
+        .await?
+        .into_iter()
+        .filter(|o| o.id != c.id && o.starts_on <= c.ends_on && c.starts_on <= o.ends_on)
+        .collect())
+}
+
+/// Creates a campaign, refused when its period overlaps another campaign of the company (the
+/// same answers would be scored twice, possibly by two methods).
+pub async fn create_campaign(store: &dyn Store, c: &StressCampaign) -> Result<(), CampaignError> {
+    if let Some(o) = overlapping(store, c).await?.first() {
+        return Err(CampaignError::Overlaps {
+            name: o.name.clone(),
+            from: o.starts_on,
+            to: o.ends_on,
+            method: o.method.clone(),
+        });
+    }
+    store.create_stress_campaign(c).await.map_err(|e| CampaignError::Store(e.into()))
+}
+
+/// Why a campaign is not created.
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    /// Its period overlaps another campaign's.
+    #[error(
+        "the period overlaps the campaign {name:?} ({from} – {to}, method {method}): an answer belongs to one campaign"
+    )]
+    Overlaps {
+        /// The other campaign.
+        name: String,
+        /// Its first day.
+        from: chrono::NaiveDate,
+        /// Its last day.
+        to: chrono::NaiveDate,
+        /// Its method.
+        method: String,
+    },
+    /// The store.
+    #[error(transparent)]
+    Store(#[from] Error),
+}
+
 /// Each person's last sheet in the period.
 pub fn latest_per_person(sheets: &[StressSheet]) -> Vec<&StressSheet> {
     let mut m: BTreeMap<PersonId, &StressSheet> = BTreeMap::new();

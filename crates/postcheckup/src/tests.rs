@@ -93,14 +93,34 @@ async fn export_has_an_overall_row_and_one_per_item() {
         since: None,
         limit: None,
     };
-    let recs = s.judgements(w.company.id, &f).await.unwrap();
+    let recs = judgements_for_export(&s, w.company.id, &f).await.unwrap();
     let csv = export_csv(&recs).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("employee_number,checkup_date,checkup_kind,item,value,unit,category"));
-    assert!(lines.iter().any(|l| l.starts_with("E001,2025-06-10,periodic,overall,,,D,")), "{csv}");
-    assert!(lines.iter().any(|l| l.starts_with("E001,2025-06-10,periodic,UPRO,2p,,D,D,yes")), "{csv}");
+    assert_eq!(lines[0], EXPORT_COLUMNS.join(","));
+    assert!(lines[0].starts_with("employee_number,checkup_date,checkup_kind,item,label_ja,edition,source,value,unit"));
+    assert!(lines.iter().any(|l| l.starts_with("E001,2025-06-10,periodic,overall,,,,,,D,")), "{csv}");
+    // Issue 11.19: each item says its name and the edition and source of the band that judged it.
+    let upro = lines.iter().find(|l| l.starts_with("E001,2025-06-10,periodic,UPRO,")).unwrap();
+    assert!(
+        upro.starts_with("E001,2025-06-10,periodic,UPRO,尿蛋白,2025 (current),日本人間ドック・予防医療学会"),
+        "{upro}"
+    );
+    assert!(upro.contains(",2p,,D,D,yes"), "{upro}");
     let json: serde_json::Value = serde_json::from_str(&export_json(&recs).unwrap()).unwrap();
     assert_eq!(json.as_array().map(Vec::len), Some(2));
+    let item = &json[0]["items"][0];
+    assert!(!item["label_ja"].as_str().unwrap().is_empty() && !item["source"].as_str().unwrap().is_empty(), "{item}");
+    // The serialised row has the columns of the header, in order.
+    let mut probe = csv::Writer::from_writer(Vec::new());
+    probe.serialize(export_rows(&recs).remove(0)).unwrap();
+    let probe = String::from_utf8(probe.into_inner().unwrap()).unwrap();
+    assert_eq!(probe.lines().next(), Some(lines[0]));
+}
+
+/// Issue 11.19: no judgements still gives the header.
+#[test]
+fn an_empty_export_has_its_header() {
+    assert_eq!(export_csv(&[]).unwrap(), format!("{}\n", EXPORT_COLUMNS.join(",")));
 }
 
 /// One month of attendance for a person: 時間外・休日 and 法定時間外 (hours).

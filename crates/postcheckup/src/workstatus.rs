@@ -60,9 +60,12 @@ async fn special_due_of(
     soon_days: i64,
 ) -> Result<Vec<SpecialDue>, Error> {
     let table = special::table().map_err(Error::Export)?;
-    let mut checkups: HashMap<PersonId, Vec<(NaiveDate, String)>> = HashMap::new();
-    for e in store.events_of_kind(company, EventKind::Checkup, Some("special")).await? {
+    // Every checkup: the table says which kinds count for which requirement (a 特定業務従事者 or
+    // periodic checkup for night work, a special checkup naming its statute for the others).
+    let mut checkups: HashMap<PersonId, Vec<special::DoneCheckup>> = HashMap::new();
+    for e in store.events_of_kind(company, EventKind::Checkup, None).await? {
         let Some(p) = e.person_id else { continue };
+        let kind = e.subkind.clone().unwrap_or_default();
         let basis = e.detail.get("basis").and_then(|b| b.as_str()).unwrap_or("").to_string();
         // The basis or title names the statute; an imported result naming nothing counts for all.
         let text = if basis.is_empty() && e.title == "特殊健康診断" {
@@ -70,7 +73,7 @@ async fn special_due_of(
         } else {
             format!("{basis} {}", e.title)
         };
-        checkups.entry(p).or_default().push((e.event_date, text));
+        checkups.entry(p).or_default().push(special::DoneCheckup { date: e.event_date, kind, text });
     }
     let mut rows = Vec::new();
     for emp in &hr.employees {

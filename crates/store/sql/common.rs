@@ -2463,6 +2463,9 @@ impl Store for StoreImpl {
         }
         qb.push(" WHERE company_id = ").push_bind(w.company_id.0).push(" AND event_id = ").push_bind(w.event_id.0);
         qb.build().execute(&mut *tx).await.map_err(db_err)?;
+        if !w.records.is_empty() {
+            write_batch(&mut tx, &Batch { events: w.records.clone(), ..Batch::default() }).await?;
+        }
         tx.commit().await.map_err(db_err)?;
         self.judgement(w.company_id, w.event_id)
             .await?

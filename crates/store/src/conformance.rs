@@ -696,6 +696,7 @@ async fn postcheckup(store: &dyn Store, w: &World) {
         by_login: format!("{role:?}").to_lowercase(),
         by_role: role,
         at: Utc.with_ymd_and_hms(2025, 12, 2, h, 0, 0).unwrap(),
+        records: vec![],
     };
     let j = store
         .append_step(&step(Step::Guidance { level: GuidanceLevel::Medical, note: String::new() }, Role::Nurse, 9))
@@ -710,10 +711,28 @@ async fn postcheckup(store: &dyn Store, w: &World) {
         opinion: "精密検査を受けること".into(),
         valid_until: Some(d(2026, 3, 31)),
         review_on: Some(d(2026, 3, 1)),
-        conditions: vec![],
+        conditions: vec![iphr_domain::postcheckup::ConditionStatus {
+            condition: "高血圧症".into(),
+            status: iphr_domain::postcheckup::TreatmentStatus::InTreatment,
+        }],
     };
-    let j = store.append_step(&step(Step::Opinion(opinion), Role::Physician, 10)).await.unwrap();
+    // The opinion's timeline records are written in the step's transaction.
+    let subject = iphr_domain::postcheckup::StepSubject {
+        company_id: c,
+        person_id: w.persons[0].id,
+        employment_id: Some(w.employments[0].id),
+        checkup: w.checkup.id,
+        checkup_date: w.checkup.event_date,
+    };
+    let records =
+        iphr_domain::postcheckup::step_events(&Step::Opinion(opinion.clone()), None, subject, today, "doctor");
+    let j = store
+        .append_step(&StepWrite { records: records.clone(), ..step(Step::Opinion(opinion), Role::Physician, 10) })
+        .await
+        .unwrap();
     assert_eq!(j.stage, "opinion_set");
+    let timeline = store.timeline(c, w.persons[0].id).await.unwrap();
+    assert!(records.iter().all(|r| timeline.contains(r)), "the opinion is on the timeline");
     assert_eq!(j.work_category, Some(WorkCategory::Restriction));
     assert_eq!(j.measures, vec!["overtime_limit", "fewer_night_shifts", "月20時間まで"]);
     assert_eq!(j.valid_until, Some(d(2026, 3, 31)));

@@ -166,6 +166,9 @@ pub struct StepWrite {
     pub by_role: Role,
     /// When.
     pub at: DateTime<Utc>,
+    /// Timeline records written with the step, in its transaction (the opinion, treatment
+    /// statuses, the employer's decision: `iphr_domain::postcheckup::step_events`).
+    pub records: Vec<iphr_domain::event::Event>,
 }
 
 /// A dashboard section (the physician's order: panic first).

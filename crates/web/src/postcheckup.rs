@@ -680,6 +680,24 @@ async fn record_step(
         // The store refuses it too: the acknowledgement needs the opinion it acknowledges.
         return Err(AppError::Conflict("医師の意見 (就業区分) がまだないため、人事確認はできません。".into()));
     }
+    // What the step puts on the worker's timeline: the opinion (and treatment statuses), or
+    // the employer's decision on the opinion in force.
+    let current = match &step {
+        Step::HrAck { .. } => state.store.steps(cid, evid).await?.into_iter().rev().find_map(|s| match s.step {
+            Step::Opinion(o) => Some(o),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let subject = iphr_domain::postcheckup::StepSubject {
+        company_id: cid,
+        person_id: access.subject.person_id,
+        employment_id: judgement.employment_id,
+        checkup: evid,
+        checkup_date: judgement.checkup_date,
+    };
+    let events =
+        iphr_domain::postcheckup::step_events(&step, current.as_ref(), subject, today_jst(), &user.actor.login);
     let r = state
         .store
         .append_step(&StepWrite {
@@ -689,6 +707,7 @@ async fn record_step(
             by_login: user.actor.login.clone(),
             by_role: user.actor.role,
             at: Utc::now(),
+            records: events,
         })
         .await?;
     guard.wrote(&access, class, step.name()).await?;
@@ -1033,8 +1052,9 @@ pub async fn export_api(
         since: None,
         limit: None,
     };
-    let records = state.store.judgements(cid, &filter).await?;
     let internal = |e: iphr_postcheckup::Error| ApiError::from(AppError::Internal(e.to_string()));
+    let records =
+        iphr_postcheckup::judgements_for_export(state.store.as_ref(), cid, &filter).await.map_err(internal)?;
     Ok(match p.format.as_deref() {
         Some("csv") => (
             [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],

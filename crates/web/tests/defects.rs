@@ -167,3 +167,37 @@ async fn a_worker_is_refused_staff_pages_and_not_linked_to_them() {
     let (doc, _) = login(&app, "doctor").await;
     assert_eq!(get(&app, &doc, "/postcheckup").await.0, StatusCode::OK);
 }
+
+/// Item 17: the physician's opinion and the employer's decision reach the timeline (HR reads
+/// them), and so does the treatment status the opinion form records (OH staff only).
+#[tokio::test]
+async fn the_opinion_and_the_decision_reach_the_timeline() {
+    let d = demo(cfg(), vec![], true).await;
+    let (app, store) = (d.app.clone(), d.store.clone());
+    let cid: CompanyId = d.companies[0].company.id;
+    let today = chrono::Utc::now().date_naive();
+    let filter = JudgementFilter { latest_only: true, section: None, today, since: None, limit: None };
+    let j = store.judgements(cid, &filter).await.unwrap().into_iter().find(|j| j.work_category.is_none()).unwrap();
+    let steps = format!("/companies/{cid}/checkups/{}/steps", j.event_id);
+    let (doc, dt) = login(&app, "doctor").await;
+    let body = format!(
+        "csrf={dt}&step=opinion&category=restriction&measure=overtime_limit&measures_text=月20時間まで&reasons=血圧180/110&condition=高血圧症&treatment=in_treatment"
+    );
+    let (st, b) = post(&app, &doc, &steps, body).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{b}");
+    let (hr, ht) = login(&app, "jinji").await;
+    let (st, b) = post(&app, &hr, &steps, format!("csrf={ht}&step=hr_ack")).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{b}");
+    let eid = j.employment_id.unwrap();
+    let worker = format!("/companies/{cid}/workers/{eid}");
+    let (_, page) = get(&app, &doc, &worker).await;
+    let timeline = page.split("class=\"timeline\"").nth(1).unwrap();
+    let opinion = timeline.find("健診結果に基づく医師の意見: 要制限").expect("the opinion");
+    let decision = timeline.find("就業上の措置: 時間外労働の制限・月20時間まで").expect("the decision");
+    assert!(decision < opinion, "newest first: the decision after the opinion");
+    assert!(timeline.contains("治療状況: 高血圧症 — 治療中"), "the physician sees the treatment status");
+    // HR reads the opinion and the decision, never the treatment status or the reasons.
+    let (_, page) = get(&app, &hr, &worker).await;
+    assert!(page.contains("健診結果に基づく医師の意見: 要制限") && page.contains("就業上の措置: 時間外労働の制限"));
+    assert!(!page.contains("高血圧症") && !page.contains("180/110"), "{page}");
+}
