@@ -79,6 +79,7 @@ fuzz_target!(|data: &[u8]| {
         kana: "フズ ハナコ".into(),
         birth_date,
         sex: "female".into(),
+        insurer: Default::default(),
     };
     let issued = date(2025, 4, 1);
     let mut documents = Vec::new();
@@ -96,7 +97,7 @@ fuzz_target!(|data: &[u8]| {
             panic!("the exported CDA does not read back: {e}\n{}", doc.xml);
         }
         let (bundle, _skipped) = fhir_export::bundle(&common::ITEMS, &MHLW, &common::UNITS, &who, &checkup, issued);
-        let json = serde_json::to_vec(&bundle.json).unwrap_or_default();
+        let json = bundle.to_text().into_bytes();
         if let Err(e) = fhir::parse(&json, &common::ITEMS, &common::UNITS) {
             panic!("the exported Bundle does not read back: {e}\n{}", bundle.json);
         }

@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
         ohcc: Some(item.into()),
         jlac10: None,
         unit: unit.map(str::to_string),
-        parser,
+        parser: Some(parser),
         values: [("陽性".to_string(), "2".to_string())].into_iter().collect(),
         flag_column: None,
     };

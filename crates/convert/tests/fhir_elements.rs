@@ -142,3 +142,55 @@ fn unknown_elements_are_warnings() {
     assert!(w[0].ends_with("element bodySite is not read"), "{w:?}");
     assert!(w[1].contains("Specimen/s1: a Specimen resource is not read"), "{w:?}");
 }
+
+/// Issue 11.3: a blank text is no datum in every reader (an empty FHIR valueString, an empty
+/// CDA ST), and no export writes one (`valueString: ""` is invalid FHIR).
+#[test]
+fn blank_texts_are_absent_in_and_out() {
+    use iphr_domain::observation::{Observation, Provenance, Value};
+    let t = ItemTable::embedded().unwrap();
+    let u = UnitTable::embedded().unwrap();
+    let (_, mut doc) = bundle(BUNDLES[0]);
+    let entries = doc["entry"].as_array_mut().unwrap();
+    let i = entries.iter().position(|e| e["resource"]["valueString"].is_string()).unwrap();
+    let code = entries[i]["resource"]["code"]["coding"][0]["code"].as_str().unwrap().to_string();
+    entries[i]["resource"]["valueString"] = serde_json::json!("");
+    let parsed = parse(&serde_json::to_vec(&doc).unwrap(), &t, &u).unwrap();
+    let all: Vec<_> = parsed.records.iter().flat_map(|r| &r.results).collect();
+    assert!(!all.iter().any(|r| &*r.source_code == code.as_str()), "a blank valueString is no datum");
+    assert!(parsed.errors.is_empty() && parsed.unmapped.is_empty());
+
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/cda/example-tokuteikenshin.xml");
+    let xml = std::fs::read_to_string(path).unwrap().replace(">洞性徐脈<", "><");
+    let cda = iphr_convert::cda::parse(xml.as_bytes(), &t, &u).unwrap();
+    let texts: Vec<&ResultValue> = cda
+        .records
+        .iter()
+        .flat_map(|r| &r.results)
+        .map(|r| &r.value)
+        .filter(|v| matches!(v, ResultValue::Text(_)))
+        .collect();
+    assert!(!texts.iter().any(|v| **v == ResultValue::Text(String::new())), "{texts:?}");
+    assert!(texts.iter().any(|v| **v == ResultValue::Text("血圧が基準値以上".into())));
+
+    // A blank text stored before (from an older import) is left out of CDA and FHIR, said so.
+    let m = iphr_convert::mhlw::MhlwTable::embedded(&t).unwrap();
+    let o = Observation {
+        company_id: iphr_domain::CompanyId::new(),
+        id: iphr_domain::ObservationId::new(),
+        event_id: iphr_domain::EventId::new(),
+        person_id: iphr_domain::PersonId::new(),
+        employment_id: None,
+        item: iphr_domain::ohcc::ItemCode::parse("Az0020000Z").unwrap(),
+        atr: iphr_domain::ohcc::DataAtr::parse("Tk1").unwrap(),
+        value: Value::Text { text: " ".into() },
+        qualifier: Default::default(),
+        info_class: iphr_domain::info_class::InfoClass::Class2,
+        event_date: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+        provenance: Provenance::default(),
+    };
+    let (entries, skipped) = iphr_convert::mhlw::entries(&t, &m, &u, &[&o], true);
+    assert!(entries.is_empty());
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].reason, iphr_convert::mhlw::SkipReason::Blank);
+}
