@@ -756,6 +756,11 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
         if self.in_footer {
             return false;
         }
+        let n = self.profile.footer_lines;
+        if n == 0 && self.profile.footer_prefix.is_none() {
+            self.row(line, rec, out);
+            return true;
+        }
         let blank = rec.iter().all(|c| c.trim().is_empty());
         if let Some(prefix) = self.profile.footer_prefix.as_deref()
             && !blank
@@ -764,7 +769,6 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
             self.in_footer = true;
             return false;
         }
-        let n = self.profile.footer_lines;
         if n == 0 || blank {
             self.row(line, rec, out);
             return true;
@@ -1112,7 +1116,9 @@ fn fast_number(s: &str) -> Option<Parsed> {
         return None;
     }
     let value = s.parse::<f64>().ok().filter(|v| v.is_finite())?;
-    Some(Parsed::Number { value, comparator, flag, scale: crate::value::decimal_scale(s) })
+    // The digits after the point (the text is digits, a sign and a point: checked above).
+    let scale = s.bytes().position(|b| b == b'.').map_or(0, |i| s.len() - i - 1);
+    Some(Parsed::Number { value, comparator, flag, scale: u8::try_from(scale).ok() })
 }
 
 /// The line where a record starts.
