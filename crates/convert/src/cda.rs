@@ -10,7 +10,7 @@
 
 use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError, Unmapped};
 use crate::plan::{ParsedRecords, Record};
-use crate::text::{Encoding, fold_value};
+use crate::text::fold_value;
 use crate::units::UnitTable;
 use crate::value::RangeFlag;
 use crate::wareki::parse_date;
@@ -111,14 +111,7 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
     let institution = path(root, &["author", "assignedAuthor", "representedOrganization", "name"])
         .and_then(|n| n.text())
         .map(str::to_string);
-    let mut out = ParsedRecords {
-        encoding: Encoding::Utf8,
-        rows_read: 0,
-        records: vec![],
-        errors: vec![],
-        unmapped: vec![],
-        warnings: vec![],
-    };
+    let mut out = ParsedRecords::of(vec![], 0);
     let mut results = Vec::new();
     for o in root.descendants().filter(|n| n.is_element() && n.tag_name().name() == "observation") {
         let Some(code_el) = child(o, "code") else { continue };
@@ -262,14 +255,7 @@ pub fn parse_archive(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Resu
     if zip.len() > MAX_ENTRIES {
         return Err(CdaFileError::Shape(format!("{} entries: more than {MAX_ENTRIES}", zip.len())));
     }
-    let mut out = ParsedRecords {
-        encoding: Encoding::Utf8,
-        rows_read: 0,
-        records: vec![],
-        errors: vec![],
-        unmapped: vec![],
-        warnings: vec![],
-    };
+    let mut out = ParsedRecords::of(vec![], 0);
     let mut counted = 0u64;
     let mut declared: Option<u64> = None;
     let mut total = 0u64;

@@ -11,7 +11,6 @@
 
 use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError, Unmapped};
 use crate::plan::{ParsedRecords, Record};
-use crate::text::Encoding;
 use crate::units::UnitTable;
 use crate::value::{Comparator, RangeFlag};
 use crate::wareki::parse_date;
@@ -555,14 +554,7 @@ pub fn parse(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<Parse
         .and_then(|i| s(i, "value"))
         .map(str::to_string);
     let physician = resources().find(|r| s(r, "resourceType") == Some("Practitioner")).and_then(person_name);
-    let mut out = ParsedRecords {
-        encoding: Encoding::Utf8,
-        rows_read: 0,
-        records: vec![],
-        errors: vec![],
-        unmapped: vec![],
-        warnings: vec![],
-    };
+    let mut out = ParsedRecords::of(vec![], 0);
     // Every element of every resource is read, structure, or deliberately not kept; anything
     // else is said.
     for (i, r) in resources().enumerate() {

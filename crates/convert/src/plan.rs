@@ -279,6 +279,20 @@ pub struct ParsedRecords {
     pub warnings: Vec<crate::checkup_csv::RowError>,
 }
 
+impl ParsedRecords {
+    /// UTF-8 records (a document's, or held ones) with nothing else said yet.
+    pub fn of(records: Vec<Record>, rows_read: usize) -> Self {
+        Self {
+            encoding: crate::text::Encoding::Utf8,
+            rows_read,
+            records,
+            errors: vec![],
+            unmapped: vec![],
+            warnings: vec![],
+        }
+    }
+}
+
 /// A parsed checkup file as records (the profile's name, its institution and 医療機関番号, and
 /// the file go into each new event's details).
 pub fn checkup_records(parsed: &ParsedFile, profile: &crate::profile::Profile, file: &str) -> ParsedRecords {

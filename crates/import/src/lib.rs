@@ -475,14 +475,7 @@ async fn resolve_entry(
     let record = iphr_convert::plan::record_from_json(&entry.payload, identity)
         .ok_or_else(|| ImportError::Tables(format!("queue entry {queue_id}: the held record cannot be read")))?;
     let (events, observations) = store.events_on(company, record.kind, &[(person, record.date)]).await?;
-    let parsed = iphr_convert::plan::ParsedRecords {
-        encoding: iphr_convert::text::Encoding::Utf8,
-        rows_read: 1,
-        records: vec![record],
-        errors: vec![],
-        unmapped: vec![],
-        warnings: vec![],
-    };
+    let parsed = iphr_convert::plan::ParsedRecords::of(vec![record], 1);
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let meta = FileMeta {
         company_id: company,
@@ -651,14 +644,7 @@ pub async fn map_unmapped(
         });
     }
     let (events, observations) = store.events_on(company, EventKind::Checkup, &keys).await?;
-    let parsed = ParsedRecords {
-        encoding: iphr_convert::text::Encoding::Utf8,
-        rows_read: held.len(),
-        records,
-        errors: vec![],
-        unmapped: vec![],
-        warnings: vec![],
-    };
+    let parsed = ParsedRecords::of(records, held.len());
     let meta = FileMeta {
         company_id: company,
         id: held.first().map_or_else(uuid::Uuid::nil, |u| u.source_file_id),

@@ -46,43 +46,21 @@ async fn conformance_postgres() {
 /// Issue 11.10: the migration that scopes consents, on PostgreSQL (see the SQLite test).
 #[tokio::test]
 async fn class_wide_stress_consents_are_scoped_by_the_migration() {
-    use iphr_domain::info_class::InfoClass;
-    use iphr_domain::policy::ConsentGrant;
-    use iphr_domain::role::Role;
+    use iphr_store::conformance::{assert_consents_scoped, row_statements, seed_class_wide_stress_consents};
     let Some((admin, url)) = fresh_database().await else {
         return;
     };
     let store = PgStore::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
-    let w = iphr_store::conformance::world();
-    let (p0, p1) = (w.persons[0].id, w.persons[1].id);
-    let wide = |person| ConsentGrant {
-        person_id: person,
-        company_id: w.company.id,
-        info_class: InfoClass::Stress,
-        grantee_role: Role::Hr,
-        event_id: None,
-    };
-    store.create_company(&w.company).await.expect("company");
-    let mut batch = w.batch.clone();
-    batch.consents.extend([wide(p0), wide(p1)]);
-    store.insert_batch(&batch).await.expect("insert");
+    let case = seed_class_wide_stress_consents(&store).await;
     let sql = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0013_consent_scope.sql"))
         .expect("migration");
-    let body: String =
-        sql.lines().filter(|l| !l.starts_with("ALTER TABLE") && !l.starts_with("--")).collect::<Vec<_>>().join("\n");
     let mut conn = PgConnection::connect(&url).await.expect("connect");
-    for statement in body.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        sqlx::query(sqlx::AssertSqlSafe(statement.to_string())).execute(&mut conn).await.expect("migration statement");
+    for statement in row_statements(&sql) {
+        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut conn).await.expect("migration statement");
     }
     drop(conn);
-    let check = w.batch.events.iter().find(|e| e.kind == iphr_domain::event::EventKind::StressCheck).expect("check");
-    let c0 = store.consents_of_person(p0).await.expect("consents");
-    let stress: Vec<&ConsentGrant> = c0.iter().filter(|c| c.info_class == InfoClass::Stress).collect();
-    assert_eq!(stress.len(), 2, "{c0:?}");
-    assert!(stress.iter().all(|c| c.event_id == Some(check.id)), "{c0:?}");
-    assert!(c0.iter().any(|c| c.info_class == InfoClass::Class3 && c.event_id.is_none()));
-    assert!(store.consents_of_person(p1).await.expect("consents").is_empty(), "no stress check: revoked");
+    assert_consents_scoped(&store, &case).await;
     drop(store);
     drop_database(&admin, &url).await;
 }

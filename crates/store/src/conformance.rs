@@ -1224,3 +1224,55 @@ async fn imports_in_parts(store: &dyn Store) {
         .unwrap();
     assert!(audited("applied import").await);
 }
+
+/// Issue 11.10, the migration that scopes consents (`0013_consent_scope.sql`), as a story both
+/// backends run: [`seed_class_wide_stress_consents`] writes the world with class-wide
+/// stress-check consents for both persons, the backend test runs [`row_statements`] of its
+/// migration on its own connection, and [`assert_consents_scoped`] checks the outcome.
+pub struct ConsentScopeCase {
+    /// The world written.
+    pub world: World,
+}
+
+/// Writes the world plus a class-wide (unscoped) stress-check consent for each of its two
+/// persons, as interview applications recorded them before 0013.
+pub async fn seed_class_wide_stress_consents(store: &dyn Store) -> ConsentScopeCase {
+    let world = world();
+    let wide = |person| ConsentGrant {
+        person_id: person,
+        company_id: world.company.id,
+        info_class: InfoClass::Stress,
+        grantee_role: Role::Hr,
+        event_id: None,
+    };
+    store.create_company(&world.company).await.expect("company");
+    let mut batch = world.batch.clone();
+    batch.consents.extend([wide(world.persons[0].id), wide(world.persons[1].id)]);
+    store.insert_batch(&batch).await.expect("insert");
+    ConsentScopeCase { world }
+}
+
+/// The statements of a migration that change rows (its `ALTER TABLE` and comment lines left
+/// out: the migrated schema has them already).
+pub fn row_statements(migration_sql: &str) -> Vec<String> {
+    let body: String = migration_sql
+        .lines()
+        .filter(|l| !l.starts_with("ALTER TABLE") && !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    body.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+/// After the row statements ran: person 0's class-wide consent is scoped to their stress check
+/// (next to the world's own scoped one), other classes are untouched, and person 1, who has no
+/// stress check, has no consent left.
+pub async fn assert_consents_scoped(store: &dyn Store, case: &ConsentScopeCase) {
+    let w = &case.world;
+    let check = w.batch.events.iter().find(|e| e.kind == EventKind::StressCheck).expect("stress check");
+    let c0 = store.consents_of_person(w.persons[0].id).await.expect("consents");
+    let stress: Vec<&ConsentGrant> = c0.iter().filter(|c| c.info_class == InfoClass::Stress).collect();
+    assert_eq!(stress.len(), 2, "the world's scoped consent and the converted one: {c0:?}");
+    assert!(stress.iter().all(|c| c.event_id == Some(check.id)), "{c0:?}");
+    assert!(c0.iter().any(|c| c.info_class == InfoClass::Class3 && c.event_id.is_none()), "other classes untouched");
+    assert!(store.consents_of_person(w.persons[1].id).await.expect("consents").is_empty(), "no stress check: revoked");
+}
