@@ -12,11 +12,20 @@ use common::{demo, get, login, post, send};
 use iphr_demo::DemoConfig;
 use iphr_domain::CompanyId;
 use iphr_domain::event::EventKind;
-use iphr_store::{AuditFilter, JudgementFilter};
+use iphr_store::{AuditFilter, JudgementFilter, JudgementRecord};
 
 /// Today in Japan (the web records dates in JST).
 fn today_jst() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+/// The first company and a latest checkup of it with no opinion yet.
+async fn undecided_checkup(d: &common::Demo) -> (CompanyId, JudgementRecord) {
+    let cid: CompanyId = d.companies[0].company.id;
+    let today = chrono::Utc::now().date_naive();
+    let filter = JudgementFilter { latest_only: true, section: None, today, since: None, limit: None };
+    let all = d.store.judgements(cid, &filter).await.unwrap();
+    (cid, all.into_iter().find(|j| j.work_category.is_none()).unwrap())
 }
 
 fn cfg() -> DemoConfig {
@@ -54,10 +63,7 @@ async fn the_language_switch_redirects_only_within_the_site() {
 async fn hr_cannot_acknowledge_a_checkup_without_an_opinion() {
     let d = demo(cfg(), vec![], true).await;
     let (app, store) = (d.app.clone(), d.store.clone());
-    let cid: CompanyId = d.companies[0].company.id;
-    let today = chrono::Utc::now().date_naive();
-    let filter = JudgementFilter { latest_only: true, section: None, today, since: None, limit: None };
-    let j = store.judgements(cid, &filter).await.unwrap().into_iter().find(|j| j.work_category.is_none()).unwrap();
+    let (cid, j) = undecided_checkup(&d).await;
     let (hr, ht) = login(&app, "jinji").await;
     let path = format!("/companies/{cid}/checkups/{}/steps", j.event_id);
     let (st, body) = post(&app, &hr, &path, format!("csrf={ht}&step=hr_ack")).await;
@@ -173,11 +179,8 @@ async fn a_worker_is_refused_staff_pages_and_not_linked_to_them() {
 #[tokio::test]
 async fn the_opinion_and_the_decision_reach_the_timeline() {
     let d = demo(cfg(), vec![], true).await;
-    let (app, store) = (d.app.clone(), d.store.clone());
-    let cid: CompanyId = d.companies[0].company.id;
-    let today = chrono::Utc::now().date_naive();
-    let filter = JudgementFilter { latest_only: true, section: None, today, since: None, limit: None };
-    let j = store.judgements(cid, &filter).await.unwrap().into_iter().find(|j| j.work_category.is_none()).unwrap();
+    let app = d.app.clone();
+    let (cid, j) = undecided_checkup(&d).await;
     let steps = format!("/companies/{cid}/checkups/{}/steps", j.event_id);
     let (doc, dt) = login(&app, "doctor").await;
     let body = format!(
