@@ -8,7 +8,7 @@ use iphr_domain::event::EventKind;
 use iphr_domain::observation::Value;
 use iphr_domain::tenant::Company;
 use iphr_import::{Options, Outcome, import_attendance, import_hr};
-use iphr_store::Store;
+use iphr_store::prelude::*;
 use iphr_store_sqlite::SqliteStore;
 use std::path::PathBuf;
 

@@ -11,7 +11,8 @@ use iphr_domain::person::{Employment, InsurerIds, Person, Sex};
 use iphr_domain::tenant::Company;
 use iphr_domain::{CompanyId, EmploymentId, PersonId};
 use iphr_import::{Options, Outcome, import_checkup_csv};
-use iphr_store::{Batch, Store};
+use iphr_store::Batch;
+use iphr_store::prelude::*;
 use iphr_store_sqlite::SqliteStore;
 use std::path::PathBuf;
 

@@ -14,7 +14,8 @@ use iphr_domain::tenant::Company;
 use iphr_import::{
     DocumentOutcome, DocumentReport, ImportError, Options, PersonRef, assign_document, import_documents,
 };
-use iphr_store::{AuditFilter, Store};
+use iphr_store::AuditFilter;
+use iphr_store::prelude::*;
 use iphr_store_sqlite::SqliteStore;
 use std::path::PathBuf;
 

@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use iphr_domain::CompanyId;
 use iphr_domain::tenant::Company;
 use iphr_import::{HrOutcome, Options, Outcome, import_checkup_csv, import_hr};
-use iphr_store::{Store, WorkerQuery};
+use iphr_store::WorkerQuery;
+use iphr_store::prelude::*;
 use iphr_store_sqlite::SqliteStore;
 use std::path::PathBuf;
 

@@ -11,7 +11,8 @@ use iphr_convert::profile::Profile;
 use iphr_domain::CompanyId;
 use iphr_domain::tenant::Company;
 use iphr_import::{HrOutcome, Options, Outcome, import_checkup_csv, import_hr};
-use iphr_store::{AuditFilter, Store};
+use iphr_store::AuditFilter;
+use iphr_store::prelude::*;
 use iphr_store_sqlite::SqliteStore;
 use std::path::PathBuf;
 

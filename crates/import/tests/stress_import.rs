@@ -9,7 +9,7 @@ use iphr_domain::info_class::InfoClass;
 use iphr_domain::observation::Value;
 use iphr_domain::tenant::Company;
 use iphr_import::{Options, Outcome, import_hr, import_stress};
-use iphr_store::Store;
+use iphr_store::prelude::*;
 use iphr_store_sqlite::SqliteStore;
 use std::path::PathBuf;
 

@@ -7,7 +7,7 @@ use iphr_domain::event::EventKind;
 use iphr_domain::overtime::{MonthHours, MonthResult, OvertimeRules, WorkerKind, evaluate};
 use iphr_domain::person::WorkRegime;
 use iphr_domain::{CompanyId, EmploymentId, PersonId};
-use iphr_store::Store;
+use iphr_store::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 /// The attendance items read.

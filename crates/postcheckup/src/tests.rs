@@ -3,11 +3,12 @@
 use super::*;
 use iphr_domain::observation::Value;
 use iphr_domain::ohcc::{DataAtr, ItemCode};
-use iphr_store::conformance::world;
+use iphr_store::prelude::*;
 use iphr_store::{Batch, RuleOverride};
+use iphr_store_conformance::world;
 use iphr_store_sqlite::SqliteStore;
 
-async fn store() -> (tempfile::TempDir, SqliteStore, iphr_store::conformance::World) {
+async fn store() -> (tempfile::TempDir, SqliteStore, iphr_store_conformance::World) {
     let dir = tempfile::tempdir().unwrap();
     let s = SqliteStore::open(&dir.path().join("t.db").to_string_lossy()).await.unwrap();
     s.migrate().await.unwrap();
@@ -124,7 +125,7 @@ fn an_empty_export_has_its_header() {
 }
 
 /// One month of attendance for a person: 時間外・休日 and 法定時間外 (hours).
-fn attendance(w: &iphr_store::conformance::World, p: usize, month: chrono::NaiveDate, oh: f64, so: f64) -> Batch {
+fn attendance(w: &iphr_store_conformance::World, p: usize, month: chrono::NaiveDate, oh: f64, so: f64) -> Batch {
     use iphr_domain::event::{Event, EventKind};
     let ev = Event {
         company_id: w.company.id,

@@ -10,7 +10,7 @@ use iphr_domain::event::EventKind;
 use iphr_domain::judgement::{Settings, risk_rank};
 use iphr_domain::special::{self, DueStatus};
 use iphr_domain::{EmploymentId, PersonId};
-use iphr_store::Store;
+use iphr_store::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 

@@ -53,8 +53,6 @@ mod backend {
     }
 }
 
-/// The shared SQL implementation of the store trait.
-mod sql {
-    use super::{Db, StoreImpl, backend};
-    include!("../../store/sql/common.rs");
-}
+/// The SQL implementation of the store traits shared with the other backend.
+#[path = "../../store/sql/mod.rs"]
+mod sql;

@@ -2,7 +2,7 @@
 //! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`); creates a fresh database for the run
 //! and drops it afterwards. Without the variable it says it was skipped.
 
-use iphr_store::Store;
+use iphr_store::prelude::*;
 use iphr_store_postgres::PgStore;
 use sqlx::{Connection, PgConnection};
 
@@ -37,7 +37,7 @@ async fn conformance_postgres() {
     };
     let store = PgStore::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
-    iphr_store::conformance::run(&store).await;
+    iphr_store_conformance::run(&store).await;
     drop(store);
     drop_database(&admin, &url).await;
     println!("conformance suite ran on PostgreSQL");
@@ -46,7 +46,7 @@ async fn conformance_postgres() {
 /// Issue 11.10: the migration that scopes consents, on PostgreSQL (see the SQLite test).
 #[tokio::test]
 async fn class_wide_stress_consents_are_scoped_by_the_migration() {
-    use iphr_store::conformance::{assert_consents_scoped, row_statements, seed_class_wide_stress_consents};
+    use iphr_store_conformance::{assert_consents_scoped, row_statements, seed_class_wide_stress_consents};
     let Some((admin, url)) = fresh_database().await else {
         return;
     };

@@ -1,6 +1,6 @@
 //! The store conformance suite on SQLite (a temporary file).
 
-use iphr_store::Store;
+use iphr_store::prelude::*;
 use iphr_store_sqlite::SqliteStore;
 
 #[tokio::test]
@@ -10,7 +10,7 @@ async fn conformance_sqlite() {
     let store = SqliteStore::open(&format!("sqlite://{}", path.display())).await.expect("open");
     store.migrate().await.expect("migrate");
     assert!(path.exists(), "the database file and its folders are created");
-    iphr_store::conformance::run(&store).await;
+    iphr_store_conformance::run(&store).await;
     println!("conformance suite ran on SQLite");
 }
 
@@ -20,7 +20,7 @@ async fn foreign_keys_are_enforced() {
     let store = SqliteStore::open(&dir.path().join("fk.db").display().to_string()).await.expect("open");
     store.migrate().await.expect("migrate");
     // An employment naming a company that does not exist is refused.
-    let w = iphr_store::conformance::world();
+    let w = iphr_store_conformance::world();
     let b = iphr_store::Batch {
         persons: w.batch.persons.clone(),
         employments: w.batch.employments.clone(),
@@ -35,7 +35,7 @@ async fn foreign_keys_are_enforced() {
 /// before the day it was given; one with no stress check is revoked.
 #[tokio::test]
 async fn class_wide_stress_consents_are_scoped_by_the_migration() {
-    use iphr_store::conformance::{assert_consents_scoped, row_statements, seed_class_wide_stress_consents};
+    use iphr_store_conformance::{assert_consents_scoped, row_statements, seed_class_wide_stress_consents};
     use sqlx::Connection;
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("m.db");

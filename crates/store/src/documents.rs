@@ -1,6 +1,9 @@
 //! Documents of a bundle (文書の一括取込): scans, PDFs and images stored as blobs, matched to a
 //! worker by their file name or waiting unassigned (未割当) for a person to be chosen by hand.
 
+use crate::*;
+use async_trait::async_trait;
+
 use crate::SourceFile;
 use chrono::{DateTime, NaiveDate, Utc};
 use iphr_domain::event::Event;
@@ -85,4 +88,24 @@ pub struct DocumentWrite {
     pub events: Vec<Event>,
     /// Stored, unassigned documents that now go to a worker.
     pub assignments: Vec<DocumentAssignment>,
+}
+
+/// Document bundles (文書の一括取込).
+#[async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// Writes one document bundle: the source file, the new documents with their bytes, the
+    /// attachment events of the matched ones and the assignments of waiting ones; all or nothing.
+    /// A document whose SHA-256 the company holds already is a conflict.
+    async fn insert_documents(&self, write: &DocumentWrite) -> Result<()>;
+    /// The company's stored documents with these SHA-256 hashes (no bytes).
+    async fn documents_by_sha256(&self, company: CompanyId, sha256: &[String]) -> Result<Vec<DocumentMeta>>;
+    /// The company's documents waiting for a worker (未割当), oldest first (no bytes).
+    async fn unassigned_documents(&self, company: CompanyId) -> Result<Vec<DocumentMeta>>;
+    /// Gives a waiting document to a worker and writes its attachment event, in one transaction;
+    /// a document that is not waiting (unknown, or assigned already) is refused.
+    async fn assign_document(&self, company: CompanyId, assignment: &DocumentAssignment) -> Result<DocumentMeta>;
+    /// One document with its bytes (download).
+    async fn document(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<StoredDocument>>;
+    /// A worker's documents in a company, by date then id (no bytes).
+    async fn documents_of_person(&self, company: CompanyId, person: PersonId) -> Result<Vec<DocumentMeta>>;
 }

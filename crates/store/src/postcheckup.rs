@@ -1,6 +1,9 @@
 //! Record types of the post-checkup flow (事後措置): judgements, workflow steps, dashboard
 //! sections and per-company rule tables.
 
+use crate::*;
+use async_trait::async_trait;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use iphr_domain::judgement::{CheckupJudgement, Fact};
 use iphr_domain::person::Sex;
@@ -288,15 +291,45 @@ pub struct DashboardCounts {
     pub judged: u64,
 }
 
-/// A company's override of a rule table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RuleOverride {
-    /// Table name (see `iphr_domain::judgement::TABLE_NAMES`).
-    pub table: String,
-    /// Rows in the table's CSV format.
-    pub content: String,
-    /// Who set it.
-    pub updated_by: String,
-    /// When.
-    pub updated_at: DateTime<Utc>,
+/// Post-checkup measures (事後措置): judgements, the dashboard, the workflow steps.
+#[async_trait]
+pub trait PostcheckupStore: Send + Sync {
+    /// A page of a company's checkups (on or after `since`, event ids after `after`, at most
+    /// `limit`, in event-id order) with the data of the given OHCC items.
+    async fn checkups_to_judge(
+        &self,
+        company: CompanyId,
+        since: Option<NaiveDate>,
+        items: &[String],
+        after: Option<EventId>,
+        limit: u32,
+    ) -> Result<Vec<CheckupToJudge>>;
+    /// Post-checkup opinions already on a company's timelines (events `opinion` / `post_checkup`).
+    async fn prior_opinions(&self, company: CompanyId) -> Result<Vec<PriorOpinion>>;
+    /// Stores judgements (new, changed or unchanged by their result); one transaction. Call
+    /// [`Self::finish_judging`] after the last batch.
+    async fn save_judgements(
+        &self,
+        company: CompanyId,
+        rows: &[JudgementWrite],
+        at: DateTime<Utc>,
+    ) -> Result<JudgeSummary>;
+    /// After judging: recomputes each person's latest general and special checkup and refreshes the
+    /// planner statistics of the judgement table.
+    async fn finish_judging(&self, company: CompanyId) -> Result<()>;
+    /// Judgements of a company.
+    async fn judgements(&self, company: CompanyId, filter: &JudgementFilter) -> Result<Vec<JudgementRecord>>;
+    /// One judgement.
+    async fn judgement(&self, company: CompanyId, event: EventId) -> Result<Option<JudgementRecord>>;
+    /// Counts per dashboard section (each person's latest checkup).
+    async fn dashboard_counts(
+        &self,
+        company: CompanyId,
+        today: NaiveDate,
+        panic_cutoff: DateTime<Utc>,
+    ) -> Result<DashboardCounts>;
+    /// Appends a step and updates the judgement's state; the judgement must exist.
+    async fn append_step(&self, write: &StepWrite) -> Result<JudgementRecord>;
+    /// The steps of a checkup, oldest first.
+    async fn steps(&self, company: CompanyId, event: EventId) -> Result<Vec<StepRecord>>;
 }

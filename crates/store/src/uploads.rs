@@ -1,6 +1,9 @@
 //! Files uploaded on the web: staged with their bytes until the user commits (or discards) them,
 //! then kept as an upload receipt without the bytes.
 
+use crate::*;
+use async_trait::async_trait;
+
 use chrono::{DateTime, Utc};
 use iphr_domain::{CompanyId, UserId};
 use serde::Serialize;
@@ -89,4 +92,29 @@ pub struct Upload {
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+}
+
+/// Web uploads (受付・プレビュー・取込).
+#[async_trait]
+pub trait UploadStore: Send + Sync {
+    /// Stages an uploaded file with its bytes.
+    async fn create_upload(&self, upload: &Upload, bytes: &[u8]) -> Result<()>;
+    /// One upload (no bytes).
+    async fn upload(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Upload>>;
+    /// The bytes of an upload that is not over yet.
+    async fn upload_bytes(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Vec<u8>>>;
+    /// Moves an upload on: its status, phase and report; a final status drops the bytes. Moving
+    /// from a status other than `from` is refused (a conflict), so only one server commits it.
+    async fn set_upload_status(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+        from: UploadStatus,
+        to: UploadStatus,
+        phase: &str,
+        report: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// A user's uploads to a company, newest first.
+    async fn uploads_of_user(&self, company: CompanyId, user: UserId, limit: u32) -> Result<Vec<Upload>>;
 }

@@ -1,8 +1,11 @@
 //! Record types of the work-status unit and the stress check.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::*;
+use async_trait::async_trait;
+
+use chrono::NaiveDate;
 use iphr_domain::person::WorkRegime;
-use iphr_domain::{CompanyId, DepartmentId, EmploymentId, EventId, PersonId};
+use iphr_domain::{CompanyId, DepartmentId, EmploymentId, PersonId};
 use serde::Serialize;
 
 /// One numeric datum of a month (attendance): person, month, OHCC item, value.
@@ -18,45 +21,6 @@ pub struct MonthlyValue {
     pub item: String,
     /// Value.
     pub value: f64,
-}
-
-/// A stress-check campaign (安衛法66条の10): a company, a period, the high-stress method chosen
-/// before the check, and the implementer (実施者: a physician or nurse).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StressCampaign {
-    /// Company.
-    pub company_id: CompanyId,
-    /// Id (UUIDv7).
-    pub id: uuid::Uuid,
-    /// Name, e.g. 2026年度ストレスチェック.
-    pub name: String,
-    /// First day answers count.
-    pub starts_on: NaiveDate,
-    /// Last day.
-    pub ends_on: NaiveDate,
-    /// `sum` or `soten`.
-    pub method: String,
-    /// 実施者 (login).
-    pub implementer: String,
-    /// Who created it.
-    pub created_by: String,
-    /// When.
-    pub created_at: DateTime<Utc>,
-}
-
-/// A stress-check answer sheet on the timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StressSheet {
-    /// The event.
-    pub event_id: EventId,
-    /// The person.
-    pub person_id: PersonId,
-    /// The employment.
-    pub employment_id: Option<EmploymentId>,
-    /// Date answered.
-    pub date: NaiveDate,
-    /// The 57 answers (1–4), as stored in the event.
-    pub answers: Vec<u8>,
 }
 
 /// One assignment span of a person: department and 労働時間制度 from `valid_from` to `valid_to`.
@@ -94,13 +58,21 @@ pub fn spans_on(spans: &[AssignmentSpan], date: NaiveDate) -> std::collections::
     out
 }
 
-/// A reminder to take the stress check (受検勧奨) sent to a worker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StressReminder {
-    /// The person.
-    pub person_id: PersonId,
-    /// When.
-    pub sent_at: DateTime<Utc>,
-    /// By whom (login).
-    pub sent_by: String,
+/// Work status: monthly values (hours) and assignment history.
+#[async_trait]
+pub trait WorkStatusStore: Send + Sync {
+    /// Numeric data of a company's events of one kind dated in `from..=to`, for the given items,
+    /// of every person or of one.
+    async fn monthly_values(
+        &self,
+        company: CompanyId,
+        kind: iphr_domain::event::EventKind,
+        from: NaiveDate,
+        to: NaiveDate,
+        items: &[String],
+        person: Option<PersonId>,
+    ) -> Result<Vec<MonthlyValue>>;
+    /// Every assignment of a company's employments with its department's name and 労働時間制度,
+    /// by person and start date: who was where, and under which regime, on any date.
+    async fn assignment_history(&self, company: CompanyId) -> Result<Vec<AssignmentSpan>>;
 }

@@ -28,7 +28,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use iphr_domain::ohcc::ItemTable;
 use iphr_domain::policy::PolicyTable;
-use iphr_store::Store;
+use iphr_store::prelude::*;
 use std::sync::Arc;
 
 pub use error::AppError;

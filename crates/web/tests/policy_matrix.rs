@@ -11,6 +11,7 @@ use iphr_domain::event::EventKind;
 use iphr_domain::info_class::InfoClass;
 use iphr_domain::role::Role;
 use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId, UserId};
+use iphr_store::prelude::*;
 use iphr_store::{AuditFilter, Store, User, WorkerQuery};
 use iphr_store_sqlite::SqliteStore;
 use iphr_web::{Application, WebConfig};

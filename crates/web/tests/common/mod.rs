@@ -9,6 +9,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use iphr_demo::{DemoAccount, DemoCompany, DemoConfig, WorkerGenerator, accounts, companies, company_batch};
 use iphr_domain::{PersonId, UserId};
+use iphr_store::prelude::*;
 use iphr_store::{Store, User};
 use iphr_store_sqlite::SqliteStore;
 use iphr_web::{Application, WebConfig};

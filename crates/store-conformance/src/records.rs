@@ -1,0 +1,102 @@
+//! Tenants and the record written in batches; a failing batch writes nothing.
+
+use crate::*;
+
+pub(crate) async fn tenants_and_records(store: &dyn Store) -> World {
+    let w = world();
+    store.create_company(&w.company).await.unwrap();
+    let other = Company { id: CompanyId::new(), name: "Ａ社".into() };
+    store.create_company(&other).await.unwrap();
+    assert!(matches!(store.create_company(&other).await, Err(StoreError::Conflict(_))));
+    let names: Vec<_> = store.list_companies().await.unwrap().into_iter().map(|c| c.name).collect();
+    // Names sort in code-point (byte) order on every backend.
+    assert_eq!(names, vec!["株式会社テスト製作所".to_string(), "Ａ社".to_string()]);
+    assert_eq!(store.get_company(other.id).await.unwrap(), Some(other.clone()));
+    assert_eq!(store.get_company(CompanyId::new()).await.unwrap(), None);
+
+    store.insert_batch(&w.batch).await.unwrap();
+    assert!(store.has_data().await.unwrap());
+
+    // Worker header: person, employment, assignments newest first, exposures.
+    let h = store.worker(w.company.id, w.employments[0].id).await.unwrap().expect("worker");
+    assert_eq!(h.person, w.persons[0]);
+    assert_eq!(h.employment, w.employments[0]);
+    assert_eq!(h.assignments.len(), 2);
+    assert_eq!(h.assignments[0].department, "製造部");
+    assert_eq!(h.assignments[0].establishment, "本社工場");
+    assert!(h.assignments[0].assignment.night_work);
+    assert_eq!(h.assignments[0].assignment.valid_to, None);
+    assert_eq!(h.assignments[0].assignment.work_regime, WorkRegime::General);
+
+    // Assignment history: who was where, under which 労働時間制度, on a date.
+    let spans = store.assignment_history(w.company.id).await.unwrap();
+    assert_eq!(spans.len(), 3);
+    let on = iphr_store::spans_on(&spans, d(2021, 3, 31));
+    assert_eq!(on[&w.persons[0].id].department, "総務部");
+    assert_eq!(on[&w.persons[1].id].work_regime, WorkRegime::ResearchDevelopment);
+    let on = iphr_store::spans_on(&spans, d(2021, 4, 1));
+    assert_eq!(on[&w.persons[0].id].department, "製造部");
+    assert_eq!(on[&w.persons[0].id].valid_to, None);
+    assert!(iphr_store::spans_on(&spans, d(2015, 3, 31)).is_empty());
+    assert!(store.assignment_history(CompanyId::new()).await.unwrap().is_empty());
+    assert_eq!(h.assignments[1].assignment.valid_to, Some(d(2021, 3, 31)));
+    assert_eq!(h.exposures.len(), 1);
+    assert_eq!(h.exposures[0].agent_name, "トルエン");
+    // Tenancy: the same employment under another company is not found.
+    assert_eq!(store.worker(other.id, w.employments[0].id).await.unwrap(), None);
+
+    // Timeline: own events and the patrol of the department at the time, newest first.
+    let t = store.timeline(w.company.id, w.persons[0].id).await.unwrap();
+    let titles: Vec<_> = t.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, vec!["ストレスチェック", "製造部 巡視", "定期健康診断"]);
+    assert_eq!(t[2], w.checkup);
+    let t1 = store.timeline(w.company.id, w.persons[1].id).await.unwrap();
+    let titles1: Vec<_> = t1.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles1, vec!["定期健康診断", "総務部 巡視"]);
+    assert!(store.timeline(other.id, w.persons[0].id).await.unwrap().is_empty());
+
+    // Observations come back exactly, all value kinds and provenance.
+    let obs = store.event_observations(w.company.id, w.checkup.id).await.unwrap();
+    let mut expected = w.batch.observations.clone();
+    expected.sort_by(|a, b| a.item.cmp(&b.item));
+    assert_eq!(obs, expected);
+    assert_eq!(store.person_observations(w.company.id, w.persons[0].id).await.unwrap().len(), 4);
+    assert!(store.person_observations(other.id, w.persons[0].id).await.unwrap().is_empty());
+    assert_eq!(store.event(w.company.id, w.checkup.id).await.unwrap(), Some(w.checkup.clone()));
+    assert_eq!(store.event(other.id, w.checkup.id).await.unwrap(), None);
+
+    let emps = store.employments_of_person(w.persons[1].id).await.unwrap();
+    assert_eq!(emps, vec![w.employments[1].clone()]);
+    let consents = store.consents_of_person(w.persons[0].id).await.unwrap();
+    assert_eq!(consents, w.batch.consents);
+    assert!(store.consents_of_person(w.persons[1].id).await.unwrap().is_empty());
+    w
+}
+
+pub(crate) async fn batches_are_atomic(store: &dyn Store, w: &World) {
+    // A batch whose last part conflicts (employee number E001 taken) writes nothing.
+    let newcomer = Person { id: PersonId::new(), family_name: "新井".into(), ..w.persons[1].clone() };
+    let b = Batch {
+        persons: vec![newcomer.clone()],
+        employments: vec![Employment {
+            company_id: w.company.id,
+            id: EmploymentId::new(),
+            person_id: newcomer.id,
+            employee_number: "E001".into(),
+            hire_date: d(2026, 4, 1),
+            leave_date: None,
+        }],
+        ..Batch::default()
+    };
+    assert!(matches!(store.insert_batch(&b).await, Err(StoreError::Conflict(_))));
+    let s = store.stats().await.unwrap();
+    assert_eq!(s.persons, 2, "the person of the refused batch was not written");
+    assert_eq!(
+        store
+            .search_workers(w.company.id, &WorkerQuery { text: "新井".into(), offset: 0, limit: 10 })
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}
