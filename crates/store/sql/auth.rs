@@ -6,11 +6,8 @@ pub(super) async fn load_user(pool: &sqlx::Pool<Db>, row: &DbRow) -> Result<User
     let id: Uuid = get(row, "id")?;
     let companies = sqlx::query("SELECT company_id FROM user_companies WHERE user_id = $1 ORDER BY company_id")
         .bind(id)
-        .all(pool)
-        .await?
-        .iter()
-        .map(|r| get::<Uuid>(r, "company_id").map(CompanyId))
-        .collect::<Result<Vec<_>>>()?;
+        .rows(pool, |r| get::<Uuid>(r, "company_id").map(CompanyId))
+        .await?;
     Ok(User {
         id: UserId(id),
         login: get(row, "login")?,

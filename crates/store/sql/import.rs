@@ -46,11 +46,8 @@ pub(super) async fn events_of_persons_on(
         let found: Vec<Event> = qb
             .build()
             .persistent(chunk.len() == IN_LIST)
-            .all(&mut *conn)
+            .rows(&mut *conn, event_from_row)
             .await?
-            .iter()
-            .map(event_from_row)
-            .collect::<Result<Vec<_>>>()?
             .into_iter()
             .filter(|e| keep(e))
             .collect();

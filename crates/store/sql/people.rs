@@ -122,9 +122,7 @@ impl PeopleStore for StoreImpl {
         )
         .bind(company.0)
         .bind(employment.id.0)
-        .all(&self.pool).await?
-        .iter()
-        .map(|r| {
+        .rows(&self.pool, |r| {
             Ok(AssignmentView {
                 assignment: Assignment {
                     company_id: CompanyId(get(r, "company_id")?),
@@ -142,18 +140,14 @@ impl PeopleStore for StoreImpl {
                 establishment: get(r, "establishment")?,
                 department: get(r, "department")?,
             })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        }).await?;
         let exposures = sqlx::query(
             "SELECT company_id, id, employment_id, agent, agent_name, regulation, valid_from, valid_to, protection
              FROM exposures WHERE company_id = $1 AND employment_id = $2 ORDER BY valid_from DESC",
         )
         .bind(company.0)
         .bind(employment.id.0)
-        .all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
+        .rows(&self.pool, |r| {
             Ok(Exposure {
                 company_id: CompanyId(get(r, "company_id")?),
                 id: iphr_domain::ExposureId(get(r, "id")?),
@@ -166,7 +160,7 @@ impl PeopleStore for StoreImpl {
                 protection: get(r, "protection")?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
+        .await?;
         Ok(Some(WorkerHeader { person, employment, assignments, exposures }))
     }
 
@@ -357,25 +351,19 @@ impl PeopleStore for StoreImpl {
         let establishments =
             sqlx::query("SELECT company_id, id, name FROM establishments WHERE company_id = $1 ORDER BY id")
                 .bind(company.0)
-                .all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| {
+                .rows(&self.pool, |r| {
                     Ok(Establishment {
                         company_id: CompanyId(get(r, "company_id")?),
                         id: iphr_domain::EstablishmentId(get(r, "id")?),
                         name: get(r, "name")?,
                     })
                 })
-                .collect::<Result<Vec<_>>>()?;
+                .await?;
         let departments = sqlx::query(
             "SELECT company_id, id, establishment_id, name FROM departments WHERE company_id = $1 ORDER BY id",
         )
         .bind(company.0)
-        .all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
+        .rows(&self.pool, |r| {
             Ok(Department {
                 company_id: CompanyId(get(r, "company_id")?),
                 id: iphr_domain::DepartmentId(get(r, "id")?),
@@ -383,7 +371,7 @@ impl PeopleStore for StoreImpl {
                 name: get(r, "name")?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
+        .await?;
         let mut employees: Vec<HrEmployee> = sqlx::query(
             "SELECT e.company_id, e.id, e.person_id, e.employee_number, e.hire_date, e.leave_date,
                     p.id AS p_id, p.family_name, p.given_name, p.family_kana, p.given_kana, p.sex, p.birth_date,
@@ -391,10 +379,7 @@ impl PeopleStore for StoreImpl {
              FROM employments e JOIN persons p ON p.id = e.person_id WHERE e.company_id = $1 ORDER BY e.employee_number",
         )
         .bind(company.0)
-        .all(&self.pool).await?
-        .iter()
-        .map(|r| Ok(HrEmployee { person: person_from_row(r)?, employment: employment_from_row(r)?, current: None, exposures: vec![] }))
-        .collect::<Result<Vec<_>>>()?;
+        .rows(&self.pool, |r| Ok(HrEmployee { person: person_from_row(r)?, employment: employment_from_row(r)?, current: None, exposures: vec![] })).await?;
         let index: HashMap<EmploymentId, usize> =
             employees.iter().enumerate().map(|(i, e)| (e.employment.id, i)).collect();
         for r in sqlx::query(
