@@ -1,10 +1,11 @@
-//! The MHLW 第4期 XML item table (XML用特定健診項目情報, 特定健診・事業者健診 CDA; standards.md §1.6)
+//! The MHLW 第4期 XML item table (XML用特定健診項目情報, 特定健診・事業者健診 CDA)
 //! and its result-code value sets (結果コードOID), as the exporters need them: for every
 //! 17-character item code (特定健診項目コード, OID 1.2.392.200119.6.1005) its XML type (PQ, CD,
 //! CO, ST), number format, XML unit (UCUM), method code (検査方法コード, OID
 //! 1.2.392.200119.6.1007) and value set; and, per OHCC item, the codes it can be written as.
-//! The tables are embedded (`data/mhlw-items-4th.csv`, `data/mhlw-value-codes.csv`, both copied
-//! from shared/domain/standards-items-4th.csv and standards-value-codes.csv).
+//! The tables are embedded (`data/mhlw-items-4th.csv`, `data/mhlw-value-codes.csv`): the item table
+//! published by MHLW with the 第4期 電子的な標準様式, and its OID table's value sets, which agree with
+//! the code systems of the eCheckupReport IG 1.5.0 (docs/sources.md: MHLW-XMLTAB, MHLW-OID, ECHECKUP).
 
 use iphr_domain::ohcc::{ItemCode, ItemTable};
 use std::collections::BTreeMap;

@@ -11,8 +11,10 @@
 //! - **特定保健指導 階層化** 第4期 (`data/tokutei-stratification-4th.csv`).
 //!
 //! Every table can be overridden per company with rows in the same format ([`Rules::with_override`]).
-//! Sources: shared/domain/oh-rules.md §1–§3, §7; oh-judgement-thresholds.csv;
-//! oh-judgement-corrections.md; oh-urgent-values.csv; oh-tokutei-thresholds.csv.
+//! Sources: 日本人間ドック・予防医療学会「判定区分」(2016-04-01 PDF and the current table as quoted
+//! 2024–2025); 標準的な健診・保健指導プログラム (令和6年度版); 安衛則51条の2; 労災保険法26条; the decisions
+//! on conflicting or missing society values are in `docs/rules/judgement-corrections.md`
+//! (判定区分の補正記録), the full list in `docs/sources.md`.
 
 use crate::event::CheckupKind;
 use crate::observation::{Comparator, RangeFlag, Value};
@@ -102,7 +104,7 @@ impl Category {
         }
         Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
-    /// Japanese label (2022-04 revision onward; oh-rules.md §1.1).
+    /// Japanese label (the society's 2022-04 revision onward).
     pub fn label_ja(&self) -> &'static str {
         match self {
             Category::A => "異常なし",
@@ -150,7 +152,7 @@ impl Category {
     }
 }
 
-/// How far a rule row is verified (oh-judgement-thresholds.csv `verified`).
+/// How far a rule row is verified (the `verified` column; docs/rules/judgement-corrections.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verified {
@@ -355,7 +357,7 @@ pub struct UrgentRule {
     pub source: String,
 }
 
-/// How E (治療中) ranks in the overall (a setting; oh-rules.md §1.2 found no source).
+/// How E (治療中) ranks in the overall (a setting: no society source says; judgement-corrections §21).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ERanking {
@@ -1615,7 +1617,7 @@ impl Rules {
         self.strat.get(k).copied().unwrap_or(f64::NAN)
     }
 
-    /// 二次健康診断等給付: all four of BP, lipids, glucose and BMI-or-waist abnormal (oh-rules.md §3.5).
+    /// 二次健康診断等給付: all four of BP, lipids, glucose and BMI-or-waist abnormal (労災保険法26条).
     fn niji_screen(&self, n: &HashMap<&str, f64>, sex: Sex) -> bool {
         let ge = |k: &str, t: &str| n.get(k).is_some_and(|v| *v >= self.niji(t));
         let lt = |k: &str, t: &str| n.get(k).is_some_and(|v| *v < self.niji(t));
@@ -1627,7 +1629,7 @@ impl Rules {
         bp && lipid && glucose && obesity
     }
 
-    /// 特定保健指導 階層化 (第4期; oh-rules.md §7).
+    /// 特定保健指導 階層化 (第4期; 標準的な健診・保健指導プログラム 令和6年度版).
     fn stratify(
         &self,
         c: &CheckupFacts<'_>,
@@ -1717,9 +1719,9 @@ fn grade_rank(code: &str) -> Option<u8> {
 }
 
 /// The age reached during the fiscal year (April–March) of a date (特定健診: 年度内に達する年齢;
-/// oh-rules.md §7). By 年齢計算ニ関スル法律 an age is reached at the end of the day before the
-/// birthday, so someone born on 1 April reaches it on 31 March, inside the fiscal year: the age
-/// reached is the ordinary age on the 1 April that follows the fiscal year.
+/// 標準的な健診・保健指導プログラム 令和6年度版). By 年齢計算ニ関スル法律 an age is reached at the end
+/// of the day before the birthday, so someone born on 1 April reaches it on 31 March, inside the fiscal
+/// year: the age reached is the ordinary age on the 1 April that follows the fiscal year.
 pub fn age_at_fiscal_year_end(birth: NaiveDate, on: NaiveDate) -> u32 {
     let next_fy_year = if on.month() >= 4 { on.year() + 1 } else { on.year() };
     let day_after = NaiveDate::from_ymd_opt(next_fy_year, 4, 1).unwrap_or(on);

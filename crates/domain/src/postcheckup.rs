@@ -3,13 +3,13 @@
 //!
 //! Sources: 安衛法66条の4〜66条の7; 健康診断結果に基づき事業者が講ずべき措置に関する指針 (the three legal
 //! 就業区分 and the typical measures); the MHLW 面接指導結果報告書 sample (0–4 指導区分);
-//! shared/domain/oh-rules.md §3.
+//! 人事院規則10-4's 指導区分; the full list in docs/sources.md.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// 指導区分 — the OH staff's guidance level, proposed from the judgement and confirmed by a nurse
-/// or physician (oh-rules.md §3.4).
+/// or physician (no national scheme for private employers: the MHLW form's 0–4 and 人事院規則10-4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GuidanceLevel {

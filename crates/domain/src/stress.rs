@@ -1,9 +1,9 @@
 //! ストレスチェック — the 57-item 職業性ストレス簡易調査票 (BJSQ-57) and the simple-sum
 //! high-stress method (評価基準の例（その1）).
 //!
-//! Items and reverse flags: `data/bjsq57-items.csv` (from oh-bjsq57-items.csv, checked against
-//! the MHLW questionnaire); criteria: `data/stress-sum-criteria-v1.csv` (MHLW 実施マニュアル
-//! p.43–46). The 19 scales (`data/stress-scales-v1.csv`), the sex-specific 素点換算表
+//! Items and reverse flags: `data/bjsq57-items.csv` (checked against the MHLW questionnaire
+//! 職業性ストレス簡易調査票, docs/sources.md); criteria: `data/stress-sum-criteria-v1.csv` (MHLW
+//! 実施マニュアル p.43–46). The 19 scales (`data/stress-scales-v1.csv`), the sex-specific 素点換算表
 //! (`data/stress-soten-bands-v1.csv`) and its criterion (`data/stress-soten-criteria-v1.csv`),
 //! and the 仕事のストレス判定図 (`data/stress-hanteizu-v1.csv`): [`StressRules`].
 
@@ -604,7 +604,7 @@ mod tests {
         let (items, c) = setup();
         assert_eq!(items.len(), 57);
         assert_eq!(c, SumCriteria { b_alone: 77, ac: 76, b_with_ac: 63 });
-        // Reverse items in the sum method: A1–A7, A11–A13, A15, B1–B3 (oh-rules.md §4.2).
+        // Reverse items in the sum method: A1–A7, A11–A13, A15, B1–B3 (実施マニュアル 評価基準の例（その1）).
         let rev: Vec<u8> = items.iter().filter(|i| i.reverse_in_sum).map(|i| i.number).collect();
         assert_eq!(rev, vec![1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 15, 18, 19, 20]);
     }
@@ -693,7 +693,9 @@ mod tests {
         }
     }
 
-    /// shared/domain/oh-bjsq57-test-vectors.csv, every row, both sexes and both methods.
+    /// `tests/bjsq57-test-vectors.csv` (answer patterns with their expected sums, 素点 and flags, computed
+    /// from the manual's criteria and 素点換算表 — not an MHLW worked example; docs/sources.md), every
+    /// row, both sexes and both methods.
     #[test]
     fn official_test_vectors() {
         use crate::person::Sex;

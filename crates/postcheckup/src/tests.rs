@@ -103,7 +103,7 @@ async fn export_has_an_overall_row_and_one_per_item() {
     // Issue 11.19: each item says its name and the edition and source of the band that judged it.
     let upro = lines.iter().find(|l| l.starts_with("E001,2025-06-10,periodic,UPRO,")).unwrap();
     assert!(
-        upro.starts_with("E001,2025-06-10,periodic,UPRO,尿蛋白,2025 (current),日本人間ドック・予防医療学会"),
+        upro.starts_with("E001,2025-06-10,periodic,UPRO,尿蛋白,2025年度版（現行）,日本人間ドック・予防医療学会"),
         "{upro}"
     );
     assert!(upro.contains(",2p,,D,D,yes"), "{upro}");
