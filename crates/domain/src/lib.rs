@@ -7,6 +7,7 @@
 //! async code: stores, importers and the web layer depend on it, never the other way round.
 
 pub mod audit;
+pub mod clock;
 pub mod event;
 pub mod identity;
 pub mod ids;
