@@ -116,7 +116,12 @@ async fn main() -> Result<()> {
     println!("company: {} ({} workers)", big.name, big.employments);
 
     let secret = physician_session(store.as_ref(), big.company_id).await?;
-    let app = iphr_web::Application::build(store.clone(), iphr_web::WebConfig::default()).map_err(|e| anyhow!(e))?;
+    let app = iphr_web::Application::build(
+        store.clone(),
+        iphr_web::WebConfig::default(),
+        std::sync::Arc::new(iphr_domain::clock::SystemClock),
+    )
+    .map_err(|e| anyhow!(e))?;
 
     // Queries: real names and kana from the first page, employee numbers, half-width kana,
     // empty searches on several pages.
@@ -414,7 +419,12 @@ async fn dashboard(store: Arc<dyn Store>, n: usize) -> Result<()> {
     let big = stats.companies.iter().max_by_key(|c| c.employments).ok_or_else(|| anyhow!("no company"))?;
     println!("company: {} ({} workers)", big.name, big.employments);
     let secret = physician_session(store.as_ref(), big.company_id).await?;
-    let app = iphr_web::Application::build(store.clone(), iphr_web::WebConfig::default()).map_err(|e| anyhow!(e))?;
+    let app = iphr_web::Application::build(
+        store.clone(),
+        iphr_web::WebConfig::default(),
+        std::sync::Arc::new(iphr_domain::clock::SystemClock),
+    )
+    .map_err(|e| anyhow!(e))?;
     let mut html = Vec::new();
     let mut api = Vec::new();
     for i in 0..n {

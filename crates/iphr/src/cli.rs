@@ -701,6 +701,20 @@ pub async fn audit_cli(store: &dyn Store, action: &str, company: Option<CompanyI
     Ok(())
 }
 
+/// The clock: the system's, or the instant `IPHR_NOW` gives (RFC 3339 or a date, for re-running
+/// a command as of a time; tests use it).
+pub fn clock() -> Result<Arc<dyn iphr_domain::clock::Clock>> {
+    match std::env::var("IPHR_NOW") {
+        Ok(v) if !v.trim().is_empty() => {
+            let at = iphr_domain::clock::parse_instant(&v)
+                .ok_or_else(|| anyhow!("IPHR_NOW={v:?}: not an RFC 3339 instant or a YYYY-MM-DD date"))?;
+            tracing::warn!(now = %at, "the clock is fixed by IPHR_NOW");
+            Ok(Arc::new(iphr_domain::clock::FixedClock(at)))
+        }
+        _ => Ok(Arc::new(iphr_domain::clock::SystemClock)),
+    }
+}
+
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("IPHR_LOG").unwrap_or_else(|_| "info".into());
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
@@ -708,7 +722,7 @@ fn init_tracing() {
 
 async fn serve(store: Arc<dyn Store>, addr: &str, secure_cookies: bool) -> Result<()> {
     let config = iphr_web::WebConfig { secure_cookies, ..Default::default() };
-    let app = iphr_web::Application::build(store, config).map_err(|e| anyhow!(e))?;
+    let app = iphr_web::Application::build(store, config, clock()?).map_err(|e| anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     eprintln!("iphr: serving on http://{local}");

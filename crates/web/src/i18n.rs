@@ -1,10 +1,17 @@
 //! Japanese first, English second: the language cookie and the UI strings.
 
+use crate::state::AppState;
+use axum::Router;
 use axum::extract::{Path, Query};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Redirect;
+use axum::routing::get;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
+
+/// The route of this feature: the language switch.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/lang/{lang}", get(set_lang))
+}
 
 /// UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,8 +24,8 @@ pub enum Lang {
 
 impl Lang {
     /// From the `lang` cookie.
-    pub fn from_headers(h: &HeaderMap) -> Lang {
-        match crate::auth::cookie(h, "lang").as_deref() {
+    pub fn from_jar(jar: &CookieJar) -> Lang {
+        match jar.get("lang").map(Cookie::value) {
             Some("en") => Lang::En,
             _ => Lang::Ja,
         }
@@ -165,15 +172,13 @@ pub fn local_path(next: &str) -> Option<&str> {
 }
 
 /// `GET /lang/{ja|en}?next=/path`: sets the language cookie and goes back.
-pub async fn set_lang(Path(lang): Path<String>, Query(q): Query<Next>) -> Response {
+pub async fn set_lang(Path(lang): Path<String>, Query(q): Query<Next>, jar: CookieJar) -> (CookieJar, Redirect) {
     let lang = if lang == "en" { "en" } else { "ja" };
     // Only paths of this site: no open redirect.
-    let next = q.next.as_deref().and_then(local_path).unwrap_or("/").to_string();
-    (
-        StatusCode::SEE_OTHER,
-        [(SET_COOKIE, format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax")), (LOCATION, next)],
-    )
-        .into_response()
+    let next = q.next.as_deref().and_then(local_path).unwrap_or("/");
+    let cookie =
+        Cookie::build(("lang", lang)).path("/").max_age(time::Duration::days(365)).same_site(SameSite::Lax).build();
+    (jar.add(cookie), Redirect::to(next))
 }
 
 #[cfg(test)]

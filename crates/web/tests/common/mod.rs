@@ -66,7 +66,9 @@ pub async fn demo(cfg: DemoConfig, extra: Vec<DemoAccount>, judge: bool) -> Demo
             .await
             .unwrap();
     }
-    let app = Application::build(store.clone(), WebConfig::default()).unwrap();
+    let app =
+        Application::build(store.clone(), WebConfig::default(), std::sync::Arc::new(iphr_domain::clock::SystemClock))
+            .unwrap();
     Demo { app, store, companies: cs, worker: worker.unwrap(), _dir: dir }
 }
 

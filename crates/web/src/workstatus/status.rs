@@ -5,15 +5,12 @@
 //! roles the company's 取扱規程 allows class `work` outright (the physician, OH staff, HR, the
 //! health manager); refusals are audited.
 
-use crate::AppState;
-use crate::access::Guard;
-use crate::auth::{ApiUser, CurrentUser};
+use crate::access::{ApiGuard, Guard};
 use crate::error::{ApiError, AppError};
-use crate::postcheckup::today_jst;
-use crate::views::render;
+use crate::page::render;
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use iphr_domain::CompanyId;
 use iphr_domain::info_class::InfoClass;
@@ -46,12 +43,11 @@ pub struct SpecialDueDoc {
     pub overdue: bool,
 }
 
-async fn doc(state: &AppState, cid: CompanyId) -> Result<WorkStatusDoc, AppError> {
+async fn doc(guard: &Guard, cid: CompanyId) -> Result<WorkStatusDoc, AppError> {
     let internal = |e: iphr_postcheckup::Error| AppError::Internal(e.to_string());
-    let today = today_jst();
-    let rules = iphr_postcheckup::company_rules(state.store.as_ref(), cid).await.map_err(internal)?;
+    let rules = iphr_postcheckup::company_rules(guard.store(), cid).await.map_err(internal)?;
     let (due, work_environment) =
-        iphr_postcheckup::workstatus::tasks(state.store.as_ref(), cid, today, &rules.settings)
+        iphr_postcheckup::workstatus::tasks(guard.store(), cid, guard.today(), &rules.settings)
             .await
             .map_err(internal)?;
     let special_due = due
@@ -73,29 +69,19 @@ async fn doc(state: &AppState, cid: CompanyId) -> Result<WorkStatusDoc, AppError
 
 /// The fragment (no page frame: htmx puts it into the dashboard).
 #[derive(Template)]
-#[template(path = "work_status.html")]
+#[template(path = "workstatus/work_status.html")]
 pub struct WorkStatusFragment {
     d: WorkStatusDoc,
 }
 
 /// `GET /companies/{cid}/postcheckup/work-status`: the dashboard's work-status sections.
-pub async fn fragment(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(cid): Path<CompanyId>,
-) -> Result<Response, AppError> {
-    let guard = Guard::new(&state, &user, format!("GET /companies/{cid}/postcheckup/work-status"));
+pub async fn fragment(guard: Guard, Path(cid): Path<CompanyId>) -> Result<Response, AppError> {
     guard.company_class(cid, InfoClass::Work, "work-status tasks").await?;
-    Ok(render(&WorkStatusFragment { d: doc(&state, cid).await? }))
+    Ok(render(&WorkStatusFragment { d: doc(&guard, cid).await? }))
 }
 
 /// `GET /api/v1/companies/{cid}/work-status`.
-pub async fn api(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(cid): Path<CompanyId>,
-) -> Result<Json<WorkStatusDoc>, ApiError> {
-    let guard = Guard::new(&state, &user, format!("GET /api/v1/companies/{cid}/work-status"));
+pub async fn api(guard: ApiGuard, Path(cid): Path<CompanyId>) -> Result<Json<WorkStatusDoc>, ApiError> {
     guard.company_class(cid, InfoClass::Work, "work-status tasks").await?;
-    Ok(Json(doc(&state, cid).await?))
+    Ok(Json(doc(&guard, cid).await?))
 }

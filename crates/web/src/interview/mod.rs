@@ -3,17 +3,19 @@
 //! high-stress interview of a stress-check campaign (安衛法66条の10). Physician only; the form's
 //! choices are the table `interview-form-v1` (iphr_domain::interview), every error names its field.
 
-use crate::AppState;
-use crate::access::Guard;
-use crate::auth::{CurrentUser, check_csrf};
+use crate::access::{Guard, PersonAccess};
+use crate::auth::check_csrf;
 use crate::error::AppError;
 use crate::forms::field;
-use crate::views::{Frame, render};
+use crate::page::{Frame, render};
+use crate::state::AppState;
 use askama::Template;
+use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use iphr_domain::event::{Event, EventKind};
 use iphr_domain::info_class::InfoClass;
 use iphr_domain::interview::{Choice, FieldError, FormTable, InterviewKind, parse_form};
@@ -23,6 +25,11 @@ use iphr_domain::{CompanyId, EmploymentId, EventId};
 use iphr_store::Batch;
 use serde::Deserialize;
 use std::collections::HashMap;
+
+/// The route of the 面接指導 form.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/companies/{cid}/workers/{eid}/interview", get(form).post(record))
+}
 
 /// Which interview (query of the page and of the form).
 #[derive(Deserialize, Default, Debug)]
@@ -40,7 +47,7 @@ pub struct InterviewParams {
 
 /// `GET|POST /companies/{cid}/workers/{eid}/interview` page.
 #[derive(Template)]
-#[template(path = "interview.html")]
+#[template(path = "interview/interview.html")]
 pub struct InterviewPage {
     f: Frame,
     cid: CompanyId,
@@ -98,23 +105,18 @@ fn kind_of(p: &InterviewParams) -> Result<(InterviewKind, String, String), AppEr
 }
 
 /// The physician's access to the person: identity, and the interview record (class 2).
-async fn physician_access(
-    guard: &Guard<'_>,
-    user: &CurrentUser,
-    cid: CompanyId,
-    eid: EmploymentId,
-) -> Result<crate::access::PersonAccess, AppError> {
+async fn physician_access(guard: &Guard, cid: CompanyId, eid: EmploymentId) -> Result<PersonAccess<'_>, AppError> {
     let access = guard.person(cid, eid).await?;
-    guard.require_role(&access, user.actor.role == Role::Physician, "record a 面接指導").await?;
-    guard.require(&access, InfoClass::Class2).await?;
+    access.require_role(guard.user().actor.role == Role::Physician, "record a 面接指導").await?;
+    access.require(InfoClass::Class2).await?;
     Ok(access)
 }
 
 fn page(
-    user: &CurrentUser,
+    guard: &Guard,
     cid: CompanyId,
     eid: EmploymentId,
-    access: &crate::access::PersonAccess,
+    access: &PersonAccess<'_>,
     (kind, month, campaign): (InterviewKind, String, String),
     values: HashMap<String, Vec<String>>,
     errors: Vec<FieldError>,
@@ -122,7 +124,7 @@ fn page(
     let t = table()?;
     let p = &access.header.person;
     Ok(InterviewPage {
-        f: Frame::new(user, format!("/companies/{cid}/workers/{eid}/interview")),
+        f: Frame::of(guard),
         cid,
         eid,
         name: format!("{} {}", p.family_name, p.given_name),
@@ -141,26 +143,44 @@ fn page(
 }
 
 /// The form's starting values: today, and what the record already says — the month's hours
-/// (long hours) or the stress check's A/B/C sums (high stress).
+/// (long hours) or the stress check's A/B/C sums (high stress); read through the person's access
+/// (classes 2 and work, audited).
 async fn prefill(
-    state: &AppState,
-    cid: CompanyId,
-    access: &crate::access::PersonAccess,
+    guard: &Guard,
+    access: &PersonAccess<'_>,
     kind: InterviewKind,
     month: &str,
     campaign: &str,
 ) -> Result<HashMap<String, Vec<String>>, AppError> {
+    let (cid, person, sex) = (access.company(), access.person(), access.header.person.sex);
     let mut v: HashMap<String, Vec<String>> = HashMap::new();
-    v.insert("interviewed_on".into(), vec![crate::postcheckup::today_jst().to_string()]);
-    let person = access.subject.person_id;
-    match kind {
-        InterviewKind::LongHours => {
-            let rules = iphr_postcheckup::company_rules(state.store.as_ref(), cid)
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            if let Some(first) = iphr_postcheckup::hours::parse_month(month) {
+    v.insert("interviewed_on".into(), vec![guard.today().to_string()]);
+    let rules =
+        iphr_postcheckup::company_rules(guard.store(), cid).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let campaign = match kind {
+        InterviewKind::HighStress => {
+            let id: uuid::Uuid = campaign.parse().map_err(|_| AppError::BadRequest("campaign".into()))?;
+            Some(
+                guard
+                    .store()
+                    .stress_campaigns(cid)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.id == id)
+                    .ok_or_else(|| AppError::NotFound(format!("campaign {id}")))?,
+            )
+        }
+        InterviewKind::LongHours => None,
+    };
+    let stress_rules = iphr_domain::stress::StressRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
+    let first = iphr_postcheckup::hours::parse_month(month);
+    let internal = |e: iphr_postcheckup::Error| iphr_store::StoreError::Backend(e.to_string());
+    let found = access
+        .read(&[InfoClass::Class2, InfoClass::Work], |s| async move {
+            let mut found: Vec<(String, String)> = Vec::new();
+            if let (InterviewKind::LongHours, Some(first)) = (kind, first) {
                 let recs = iphr_postcheckup::hours::month_hours(
-                    state.store.as_ref(),
+                    s,
                     cid,
                     first,
                     &rules.overtime,
@@ -168,72 +188,65 @@ async fn prefill(
                     Some(person),
                 )
                 .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(internal)?;
                 if let Some(r) = recs.first() {
                     let h = &r.result.hours;
-                    v.insert(
+                    found.push((
                         "work_situation".into(),
-                        vec![format!(
-                            "{month}: 時間外・休日労働 {:.1}時間 (法定時間外 {:.1}時間、休日 {:.1}時間、深夜業 {}回)",
-                            h.overtime_holiday, h.statutory_overtime, h.holiday, h.night_shifts
-                        )],
-                    );
+                        format!(
+                            "{}: 時間外・休日労働 {:.1}時間 (法定時間外 {:.1}時間、休日 {:.1}時間、深夜業 {}回)",
+                            first.format("%Y-%m"),
+                            h.overtime_holiday,
+                            h.statutory_overtime,
+                            h.holiday,
+                            h.night_shifts
+                        ),
+                    ));
                 }
             }
-        }
-        InterviewKind::HighStress => {
-            let id: uuid::Uuid = campaign.parse().map_err(|_| AppError::BadRequest("campaign".into()))?;
-            let c = state
-                .store
-                .stress_campaigns(cid)
-                .await?
-                .into_iter()
-                .find(|c| c.id == id)
-                .ok_or_else(|| AppError::NotFound(format!("campaign {id}")))?;
-            let sheets = state.store.stress_sheets(cid, c.starts_on, c.ends_on).await?;
-            let mine: Vec<_> = sheets.into_iter().filter(|s| s.person_id == person).collect();
-            if let Some(s) = iphr_postcheckup::stress::latest_per_person(&mine).first()
-                && let Ok(a) = iphr_domain::stress::Answers::parse(s.answers.clone())
-            {
-                let rules =
-                    iphr_domain::stress::StressRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
-                let r = rules.score(&a, access.header.person.sex);
-                for (k, n) in [("stress_a", r.sum.a), ("stress_b", r.sum.b), ("stress_c", r.sum.c)] {
-                    v.insert(k.into(), vec![n.to_string()]);
+            if let Some(c) = campaign {
+                let sheets = s.stress_sheets(cid, c.starts_on, c.ends_on).await?;
+                let mine: Vec<_> = sheets.into_iter().filter(|x| x.person_id == person).collect();
+                if let Some(x) = iphr_postcheckup::stress::latest_per_person(&mine).first()
+                    && let Ok(a) = iphr_domain::stress::Answers::parse(x.answers.clone())
+                {
+                    let r = stress_rules.score(&a, sex);
+                    for (k, n) in [("stress_a", r.sum.a), ("stress_b", r.sum.b), ("stress_c", r.sum.c)] {
+                        found.push((k.into(), n.to_string()));
+                    }
                 }
             }
-        }
+            Ok(found)
+        })
+        .await?;
+    for (k, x) in found {
+        v.insert(k, vec![x]);
     }
     Ok(v)
 }
 
 /// `GET /companies/{cid}/workers/{eid}/interview?kind=…&month=…|campaign=…`: the form.
 pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    guard: Guard,
     Path((cid, eid)): Path<(CompanyId, EmploymentId)>,
     Query(p): Query<InterviewParams>,
 ) -> Result<Response, AppError> {
-    let guard = Guard::new(&state, &user, format!("GET /companies/{cid}/workers/{eid}/interview"));
-    let access = physician_access(&guard, &user, cid, eid).await?;
+    let access = physician_access(&guard, cid, eid).await?;
     let which = kind_of(&p)?;
-    let values = prefill(&state, cid, &access, which.0, &which.1, &which.2).await?;
-    guard.read(&access, &[InfoClass::Class2, InfoClass::Work]).await?;
-    Ok(render(&page(&user, cid, eid, &access, which, values, vec![])?))
+    let values = prefill(&guard, &access, which.0, &which.1, &which.2).await?;
+    Ok(render(&page(&guard, cid, eid, &access, which, values, vec![])?))
 }
 
 /// `POST /companies/{cid}/workers/{eid}/interview`: records the report (class 2) and the opinion
 /// (class 1) in one write, or shows the form again with every wrong field named.
 pub async fn record(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    guard: Guard,
     Path((cid, eid)): Path<(CompanyId, EmploymentId)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let pairs = crate::forms::pairs(&body);
-    check_csrf(&user, field(&pairs, "csrf"))?;
-    let guard = Guard::new(&state, &user, format!("POST /companies/{cid}/workers/{eid}/interview"));
-    let access = physician_access(&guard, &user, cid, eid).await?;
+    check_csrf(guard.user(), field(&pairs, "csrf"))?;
+    let access = physician_access(&guard, cid, eid).await?;
     let p = InterviewParams {
         kind: field(&pairs, "kind").to_string(),
         month: Some(field(&pairs, "month").to_string()).filter(|s| !s.is_empty()),
@@ -249,7 +262,7 @@ pub async fn record(
             for (k, v) in &pairs {
                 kept.entry(k.clone()).or_default().push(v.clone());
             }
-            let pg = page(&user, cid, eid, &access, (kind, month, campaign), kept, errors)?;
+            let pg = page(&guard, cid, eid, &access, (kind, month, campaign), kept, errors)?;
             return Ok((StatusCode::BAD_REQUEST, render(&pg)).into_response());
         }
     };
@@ -288,7 +301,7 @@ pub async fn record(
         InfoClass::Class2,
         format!("{} (面接指導結果報告書)", kind.label_ja()),
         with(serde_json::json!({
-            "basis": report_basis, "form": t.edition, "physician": user.display_name, "report": report,
+            "basis": report_basis, "form": t.edition, "physician": guard.user().display_name, "report": report,
         })),
     );
     let opinion_event = base(
@@ -296,13 +309,17 @@ pub async fn record(
         InfoClass::Class1,
         format!("面接指導に基づく医師の意見: {}", opinion.category.label),
         with(serde_json::json!({
-            "basis": opinion_basis, "form": t.edition, "physician": user.display_name,
+            "basis": opinion_basis, "form": t.edition, "physician": guard.user().display_name,
             "category": opinion.category.label, "legal": opinion.legal.label_ja(), "opinion": opinion,
         })),
     );
-    state.store.insert_batch(&Batch { events: vec![interview, opinion_event], ..Batch::default() }).await?;
-    guard.wrote(&access, InfoClass::Class2, &format!("{} report", kind.as_str())).await?;
-    guard.wrote(&access, InfoClass::Class1, &format!("{} opinion", kind.as_str())).await?;
+    let batch = Batch { events: vec![interview, opinion_event], ..Batch::default() };
+    let (report_what, opinion_what) = (format!("{} report", kind.as_str()), format!("{} opinion", kind.as_str()));
+    access
+        .write_all(&[(InfoClass::Class2, &report_what), (InfoClass::Class1, &opinion_what)], |s| async move {
+            s.insert_batch(&batch).await
+        })
+        .await?;
     let back = match kind {
         InterviewKind::LongHours => format!("/companies/{cid}/hours?month={month}"),
         InterviewKind::HighStress => format!("/companies/{cid}/stresscheck?campaign={campaign}"),

@@ -1,32 +1,18 @@
-//! View models (shared by pages and the API) and the askama page templates.
+//! The worker record as shown: view models shared by the pages and the API, and the page
+//! templates. What is shown was decided by [`PersonAccess`](crate::access::PersonAccess); these
+//! builders only format it.
 
-use crate::access::PersonAccess;
-use crate::auth::CurrentUser;
+use crate::access::{PersonAccess, Shown, VisibleEvent, VisibleRecord};
 use crate::i18n::Lang;
+use crate::page::{Frame, url_encode};
 use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
-use iphr_domain::event::Event;
+use chrono::NaiveDate;
 use iphr_domain::info_class::InfoClass;
 use iphr_domain::observation::{Observation, Value};
-use iphr_domain::ohcc::{DataKind, ItemTable};
-use iphr_domain::policy::Decision;
-use iphr_domain::role::Role;
+use iphr_domain::ohcc::ItemTable;
 use iphr_domain::tenant::Company;
-use iphr_store::{Page, User, WorkerRow};
+use iphr_store::{Page, WorkerRow};
 use serde::Serialize;
-
-/// Renders a template, or a 500 page if it fails.
-pub fn render<T: Template>(t: &T) -> Response {
-    match t.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
-        }
-    }
-}
 
 /// The header of a worker: identity and work status.
 #[derive(Debug, Clone, Serialize)]
@@ -109,18 +95,6 @@ pub struct ObsDoc {
     pub source_doc: Option<String>,
     /// Table version.
     pub table_version: String,
-}
-
-/// How much of an event's content is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Shown {
-    /// Everything the policy allows per datum.
-    Full,
-    /// Judgements only (加工).
-    Processed,
-    /// Only the fact that the event happened.
-    Hidden,
 }
 
 /// A timeline entry.
@@ -245,64 +219,12 @@ pub fn obs_doc(items: &ItemTable, o: &Observation, lang: Lang) -> ObsDoc {
     }
 }
 
-/// The observations of an event that the user may see, and how many were withheld.
-pub fn visible_observations<'o>(
-    p: &PersonAccess,
-    user: &CurrentUser,
-    shown: Shown,
-    obs: impl Iterator<Item = &'o Observation>,
-    read: &mut Vec<InfoClass>,
-) -> (Vec<&'o Observation>, usize) {
-    let mut out = Vec::new();
-    let mut withheld = 0;
-    for o in obs {
-        let d = p.decision_for(user, o.info_class, o.event_id);
-        let ok = match (shown, d) {
-            (Shown::Hidden, _) => false,
-            (_, Decision::Deny { .. }) => false,
-            (Shown::Processed, _) | (_, Decision::AllowProcessed) => o.atr.kind == DataKind::Judgement,
-            (Shown::Full, Decision::Allow) => true,
-        };
-        if ok {
-            read.push(o.info_class);
-            out.push(o);
-        } else {
-            withheld += 1;
-        }
-    }
-    (out, withheld)
-}
-
-/// How much of an event the user may see.
-pub fn event_shown(p: &PersonAccess, user: &CurrentUser, e: &Event) -> Option<Shown> {
-    if !p.decision_for(user, e.kind.summary_class(), e.id).is_allowed() {
-        return None;
-    }
-    Some(match p.decision_for(user, e.content_class, e.id) {
-        Decision::Allow => Shown::Full,
-        Decision::AllowProcessed => Shown::Processed,
-        Decision::Deny { .. } => Shown::Hidden,
-    })
-}
-
-/// Builds the worker document: header and the timeline filtered by the policy. Returns the
-/// classes read, for the audit log.
-pub fn worker_doc(
-    items: &ItemTable,
-    p: &PersonAccess,
-    user: &CurrentUser,
-    events: &[Event],
-    observations: &[Observation],
-) -> (WorkerDoc, Vec<InfoClass>) {
-    let lang = user.lang;
+/// The header of a person as shown: identity always, work data where `work` is allowed; the
+/// age on `today` (Japan).
+pub fn header_doc(p: &PersonAccess<'_>, work: bool, lang: Lang, today: NaiveDate) -> HeaderDoc {
     let h = &p.header;
-    let mut read = vec![InfoClass::Identity];
     let current = h.assignments.first();
-    let show_work = p.decision(user, InfoClass::Work).is_allowed();
-    if show_work {
-        read.push(InfoClass::Work);
-    }
-    let header = HeaderDoc {
+    HeaderDoc {
         company_id: h.employment.company_id.to_string(),
         employment_id: h.employment.id.to_string(),
         person_id: h.person.id.to_string(),
@@ -312,20 +234,20 @@ pub fn worker_doc(
         sex: h.person.sex.as_str().into(),
         sex_label: if lang == Lang::En { h.person.sex.as_str().into() } else { h.person.sex.label_ja().into() },
         birth_date: h.person.birth_date,
-        age: h.person.age_on(Utc::now().date_naive()),
+        age: h.person.age_on(today),
         hire_date: h.employment.hire_date,
         leave_date: h.employment.leave_date,
         establishment: current.map(|a| a.establishment.clone()).unwrap_or_default(),
         department: current.map(|a| a.department.clone()).unwrap_or_default(),
         position: current.map(|a| a.assignment.position.clone()).unwrap_or_default(),
-        work_content: if show_work {
+        work_content: if work {
             current.map(|a| a.assignment.work_content.clone()).unwrap_or_default()
         } else {
             String::new()
         },
-        night_work: show_work && current.is_some_and(|a| a.assignment.night_work),
+        night_work: work && current.is_some_and(|a| a.assignment.night_work),
         work_regime: current.map(|a| a.assignment.work_regime.label_ja().to_string()).unwrap_or_default(),
-        exposures: if show_work {
+        exposures: if work {
             h.exposures
                 .iter()
                 .map(|x| ExposureDoc {
@@ -339,113 +261,44 @@ pub fn worker_doc(
         } else {
             vec![]
         },
-    };
-    let mut by_event: std::collections::HashMap<iphr_domain::EventId, Vec<&Observation>> =
-        std::collections::HashMap::new();
-    for o in observations {
-        by_event.entry(o.event_id).or_default().push(o);
     }
-    let mut timeline = Vec::with_capacity(events.len());
-    for e in events {
-        let Some(shown) = event_shown(p, user, e) else {
-            continue;
-        };
-        read.push(e.kind.summary_class());
-        let obs = by_event.get(&e.id).map(|v| v.as_slice()).unwrap_or(&[]);
-        let (visible, withheld) = visible_observations(p, user, shown, obs.iter().copied(), &mut read);
-        if shown == Shown::Full {
-            read.push(e.content_class);
-        }
-        timeline.push(TimelineDoc {
-            event_id: e.id.to_string(),
-            date: e.event_date,
-            kind: e.kind.as_str().into(),
-            kind_label: if lang == Lang::En { e.kind.label_en().into() } else { e.kind.label_ja().into() },
-            subkind: e.subkind.clone(),
-            title: e.title.clone(),
-            content_class: e.content_class,
-            shown,
-            detail: (shown == Shown::Full).then(|| e.detail.clone()),
-            observations: visible.into_iter().map(|o| obs_doc(items, o, lang)).collect(),
-            withheld,
-        });
-    }
-    (WorkerDoc { header, timeline }, read)
 }
 
-/// Login page.
-#[derive(Template)]
-#[template(path = "login.html")]
-pub struct LoginPage {
-    /// Language.
-    pub lang: Lang,
-    /// Login CSRF token.
-    pub csrf: String,
-    /// Error message.
-    pub error: Option<&'static str>,
+/// A timeline entry as shown.
+pub fn timeline_doc(items: &ItemTable, v: &VisibleEvent, lang: Lang) -> TimelineDoc {
+    let e = &v.event;
+    TimelineDoc {
+        event_id: e.id.to_string(),
+        date: e.event_date,
+        kind: e.kind.as_str().into(),
+        kind_label: if lang == Lang::En { e.kind.label_en().into() } else { e.kind.label_ja().into() },
+        subkind: e.subkind.clone(),
+        title: e.title.clone(),
+        content_class: e.content_class,
+        shown: v.shown,
+        detail: (v.shown == Shown::Full).then(|| e.detail.clone()),
+        observations: v.observations.iter().map(|o| obs_doc(items, o, lang)).collect(),
+        withheld: v.withheld,
+    }
 }
 
-/// The frame every logged-in page shares.
-pub struct Frame {
-    /// Language.
-    pub lang: Lang,
-    /// User display name.
-    pub user_name: String,
-    /// Role label.
-    pub role_label: String,
-    /// The role.
-    pub role: Role,
-    /// CSRF token for forms.
-    pub csrf: String,
-    /// The current path (for the language switch).
-    pub path: String,
-}
-
-impl Frame {
-    /// The frame for a user and a path.
-    pub fn new(user: &CurrentUser, path: impl Into<String>) -> Self {
-        Self {
-            lang: user.lang,
-            user_name: user.display_name.clone(),
-            role_label: if user.lang == Lang::En {
-                user.actor.role.label_en().into()
-            } else {
-                user.actor.role.label_ja().into()
-            },
-            role: user.actor.role,
-            csrf: user.csrf.clone(),
-            path: path.into(),
-        }
-    }
-    /// Whether the user is a worker.
-    pub fn is_worker(&self) -> bool {
-        self.role == Role::Worker
-    }
-    /// Physician, nurse or health manager: the post-checkup dashboard.
-    pub fn is_oh_staff(&self) -> bool {
-        matches!(self.role, Role::Physician | Role::Nurse | Role::HealthManager)
-    }
-    /// Physician or nurse: the stress-check implementers (実施者).
-    pub fn is_implementer(&self) -> bool {
-        matches!(self.role, Role::Physician | Role::Nurse)
-    }
-    /// Whether the user is admin.
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-    /// A checkup institution: uploads only.
-    pub fn is_institution(&self) -> bool {
-        self.role == Role::Institution
-    }
-    /// Whether the role uploads files (which kinds is decided per company and kind).
-    pub fn uploads(&self) -> bool {
-        !matches!(self.role, Role::Worker | Role::Admin)
+/// The worker document: the header and the timeline as shown.
+pub fn worker_doc(
+    items: &ItemTable,
+    p: &PersonAccess<'_>,
+    r: &VisibleRecord,
+    lang: Lang,
+    today: NaiveDate,
+) -> WorkerDoc {
+    WorkerDoc {
+        header: header_doc(p, r.work, lang, today),
+        timeline: r.events.iter().map(|v| timeline_doc(items, v, lang)).collect(),
     }
 }
 
 /// Companies page.
 #[derive(Template)]
-#[template(path = "companies.html")]
+#[template(path = "record/companies.html")]
 pub struct CompaniesPage {
     /// Frame.
     pub f: Frame,
@@ -455,7 +308,7 @@ pub struct CompaniesPage {
 
 /// Worker list page.
 #[derive(Template)]
-#[template(path = "workers.html")]
+#[template(path = "record/workers.html")]
 pub struct WorkersPage {
     /// Frame.
     pub f: Frame,
@@ -480,7 +333,7 @@ impl WorkersPage {
 
 /// Worker page.
 #[derive(Template)]
-#[template(path = "worker.html")]
+#[template(path = "record/worker.html")]
 pub struct WorkerPage {
     /// Frame.
     pub f: Frame,
@@ -492,7 +345,7 @@ pub struct WorkerPage {
 
 /// Event detail page.
 #[derive(Template)]
-#[template(path = "event.html")]
+#[template(path = "record/event.html")]
 pub struct EventPage {
     /// Frame.
     pub f: Frame,
@@ -504,26 +357,4 @@ pub struct EventPage {
     pub entry: TimelineDoc,
     /// Details as pretty JSON.
     pub detail_json: String,
-}
-
-/// Users page (admin).
-#[derive(Template)]
-#[template(path = "users.html")]
-pub struct UsersPage {
-    /// Frame.
-    pub f: Frame,
-    /// Users.
-    pub users: Vec<User>,
-}
-
-/// Percent-encodes a query value.
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }

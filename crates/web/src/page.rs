@@ -1,0 +1,96 @@
+//! What every page shares: rendering a template and the frame around it (user, role, language
+//! switch, CSRF token).
+
+use crate::access::Guard;
+use crate::auth::CurrentUser;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use iphr_domain::role::Role;
+
+/// Renders a template, or a 500 page if it fails.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// The frame every logged-in page shares.
+pub struct Frame {
+    /// Language.
+    pub lang: Lang,
+    /// User display name.
+    pub user_name: String,
+    /// Role label.
+    pub role_label: String,
+    /// The role.
+    pub role: Role,
+    /// CSRF token for forms.
+    pub csrf: String,
+    /// The current path (for the language switch).
+    pub path: String,
+}
+
+impl Frame {
+    /// The frame of the page a guarded request shows.
+    pub fn of(guard: &Guard) -> Self {
+        Self::new(guard.user(), guard.path())
+    }
+
+    /// The frame for a user and a path.
+    pub fn new(user: &CurrentUser, path: impl Into<String>) -> Self {
+        Self {
+            lang: user.lang,
+            user_name: user.display_name.clone(),
+            role_label: if user.lang == Lang::En {
+                user.actor.role.label_en().into()
+            } else {
+                user.actor.role.label_ja().into()
+            },
+            role: user.actor.role,
+            csrf: user.csrf.clone(),
+            path: path.into(),
+        }
+    }
+    /// Whether the user is a worker.
+    pub fn is_worker(&self) -> bool {
+        self.role == Role::Worker
+    }
+    /// Physician, nurse or health manager: the post-checkup dashboard.
+    pub fn is_oh_staff(&self) -> bool {
+        matches!(self.role, Role::Physician | Role::Nurse | Role::HealthManager)
+    }
+    /// Physician or nurse: the stress-check implementers (実施者).
+    pub fn is_implementer(&self) -> bool {
+        matches!(self.role, Role::Physician | Role::Nurse)
+    }
+    /// Whether the user is admin.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+    /// A checkup institution: uploads only.
+    pub fn is_institution(&self) -> bool {
+        self.role == Role::Institution
+    }
+    /// Whether the role uploads files (which kinds is decided per company and kind).
+    pub fn uploads(&self) -> bool {
+        !matches!(self.role, Role::Worker | Role::Admin)
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

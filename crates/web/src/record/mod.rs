@@ -1,0 +1,30 @@
+//! The worker record: the companies served, the worker list, a worker's header and timeline,
+//! one event — as pages and as the JSON API.
+
+pub mod api;
+pub mod pages;
+pub mod views;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::get;
+
+/// Workers listed per page.
+pub const PAGE_SIZE: u32 = 50;
+
+/// The routes of the worker record.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/me", get(pages::me))
+        .route("/companies", get(pages::companies))
+        .route("/companies/{cid}/workers", get(pages::workers))
+        .route("/companies/{cid}/workers/{eid}", get(pages::worker))
+        .route("/companies/{cid}/workers/{eid}/events/{evid}", get(pages::event))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/companies", get(api::companies))
+        .route("/api/v1/companies/{cid}/workers", get(api::workers))
+        .route("/api/v1/companies/{cid}/workers/{eid}", get(api::worker))
+        .route("/api/v1/companies/{cid}/workers/{eid}/events/{evid}", get(api::event))
+        .route("/api/v1/companies/{cid}/workers/{eid}/observations", get(api::observations))
+}
