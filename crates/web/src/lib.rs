@@ -23,7 +23,9 @@ pub mod interview;
 mod openapi;
 pub mod page;
 pub mod postcheckup;
+pub mod progress;
 pub mod record;
+mod render;
 pub mod rules;
 pub mod security;
 pub mod state;
@@ -55,7 +57,7 @@ impl Application {
             items: Arc::new(ItemTable::embedded().map_err(|e| e.to_string())?),
             config: Arc::new(config),
             clock,
-            progress: Arc::new(uploads::ImportProgress::default()),
+            progress: Arc::new(progress::ImportProgress::default()),
         };
         Ok(routes(state))
     }

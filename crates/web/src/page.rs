@@ -1,24 +1,12 @@
-//! What every page shares: rendering a template and the frame around it (user, role, language
-//! switch, CSRF token).
+//! The frame every logged-in page shares (user, role, language switch, CSRF token); pages
+//! render with [`render`].
 
 use crate::access::Guard;
 use crate::auth::CurrentUser;
 use crate::i18n::Lang;
-use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use iphr_domain::role::Role;
 
-/// Renders a template, or a 500 page if it fails.
-pub fn render<T: Template>(t: &T) -> Response {
-    match t.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
-        }
-    }
-}
+pub use crate::render::render;
 
 /// The frame every logged-in page shares.
 pub struct Frame {

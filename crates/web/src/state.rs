@@ -28,8 +28,8 @@ impl Default for WebConfig {
 /// Shared state of the application.
 #[derive(Clone)]
 pub struct AppState {
-    /// The store. Handlers read a person's data only through
-    /// [`PersonAccess`](crate::access::PersonAccess), which decides and audits.
+    /// The store. Handlers read a person's data only through the guard's person access, which
+    /// decides and audits.
     pub store: Arc<dyn Store>,
     /// The default 取扱規程 (company overrides are applied per request).
     pub policy: Arc<PolicyTable>,
@@ -40,7 +40,7 @@ pub struct AppState {
     /// Now and today (Japan): the system clock, or a fixed one in tests.
     pub clock: Arc<dyn Clock>,
     /// The uploads this server is importing.
-    pub progress: Arc<crate::uploads::ImportProgress>,
+    pub progress: Arc<crate::progress::ImportProgress>,
 }
 
 impl AppState {

@@ -3,7 +3,7 @@
 use super::{CurrentUser, SESSION_COOKIE, cookie, random_token, same, sha256_hex, verify_password};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::page::render;
+use crate::render::render;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;

@@ -10,9 +10,8 @@
 //! corrected counts), and afterwards only the receipt.
 
 mod pages;
-mod progress;
 
-pub use progress::{ImportProgress, Run};
+use crate::progress::Run;
 
 use crate::access::Guard;
 use crate::auth::check_csrf;

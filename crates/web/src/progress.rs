@@ -1,4 +1,4 @@
-//! The imports this server is running and how far they are.
+//! The imports this server is running and how far they are (the upload page shows them).
 
 /// The imports this server is running, by upload: what the status fragment shows while one runs
 /// (the step and how far into the file it is). Other servers behind the same load balancer read
@@ -17,11 +17,11 @@ pub struct Run {
 }
 
 impl Run {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { started: std::time::Instant::now(), pass: 0.into(), read: 0.into(), total: 0.into() }
     }
 
-    pub(super) fn update(&self, pass: iphr_import::Pass, read: u64, total: u64) {
+    pub(crate) fn update(&self, pass: iphr_import::Pass, read: u64, total: u64) {
         use std::sync::atomic::Ordering::Relaxed;
         let n = match pass {
             iphr_import::Pass::Reading => 1,
@@ -36,7 +36,7 @@ impl Run {
     /// The step as shown ("変換 42% · 12 秒") and the share of the whole import done (percent),
     /// when known. Converting is counted as the first fifth, writing as the rest (it is the
     /// slow part).
-    pub(super) fn shown(&self) -> (String, Option<u8>) {
+    pub(crate) fn shown(&self) -> (String, Option<u8>) {
         use std::sync::atomic::Ordering::Relaxed;
         let secs = self.started.elapsed().as_secs();
         let (read, total) = (self.read.load(Relaxed), self.total.load(Relaxed));
@@ -53,7 +53,7 @@ impl Run {
 }
 
 impl ImportProgress {
-    pub(super) fn start(&self, id: uuid::Uuid) -> std::sync::Arc<Run> {
+    pub(crate) fn start(&self, id: uuid::Uuid) -> std::sync::Arc<Run> {
         let run = std::sync::Arc::new(Run::new());
         if let Ok(mut runs) = self.runs.lock() {
             runs.insert(id, run.clone());
@@ -61,13 +61,13 @@ impl ImportProgress {
         run
     }
 
-    pub(super) fn end(&self, id: uuid::Uuid) {
+    pub(crate) fn end(&self, id: uuid::Uuid) {
         if let Ok(mut runs) = self.runs.lock() {
             runs.remove(&id);
         }
     }
 
-    pub(super) fn get(&self, id: uuid::Uuid) -> Option<std::sync::Arc<Run>> {
+    pub(crate) fn get(&self, id: uuid::Uuid) -> Option<std::sync::Arc<Run>> {
         self.runs.lock().ok().and_then(|runs| runs.get(&id).cloned())
     }
 }
