@@ -2,14 +2,10 @@
 //! may upload which kind; a checkup institution sees its own file while uploading and afterwards
 //! only the receipt, and nothing of the company's records.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
-mod common;
-
+use crate::common::{demo, get, login, post, send};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{demo, get, login, post, send};
 use iphr_demo::DemoConfig;
 use iphr_domain::CompanyId;
 use iphr_store::{AuditFilter, UploadStatus};

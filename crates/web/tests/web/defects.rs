@@ -2,13 +2,9 @@
 //! 11–15): the language switch's redirect, the HR acknowledgement without an opinion, the
 //! long-hours steps, the opinion form's fields HR reads, and the worker on staff pages.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
-mod common;
-
+use crate::common::{demo, get, login, post, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{demo, get, login, post, send};
 use iphr_demo::DemoConfig;
 use iphr_domain::CompanyId;
 use iphr_domain::event::EventKind;
@@ -20,7 +16,7 @@ fn today_jst() -> chrono::NaiveDate {
 }
 
 /// The first company and a latest checkup of it with no opinion yet.
-async fn undecided_checkup(d: &common::Demo) -> (CompanyId, JudgementRecord) {
+async fn undecided_checkup(d: &crate::common::Demo) -> (CompanyId, JudgementRecord) {
     let cid: CompanyId = d.companies[0].company.id;
     let today = chrono::Utc::now().date_naive();
     let filter = JudgementFilter { latest_only: true, section: None, today, since: None, limit: None };

@@ -1,12 +1,8 @@
 //! Long working hours on the web: the month's hours and flags, and the interview workflow — who
 //! may record each step, each refusal audited.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
-mod common;
-
+use crate::common::{demo, get, login, post};
 use axum::http::StatusCode;
-use common::{demo, get, login, post};
 use iphr_demo::DemoConfig;
 use iphr_domain::CompanyId;
 use iphr_store::AuditFilter;

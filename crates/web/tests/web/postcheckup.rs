@@ -1,14 +1,10 @@
 //! The post-checkup pages and API: the dashboard, a checkup's workflow, the HR view — grants and
 //! denials, each denial audited; only a physician decides the 就業区分; HR never sees values.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
-mod common;
-
+use crate::common::{get, login, send};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{get, login, send};
 use iphr_demo::DemoConfig;
 use iphr_domain::CompanyId;
 use iphr_domain::role::Role;
@@ -19,7 +15,7 @@ struct Fixture {
     app: Router,
     store: Arc<dyn Store>,
     c0: CompanyId,
-    _demo: common::Demo,
+    _demo: crate::common::Demo,
 }
 
 async fn fixture() -> Fixture {
@@ -35,12 +31,12 @@ async fn fixture() -> Fixture {
         companies: vec![other],
         person_id: None,
     };
-    let d = common::demo(cfg, vec![doctor1], true).await;
+    let d = crate::common::demo(cfg, vec![doctor1], true).await;
     Fixture { app: d.app.clone(), store: d.store.clone(), c0: d.companies[0].company.id, _demo: d }
 }
 
 async fn post(app: &Router, session: &str, path: &str, body: String) -> StatusCode {
-    common::post(app, session, path, body).await.0
+    crate::common::post(app, session, path, body).await.0
 }
 
 const OK: StatusCode = StatusCode::OK;
@@ -107,7 +103,7 @@ async fn dashboard_for_oh_staff_only_with_plausible_counts() {
             .body(Body::empty())
             .unwrap()
     };
-    let (st, _, body) = send(&f.app, judge(&doctor, &common::token(&page))).await;
+    let (st, _, body) = send(&f.app, judge(&doctor, &crate::common::token(&page))).await;
     assert_eq!(st, OK, "{body}");
     assert!(body.contains("\"unchanged\"") && body.contains("\"new\":0"), "{body}");
     let (eisei, et) = login(&f.app, "eisei").await;

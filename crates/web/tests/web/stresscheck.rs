@@ -2,12 +2,8 @@
 //! the result and applies for the interview; the implementers see the lists; HR and the health
 //! manager are refused the lists, and read an individual result only after the application.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
-mod common;
-
+use crate::common::{demo, get, login, post};
 use axum::http::StatusCode;
-use common::{demo, get, login, post};
 use iphr_demo::DemoConfig;
 use iphr_domain::CompanyId;
 use iphr_domain::event::EventKind;
@@ -168,7 +164,7 @@ async fn worker_answers_and_the_employer_sees_only_with_consent() {
     let (st, form) = get(&app, &d, &format!("{iv}?kind=high_stress&campaign={}", campaign.id)).await;
     assert_eq!(st, StatusCode::OK);
     assert!(form.contains("name=\"stress_a\" size=\"4\" value=\"68\"") && form.contains("value=\"116\""), "{form}");
-    let dt = common::token(&form);
+    let dt = crate::common::token(&form);
     let body = format!(
         "csrf={dt}&kind=high_stress&campaign={}&interviewed_on={today}&stress_a=68&stress_b=116&stress_c=36&findings=0&guidance=2&category=1&other=b&other_detail=配置転換の検討&period_from={today}&period_to={}",
         campaign.id,

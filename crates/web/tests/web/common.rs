@@ -1,8 +1,6 @@
 //! Shared by the web tests: a demo database with the demo accounts (password `password-123`),
 //! the application over it, and small HTTP helpers with a logged-in session.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, dead_code)]
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

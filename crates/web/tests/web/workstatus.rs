@@ -2,12 +2,8 @@
 //! night work, and the work-environment results needing attention — for the roles allowed work
 //! data, refused (and audited) for the others.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
-mod common;
-
+use crate::common::{demo, get, login};
 use axum::http::StatusCode;
-use common::{demo, get, login};
 use iphr_demo::DemoConfig;
 use iphr_domain::CompanyId;
 use iphr_store::AuditFilter;
