@@ -10,7 +10,7 @@ use iphr_domain::ohcc::{DataAtr, DataKind, ItemCode, ItemTable, Producer};
 use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex, WorkRegime, age_on};
 use iphr_domain::policy::ConsentGrant;
 use iphr_domain::role::Role;
-use iphr_domain::stress::{self, Answers, Section, SumCriteria};
+use iphr_domain::stress::{self, Answers, SumCriteria};
 use iphr_domain::tenant::Department;
 use iphr_domain::{AssignmentId, CompanyId, EmploymentId, EventId, ExposureId, ObservationId, PersonId};
 use iphr_store::Batch;
@@ -581,7 +581,7 @@ impl Ctx<'_, '_> {
         // XML: medication answers follow the treatment started after an earlier checkup; a quarter
         // of the workforce smokes.
         let cond = self.treated_cond;
-        let smoker = self.person.id.0.as_bytes()[14] % 4 == 0;
+        let smoker = self.person.id.0.as_bytes()[14].is_multiple_of(4);
         for (item, yes) in [
             (codes::MED_BP, cond == Some("高血圧症")),
             (codes::MED_GLUCOSE, cond == Some("2型糖尿病")),
@@ -794,7 +794,6 @@ impl Ctx<'_, '_> {
             .map(|it| {
                 // A stressed person's answers score higher in the sum method.
                 let score = (2.0 + 0.55 * level + normal(&mut self.rng, 0.0, 0.8)).round().clamp(1.0, 4.0) as u8;
-                let score = if it.section == Section::D { score } else { score };
                 if it.reverse_in_sum { 5 - score } else { score }
             })
             .collect();

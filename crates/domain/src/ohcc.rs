@@ -536,10 +536,10 @@ impl ItemTable {
                 }
             };
             if !r.jlac10.is_empty() {
-                by_jlac10.entry(r.jlac10.clone()).or_insert_with(|| item.clone());
+                by_jlac10.entry(r.jlac10.clone()).or_insert_with(|| item);
             }
             let def = ItemDef {
-                item: item.clone(),
+                item,
                 name_ja: r.name_ja,
                 name_en: r.name_en,
                 unit: r.unit,
@@ -550,7 +550,7 @@ impl ItemTable {
                 sex_specific: r.sex_specific,
                 source: r.source,
             };
-            if items.insert(item.clone(), def).is_some() {
+            if items.insert(item, def).is_some() {
                 return Err(terr("ohcc-items", row, "item", format!("duplicate item {item}")));
             }
         }

@@ -393,9 +393,8 @@ mod tests {
         assert_eq!(r.year_start(d(2026, 4)), d(2026, 4));
         // The year: 720 h of statutory overtime is the cap; 720.5 exceeds it; 648 approaches.
         let mut y = BTreeMap::new();
-        for (i, m) in [4, 5, 6, 7, 8, 9, 10, 11, 12].iter().enumerate() {
-            let yy = 2025;
-            y.insert(d(yy, *m), h(0.0, if i == 8 { 80.0 } else { 80.0 }, 0.0));
+        for m in [4, 5, 6, 7, 8, 9, 10, 11, 12] {
+            y.insert(d(2025, m), h(0.0, 80.0, 0.0));
         }
         let res = evaluate(&r, "general", g, &y, d(2025, 12));
         assert_eq!(res.as_ref().map(|x| x.year_statutory_overtime), Some(720.0));

@@ -176,7 +176,7 @@ pub(crate) async fn imports_in_parts(store: &dyn Store) {
     tx.write(&part2).await.unwrap();
     tx.commit().await.unwrap();
     let (ev, mut ob) = store.events_on(c, EventKind::Checkup, &key).await.unwrap();
-    ob.sort_by(|a, b| a.item.cmp(&b.item));
+    ob.sort_by_key(|a| a.item);
     assert_eq!((ev, ob), (vec![event.clone()], vec![first.clone(), second.clone()]));
     assert_eq!(store.source_file(c, "checkup-csv", &f.sha256).await.unwrap(), Some(f.clone()));
 

@@ -58,7 +58,7 @@ pub(crate) async fn tenants_and_records(store: &dyn Store) -> World {
     // Observations come back exactly, all value kinds and provenance.
     let obs = store.event_observations(w.company.id, w.checkup.id).await.unwrap();
     let mut expected = w.batch.observations.clone();
-    expected.sort_by(|a, b| a.item.cmp(&b.item));
+    expected.sort_by_key(|a| a.item);
     assert_eq!(obs, expected);
     assert_eq!(store.person_observations(w.company.id, w.persons[0].id).await.unwrap().len(), 4);
     assert!(store.person_observations(other.id, w.persons[0].id).await.unwrap().is_empty());

@@ -38,7 +38,17 @@ pub(crate) async fn uploads(store: &dyn Store, w: &World) {
     // Only one commit wins; a final status drops the bytes and keeps the receipt.
     let later = at + Duration::hours(1);
     store
-        .set_upload_status(w.company.id, a.id, UploadStatus::Previewed, UploadStatus::Importing, "writing", None, later)
+        .set_upload_status(
+            w.company.id,
+            a.id,
+            &iphr_store::UploadMove {
+                from: UploadStatus::Previewed,
+                to: UploadStatus::Importing,
+                phase: "writing",
+                report: None,
+                at: later,
+            },
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -46,11 +56,13 @@ pub(crate) async fn uploads(store: &dyn Store, w: &World) {
             .set_upload_status(
                 w.company.id,
                 a.id,
-                UploadStatus::Previewed,
-                UploadStatus::Importing,
-                "writing",
-                None,
-                later
+                &iphr_store::UploadMove {
+                    from: UploadStatus::Previewed,
+                    to: UploadStatus::Importing,
+                    phase: "writing",
+                    report: None,
+                    at: later
+                }
             )
             .await,
         Err(StoreError::Conflict(_))
@@ -60,11 +72,13 @@ pub(crate) async fn uploads(store: &dyn Store, w: &World) {
         .set_upload_status(
             w.company.id,
             a.id,
-            UploadStatus::Importing,
-            UploadStatus::Imported,
-            "done",
-            Some("{\"imported\":2}"),
-            later,
+            &iphr_store::UploadMove {
+                from: UploadStatus::Importing,
+                to: UploadStatus::Imported,
+                phase: "done",
+                report: Some("{\"imported\":2}"),
+                at: later,
+            },
         )
         .await
         .unwrap();
@@ -79,11 +93,13 @@ pub(crate) async fn uploads(store: &dyn Store, w: &World) {
         .set_upload_status(
             w.company.id,
             b.id,
-            UploadStatus::Previewed,
-            UploadStatus::Discarded,
-            "discarded",
-            None,
-            later,
+            &iphr_store::UploadMove {
+                from: UploadStatus::Previewed,
+                to: UploadStatus::Discarded,
+                phase: "discarded",
+                report: None,
+                at: later,
+            },
         )
         .await
         .unwrap();

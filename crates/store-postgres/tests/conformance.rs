@@ -2,6 +2,8 @@
 //! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`); creates a fresh database for the run
 //! and drops it afterwards. Without the variable it says it was skipped.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use iphr_store::prelude::*;
 use iphr_store_postgres::PgStore;
 use sqlx::{Connection, PgConnection};

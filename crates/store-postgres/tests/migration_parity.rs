@@ -1,6 +1,8 @@
 //! Both backends' migration folders list the same versions and end with the same tables,
 //! columns and indexes.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

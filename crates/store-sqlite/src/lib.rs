@@ -29,11 +29,11 @@ impl SqliteStore {
             .or_else(|| url_or_path.strip_prefix("sqlite:"))
             .unwrap_or(url_or_path);
         let path = path.split('?').next().unwrap_or(path);
-        if let Some(parent) = Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| StoreError::Backend(format!("cannot create folder {}: {e}", parent.display())))?;
-            }
+        if let Some(parent) = Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Backend(format!("cannot create folder {}: {e}", parent.display())))?;
         }
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
             .map_err(|e| StoreError::Backend(format!("bad SQLite URL {url_or_path:?}: {e}")))?

@@ -27,7 +27,7 @@ pub(super) async fn insert_audit(conn: &mut <Db as sqlx::Database>::Connection, 
 impl AuditStore for StoreImpl {
     async fn append_audit(&self, a: &AuditEntry) -> Result<()> {
         let mut conn = self.pool.acquire().await.map_err(db_err)?;
-        insert_audit(&mut *conn, a).await
+        insert_audit(&mut conn, a).await
     }
 
     async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>> {

@@ -116,11 +116,11 @@ impl AuthStore for StoreImpl {
             .bind(id_hash)
             .row(&self.pool, |r| {
                 Ok(Session {
-                    id_hash: get(&r, "id_hash")?,
-                    user_id: UserId(get(&r, "user_id")?),
-                    csrf_token: get(&r, "csrf_token")?,
-                    created_at: get(&r, "created_at")?,
-                    expires_at: get(&r, "expires_at")?,
+                    id_hash: get(r, "id_hash")?,
+                    user_id: UserId(get(r, "user_id")?),
+                    csrf_token: get(r, "csrf_token")?,
+                    created_at: get(r, "created_at")?,
+                    expires_at: get(r, "expires_at")?,
                 })
             })
             .await

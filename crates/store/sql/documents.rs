@@ -176,7 +176,7 @@ impl DocumentStore for StoreImpl {
         qb.push(" AND id = ").push_bind(id);
         qb.build()
             .row(&self.pool, |r| {
-                Ok(iphr_store::StoredDocument { meta: document_meta_from_row(&r)?, bytes: get(&r, "bytes")? })
+                Ok(iphr_store::StoredDocument { meta: document_meta_from_row(r)?, bytes: get(r, "bytes")? })
             })
             .await
     }

@@ -72,7 +72,7 @@ pub(super) async fn events_of_persons_on(
 /// Writes one import (or one part of it) inside a transaction.
 pub(super) async fn write_import(tx: &mut sqlx::Transaction<'static, Db>, w: &ImportWrite) -> Result<()> {
     for a in &w.audit {
-        insert_audit(&mut **tx, a).await?;
+        insert_audit(tx, a).await?;
     }
     if let Some(f) = &w.source_file {
         sqlx::query(
@@ -299,16 +299,16 @@ impl ImportStore for StoreImpl {
         .bind(sha256)
         .row(&self.pool, |r| {
             Ok(SourceFile {
-                company_id: CompanyId(get(&r, "company_id")?),
-                id: get(&r, "id")?,
-                kind: get(&r, "kind")?,
-                sha256: get(&r, "sha256")?,
-                file_name: get(&r, "file_name")?,
-                profile: get(&r, "profile")?,
-                encoding: get(&r, "encoding")?,
-                imported_at: get(&r, "imported_at")?,
-                imported_by: get(&r, "imported_by")?,
-                summary: serde_json::from_str(&get::<String>(&r, "summary")?).map_err(|e| corrupt("summary", e))?,
+                company_id: CompanyId(get(r, "company_id")?),
+                id: get(r, "id")?,
+                kind: get(r, "kind")?,
+                sha256: get(r, "sha256")?,
+                file_name: get(r, "file_name")?,
+                profile: get(r, "profile")?,
+                encoding: get(r, "encoding")?,
+                imported_at: get(r, "imported_at")?,
+                imported_by: get(r, "imported_by")?,
+                summary: serde_json::from_str(&get::<String>(r, "summary")?).map_err(|e| corrupt("summary", e))?,
             })
         })
         .await

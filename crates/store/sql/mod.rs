@@ -104,7 +104,7 @@ where
     let per_chunk = (CHUNK_BINDS / columns).max(1);
     for chunk in rows.chunks(per_chunk) {
         let mut qb: QueryBuilder<Db> = QueryBuilder::new(head);
-        qb.push_values(chunk, |b, row| bind(b, row));
+        qb.push_values(chunk, &mut bind);
         // Only the full-size statement is kept prepared: every other size would stay in the
         // connection's statement cache (up to 100, megabytes each for 30,000 parameters).
         qb.build().persistent(chunk.len() == per_chunk).run(&mut **tx).await?;

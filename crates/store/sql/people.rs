@@ -289,7 +289,7 @@ impl PeopleStore for StoreImpl {
     async fn person_merge(&self, id: Uuid) -> Result<Option<PersonMerge>> {
         sqlx::query("SELECT id, kept, merged, moved, merged_at, merged_by, undone_at, undone_by FROM person_merges WHERE id = $1")
             .bind(id)
-            .row(&self.pool, |r| merge_from_row(&r)).await
+            .row(&self.pool, merge_from_row).await
     }
 
     async fn undo_merge(&self, id: Uuid, by: &str) -> Result<PersonMerge> {

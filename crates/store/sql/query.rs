@@ -48,7 +48,7 @@ impl<'q> QueryExt<'q> for Query<'q> {
         'q: 'e,
         E: 'e + sqlx::Executor<'c, Database = Db>,
     {
-        self.fetch_all(on).await.map_err(db_err)?.iter().map(|r| map(r)).collect()
+        self.fetch_all(on).await.map_err(db_err)?.iter().map(&mut map).collect()
     }
 
     async fn row<'e, 'c: 'e, E, T>(self, on: E, map: impl FnOnce(&DbRow) -> Result<T> + Send) -> Result<Option<T>>

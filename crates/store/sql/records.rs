@@ -46,14 +46,16 @@ pub(super) async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Bat
         keys.insert(p.id, p.search_key());
     }
     for e in &b.employments {
-        if !keys.contains_key(&e.person_id) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = keys.entry(e.person_id) {
             let row = sqlx::query(
-                "SELECT id AS p_id, family_name, given_name, family_kana, given_kana, sex, birth_date, insurer_number, insured_symbol, insured_number FROM persons WHERE id = $1",
+                "SELECT id AS p_id, family_name, given_name, family_kana, given_kana, sex, birth_date, \
+                 insurer_number, insured_symbol, insured_number FROM persons WHERE id = $1",
             )
             .bind(e.person_id.0)
-            .optional(&mut **tx).await?
+            .optional(&mut **tx)
+            .await?
             .ok_or_else(|| StoreError::Conflict(format!("employment {} names unknown person {}", e.id, e.person_id)))?;
-            keys.insert(e.person_id, person_from_row(&row)?.search_key());
+            slot.insert(person_from_row(&row)?.search_key());
         }
     }
     insert_rows(
@@ -249,7 +251,7 @@ impl RecordStore for StoreImpl {
             sqlx::query(concat!("SELECT ", obs_cols!(), " FROM observations WHERE company_id = $1 AND id = $2"))
                 .bind(company.0)
                 .bind(observation.0)
-                .row(&self.pool, |r| observation_from_row(&r))
+                .row(&self.pool, observation_from_row)
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("observation {observation}")))?;
         sqlx::query(

@@ -59,7 +59,7 @@ impl UploadStore for StoreImpl {
         )
             .bind(company.0)
             .bind(id)
-            .row(&self.pool, |r| upload_from_row(&r)).await
+            .row(&self.pool, upload_from_row).await
     }
 
     async fn upload_bytes(&self, company: CompanyId, id: Uuid) -> Result<Option<Vec<u8>>> {
@@ -71,16 +71,8 @@ impl UploadStore for StoreImpl {
             .map(Option::flatten)
     }
 
-    async fn set_upload_status(
-        &self,
-        company: CompanyId,
-        id: Uuid,
-        from: iphr_store::UploadStatus,
-        to: iphr_store::UploadStatus,
-        phase: &str,
-        report: Option<&str>,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
+    async fn set_upload_status(&self, company: CompanyId, id: Uuid, change: &iphr_store::UploadMove<'_>) -> Result<()> {
+        let iphr_store::UploadMove { from, to, phase, report, at } = *change;
         let sql = if to.is_final() {
             "UPDATE uploads SET status = $1, phase = $2, report = COALESCE($3, report), updated_at = $4, bytes = NULL
              WHERE company_id = $5 AND id = $6 AND status = $7"

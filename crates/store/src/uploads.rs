@@ -94,6 +94,21 @@ pub struct Upload {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A move of an upload from one status to the next.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadMove<'a> {
+    /// The status it must be in (else the move is a conflict).
+    pub from: UploadStatus,
+    /// The status it moves to (a final one drops the bytes).
+    pub to: UploadStatus,
+    /// The step shown while it runs.
+    pub phase: &'a str,
+    /// The import's report, when over.
+    pub report: Option<&'a str>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
 /// Web uploads (受付・プレビュー・取込).
 #[async_trait]
 pub trait UploadStore: Send + Sync {
@@ -105,16 +120,7 @@ pub trait UploadStore: Send + Sync {
     async fn upload_bytes(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Vec<u8>>>;
     /// Moves an upload on: its status, phase and report; a final status drops the bytes. Moving
     /// from a status other than `from` is refused (a conflict), so only one server commits it.
-    async fn set_upload_status(
-        &self,
-        company: CompanyId,
-        id: uuid::Uuid,
-        from: UploadStatus,
-        to: UploadStatus,
-        phase: &str,
-        report: Option<&str>,
-        at: DateTime<Utc>,
-    ) -> Result<()>;
+    async fn set_upload_status(&self, company: CompanyId, id: uuid::Uuid, change: &UploadMove<'_>) -> Result<()>;
     /// A user's uploads to a company, newest first.
     async fn uploads_of_user(&self, company: CompanyId, user: UserId, limit: u32) -> Result<Vec<Upload>>;
 }

@@ -16,8 +16,7 @@ fn rules() -> Rules {
     match Rules::embedded() {
         Ok(r) => r,
         Err(e) => {
-            assert!(false, "embedded rules: {e}");
-            unreachable!()
+            panic!("embedded rules: {e}")
         }
     }
 }
@@ -54,8 +53,10 @@ use Category::{A, B, C, D};
 #[test]
 fn every_numeric_threshold_below_at_and_above() {
     let r = rules();
+    /// (analyte, item, unit, sex, date, value, category expected).
+    type Case = (&'static str, &'static str, &'static str, Sex, &'static str, f64, Option<Category>);
     #[rustfmt::skip]
-    let cases: &[(&str, &str, &str, Sex, &str, f64, Option<Category>)] = &[
+    let cases: &[Case] = &[
         ("BMI", "Ac0040000Z", "kg/m2", MALE, NOW, 18.4, Some(C)),
         ("BMI", "Ac0040000Z", "kg/m2", MALE, NOW, 18.5, Some(A)),
         ("BMI", "Ac0040000Z", "kg/m2", MALE, NOW, 24.9, Some(A)),
@@ -388,16 +389,10 @@ fn treatment_makes_e_apart_and_flags_poor_control() {
     assert_eq!(j.overall, Some(Category::E));
     // The ranking is a setting.
     let above = r.with_override("settings", "key,value,source\ne_ranking,above_d,test\n");
-    let above = above.unwrap_or_else(|e| {
-        assert!(false, "{e}");
-        unreachable!()
-    });
+    let above = above.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(judge_with(&above, NOW, MALE, &facts).overall, Some(Category::E));
     let by_value = r.with_override("settings", "key,value,source\ne_ranking,by_value,test\n");
-    let by_value = by_value.unwrap_or_else(|e| {
-        assert!(false, "{e}");
-        unreachable!()
-    });
+    let by_value = by_value.unwrap_or_else(|e| panic!("{e}"));
     let j = judge_with(&by_value, NOW, MALE, &facts);
     assert_eq!(j.overall, Some(C));
     assert_eq!(item(&j, "BP").and_then(|i| i.category), Some(C));
@@ -597,10 +592,7 @@ fn company_overrides_replace_an_analytes_bands_and_bad_rows_are_named() {
     let csv = "analyte,sex,category,lower,upper,qualitative,effective_from,effective_to,unit,verified,edition,source\n\
                SBP,all,A,,139,,2000-01-01,,mmHg,yes,company,社内基準\n\
                SBP,all,D,140,,,2000-01-01,,mmHg,yes,company,社内基準\n";
-    let c = r.with_override("thresholds", csv).unwrap_or_else(|e| {
-        assert!(false, "{e}");
-        unreachable!()
-    });
+    let c = r.with_override("thresholds", csv).unwrap_or_else(|e| panic!("{e}"));
     assert!(c.version.ends_with("+company"), "{}", c.version);
     assert_eq!(cat_of(&c, NOW, MALE, num("Af0010001X", 139.0, "mmHg"), "SBP"), Some(A));
     assert_eq!(cat_of(&c, NOW, MALE, num("Af0010001X", 140.0, "mmHg"), "SBP"), Some(D));
@@ -627,8 +619,7 @@ fn every_embedded_band_judges_its_own_bounds() {
     let r = rules();
     for b in r.bands.iter().filter(|b| b.codes.is_empty()) {
         let Some(a) = r.analytes.iter().find(|a| a.key == b.analyte) else {
-            assert!(false, "analyte {}", b.analyte);
-            continue;
+            panic!("analyte {}", b.analyte);
         };
         let sex = if b.sex == SexFilter::Female { FEMALE } else { MALE };
         let date = b.effective_to.unwrap_or(d("2026-01-01"));

@@ -123,8 +123,7 @@ fn sheet_batch(
     answers: &Answers,
     method: Method,
     campaign: &StressCampaign,
-    person: PersonId,
-    employment: EmploymentId,
+    (person, employment): (PersonId, EmploymentId),
     date: NaiveDate,
 ) -> Result<Batch, AppError> {
     let company = campaign.company_id;
@@ -248,7 +247,7 @@ pub async fn post_form(guard: Guard, body: Bytes) -> Result<Response, AppError> 
     let sheet = Answers::parse(answers).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let method = Method::parse(&campaign.method).unwrap_or(Method::Sum);
     let r = rules.score(&sheet, access.header.person.sex);
-    let batch = sheet_batch(&rules, &r, &sheet, method, &campaign, person, eid, today)?;
+    let batch = sheet_batch(&rules, &r, &sheet, method, &campaign, (person, eid), today)?;
     access
         .write(InfoClass::Stress, "stress-check answers", |s| async move {
             s.submit_stress(&batch, cid, campaign_id, person).await

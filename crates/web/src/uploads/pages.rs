@@ -353,11 +353,13 @@ pub async fn commit(
         .set_upload_status(
             cid,
             id,
-            UploadStatus::Previewed,
-            UploadStatus::Importing,
-            "importing",
-            None,
-            guard.state().now(),
+            &iphr_store::UploadMove {
+                from: UploadStatus::Previewed,
+                to: UploadStatus::Importing,
+                phase: "importing",
+                report: None,
+                at: guard.state().now(),
+            },
         )
         .await
         .map_err(|_| AppError::BadRequest("this upload is already being imported or is over".into()))?;
@@ -374,15 +376,14 @@ pub async fn commit(
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(3)).await;
                 let (phase, _) = live.shown();
-                let write = state.store.set_upload_status(
-                    cid,
-                    id,
-                    UploadStatus::Importing,
-                    UploadStatus::Importing,
-                    &phase,
-                    None,
-                    state.now(),
-                );
+                let change = iphr_store::UploadMove {
+                    from: UploadStatus::Importing,
+                    to: UploadStatus::Importing,
+                    phase: &phase,
+                    report: None,
+                    at: state.now(),
+                };
+                let write = state.store.set_upload_status(cid, id, &change);
                 let _ = tokio::time::timeout(std::time::Duration::from_secs(1), write).await;
             }
         })
@@ -404,8 +405,20 @@ pub async fn commit(
             }
         };
         let report = report.to_string();
-        if let Err(e) =
-            bg.store.set_upload_status(cid, id, UploadStatus::Importing, to, phase, Some(&report), bg.now()).await
+        if let Err(e) = bg
+            .store
+            .set_upload_status(
+                cid,
+                id,
+                &iphr_store::UploadMove {
+                    from: UploadStatus::Importing,
+                    to,
+                    phase,
+                    report: Some(&report),
+                    at: bg.now(),
+                },
+            )
+            .await
         {
             tracing::error!(upload = %id, error = %e, "could not record the end of an upload");
         }
@@ -428,11 +441,13 @@ pub async fn discard(
         .set_upload_status(
             cid,
             id,
-            UploadStatus::Previewed,
-            UploadStatus::Discarded,
-            "discarded",
-            None,
-            guard.state().now(),
+            &iphr_store::UploadMove {
+                from: UploadStatus::Previewed,
+                to: UploadStatus::Discarded,
+                phase: "discarded",
+                report: None,
+                at: guard.state().now(),
+            },
         )
         .await
         .map_err(|_| AppError::BadRequest("only a previewed upload can be discarded".into()))?;

@@ -14,14 +14,13 @@ fn fixture(p: &str) -> Vec<u8> {
     std::fs::read(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(p)).unwrap()
 }
 
-/// Posts the multipart upload form; returns the status and the Location.
+/// Posts the multipart upload form (session, CSRF token; company, kind, profile; file name and
+/// bytes); returns the status and the Location.
 async fn upload(
     app: &Router,
-    s: &str,
-    t: &str,
+    (s, t): (&str, &str),
     cid: CompanyId,
-    kind: &str,
-    profile: &str,
+    (kind, profile): (&str, &str),
     name: &str,
     bytes: &[u8],
 ) -> (StatusCode, String) {
@@ -79,7 +78,7 @@ async fn preview_commit_receipt_and_who_may_upload() {
     assert!(
         page.contains("value=\"checkup-csv\"") && page.contains("value=\"hr\"") && page.contains("みなと健診センター")
     );
-    let (st, loc) = upload(&app, &n, &nt, cid, "hr", "", "hr-2024.csv", &fixture("hr/hr-2024.csv")).await;
+    let (st, loc) = upload(&app, (&n, &nt), cid, ("hr", ""), "hr-2024.csv", &fixture("hr/hr-2024.csv")).await;
     assert_eq!(st, StatusCode::SEE_OTHER, "{loc}");
     let hr_id = id_of(&loc);
     let (st, page) = get(&app, &n, &loc).await;
@@ -100,7 +99,16 @@ async fn preview_commit_receipt_and_who_may_upload() {
     // While another server imports it, the status shows the step that server wrote to the row.
     let importing = |from, to, phase: &'static str| {
         let store = store.clone();
-        async move { store.set_upload_status(cid, hr_id, from, to, phase, None, chrono::Utc::now()).await.unwrap() }
+        async move {
+            store
+                .set_upload_status(
+                    cid,
+                    hr_id,
+                    &iphr_store::UploadMove { from, to, phase, report: None, at: chrono::Utc::now() },
+                )
+                .await
+                .unwrap()
+        }
     };
     importing(UploadStatus::Previewed, UploadStatus::Importing, "照合・書込 40% · 9 秒").await;
     let (st, frag) = get(&app, &n, &format!("{loc}/status")).await;
@@ -135,17 +143,8 @@ async fn preview_commit_receipt_and_who_may_upload() {
     let (st, page) = get(&app, &k, &format!("/companies/{cid}/uploads")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(page.contains("value=\"checkup-csv\"") && !page.contains("value=\"hr\""), "checkup results only");
-    let (st, loc) = upload(
-        &app,
-        &k,
-        &kt,
-        cid,
-        "checkup-csv",
-        "minato-wide",
-        "結果.csv",
-        &fixture("checkup-csv/minato-wide-errors.csv"),
-    )
-    .await;
+    let errors = fixture("checkup-csv/minato-wide-errors.csv");
+    let (st, loc) = upload(&app, (&k, &kt), cid, ("checkup-csv", "minato-wide"), "結果.csv", &errors).await;
     assert_eq!(st, StatusCode::SEE_OTHER, "{loc}");
     let (_, page) = get(&app, &k, &loc).await;
     assert!(page.contains("id=\"errors\"") && page.contains("id=\"preview\""), "{page}");
@@ -155,9 +154,15 @@ async fn preview_commit_receipt_and_who_may_upload() {
     );
     assert!(page.contains("エラーがあります"));
     // The good file: commit; afterwards the receipt only.
-    let (_, loc) =
-        upload(&app, &k, &kt, cid, "checkup-csv", "minato-wide", "結果2.csv", &fixture("checkup-csv/minato-wide.csv"))
-            .await;
+    let (_, loc) = upload(
+        &app,
+        (&k, &kt),
+        cid,
+        ("checkup-csv", "minato-wide"),
+        "結果2.csv",
+        &fixture("checkup-csv/minato-wide.csv"),
+    )
+    .await;
     let id = id_of(&loc);
     let (_, page) = get(&app, &k, &loc).await;
     assert!(page.contains("A000101") && page.contains("ヤマダ タロウ"), "its own rows: {page}");
@@ -202,7 +207,7 @@ async fn preview_commit_receipt_and_who_may_upload() {
         assert!(st == StatusCode::FORBIDDEN, "{path}: {st}");
     }
     assert_eq!(
-        upload(&app, &k, &kt, cid, "hr", "", "hr.csv", &fixture("hr/hr-2025.csv")).await.0,
+        upload(&app, (&k, &kt), cid, ("hr", ""), "hr.csv", &fixture("hr/hr-2025.csv")).await.0,
         StatusCode::FORBIDDEN
     );
     // Nor another user's upload.
@@ -210,25 +215,25 @@ async fn preview_commit_receipt_and_who_may_upload() {
     // HR uploads its own data, not checkups; the worker nothing.
     let (h, ht) = login(&app, "jinji").await;
     assert_eq!(
-        upload(&app, &h, &ht, cid, "checkup-csv", "minato-wide", "x.csv", &fixture("checkup-csv/minato-wide.csv"))
+        upload(&app, (&h, &ht), cid, ("checkup-csv", "minato-wide"), "x.csv", &fixture("checkup-csv/minato-wide.csv"))
             .await
             .0,
         StatusCode::FORBIDDEN
     );
-    let (st, _) = upload(&app, &h, &ht, cid, "hr", "", "hr-2025.csv", &fixture("hr/hr-2025.csv")).await;
+    let (st, _) = upload(&app, (&h, &ht), cid, ("hr", ""), "hr-2025.csv", &fixture("hr/hr-2025.csv")).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
     let (w, wt) = login(&app, "worker").await;
     assert_eq!(get(&app, &w, &format!("/companies/{cid}/uploads")).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(upload(&app, &w, &wt, cid, "stress", "", "s.csv", b"x").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(upload(&app, (&w, &wt), cid, ("stress", ""), "s.csv", b"x").await.0, StatusCode::FORBIDDEN);
     // A bad CSRF token is refused before anything is read.
     assert_eq!(
-        upload(&app, &n, "nope", cid, "hr", "", "hr.csv", &fixture("hr/hr-2024.csv")).await.0,
+        upload(&app, (&n, "nope"), cid, ("hr", ""), "hr.csv", &fixture("hr/hr-2024.csv")).await.0,
         StatusCode::FORBIDDEN
     );
     let denied = store.list_audit(&AuditFilter { denied_only: true, limit: 200, ..Default::default() }).await.unwrap();
     assert!(denied.iter().filter(|e| e.action == format!("POST /companies/{cid}/uploads")).count() >= 3);
     // Discarding a preview drops it.
-    let (_, loc) = upload(&app, &n, &nt, cid, "hr", "", "hr-2025.csv", &fixture("hr/hr-2025.csv")).await;
+    let (_, loc) = upload(&app, (&n, &nt), cid, ("hr", ""), "hr-2025.csv", &fixture("hr/hr-2025.csv")).await;
     assert_eq!(post(&app, &n, &format!("{loc}/discard"), format!("csrf={nt}")).await.0, StatusCode::SEE_OTHER);
     let u = store.upload(cid, id_of(&loc)).await.unwrap().unwrap();
     assert_eq!((u.status, store.upload_bytes(cid, u.id).await.unwrap()), (UploadStatus::Discarded, None));
