@@ -6,7 +6,7 @@
 mod common;
 
 use iphr_convert::checkup_csv::parse;
-use iphr_convert::plan::checkup_records;
+use iphr_convert::records::checkup_records;
 use iphr_convert::profile::Profile;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;

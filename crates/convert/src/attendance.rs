@@ -9,7 +9,7 @@
 //! 休憩 (minutes or H:MM), 休日区分 (法定休日 / 所定休日 / blank).
 
 use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError};
-use crate::plan::{ParsedRecords, Record};
+use crate::records::{ParsedRecords, Record};
 use crate::table::{self, TableError};
 use crate::text::{EncodingChoice, fold_value};
 use crate::value::{Parsed, parse_number};

@@ -8,7 +8,7 @@
 //! or by section `A1`…`A17`, `B1`…`B29`, `C1`…`C9`, `D1`, `D2`.
 
 use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError};
-use crate::plan::{ParsedRecords, Record};
+use crate::records::{ParsedRecords, Record};
 use crate::table::{self, TableError, fold_header};
 use crate::text::{EncodingChoice, fold_value};
 use crate::wareki::parse_date;

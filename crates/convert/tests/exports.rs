@@ -158,7 +158,7 @@ fn expected(f: &Fixture, skip_comparator: bool) -> Vec<(String, ResultValue)> {
     out
 }
 
-fn read_back(records: &iphr_convert::plan::ParsedRecords) -> Vec<(String, ResultValue)> {
+fn read_back(records: &iphr_convert::records::ParsedRecords) -> Vec<(String, ResultValue)> {
     // The scale a document writes is its own format's (asserted apart): compared without it.
     let unscaled = |v: &ResultValue| match v {
         ResultValue::Number { value, unit, comparator, flag, .. } => {

@@ -5,11 +5,12 @@
 //! file or a dry run writes nothing; what is written and reported is what planning the whole
 //! file at once gives.
 
+use crate::plan::{FileMeta, Planner, RepeatedKeys};
 use crate::{ImportError, Options, Outcome};
 use chrono::Utc;
 use iphr_convert::checkup_csv::{self, CsvStream, RowError};
-use iphr_convert::plan::{FileMeta, Planner, RepeatedKeys, checkup_records};
 use iphr_convert::profile::Profile;
+use iphr_convert::records::checkup_records;
 use iphr_convert::text::EncodingDetector;
 use iphr_convert::units::UnitTable;
 use iphr_domain::CompanyId;
@@ -252,7 +253,7 @@ pub async fn import_checkup_csv_chunked(
     }
     let (source_file, mut report) = planner.finish();
     report.created_persons = created.persons.len();
-    report.warnings.extend(created.warnings.iter().map(|w| iphr_convert::plan::ReportError {
+    report.warnings.extend(created.warnings.iter().map(|w| crate::plan::ReportError {
         file: file_name.into(),
         line: w.line,
         field: w.field.clone(),

@@ -8,14 +8,16 @@
 
 pub mod checkup;
 pub mod documents;
+pub mod hr_plan;
 mod persons;
+pub mod plan;
 
 pub use checkup::{CsvInput, Pass, import_checkup_csv_chunked, import_checkup_csv_file, import_checkup_csv_input};
 pub use documents::{DocumentOutcome, DocumentReport, PersonRef, assign_document, import_documents};
 
+use crate::plan::{FileMeta, Report};
 use chrono::Utc;
 use iphr_convert::checkup_csv::{self, FileError};
-use iphr_convert::plan::{FileMeta, Report};
 use iphr_convert::profile::Profile;
 use iphr_convert::units::UnitTable;
 use iphr_domain::audit::AuditEntry;
@@ -199,7 +201,7 @@ async fn run_parsed(
     source: Source,
     file_name: &str,
     bytes: &[u8],
-    records: Result<iphr_convert::plan::ParsedRecords, String>,
+    records: Result<iphr_convert::records::ParsedRecords, String>,
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
@@ -212,7 +214,7 @@ async fn name_person(
     store: &dyn Store,
     company: CompanyId,
     person: iphr_domain::PersonId,
-    records: &mut iphr_convert::plan::ParsedRecords,
+    records: &mut iphr_convert::records::ParsedRecords,
 ) -> Result<(), ImportError> {
     let c = store
         .identity_candidates(company)
@@ -307,7 +309,7 @@ async fn run_records(
     source: Source,
     file_name: &str,
     bytes: &[u8],
-    records: iphr_convert::plan::ParsedRecords,
+    records: iphr_convert::records::ParsedRecords,
     imported_by: &str,
     options: Options,
 ) -> Result<Outcome, ImportError> {
@@ -349,8 +351,7 @@ async fn run_records(
         imported_by: imported_by.into(),
         now: Utc::now(),
     };
-    let (mut write, report) =
-        iphr_convert::plan::plan_records(&records, &meta, &table, &candidates, &events, &observations);
+    let (mut write, report) = crate::plan::plan_records(&records, &meta, &table, &candidates, &events, &observations);
     if !report.errors.is_empty() && !options.allow_partial {
         return Ok(Outcome::Refused { report });
     }
@@ -372,9 +373,9 @@ pub async fn import_hr(
     imported_by: &str,
     options: Options,
 ) -> Result<HrOutcome, ImportError> {
+    let parsed = iphr_convert::hr::parse(bytes).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     let state = store.hr_state(company).await?;
-    let (write, report) = iphr_convert::hr::plan(bytes, file_name, company, &state, as_of)
-        .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let (write, report) = hr_plan::plan(&parsed, file_name, company, &state, as_of);
     if !report.errors.is_empty() && !options.allow_partial {
         return Ok(HrOutcome::Refused { report });
     }
@@ -412,23 +413,23 @@ pub enum HrOutcome {
     /// Written.
     Imported {
         /// The report.
-        report: iphr_convert::hr::HrReport,
+        report: crate::hr_plan::HrReport,
     },
     /// Nothing written: a dry run.
     DryRun {
         /// The report.
-        report: iphr_convert::hr::HrReport,
+        report: crate::hr_plan::HrReport,
     },
     /// Nothing written: rows had errors.
     Refused {
         /// The report.
-        report: iphr_convert::hr::HrReport,
+        report: crate::hr_plan::HrReport,
     },
 }
 
 impl HrOutcome {
     /// The report.
-    pub fn report(&self) -> &iphr_convert::hr::HrReport {
+    pub fn report(&self) -> &crate::hr_plan::HrReport {
         match self {
             HrOutcome::Imported { report } | HrOutcome::DryRun { report } | HrOutcome::Refused { report } => report,
         }
@@ -472,10 +473,10 @@ async fn resolve_entry(
         .ok_or_else(|| ImportError::Tables(format!("person {person} is not employed by this company")))?;
     let identity =
         iphr_convert::checkup_csv::Identity { employee_number: Some(c.employee_number.clone()), ..Default::default() };
-    let record = iphr_convert::plan::record_from_json(&entry.payload, identity)
+    let record = iphr_convert::records::record_from_json(&entry.payload, identity)
         .ok_or_else(|| ImportError::Tables(format!("queue entry {queue_id}: the held record cannot be read")))?;
     let (events, observations) = store.events_on(company, record.kind, &[(person, record.date)]).await?;
-    let parsed = iphr_convert::plan::ParsedRecords::of(vec![record], 1);
+    let parsed = iphr_convert::records::ParsedRecords::of(vec![record], 1);
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let meta = FileMeta {
         company_id: company,
@@ -489,8 +490,7 @@ async fn resolve_entry(
         imported_by: actor.into(),
         now: Utc::now(),
     };
-    let (mut write, report) =
-        iphr_convert::plan::plan_records(&parsed, &meta, &table, candidates, &events, &observations);
+    let (mut write, report) = crate::plan::plan_records(&parsed, &meta, &table, candidates, &events, &observations);
     write.resolved.push(queue_id);
     write.audit.push(AuditEntry {
         id: AuditId::new(),
@@ -527,8 +527,8 @@ pub async fn resolve_waiting(store: &dyn Store, company: CompanyId, actor: &str)
     let matcher = iphr_convert::matching::Matcher::new(&candidates);
     let mut resolved = 0;
     for entry in &queue {
-        let identity = iphr_convert::plan::identity_from_json(&entry.identity);
-        let Match::Matched { index, .. } = matcher.find(&iphr_convert::plan::incoming(&identity)) else { continue };
+        let identity = iphr_convert::records::identity_from_json(&entry.identity);
+        let Match::Matched { index, .. } = matcher.find(&iphr_convert::records::incoming(&identity)) else { continue };
         let Some(c) = candidates.get(index) else { continue };
         resolve_entry(store, company, entry, c.person_id, &candidates, actor, "resolve identity (automatic)").await?;
         resolved += 1;
@@ -561,7 +561,7 @@ pub async fn map_unmapped(
     actor: &str,
 ) -> Result<MapReport, ImportError> {
     use iphr_convert::checkup_csv::{Identity, ItemResult};
-    use iphr_convert::plan::{ParsedRecords, Record};
+    use iphr_convert::records::{ParsedRecords, Record};
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let def = table.get_str(item).ok_or_else(|| ImportError::Tables(format!("{item} is not in the OHCC table")))?;
@@ -657,8 +657,7 @@ pub async fn map_unmapped(
         imported_by: actor.into(),
         now: Utc::now(),
     };
-    let (mut write, report) =
-        iphr_convert::plan::plan_records(&parsed, &meta, &table, &candidates, &events, &observations);
+    let (mut write, report) = crate::plan::plan_records(&parsed, &meta, &table, &candidates, &events, &observations);
     out.converted = converted_ids.len();
     write.mapped = converted_ids;
     write.mapping = Some(iphr_store::SourceMapping {

@@ -399,7 +399,7 @@ fn preview_rows(u: &Upload, bytes: &[u8]) -> Vec<PreviewRow> {
                 return vec![];
             };
             match iphr_convert::checkup_csv::parse(bytes, &profile, &u.file_name, &table, &units) {
-                Ok(p) => iphr_convert::plan::checkup_records(&p, &profile, &u.file_name),
+                Ok(p) => iphr_convert::records::checkup_records(&p, &profile, &u.file_name),
                 Err(_) => return vec![],
             }
         }
