@@ -6,7 +6,7 @@
 //! file at once gives.
 
 use crate::plan::{FileMeta, Planner, RepeatedKeys};
-use crate::{ImportError, Options, Outcome};
+use crate::{ImportError, Options, Outcome, RecordOutcome};
 use chrono::Utc;
 use iphr_convert::checkup_csv::{self, CsvStream, RowError};
 use iphr_convert::profile::Profile;
@@ -105,7 +105,7 @@ pub async fn import_checkup_csv_input(
     input: CsvInput<'_>,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     import_checkup_csv_chunked(
         store,
         company,
@@ -133,7 +133,7 @@ pub async fn import_checkup_csv_chunked(
     options: Options,
     chunk_rows: usize,
     progress: Progress<'_>,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     let chunk_rows = chunk_rows.max(1);
     let total = input.len();
     let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -252,13 +252,10 @@ pub async fn import_checkup_csv_chunked(
         }
     }
     let (source_file, mut report) = planner.finish();
-    report.created_persons = created.persons.len();
-    report.warnings.extend(created.warnings.iter().map(|w| crate::plan::ReportError {
-        file: file_name.into(),
-        line: w.line,
-        field: w.field.clone(),
-        reason: w.reason.clone(),
-    }));
+    report.summary.created_persons = created.persons.len();
+    report
+        .warnings
+        .extend(created.warnings.iter().map(|w| crate::Issue::at_line(file_name, w.line, &w.field, &w.reason)));
     if !report.errors.is_empty() && !options.allow_partial {
         drop(tx);
         return Ok(Outcome::Refused { report });
@@ -267,6 +264,7 @@ pub async fn import_checkup_csv_chunked(
     let audit = vec![crate::import_audit(company, kind, file_name, imported_by, &report)];
     tx.write(&ImportWrite { source_file, audit, ..ImportWrite::default() }).await?;
     tx.commit().await?;
+    report.source_file_id = Some(meta.id);
     Ok(Outcome::Imported { report })
 }
 
@@ -279,6 +277,6 @@ pub async fn import_checkup_csv_file(
     file_name: &str,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     import_checkup_csv_input(store, company, profile, file_name, CsvInput::Path(path), imported_by, options).await
 }

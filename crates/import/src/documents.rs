@@ -15,8 +15,9 @@
 //! is shown to a role that could not see the worst a scan may hold. A user who knows a document's
 //! content can narrow it later.
 
+use crate::outcome::{DocumentLine, DocumentOutcome, DocumentReport, DocumentSummary, Issue, Outcome};
 use crate::{ImportError, Options};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use iphr_convert::documents::{
     BundleError, ContentType, EntryError, Limits, PathMatch, Pattern, ZipBundle, ZipEntry, is_system_file, is_zip,
     read_capped, safe_path,
@@ -38,112 +39,6 @@ pub const KIND: &str = "documents";
 
 /// Deepest folder nesting walked.
 const MAX_DEPTH: usize = 32;
-
-/// A problem with one entry of a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct EntryIssue {
-    /// The bundle (zip or folder) as given.
-    pub file: String,
-    /// The path inside the bundle.
-    pub entry: String,
-    /// `path`, `size`, `bytes`, `content_type`.
-    pub field: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// What happened (or, dry, would happen) to one document.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct DocumentLine {
-    /// The path inside the bundle.
-    pub entry: String,
-    /// `matched` (new, on a timeline), `unassigned` (new, waiting), `assigned` (was waiting,
-    /// now matched), `unchanged`.
-    pub outcome: String,
-    /// The document id (new ones: the id it gets).
-    pub document_id: uuid::Uuid,
-    /// MIME type.
-    pub content_type: String,
-    /// Bytes.
-    pub size: u64,
-    /// SHA-256, hex.
-    pub sha256: String,
-    /// 社員番号 from the name.
-    pub employee_number: Option<String>,
-    /// The worker.
-    pub person_id: Option<PersonId>,
-    /// The date from the name.
-    pub date: Option<NaiveDate>,
-    /// Title.
-    pub title: String,
-    /// Why it waits unassigned.
-    pub reason: Option<String>,
-}
-
-/// What a bundle import did (or, dry, would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct DocumentReport {
-    /// The bundle as given.
-    pub file: String,
-    /// SHA-256 of the bundle (a zip's bytes; a folder's sorted listing of hashes and paths).
-    pub sha256: String,
-    /// The pattern.
-    pub pattern: String,
-    /// Files read (system files and folders not counted).
-    pub read: usize,
-    /// New documents stored (matched and unassigned).
-    pub imported: usize,
-    /// New documents matched to a worker (an attachment event each).
-    pub matched: usize,
-    /// New documents stored unassigned.
-    pub unassigned: usize,
-    /// Documents stored before, waiting, that now matched a worker.
-    pub assigned: usize,
-    /// Documents stored before (same SHA-256).
-    pub unchanged: usize,
-    /// Entries refused (errors).
-    pub rejected: usize,
-    /// System files and in-bundle duplicates skipped (warnings).
-    pub skipped: usize,
-    /// Errors, each with the entry, field and reason.
-    pub errors: Vec<EntryIssue>,
-    /// Warnings.
-    pub warnings: Vec<EntryIssue>,
-    /// Every document, in path order.
-    pub documents: Vec<DocumentLine>,
-}
-
-/// What happened to a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum DocumentOutcome {
-    /// Written.
-    Imported {
-        /// The report.
-        report: DocumentReport,
-    },
-    /// Nothing written: a dry run.
-    DryRun {
-        /// The report.
-        report: DocumentReport,
-    },
-    /// Nothing written: entries had errors and partial imports were not allowed.
-    Refused {
-        /// The report.
-        report: DocumentReport,
-    },
-}
-
-impl DocumentOutcome {
-    /// The report.
-    pub fn report(&self) -> &DocumentReport {
-        match self {
-            DocumentOutcome::Imported { report }
-            | DocumentOutcome::DryRun { report }
-            | DocumentOutcome::Refused { report } => report,
-        }
-    }
-}
 
 /// How the user names a worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,13 +258,12 @@ pub async fn import_documents(
 ) -> Result<DocumentOutcome, ImportError> {
     let name = path.display().to_string();
     let (mut bundle, items, zip_sha) = open(path, &name, &limits)?;
-    let mut report = DocumentReport { file: name.clone(), pattern: pattern.as_str().into(), ..Default::default() };
-    let issue = |entry: &str, field: &str, reason: String| EntryIssue {
+    let mut report = DocumentReport {
         file: name.clone(),
-        entry: entry.into(),
-        field: field.into(),
-        reason,
+        summary: DocumentSummary { pattern: pattern.as_str().into(), ..Default::default() },
+        ..Default::default()
     };
+    let issue = |entry: &str, field: &str, reason: String| Issue::at_entry(&name, entry, field, reason);
 
     // Pass 1: one entry in memory at a time.
     let mut planned: Vec<Planned> = Vec::new();
@@ -378,7 +272,7 @@ pub async fn import_documents(
     for (index, item) in items.iter().enumerate() {
         let entry = item.path().to_string();
         if is_system_file(&entry) {
-            report.skipped += 1;
+            report.summary.skipped += 1;
             report.warnings.push(issue(&entry, "path", "a file manager's system file: skipped".into()));
             continue;
         }
@@ -419,7 +313,7 @@ pub async fn import_documents(
         };
         let sha256 = hex::encode(Sha256::digest(&bytes));
         if let Some(first) = by_hash.get(&sha256) {
-            report.skipped += 1;
+            report.summary.skipped += 1;
             report.warnings.push(issue(&entry, "bytes", format!("the same document as {first}: stored once")));
             continue;
         }
@@ -490,17 +384,17 @@ pub async fn import_documents(
                         assigned_by: imported_by.into(),
                         assigned_at: now,
                     });
-                    report.assigned += 1;
+                    report.summary.assigned += 1;
                     line.outcome = "assigned".into();
                 }
                 _ => {
-                    report.unchanged += 1;
+                    report.summary.unchanged += 1;
                     line.outcome = "unchanged".into();
                     line.person_id = stored.person_id;
                     line.reason = stored.unmatched_reason.clone();
                 }
             }
-            report.documents.push(line);
+            report.summary.documents.push(line);
             continue;
         }
         let id = uuid::Uuid::now_v7();
@@ -532,24 +426,26 @@ pub async fn import_documents(
                 meta.employment_id = Some(c.employment_id);
                 meta.event_id = Some(event.id);
                 events.push(event);
-                report.matched += 1;
+                report.summary.matched += 1;
                 line.outcome = "matched".into();
             }
             Err(reason) => {
                 meta.unmatched_reason = Some(reason.clone());
-                report.unassigned += 1;
+                report.summary.unassigned += 1;
                 line.outcome = "unassigned".into();
             }
         }
-        report.imported += 1;
-        report.documents.push(line);
+        report.summary.imported += 1;
+        report.summary.documents.push(line);
         new_docs.push((i, meta));
     }
+    let earlier = store.source_file(company, KIND, &bundle_sha).await?;
+    report.source_file_id = earlier.as_ref().map(|f| f.id);
     if !report.errors.is_empty() && !options.allow_partial {
-        return Ok(DocumentOutcome::Refused { report });
+        return Ok(Outcome::Refused { report });
     }
     if options.dry_run {
-        return Ok(DocumentOutcome::DryRun { report });
+        return Ok(Outcome::DryRun { report });
     }
 
     // Pass 2: the new documents' bytes for the transaction, each checked against its plan.
@@ -564,17 +460,18 @@ pub async fn import_documents(
         }
         documents.push(StoredDocument { meta, bytes });
     }
-    let earlier = store.source_file(company, KIND, &bundle_sha).await?;
+    let counts = &report.summary;
     let summary = serde_json::json!({
-        "read": report.read, "imported": report.imported, "matched": report.matched,
-        "unassigned": report.unassigned, "assigned": report.assigned, "unchanged": report.unchanged,
-        "rejected": report.rejected, "skipped": report.skipped,
+        "read": report.read, "imported": counts.imported, "matched": counts.matched,
+        "unassigned": counts.unassigned, "assigned": counts.assigned, "unchanged": counts.unchanged,
+        "rejected": report.rejected, "skipped": counts.skipped,
     });
     if !documents.is_empty() || !assignments.is_empty() {
+        let new_id = uuid::Uuid::now_v7();
         let write = DocumentWrite {
             source_file: earlier.is_none().then(|| SourceFile {
                 company_id: company,
-                id: uuid::Uuid::now_v7(),
+                id: new_id,
                 kind: KIND.into(),
                 sha256: bundle_sha.clone(),
                 file_name: name.clone(),
@@ -589,6 +486,7 @@ pub async fn import_documents(
             assignments,
         };
         store.insert_documents(&write).await?;
+        report.source_file_id = Some(earlier.map_or(new_id, |f| f.id));
     }
     store
         .append_audit(&AuditEntry {
@@ -605,16 +503,16 @@ pub async fn import_documents(
             detail: format!(
                 "{name}: read {} imported {} matched {} unassigned {} assigned {} unchanged {} rejected {}",
                 report.read,
-                report.imported,
-                report.matched,
-                report.unassigned,
-                report.assigned,
-                report.unchanged,
+                report.summary.imported,
+                report.summary.matched,
+                report.summary.unassigned,
+                report.summary.assigned,
+                report.summary.unchanged,
                 report.rejected
             ),
         })
         .await?;
-    Ok(DocumentOutcome::Imported { report })
+    Ok(Outcome::Imported { report })
 }
 
 /// Gives a document waiting unassigned (未割当) to a worker of the company: its attachment event

@@ -6,42 +6,19 @@
 //! whose birth date or sex differs is an error, never a silent merge. The same file twice changes
 //! nothing. The rows come from [`iphr_convert::hr::parse`]; planning reads and writes nothing.
 
+use crate::outcome::{HrReport, Issue};
 use chrono::NaiveDate;
-use iphr_convert::hr::{Agent, HrError, ParsedHr};
+use iphr_convert::hr::{Agent, ParsedHr};
 use iphr_domain::normalize::search_key;
 use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person};
 use iphr_domain::tenant::{Department, Establishment};
 use iphr_domain::{AssignmentId, CompanyId, DepartmentId, EmploymentId, EstablishmentId, ExposureId, PersonId};
 use iphr_store::{HrEmployee, HrState, HrWrite};
-use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
-/// What an HR import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct HrReport {
-    /// File.
-    pub file: String,
-    /// Encoding.
-    pub encoding: String,
-    /// Rows read.
-    pub read: usize,
-    /// New employees.
-    pub created: usize,
-    /// Employees with a change.
-    pub updated: usize,
-    /// Employees as stored.
-    pub unchanged: usize,
-    /// Rows refused.
-    pub rejected: usize,
-    /// Records held for identity review that the new employees let be imported (after the
-    /// import; 0 in a dry run).
-    pub resolved: usize,
-    /// Errors.
-    pub errors: Vec<HrError>,
-}
-
 /// Plans the rows of an HR master file against the company's stored state; changes of
-/// assignment take effect on `as_of`.
+/// assignment take effect on `as_of`. The report names `file_name`; its SHA-256 and the
+/// outcome are the engine's.
 pub fn plan(
     parsed: &ParsedHr,
     file_name: &str,
@@ -51,10 +28,10 @@ pub fn plan(
 ) -> (HrWrite, HrReport) {
     let mut report = HrReport {
         file: file_name.into(),
-        encoding: parsed.encoding.name().into(),
+        encoding: Some(parsed.encoding.name().into()),
         read: parsed.read,
         rejected: parsed.rejected,
-        errors: parsed.errors.clone(),
+        errors: parsed.errors.iter().map(|e| Issue::at_line(file_name, e.line, &e.field, &e.reason)).collect(),
         ..Default::default()
     };
     let mut w = HrWrite::default();
@@ -106,7 +83,7 @@ pub fn plan(
         };
         match by_no.get(&search_key(&r.employee_number)) {
             None => {
-                report.created += 1;
+                report.summary.created += 1;
                 let person = Person {
                     id: PersonId::new(),
                     family_name: r.family_name.clone(),
@@ -149,14 +126,15 @@ pub fn plan(
             Some(have) => {
                 if have.person.birth_date != r.birth_date || have.person.sex != r.sex {
                     report.rejected += 1;
-                    report.errors.push(HrError {
-                        line: r.line,
-                        field: "生年月日/性別".into(),
-                        reason: format!(
+                    report.errors.push(Issue::at_line(
+                        file_name,
+                        r.line,
+                        "生年月日/性別",
+                        format!(
                             "{} is stored as born {} ({}); the file says {} ({}): not merged",
                             r.employee_number, have.person.birth_date, have.person.sex, r.birth_date, r.sex
                         ),
-                    });
+                    ));
                     continue;
                 }
                 let mut changed = false;
@@ -240,9 +218,9 @@ pub fn plan(
                     }
                 }
                 if changed {
-                    report.updated += 1;
+                    report.summary.updated += 1;
                 } else {
-                    report.unchanged += 1;
+                    report.summary.unchanged += 1;
                 }
             }
         }

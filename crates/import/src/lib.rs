@@ -9,13 +9,18 @@
 pub mod checkup;
 pub mod documents;
 pub mod hr_plan;
+pub mod outcome;
 mod persons;
 pub mod plan;
 
 pub use checkup::{CsvInput, Pass, import_checkup_csv_chunked, import_checkup_csv_file, import_checkup_csv_input};
-pub use documents::{DocumentOutcome, DocumentReport, PersonRef, assign_document, import_documents};
+pub use documents::{PersonRef, assign_document, import_documents};
+pub use outcome::{
+    At, DocumentLine, DocumentOutcome, DocumentReport, DocumentSummary, HrOutcome, HrReport, HrSummary, Issue, Outcome,
+    RecordOutcome, RecordReport, RecordSummary, Report,
+};
 
-use crate::plan::{FileMeta, Report};
+use crate::plan::FileMeta;
 use chrono::Utc;
 use iphr_convert::checkup_csv::{self, FileError};
 use iphr_convert::profile::Profile;
@@ -38,36 +43,6 @@ pub struct Options {
     /// Checkup CSV: create the persons the file names that the company does not know (employee
     /// number, name, kana, birth date and sex all given), for a company without an HR master.
     pub create_persons: bool,
-}
-
-/// What happened to a file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Written.
-    Imported {
-        /// The report.
-        report: Report,
-    },
-    /// Nothing written: a dry run.
-    DryRun {
-        /// The report.
-        report: Report,
-    },
-    /// Nothing written: rows had errors and partial imports were not allowed.
-    Refused {
-        /// The report.
-        report: Report,
-    },
-}
-
-impl Outcome {
-    /// The report.
-    pub fn report(&self) -> &Report {
-        match self {
-            Outcome::Imported { report } | Outcome::DryRun { report } | Outcome::Refused { report } => report,
-        }
-    }
 }
 
 /// A file that could not be imported at all.
@@ -98,7 +73,7 @@ pub async fn import_checkup_csv(
     bytes: &[u8],
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     checkup::import_checkup_csv_input(
         store,
         company,
@@ -139,7 +114,13 @@ async fn with_source_mappings(
 
 /// The audit entry of an import, written in the import's own transaction
 /// ([`ImportWrite::audit`](iphr_store::ImportWrite)): it lands exactly when the import does.
-fn import_audit(company: CompanyId, kind: &str, file_name: &str, imported_by: &str, report: &Report) -> AuditEntry {
+fn import_audit(
+    company: CompanyId,
+    kind: &str,
+    file_name: &str,
+    imported_by: &str,
+    report: &RecordReport,
+) -> AuditEntry {
     AuditEntry {
         id: AuditId::new(),
         at: Utc::now(),
@@ -154,13 +135,13 @@ fn import_audit(company: CompanyId, kind: &str, file_name: &str, imported_by: &s
         detail: format!(
             "{file_name}: read {} imported {} unchanged {} corrected {} rejected {} unmapped {} queued {} persons created {}",
             report.read,
-            report.imported,
-            report.unchanged,
-            report.corrected,
+            report.summary.imported,
+            report.summary.unchanged,
+            report.summary.corrected,
             report.rejected,
-            report.unmapped,
-            report.queued,
-            report.created_persons
+            report.summary.unmapped,
+            report.summary.queued,
+            report.summary.created_persons
         ),
     }
 }
@@ -173,7 +154,7 @@ pub async fn import_attendance(
     bytes: &[u8],
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     let records = iphr_convert::attendance::parse(bytes).map_err(|e| e.to_string());
     let source = Source::fixed("attendance", EventKind::AttendanceMonth, "attendance");
     run_parsed(store, company, source, file_name, bytes, records, imported_by, options).await
@@ -187,7 +168,7 @@ pub async fn import_stress(
     bytes: &[u8],
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     let records = iphr_convert::stress_csv::parse(bytes).map_err(|e| e.to_string());
     let source = Source::fixed("stress", EventKind::StressCheck, "stress-answers");
     run_parsed(store, company, source, file_name, bytes, records, imported_by, options).await
@@ -204,7 +185,7 @@ async fn run_parsed(
     records: Result<iphr_convert::records::ParsedRecords, String>,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     let records = records.map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
@@ -243,7 +224,7 @@ pub async fn import_fhir(
     person: Option<iphr_domain::PersonId>,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let mut records = iphr_convert::fhir::parse(bytes, &table, &units)
@@ -266,7 +247,7 @@ pub async fn import_cda(
     person: Option<iphr_domain::PersonId>,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let parsed = if iphr_convert::cda::is_zip(bytes) {
@@ -312,7 +293,7 @@ async fn run_records(
     records: iphr_convert::records::ParsedRecords,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     let Source { kind, event_kind, profile, institution } = source;
     let sha256 = hex::encode(Sha256::digest(bytes));
     let earlier = store.source_file(company, kind, &sha256).await?;
@@ -351,7 +332,8 @@ async fn run_records(
         imported_by: imported_by.into(),
         now: Utc::now(),
     };
-    let (mut write, report) = crate::plan::plan_records(&records, &meta, &table, &candidates, &events, &observations);
+    let (mut write, mut report) =
+        crate::plan::plan_records(&records, &meta, &table, &candidates, &events, &observations);
     if !report.errors.is_empty() && !options.allow_partial {
         return Ok(Outcome::Refused { report });
     }
@@ -360,6 +342,7 @@ async fn run_records(
     }
     write.audit.push(import_audit(company, kind, file_name, imported_by, &report));
     store.apply_import(&write).await?;
+    report.source_file_id = Some(meta.id);
     Ok(Outcome::Imported { report })
 }
 
@@ -375,16 +358,16 @@ pub async fn import_hr(
 ) -> Result<HrOutcome, ImportError> {
     let parsed = iphr_convert::hr::parse(bytes).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     let state = store.hr_state(company).await?;
-    let (write, report) = hr_plan::plan(&parsed, file_name, company, &state, as_of);
+    let (write, mut report) = hr_plan::plan(&parsed, file_name, company, &state, as_of);
+    report.sha256 = hex::encode(Sha256::digest(bytes));
     if !report.errors.is_empty() && !options.allow_partial {
-        return Ok(HrOutcome::Refused { report });
+        return Ok(Outcome::Refused { report });
     }
     if options.dry_run {
-        return Ok(HrOutcome::DryRun { report });
+        return Ok(Outcome::DryRun { report });
     }
     store.apply_hr(&write).await?;
-    let mut report = report;
-    report.resolved = resolve_waiting(store, company, imported_by).await?;
+    report.summary.resolved = resolve_waiting(store, company, imported_by).await?;
     store
         .append_audit(&AuditEntry {
             id: AuditId::new(),
@@ -399,41 +382,16 @@ pub async fn import_hr(
             allowed: true,
             detail: format!(
                 "{file_name}: read {} created {} updated {} unchanged {} rejected {}, held records resolved {}",
-                report.read, report.created, report.updated, report.unchanged, report.rejected, report.resolved
+                report.read,
+                report.summary.created,
+                report.summary.updated,
+                report.summary.unchanged,
+                report.rejected,
+                report.summary.resolved
             ),
         })
         .await?;
-    Ok(HrOutcome::Imported { report })
-}
-
-/// What happened to an HR file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum HrOutcome {
-    /// Written.
-    Imported {
-        /// The report.
-        report: crate::hr_plan::HrReport,
-    },
-    /// Nothing written: a dry run.
-    DryRun {
-        /// The report.
-        report: crate::hr_plan::HrReport,
-    },
-    /// Nothing written: rows had errors.
-    Refused {
-        /// The report.
-        report: crate::hr_plan::HrReport,
-    },
-}
-
-impl HrOutcome {
-    /// The report.
-    pub fn report(&self) -> &crate::hr_plan::HrReport {
-        match self {
-            HrOutcome::Imported { report } | HrOutcome::DryRun { report } | HrOutcome::Refused { report } => report,
-        }
-    }
+    Ok(Outcome::Imported { report })
 }
 
 /// Resolves a record held for identity review: it is about `person` (an employee of the company).
@@ -445,7 +403,7 @@ pub async fn resolve_identity(
     queue_id: uuid::Uuid,
     person: iphr_domain::PersonId,
     actor: &str,
-) -> Result<Report, ImportError> {
+) -> Result<RecordReport, ImportError> {
     let entry = store
         .identity_queue(company)
         .await?
@@ -465,7 +423,7 @@ async fn resolve_entry(
     candidates: &[iphr_domain::identity::Candidate],
     actor: &str,
     action: &str,
-) -> Result<Report, ImportError> {
+) -> Result<RecordReport, ImportError> {
     let queue_id = entry.id;
     let c = candidates
         .iter()
@@ -505,7 +463,7 @@ async fn resolve_entry(
         allowed: true,
         detail: format!(
             "queue {queue_id} (line {}, {}): imported {} unchanged {} corrected {}",
-            entry.line, entry.reason, report.imported, report.unchanged, report.corrected
+            entry.line, entry.reason, report.summary.imported, report.summary.unchanged, report.summary.corrected
         ),
     });
     store.apply_import(&write).await?;
@@ -546,7 +504,7 @@ pub struct MapReport {
     /// Why items were left.
     pub errors: Vec<String>,
     /// The planning report of the converted items.
-    pub report: Report,
+    pub report: RecordReport,
 }
 
 /// Maps a source system's code to an OHCC item: the mapping is saved for later imports and the
@@ -685,6 +643,7 @@ pub async fn map_unmapped(
         ),
     });
     store.apply_import(&write).await?;
-    out.report = report;
+    // Held items of many files: no one file is the source.
+    out.report = Report { source_file_id: None, ..report };
     Ok(out)
 }

@@ -3,6 +3,7 @@
 //! unmapped items held raw. The engine loads the candidates and the existing records and applies
 //! the plan in one transaction; planning itself reads and writes nothing.
 
+use crate::outcome::{Issue, RecordReport};
 use chrono::{DateTime, NaiveDate, Utc};
 use iphr_convert::checkup_csv::{Identity, ResultValue};
 use iphr_convert::matching::Matcher;
@@ -13,7 +14,6 @@ use iphr_domain::observation::{Observation, Provenance, Qualifier, Value};
 use iphr_domain::ohcc::{DataAtr, DataKind, ItemCode, ItemTable, ValueKind};
 use iphr_domain::{CompanyId, EventId, ObservationId, PersonId};
 use iphr_store::{Correction, ImportWrite, QueueEntry, SourceFile, UnmappedEntry};
-use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -42,50 +42,7 @@ pub struct FileMeta {
     pub now: DateTime<Utc>,
 }
 
-/// One error of the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReportError {
-    /// File.
-    pub file: String,
-    /// Line or element.
-    pub line: u64,
-    /// Column or field.
-    pub field: String,
-    /// Reason.
-    pub reason: String,
-}
-
-/// What an import did (or, dry, would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Report {
-    /// File.
-    pub file: String,
-    /// Encoding read.
-    pub encoding: String,
-    /// Data rows read.
-    pub read: usize,
-    /// New results stored.
-    pub imported: usize,
-    /// Results already stored with the same value.
-    pub unchanged: usize,
-    /// Results that replaced a different stored value (kept in history).
-    pub corrected: usize,
-    /// Rows refused for errors.
-    pub rejected: usize,
-    /// Source items held unmapped.
-    pub unmapped: usize,
-    /// Visits held for identity review.
-    pub queued: usize,
-    /// Visits (checkups) new in the store.
-    pub new_visits: usize,
-    /// Persons (with their employment) created from the file (`--create-persons`).
-    pub created_persons: usize,
-    /// Errors.
-    pub errors: Vec<ReportError>,
-    /// Warnings (e.g. a folded urine grade).
-    pub warnings: Vec<ReportError>,
-}
-
+/// The domain value and qualifier of a converted result.
 fn to_value(v: &ResultValue) -> (Value, Qualifier) {
     match v {
         ResultValue::Number { value, unit, comparator, flag, scale } => (
@@ -120,17 +77,14 @@ pub fn plan_records(
     candidates: &[Candidate],
     existing_events: &[Event],
     existing_observations: &[Observation],
-) -> (ImportWrite, Report) {
+) -> (ImportWrite, RecordReport) {
     let matcher = Matcher::new(candidates);
     let mut planner = Planner::new(meta, table, &matcher, parsed.encoding, parsed.rows_read, &parsed.errors, None);
     let mut w = planner.plan_chunk(&parsed.records, &parsed.unmapped, existing_events, existing_observations);
     let (source_file, mut report) = planner.finish();
-    report.warnings.extend(parsed.warnings.iter().map(|e| ReportError {
-        file: meta.file_name.clone(),
-        line: e.line,
-        field: e.field.clone(),
-        reason: e.reason.clone(),
-    }));
+    report
+        .warnings
+        .extend(parsed.warnings.iter().map(|e| Issue::at_line(&meta.file_name, e.line, &e.field, &e.reason)));
     w.source_file = source_file;
     (w, report)
 }
@@ -224,7 +178,7 @@ pub struct Planner<'a> {
     meta: &'a FileMeta,
     table: &'a ItemTable,
     matcher: &'a Matcher,
-    report: Report,
+    report: RecordReport,
     rejected_lines: std::collections::BTreeSet<u64>,
     /// Keys that may occur more than once in the file, with their last line; `None`: remember
     /// every key.
@@ -250,19 +204,16 @@ impl<'a> Planner<'a> {
         if let Some(r) = repeated.as_mut() {
             r.drop_filter();
         }
-        let mut report = Report {
+        let mut report = RecordReport {
             file: meta.file_name.clone(),
-            encoding: encoding.name().into(),
+            sha256: meta.sha256.clone(),
+            source_file_id: meta.known.then_some(meta.id),
+            encoding: Some(encoding.name().into()),
             read: rows_read,
             ..Default::default()
         };
         let rejected_lines = errors.iter().map(|e| e.line).collect();
-        report.errors.extend(errors.iter().map(|e| ReportError {
-            file: meta.file_name.clone(),
-            line: e.line,
-            field: e.field.clone(),
-            reason: e.reason.clone(),
-        }));
+        report.errors.extend(errors.iter().map(|e| Issue::at_line(&meta.file_name, e.line, &e.field, &e.reason)));
         Self {
             meta,
             table,
@@ -300,12 +251,7 @@ impl<'a> Planner<'a> {
         let meta = self.meta;
         let table = self.table;
         let file = &meta.file_name;
-        let err = |line: u64, field: &str, reason: String| ReportError {
-            file: file.clone(),
-            line,
-            field: field.into(),
-            reason,
-        };
+        let err = |line: u64, field: &str, reason: String| Issue::at_line(file, line, field, reason);
         let mut w = ImportWrite::default();
         let source_doc = |line: u64| format!("sf:{}#line={line}", meta.id);
 
@@ -333,7 +279,7 @@ impl<'a> Planner<'a> {
                     Match::Conflict { index, .. } => ("conflict", vec![*index]),
                     _ => ("unknown", vec![]),
                 };
-                self.report.queued += 1;
+                self.report.summary.queued += 1;
                 if !meta.known {
                     w.queue.push(QueueEntry {
                         company_id: meta.company_id,
@@ -360,7 +306,7 @@ impl<'a> Planner<'a> {
                 (None, None) => {
                     let id = EventId::new();
                     self.new_events.insert(key, id);
-                    self.report.new_visits += 1;
+                    self.report.summary.new_visits += 1;
                     w.batch.events.push(Event {
                         company_id: meta.company_id,
                         id,
@@ -414,17 +360,17 @@ impl<'a> Planner<'a> {
                 };
                 match obs_by_key.get(&(event_id, r.item.as_str(), atr.to_string())) {
                     Some(old) if old.value == value && old.qualifier.same_reading(&qualifier) => {
-                        self.report.unchanged += 1
+                        self.report.summary.unchanged += 1
                     }
                     Some(old) => {
-                        self.report.corrected += 1;
+                        self.report.summary.corrected += 1;
                         w.corrections.push(Correction {
                             old: (*old).clone(),
                             new: Observation { value, qualifier, provenance, ..(*old).clone() },
                         });
                     }
                     None => {
-                        self.report.imported += 1;
+                        self.report.summary.imported += 1;
                         w.batch.observations.push(Observation {
                             company_id: meta.company_id,
                             id: ObservationId::new(),
@@ -444,7 +390,7 @@ impl<'a> Planner<'a> {
             }
         }
         for u in unmapped {
-            self.report.unmapped += 1;
+            self.report.summary.unmapped += 1;
             if meta.known {
                 continue;
             }
@@ -477,7 +423,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The file's record (absent when it was imported before) and the report.
-    pub fn finish(mut self) -> (Option<SourceFile>, Report) {
+    pub fn finish(mut self) -> (Option<SourceFile>, RecordReport) {
         let meta = self.meta;
         let report = &mut self.report;
         report.rejected = self.rejected_lines.len();
@@ -488,12 +434,13 @@ impl<'a> Planner<'a> {
             sha256: meta.sha256.clone(),
             file_name: meta.file_name.clone(),
             profile: Some(meta.profile.clone()),
-            encoding: Some(report.encoding.clone()),
+            encoding: report.encoding.clone(),
             imported_at: meta.now,
             imported_by: meta.imported_by.clone(),
             summary: json!({
-                "read": report.read, "imported": report.imported, "unchanged": report.unchanged,
-                "corrected": report.corrected, "rejected": report.rejected, "unmapped": report.unmapped, "queued": report.queued,
+                "read": report.read, "imported": report.summary.imported, "unchanged": report.summary.unchanged,
+                "corrected": report.summary.corrected, "rejected": report.rejected, "unmapped": report.summary.unmapped,
+                "queued": report.summary.queued,
             }),
         });
         (source_file, self.report)

@@ -604,7 +604,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let r = iphr_import::resolve_identity(store.as_ref(), c.id, id, person, "cli").await?;
             println!(
                 "queue {id} resolved for {person}: imported {}, unchanged {}, corrected {}",
-                r.imported, r.unchanged, r.corrected
+                r.summary.imported, r.summary.unchanged, r.summary.corrected
             );
             Ok(())
         }
@@ -824,7 +824,7 @@ impl ProgressBar {
 async fn run_imports(
     files: &[std::path::PathBuf],
     json: bool,
-    import: impl AsyncFn(String, &std::path::Path) -> Result<iphr_import::Outcome, String>,
+    import: impl AsyncFn(String, &std::path::Path) -> Result<iphr_import::RecordOutcome, String>,
 ) -> Result<()> {
     let mut failed = 0usize;
     let mut json_out = Vec::new();
@@ -850,22 +850,22 @@ async fn run_imports(
                         "{}: read {}, imported {}, unchanged {}, corrected {}, rejected {}, unmapped {}, queued {} — {state} ({})",
                         r.file,
                         r.read,
-                        r.imported,
-                        r.unchanged,
-                        r.corrected,
+                        r.summary.imported,
+                        r.summary.unchanged,
+                        r.summary.corrected,
                         r.rejected,
-                        r.unmapped,
-                        r.queued,
-                        r.encoding
+                        r.summary.unmapped,
+                        r.summary.queued,
+                        r.encoding.as_deref().unwrap_or_default()
                     );
-                    if r.created_persons > 0 {
-                        println!("  {} persons created from the file (--create-persons)", r.created_persons);
+                    if r.summary.created_persons > 0 {
+                        println!("  {} persons created from the file (--create-persons)", r.summary.created_persons);
                     }
                     for e in &r.errors {
-                        println!("  error {}:{} [{}] {}", e.file, e.line, e.field, e.reason);
+                        println!("  error {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                     }
                     for e in &r.warnings {
-                        println!("  warning {}:{} [{}] {}", e.file, e.line, e.field, e.reason);
+                        println!("  warning {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                     }
                 }
             }
@@ -989,16 +989,22 @@ async fn import_hr(url: &str, a: HrArgs) -> Result<()> {
                 } else {
                     println!(
                         "{}: read {}, created {}, updated {}, unchanged {}, rejected {} — {state} ({})",
-                        r.file, r.read, r.created, r.updated, r.unchanged, r.rejected, r.encoding
+                        r.file,
+                        r.read,
+                        r.summary.created,
+                        r.summary.updated,
+                        r.summary.unchanged,
+                        r.rejected,
+                        r.encoding.as_deref().unwrap_or_default()
                     );
-                    if r.resolved > 0 {
+                    if r.summary.resolved > 0 {
                         println!(
                             "  {} records held for identity review imported for the employees they wait for",
-                            r.resolved
+                            r.summary.resolved
                         );
                     }
                     for e in &r.errors {
-                        println!("  error {}:{} [{}] {}", r.file, e.line, e.field, e.reason);
+                        println!("  error {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                     }
                 }
             }
@@ -1129,15 +1135,23 @@ async fn import_documents(url: &str, a: DocumentsArgs) -> Result<()> {
                 }
                 println!(
                     "{}: read {}, imported {} (matched {}, unassigned {}), assigned {}, unchanged {}, rejected {}, skipped {} — {state}",
-                    r.file, r.read, r.imported, r.matched, r.unassigned, r.assigned, r.unchanged, r.rejected, r.skipped
+                    r.file,
+                    r.read,
+                    r.summary.imported,
+                    r.summary.matched,
+                    r.summary.unassigned,
+                    r.summary.assigned,
+                    r.summary.unchanged,
+                    r.rejected,
+                    r.summary.skipped
                 );
                 for e in &r.errors {
-                    println!("  error {}:{} [{}] {}", e.file, e.entry, e.field, e.reason);
+                    println!("  error {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                 }
                 for e in &r.warnings {
-                    println!("  warning {}:{} [{}] {}", e.file, e.entry, e.field, e.reason);
+                    println!("  warning {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                 }
-                for d in r.documents.iter().filter(|d| d.outcome == "unassigned") {
+                for d in r.summary.documents.iter().filter(|d| d.outcome == "unassigned") {
                     println!("  unassigned {}  {}: {}", d.document_id, d.entry, d.reason.as_deref().unwrap_or(""));
                 }
             }
