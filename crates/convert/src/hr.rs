@@ -14,6 +14,7 @@ use iphr_domain::normalize::{kana_for_record, name_for_record, search_key};
 use iphr_domain::person::{InsurerIds, Sex, WorkRegime};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 const AGENTS_CSV: &str = include_str!("../data/exposure-agents-v1.csv");
 
@@ -56,8 +57,16 @@ pub struct Agent {
     pub regulation: String,
 }
 
-/// The embedded agents table (`data/exposure-agents-v1.csv`).
-pub fn agents() -> Result<Vec<Agent>, String> {
+/// The embedded agents table (`data/exposure-agents-v1.csv`: the hazardous agents HR files name,
+/// each with the regulation that governs its 特殊健康診断 — 有機則, 特化則, 鉛則, 石綿則, 電離則,
+/// じん肺法), parsed once per process; an error is a defect of the build.
+pub fn agents() -> Result<&'static [Agent], String> {
+    static AGENTS: OnceLock<Result<Vec<Agent>, String>> = OnceLock::new();
+    AGENTS.get_or_init(parse_agents).as_ref().map(Vec::as_slice).map_err(Clone::clone)
+}
+
+/// Parses the embedded agents table (once per process, through [`agents`]).
+fn parse_agents() -> Result<Vec<Agent>, String> {
     csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_reader(AGENTS_CSV.as_bytes())

@@ -61,7 +61,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
     // Section numbering: the k-th item of each section.
     let mut in_section = [0u8; 4];
     let mut cols = Vec::with_capacity(57);
-    for it in &items {
+    for it in items {
         let (s, letter) = match it.section {
             Section::A => (0, "A"),
             Section::B => (1, "B"),
@@ -122,7 +122,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
             continue;
         }
         let (Some(date), Ok(sheet)) = (date, Answers::parse(answers)) else { continue };
-        let sums = stress::score_sum(&items, &sheet, criteria);
+        let sums = stress::score_sum(items, &sheet, *criteria);
         let mut results: Vec<ItemResult> = cols
             .iter()
             .zip(sheet.as_slice())

@@ -5,6 +5,7 @@
 //! is rejected with the reason.
 
 use serde::Deserialize;
+use std::sync::OnceLock;
 
 const TABLE_CSV: &str = include_str!("../data/unit-conversions-v1.csv");
 
@@ -109,9 +110,11 @@ pub fn norm(u: &str) -> String {
 }
 
 impl UnitTable {
-    /// The embedded table.
-    pub fn embedded() -> Result<Self, UnitError> {
-        Self::from_csv(TABLE_CSV)
+    /// The embedded table (`data/unit-conversions-v1.csv`), parsed once per process: every call
+    /// returns the same table. An error is a defect of the build (every call reports it).
+    pub fn embedded() -> Result<&'static Self, UnitError> {
+        static TABLE: OnceLock<Result<UnitTable, UnitError>> = OnceLock::new();
+        TABLE.get_or_init(|| Self::from_csv(TABLE_CSV)).as_ref().map_err(Clone::clone)
     }
 
     /// Parses a table.
@@ -217,7 +220,7 @@ impl iphr_domain::judgement::UnitConvert for UnitTable {
 mod tests {
     use super::*;
 
-    fn t() -> UnitTable {
+    fn t() -> &'static UnitTable {
         match UnitTable::embedded() {
             Ok(t) => t,
             Err(e) => unreachable!("{e}"),

@@ -142,7 +142,7 @@ pub async fn import_checkup_csv_chunked(
     let file_err = |error| ImportError::File { file: file_name.into(), error };
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let profile = crate::with_source_mappings(store, company, profile, &table).await?;
+    let profile = crate::with_source_mappings(store, company, profile, table).await?;
     let profile = &profile;
     let choice = checkup_csv::encoding_choice(profile);
 
@@ -183,14 +183,14 @@ pub async fn import_checkup_csv_chunked(
 
     // Pass 1: every row converted; kept are the row errors and the (person, date) keys that may
     // occur more than once.
-    let matcher_planner = Planner::new(&meta, &table, &matcher, encoding, 0, &[], None);
+    let matcher_planner = Planner::new(&meta, table, &matcher, encoding, 0, &[], None);
     let mut rows_read = 0usize;
     let mut errors: Vec<RowError> = Vec::new();
     let mut repeated = RepeatedKeys::for_file_of(total);
     let mut creating = options.create_persons.then(|| crate::persons::Creating::new(company));
     {
         let mut stream =
-            CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, &table, &units)
+            CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, table, units)
                 .map_err(file_err)?;
         while let Some(chunk) = stream.next_chunk(chunk_rows).map_err(file_err)? {
             progress(Pass::Converting, at(&read), total);
@@ -221,7 +221,7 @@ pub async fn import_checkup_csv_chunked(
     };
 
     // Pass 2: plan chunk by chunk; write inside one transaction unless nothing may be written.
-    let mut planner = Planner::new(&meta, &table, &matcher, encoding, rows_read, &errors, Some(repeated));
+    let mut planner = Planner::new(&meta, table, matcher, encoding, rows_read, &errors, Some(repeated));
     drop(errors);
     let writing = !options.dry_run && (!planner.has_errors() || options.allow_partial);
     let mut tx: Option<Box<dyn ImportTransaction>> = if writing { Some(store.begin_import().await?) } else { None };
@@ -231,7 +231,7 @@ pub async fn import_checkup_csv_chunked(
         tx.write(&created.write(file_name, imported_by)).await?;
     }
     let mut stream =
-        CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, &table, &units)
+        CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, table, units)
             .map_err(file_err)?;
     while let Some(chunk) = stream.next_chunk(chunk_rows).map_err(file_err)? {
         progress(Pass::Writing, at(&read), total);

@@ -227,8 +227,8 @@ pub async fn import_fhir(
 ) -> Result<RecordOutcome, ImportError> {
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let mut records = iphr_convert::fhir::parse(bytes, &table, &units)
-        .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let mut records =
+        iphr_convert::fhir::parse(bytes, table, units).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     if let Some(p) = person {
         name_person(store, company, p, &mut records).await?;
     }
@@ -251,9 +251,9 @@ pub async fn import_cda(
     let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
     let parsed = if iphr_convert::cda::is_zip(bytes) {
-        iphr_convert::cda::parse_archive(bytes, &table, &units)
+        iphr_convert::cda::parse_archive(bytes, table, units)
     } else {
-        iphr_convert::cda::parse(bytes, &table, &units)
+        iphr_convert::cda::parse(bytes, table, units)
     };
     let mut records = parsed.map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     if let Some(p) = person {
@@ -333,7 +333,7 @@ async fn run_records(
         now: Utc::now(),
     };
     let (mut write, mut report) =
-        crate::plan::plan_records(&records, &meta, &table, &candidates, &events, &observations);
+        crate::plan::plan_records(&records, &meta, table, &candidates, &events, &observations);
     if !report.errors.is_empty() && !options.allow_partial {
         return Ok(Outcome::Refused { report });
     }
@@ -448,7 +448,7 @@ async fn resolve_entry(
         imported_by: actor.into(),
         now: Utc::now(),
     };
-    let (mut write, report) = crate::plan::plan_records(&parsed, &meta, &table, candidates, &events, &observations);
+    let (mut write, report) = crate::plan::plan_records(&parsed, &meta, table, candidates, &events, &observations);
     write.resolved.push(queue_id);
     write.audit.push(AuditEntry {
         id: AuditId::new(),
@@ -552,7 +552,7 @@ pub async fn map_unmapped(
             out.still_held += 1;
             continue;
         };
-        match checkup_csv::convert_cell(&table, &units, &resolved, &u.raw_value, u.unit.as_deref(), None) {
+        match checkup_csv::convert_cell(table, units, &resolved, &u.raw_value, u.unit.as_deref(), None) {
             Ok(Some((value, warning))) => {
                 converted_ids.push(u.id);
                 by_visit.entry((person, date)).or_default().push(ItemResult {
@@ -615,7 +615,7 @@ pub async fn map_unmapped(
         imported_by: actor.into(),
         now: Utc::now(),
     };
-    let (mut write, report) = crate::plan::plan_records(&parsed, &meta, &table, &candidates, &events, &observations);
+    let (mut write, report) = crate::plan::plan_records(&parsed, &meta, table, &candidates, &events, &observations);
     out.converted = converted_ids.len();
     write.mapped = converted_ids;
     write.mapping = Some(iphr_store::SourceMapping {

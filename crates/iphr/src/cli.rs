@@ -1327,14 +1327,14 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
         count += joined.len();
         match format {
             ExportFormat::Csv => {
-                let part = to_csv(&table, joined.into_iter()).map_err(|e| anyhow!(e))?;
+                let part = to_csv(table, joined.into_iter()).map_err(|e| anyhow!(e))?;
                 // The header once.
                 let body = if i == 0 { part.as_str() } else { part.split_once('\n').map_or("", |x| x.1) };
                 text.push_str(body);
             }
             ExportFormat::Ndjson => {
                 for (w, e, o) in joined {
-                    text.push_str(&to_ndjson_line(&table, w, e, o));
+                    text.push_str(&to_ndjson_line(table, w, e, o));
                     text.push('\n');
                 }
             }
@@ -1342,7 +1342,7 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
         }
     }
     if rows.is_empty() && format == ExportFormat::Csv {
-        text = to_csv(&table, std::iter::empty()).map_err(|e| anyhow!(e))?;
+        text = to_csv(table, std::iter::empty()).map_err(|e| anyhow!(e))?;
     }
     audit_cli(
         store.as_ref(),
@@ -1387,7 +1387,7 @@ async fn export_documents(
     use iphr_convert::mhlw::{MhlwTable, Skipped};
     use iphr_domain::event::EventKind;
     let table = iphr_domain::ohcc::ItemTable::embedded()?;
-    let mhlw = MhlwTable::embedded(&table)?;
+    let mhlw = MhlwTable::embedded(table)?;
     let units = iphr_convert::units::UnitTable::embedded()?;
     let issued = chrono::Local::now().date_naive();
     let zip = x.output.is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")));
@@ -1420,12 +1420,12 @@ async fn export_documents(
         for (w, ch) in &checkups {
             dates.push(ch.event.event_date);
             if x.format == ExportFormat::Cda {
-                let (doc, s) = cda_export::document(&table, &mhlw, &units, w, ch, issued);
+                let (doc, s) = cda_export::document(table, &mhlw, units, w, ch, issued);
                 data += doc.data;
                 skipped.extend(s);
                 cda_docs.push(doc);
             } else {
-                let (b, s) = fhir_export::bundle(&table, &mhlw, &units, w, ch, issued);
+                let (b, s) = fhir_export::bundle(table, &mhlw, units, w, ch, issued);
                 data += b.data;
                 skipped.extend(s);
                 bundles.push((w.employee_number.clone(), b));

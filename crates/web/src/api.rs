@@ -83,7 +83,7 @@ pub async fn worker(
     let access = guard.person(cid, eid).await?;
     let events = state.store.timeline(cid, access.subject.person_id).await?;
     let observations = state.store.person_observations(cid, access.subject.person_id).await?;
-    let (doc, read) = worker_doc(&state.items, &access, &u, &events, &observations);
+    let (doc, read) = worker_doc(state.items, &access, &u, &events, &observations);
     guard.read(&access, &read).await?;
     Ok(Json(doc))
 }
@@ -142,7 +142,7 @@ pub async fn observations(
         .map(|o| SeriesPoint {
             date: o.event_date,
             event_id: o.event_id.to_string(),
-            observation: obs_doc(&state.items, o, u.lang),
+            observation: obs_doc(state.items, o, u.lang),
         })
         .collect();
     guard.read(&access, &[def.info_class]).await?;

@@ -57,10 +57,10 @@ impl Default for WebConfig {
 pub struct AppState {
     /// The store.
     pub store: Arc<dyn Store>,
-    /// The default 取扱規程 (company overrides are applied per request).
-    pub policy: Arc<PolicyTable>,
-    /// The OHCC item table.
-    pub items: Arc<ItemTable>,
+    /// The default 取扱規程 (company overrides are applied per request); the embedded table.
+    pub policy: &'static PolicyTable,
+    /// The OHCC item table (the embedded one).
+    pub items: &'static ItemTable,
     /// Configuration.
     pub config: Arc<WebConfig>,
     /// The uploads this server is importing.
@@ -75,8 +75,8 @@ impl Application {
     pub fn build(store: Arc<dyn Store>, config: WebConfig) -> Result<Router, String> {
         let state = AppState {
             store,
-            policy: Arc::new(PolicyTable::default_2018().map_err(|e| e.to_string())?),
-            items: Arc::new(ItemTable::embedded().map_err(|e| e.to_string())?),
+            policy: PolicyTable::default_2018().map_err(|e| e.to_string())?,
+            items: ItemTable::embedded().map_err(|e| e.to_string())?,
             config: Arc::new(config),
             progress: Arc::new(uploads::ImportProgress::default()),
         };

@@ -95,7 +95,7 @@ pub async fn worker(
     let company = state.store.get_company(cid).await?.ok_or_else(|| AppError::NotFound(cid.to_string()))?;
     let events = state.store.timeline(cid, access.subject.person_id).await?;
     let observations = state.store.person_observations(cid, access.subject.person_id).await?;
-    let (doc, read) = worker_doc(&state.items, &access, &user, &events, &observations);
+    let (doc, read) = worker_doc(state.items, &access, &user, &events, &observations);
     guard.read(&access, &read).await?;
     Ok(render(&WorkerPage { f: Frame::new(&user, path), company, doc }))
 }
@@ -129,7 +129,7 @@ pub async fn event_entry(
     let obs = state.store.event_observations(cid, evid).await?;
     let mut read = vec![event.kind.summary_class(), event.content_class];
     let (visible, withheld) = visible_observations(&access, user, shown, obs.iter(), &mut read);
-    let (doc, _) = worker_doc(&state.items, &access, user, &[], &[]);
+    let (doc, _) = worker_doc(state.items, &access, user, &[], &[]);
     guard.read(&access, &read).await?;
     let entry = TimelineDoc {
         event_id: event.id.to_string(),
@@ -145,7 +145,7 @@ pub async fn event_entry(
         content_class: event.content_class,
         shown,
         detail: (shown == Shown::Full).then(|| event.detail.clone()),
-        observations: visible.into_iter().map(|o| obs_doc(&state.items, o, user.lang)).collect(),
+        observations: visible.into_iter().map(|o| obs_doc(state.items, o, user.lang)).collect(),
         withheld,
     };
     Ok((doc.header, entry))

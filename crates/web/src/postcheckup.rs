@@ -1019,7 +1019,7 @@ pub async fn rules_page(
             let overridden = state.store.rule_overrides(cid).await?.into_iter().map(|o| o.table).collect();
             (Some(company), rules, overridden)
         }
-        None => (None, Rules::embedded().map_err(|e| AppError::Internal(e.to_string()))?, vec![]),
+        None => (None, Rules::embedded().map_err(|e| AppError::Internal(e.to_string()))?.clone(), vec![]),
     };
     Ok(render(&RulesPage { f: Frame::new(&user, "/rules"), company, companies, rules, overridden }))
 }

@@ -29,7 +29,7 @@ use iphr_domain::{CompanyId, EmploymentId, EventId, ObservationId, PersonId};
 use iphr_store::{Batch, StressCampaign};
 use serde::Deserialize;
 
-fn rules() -> Result<StressRules, AppError> {
+fn rules() -> Result<&'static StressRules, AppError> {
     StressRules::embedded().map_err(|e| AppError::Internal(e.to_string()))
 }
 
@@ -193,7 +193,7 @@ pub async fn form(
     }
     Ok(render(&FormPage {
         f: Frame::new(&user, "/me/stresscheck"),
-        questions: questions(&rules, &answers, &[]),
+        questions: questions(rules, &answers, &[]),
         sections: sections(),
         campaign,
         submitted,
@@ -319,7 +319,7 @@ pub async fn post_form(State(state): State<AppState>, user: CurrentUser, body: B
         state.store.save_stress_draft(cid, campaign.id, person, &text, Utc::now()).await?;
         let page = render(&FormPage {
             f: Frame::new(&user, "/me/stresscheck"),
-            questions: questions(&rules, &answers, &missing),
+            questions: questions(rules, &answers, &missing),
             sections: sections(),
             campaign: Some(campaign),
             submitted: false,
@@ -332,7 +332,7 @@ pub async fn post_form(State(state): State<AppState>, user: CurrentUser, body: B
     let sheet = Answers::parse(answers).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let method = Method::parse(&campaign.method).unwrap_or(Method::Sum);
     let r = rules.score(&sheet, access.header.person.sex);
-    let batch = sheet_batch(&rules, &r, &sheet, method, &campaign, person, eid, today)?;
+    let batch = sheet_batch(rules, &r, &sheet, method, &campaign, person, eid, today)?;
     state.store.submit_stress(&batch, cid, campaign.id, person).await?;
     guard.wrote(&access, InfoClass::Stress, "stress-check answers").await?;
     Ok(Redirect::to("/me/stresscheck/result").into_response())
@@ -651,7 +651,7 @@ pub async fn admin(
         (0, 0, vec![], vec![], vec![], vec![]);
     if let Some(c) = &campaign {
         let rules = rules()?;
-        let a = iphr_postcheckup::stress::analyse(state.store.as_ref(), &rules, c)
+        let a = iphr_postcheckup::stress::analyse(state.store.as_ref(), rules, c)
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         // Interview applications since the campaign began, in one query (not one per worker).
@@ -741,7 +741,7 @@ pub async fn remind(
         .into_iter()
         .find(|c| c.id == campaign)
         .ok_or_else(|| AppError::NotFound(format!("campaign {campaign}")))?;
-    let reminded = iphr_postcheckup::stress::remind(state.store.as_ref(), &rules()?, &c, &user.actor.login, Utc::now())
+    let reminded = iphr_postcheckup::stress::remind(state.store.as_ref(), rules()?, &c, &user.actor.login, Utc::now())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     guard
