@@ -11,6 +11,7 @@ use crate::text::{Encoding, EncodingChoice, fold_value};
 use crate::wareki::parse_date;
 use chrono::NaiveDate;
 use iphr_domain::normalize::{kana_for_record, name_for_record, search_key};
+use iphr_domain::ohcc::TableError as CodeTableError;
 use iphr_domain::person::{InsurerIds, Sex, WorkRegime};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -60,19 +61,26 @@ pub struct Agent {
 /// The embedded agents table (`data/exposure-agents-v1.csv`: the hazardous agents HR files name,
 /// each with the regulation that governs its 特殊健康診断 — 有機則, 特化則, 鉛則, 石綿則, 電離則,
 /// じん肺法), parsed once per process; an error is a defect of the build.
-pub fn agents() -> Result<&'static [Agent], String> {
-    static AGENTS: OnceLock<Result<Vec<Agent>, String>> = OnceLock::new();
+pub fn agents() -> Result<&'static [Agent], CodeTableError> {
+    static AGENTS: OnceLock<Result<Vec<Agent>, CodeTableError>> = OnceLock::new();
     AGENTS.get_or_init(parse_agents).as_ref().map(Vec::as_slice).map_err(Clone::clone)
 }
 
 /// Parses the embedded agents table (once per process, through [`agents`]).
-fn parse_agents() -> Result<Vec<Agent>, String> {
+fn parse_agents() -> Result<Vec<Agent>, CodeTableError> {
     csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_reader(AGENTS_CSV.as_bytes())
         .deserialize::<Agent>()
         .enumerate()
-        .map(|(i, r)| r.map_err(|e| format!("exposure-agents row {}: {e}", i + 1)))
+        .map(|(i, r)| {
+            r.map_err(|e| CodeTableError {
+                table: "exposure-agents".into(),
+                row: i + 1,
+                field: "(row)".into(),
+                reason: e.to_string(),
+            })
+        })
         .collect()
 }
 
@@ -93,9 +101,9 @@ pub enum HrFileError {
     /// Structure.
     #[error("{0}")]
     Table(#[from] TableError),
-    /// The agents table.
+    /// The embedded agents table (a defect of the build).
     #[error("{0}")]
-    Agents(String),
+    Agents(CodeTableError),
 }
 
 /// One valid row of an HR master file: the employee as the file gives them, names and kana as

@@ -31,9 +31,9 @@ pub enum StressFileError {
         /// Field.
         field: String,
     },
-    /// The questionnaire table.
+    /// The embedded questionnaire tables (a defect of the build).
     #[error("{0}")]
-    Items(String),
+    Items(stress::StressTableError),
 }
 
 /// The OHCC item of answer `n` (1–57): section letter and the number within the section.
@@ -49,7 +49,7 @@ fn answer_item(section: Section, k: u8) -> Option<ItemCode> {
 
 /// Reads a stress-check answer file into stress-check records.
 pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
-    let items = stress::items().map_err(|e| StressFileError::Items(e.to_string()))?;
+    let items = stress::items().map_err(StressFileError::Items)?;
     let t = table::read(bytes, EncodingChoice::Auto)?;
     let folded: Vec<String> = t.header.iter().map(|h| fold_header(h).to_uppercase()).collect();
     let find = |names: &[String]| names.iter().find_map(|n| folded.iter().position(|h| h == n));
@@ -90,7 +90,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
         unmapped: vec![],
         warnings: vec![],
     };
-    let criteria = stress::SumCriteria::mhlw_example().map_err(|e| StressFileError::Items(e.to_string()))?;
+    let criteria = stress::SumCriteria::mhlw_example().map_err(StressFileError::Items)?;
     for (line, cells) in &t.rows {
         let line = *line;
         let mut errors = Vec::new();

@@ -73,6 +73,14 @@ pub enum CsvInput<'a> {
 }
 
 impl<'a> CsvInput<'a> {
+    /// The file's path, if it is read from one.
+    fn path(&self) -> Option<&'a Path> {
+        match *self {
+            CsvInput::Bytes(_) => None,
+            CsvInput::Path(p) => Some(p),
+        }
+    }
+
     fn len(&self) -> u64 {
         match *self {
             CsvInput::Bytes(b) => b.len() as u64,
@@ -138,10 +146,10 @@ pub async fn import_checkup_csv_chunked(
     let total = input.len();
     let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let at = |r: &std::sync::Arc<std::sync::atomic::AtomicU64>| r.load(std::sync::atomic::Ordering::Relaxed);
-    let io_err = |e: std::io::Error| ImportError::Tables(format!("{file_name}: cannot read: {e}"));
-    let file_err = |error| ImportError::File { file: file_name.into(), error };
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let io_err = |e: std::io::Error| ImportError::io(input.path().unwrap_or(Path::new(file_name)), e);
+    let file_err = |error: checkup_csv::FileError| ImportError::file(file_name, error);
+    let table = ItemTable::embedded()?;
+    let units = UnitTable::embedded()?;
     let profile = crate::with_source_mappings(store, company, profile, table).await?;
     let profile = &profile;
     let choice = checkup_csv::encoding_choice(profile);

@@ -16,7 +16,7 @@
 //! content can narrow it later.
 
 use crate::outcome::{DocumentLine, DocumentOutcome, DocumentReport, DocumentSummary, Issue, Outcome};
-use crate::{ImportError, Options};
+use crate::{ImportError, NotFound, Options, Unmatched};
 use chrono::Utc;
 use iphr_convert::documents::{
     BundleError, ContentType, EntryError, Limits, PathMatch, Pattern, ZipBundle, ZipEntry, is_system_file, is_zip,
@@ -109,28 +109,29 @@ impl Bundle {
 
 /// Opens a zip file or walks a folder.
 fn open(path: &Path, name: &str, limits: &Limits) -> Result<(Bundle, Vec<Item>, Option<String>), ImportError> {
-    let file_err = |reason: String| ImportError::Tables(format!("{name}: {reason}"));
-    let meta = std::fs::metadata(path).map_err(|e| file_err(format!("cannot read: {e}")))?;
+    let io_err = |e: std::io::Error| ImportError::io(path, e);
+    let bundle_err = |e: BundleError| ImportError::file(name, e);
+    let meta = std::fs::metadata(path).map_err(io_err)?;
     if meta.is_dir() {
-        let items = walk(path, limits).map_err(|e| file_err(e.to_string()))?;
+        let items = walk(path, limits).map_err(bundle_err)?;
         return Ok((Bundle::Folder, items, None));
     }
-    let mut f = std::fs::File::open(path).map_err(|e| file_err(format!("cannot read: {e}")))?;
+    let mut f = std::fs::File::open(path).map_err(io_err)?;
     let mut first = [0u8; 4];
-    let n = f.read(&mut first).map_err(|e| file_err(format!("cannot read: {e}")))?;
+    let n = f.read(&mut first).map_err(io_err)?;
     if !is_zip(first.get(..n).unwrap_or_default()) {
-        return Err(file_err("neither a zip archive nor a folder".into()));
+        return Err(bundle_err(BundleError::NotABundle));
     }
     // The bundle's hash, streamed (the archive is never held whole).
     let mut hasher = Sha256::new();
-    let mut f = std::fs::File::open(path).map_err(|e| file_err(format!("cannot read: {e}")))?;
-    std::io::copy(&mut f, &mut hasher).map_err(|e| file_err(format!("cannot read: {e}")))?;
+    let mut f = std::fs::File::open(path).map_err(io_err)?;
+    std::io::copy(&mut f, &mut hasher).map_err(io_err)?;
     let sha = hex::encode(hasher.finalize());
-    let f = std::fs::File::open(path).map_err(|e| file_err(format!("cannot read: {e}")))?;
-    let mut zip = ZipBundle::open(BufReader::new(f), *limits).map_err(|e| file_err(e.to_string()))?;
+    let f = std::fs::File::open(path).map_err(io_err)?;
+    let mut zip = ZipBundle::open(BufReader::new(f), *limits).map_err(bundle_err)?;
     let items = zip
         .entries()
-        .map_err(|e| file_err(e.to_string()))?
+        .map_err(bundle_err)?
         .into_iter()
         .map(|e| {
             if e.symlink {
@@ -199,17 +200,17 @@ fn file_name_of(path: &str) -> &str {
 }
 
 /// Finds the employment a name's employee number belongs to, or why not.
-fn who<'c>(found: Option<&PathMatch>, candidates: &'c [Candidate]) -> Result<&'c Candidate, String> {
-    let Some(m) = found else { return Err("the name does not fit the pattern".into()) };
-    let Some(no) = m.employee_number.as_deref() else { return Err("the name gives no employee number".into()) };
+fn who<'c>(found: Option<&PathMatch>, candidates: &'c [Candidate]) -> Result<&'c Candidate, Unmatched> {
+    let Some(m) = found else { return Err(Unmatched::NoPattern) };
+    let Some(no) = m.employee_number.as_deref() else { return Err(Unmatched::NoEmployeeNumber) };
     let incoming = Incoming { employee_number: Some(no.to_string()), ..Default::default() };
     match find(&incoming, candidates) {
-        Match::Matched { index, .. } => candidates.get(index).ok_or_else(|| format!("employee number {no}: not found")),
+        Match::Matched { index, .. } => candidates.get(index).ok_or_else(|| Unmatched::Unknown(no.into())),
         Match::Ambiguous { indices, .. } => {
-            Err(format!("employee number {no} is ambiguous ({} employments)", indices.len()))
+            Err(Unmatched::Ambiguous { employee_number: no.into(), employments: indices.len() })
         }
-        Match::Unknown => Err(format!("unknown employee number {no}")),
-        Match::Conflict { reason, .. } => Err(format!("employee number {no}: {reason}")),
+        Match::Unknown => Err(Unmatched::Unknown(no.into())),
+        Match::Conflict { reason, .. } => Err(Unmatched::Conflict { employee_number: no.into(), reason }),
     }
 }
 
@@ -297,10 +298,8 @@ pub async fn import_documents(
         };
         total = total.saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
         if total > limits.max_total {
-            return Err(ImportError::Tables(format!(
-                "{name}: too large: the documents unpack to more than {} bytes",
-                limits.max_total
-            )));
+            let e = BundleError::TooLarge(format!("the documents unpack to more than {} bytes", limits.max_total));
+            return Err(ImportError::file(&name, e));
         }
         let Some(content_type) = ContentType::sniff(&bytes) else {
             report.rejected += 1;
@@ -362,7 +361,7 @@ pub async fn import_documents(
             person_id: person.as_ref().ok().map(|c| c.person_id),
             date: m.date,
             title: m.title.clone().unwrap_or_else(|| file_name_of(&p.path).to_string()),
-            reason: person.as_ref().err().cloned(),
+            reason: person.as_ref().err().map(ToString::to_string),
         };
         if let Some(stored) = known.get(&p.sha256) {
             line.document_id = stored.id;
@@ -430,7 +429,7 @@ pub async fn import_documents(
                 line.outcome = "matched".into();
             }
             Err(reason) => {
-                meta.unmatched_reason = Some(reason.clone());
+                meta.unmatched_reason = Some(reason.to_string());
                 report.summary.unassigned += 1;
                 line.outcome = "unassigned".into();
             }
@@ -453,10 +452,13 @@ pub async fn import_documents(
     for (i, meta) in new_docs {
         let Some(p) = planned.get(i) else { continue };
         let Some(item) = items.get(p.item) else { continue };
-        let bytes =
-            bundle.read(item, &limits).map_err(|e| ImportError::Tables(format!("{name}: entry {}: {e}", p.path)))?;
+        let bytes = bundle.read(item, &limits).map_err(|error| ImportError::Entry {
+            file: name.clone(),
+            entry: p.path.clone(),
+            error,
+        })?;
         if hex::encode(Sha256::digest(&bytes)) != p.sha256 {
-            return Err(ImportError::Tables(format!("{name}: entry {}: changed while importing; run again", p.path)));
+            return Err(ImportError::EntryChanged { file: name.clone(), entry: p.path.clone() });
         }
         documents.push(StoredDocument { meta, bytes });
     }
@@ -529,16 +531,13 @@ pub async fn assign_document(
         .await?
         .into_iter()
         .find(|d| d.id == id)
-        .ok_or_else(|| ImportError::Tables(format!("no unassigned document {id} in this company")))?;
+        .ok_or(NotFound::UnassignedDocument(id))?;
     let candidates = store.identity_candidates(company).await?;
     let c = match person {
-        PersonRef::Person(p) => candidates
-            .iter()
-            .find(|c| c.person_id == *p)
-            .ok_or_else(|| ImportError::Tables(format!("person {p} is not employed by this company")))?,
+        PersonRef::Person(p) => candidates.iter().find(|c| c.person_id == *p).ok_or(NotFound::Employee(*p))?,
         PersonRef::EmployeeNumber(no) => {
             let m = PathMatch { employee_number: Some(no.clone()), ..Default::default() };
-            who(Some(&m), &candidates).map_err(ImportError::Tables)?
+            who(Some(&m), &candidates)?
         }
     };
     let event = attachment_event(company, c, &doc, &format!("queue:{id}"));

@@ -8,6 +8,7 @@
 
 pub mod checkup;
 pub mod documents;
+mod error;
 pub mod hr_plan;
 pub mod outcome;
 mod persons;
@@ -15,6 +16,7 @@ pub mod plan;
 
 pub use checkup::{CsvInput, Pass, import_checkup_csv_chunked, import_checkup_csv_file, import_checkup_csv_input};
 pub use documents::{PersonRef, assign_document, import_documents};
+pub use error::{ImportError, NotFound, ReadError, Unmatched};
 pub use outcome::{
     At, DocumentLine, DocumentOutcome, DocumentReport, DocumentSummary, HrOutcome, HrReport, HrSummary, Issue, Outcome,
     RecordOutcome, RecordReport, RecordSummary, Report,
@@ -22,7 +24,7 @@ pub use outcome::{
 
 use crate::plan::FileMeta;
 use chrono::Utc;
-use iphr_convert::checkup_csv::{self, FileError};
+use iphr_convert::checkup_csv;
 use iphr_convert::profile::Profile;
 use iphr_convert::units::UnitTable;
 use iphr_domain::audit::AuditEntry;
@@ -30,7 +32,7 @@ use iphr_domain::event::EventKind;
 use iphr_domain::identity::{Incoming, Match};
 use iphr_domain::ohcc::ItemTable;
 use iphr_domain::{AuditId, CompanyId};
-use iphr_store::{Store, StoreError};
+use iphr_store::Store;
 use sha2::{Digest, Sha256};
 
 /// How to import.
@@ -43,25 +45,6 @@ pub struct Options {
     /// Checkup CSV: create the persons the file names that the company does not know (employee
     /// number, name, kana, birth date and sex all given), for a company without an HR master.
     pub create_persons: bool,
-}
-
-/// A file that could not be imported at all.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    /// The file (encoding, header, profile fit).
-    #[error("{file}: {error}")]
-    File {
-        /// File name.
-        file: String,
-        /// The error.
-        error: FileError,
-    },
-    /// The store.
-    #[error("{0}")]
-    Store(#[from] StoreError),
-    /// The code tables.
-    #[error("{0}")]
-    Tables(String),
 }
 
 /// Imports one checkup CSV through a profile for a company.
@@ -155,9 +138,9 @@ pub async fn import_attendance(
     imported_by: &str,
     options: Options,
 ) -> Result<RecordOutcome, ImportError> {
-    let records = iphr_convert::attendance::parse(bytes).map_err(|e| e.to_string());
+    let records = iphr_convert::attendance::parse(bytes).map_err(|e| ImportError::file(file_name, e))?;
     let source = Source::fixed("attendance", EventKind::AttendanceMonth, "attendance");
-    run_parsed(store, company, source, file_name, bytes, records, imported_by, options).await
+    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
 /// Imports one stress-check answer CSV (57 answers per worker, keyed in from paper).
@@ -169,24 +152,8 @@ pub async fn import_stress(
     imported_by: &str,
     options: Options,
 ) -> Result<RecordOutcome, ImportError> {
-    let records = iphr_convert::stress_csv::parse(bytes).map_err(|e| e.to_string());
+    let records = iphr_convert::stress_csv::parse(bytes).map_err(|e| ImportError::file(file_name, e))?;
     let source = Source::fixed("stress", EventKind::StressCheck, "stress-answers");
-    run_parsed(store, company, source, file_name, bytes, records, imported_by, options).await
-}
-
-/// Runs a parsed file of a fixed-layout source; a file-level error names the file.
-#[allow(clippy::too_many_arguments)]
-async fn run_parsed(
-    store: &dyn Store,
-    company: CompanyId,
-    source: Source,
-    file_name: &str,
-    bytes: &[u8],
-    records: Result<iphr_convert::records::ParsedRecords, String>,
-    imported_by: &str,
-    options: Options,
-) -> Result<RecordOutcome, ImportError> {
-    let records = records.map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
@@ -202,7 +169,7 @@ async fn name_person(
         .await?
         .into_iter()
         .find(|c| c.person_id == person)
-        .ok_or_else(|| ImportError::Tables(format!("person {person} is not employed by this company")))?;
+        .ok_or(NotFound::Employee(person))?;
     // The user names the person: identify every record by that employment alone.
     let named = iphr_convert::checkup_csv::Identity { employee_number: Some(c.employee_number), ..Default::default() };
     for r in &mut records.records {
@@ -225,10 +192,9 @@ pub async fn import_fhir(
     imported_by: &str,
     options: Options,
 ) -> Result<RecordOutcome, ImportError> {
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let mut records =
-        iphr_convert::fhir::parse(bytes, table, units).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let table = ItemTable::embedded()?;
+    let units = UnitTable::embedded()?;
+    let mut records = iphr_convert::fhir::parse(bytes, table, units).map_err(|e| ImportError::file(file_name, e))?;
     if let Some(p) = person {
         name_person(store, company, p, &mut records).await?;
     }
@@ -248,14 +214,14 @@ pub async fn import_cda(
     imported_by: &str,
     options: Options,
 ) -> Result<RecordOutcome, ImportError> {
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let table = ItemTable::embedded()?;
+    let units = UnitTable::embedded()?;
     let parsed = if iphr_convert::cda::is_zip(bytes) {
         iphr_convert::cda::parse_archive(bytes, table, units)
     } else {
         iphr_convert::cda::parse(bytes, table, units)
     };
-    let mut records = parsed.map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let mut records = parsed.map_err(|e| ImportError::file(file_name, e))?;
     if let Some(p) = person {
         name_person(store, company, p, &mut records).await?;
     }
@@ -297,7 +263,7 @@ async fn run_records(
     let Source { kind, event_kind, profile, institution } = source;
     let sha256 = hex::encode(Sha256::digest(bytes));
     let earlier = store.source_file(company, kind, &sha256).await?;
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let table = ItemTable::embedded()?;
     let candidates = store.identity_candidates(company).await?;
     let matcher = iphr_convert::matching::Matcher::new(&candidates);
     let keys: Vec<_> = records
@@ -356,7 +322,7 @@ pub async fn import_hr(
     imported_by: &str,
     options: Options,
 ) -> Result<HrOutcome, ImportError> {
-    let parsed = iphr_convert::hr::parse(bytes).map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let parsed = iphr_convert::hr::parse(bytes).map_err(|e| ImportError::file(file_name, e))?;
     let state = store.hr_state(company).await?;
     let (write, mut report) = hr_plan::plan(&parsed, file_name, company, &state, as_of);
     report.sha256 = hex::encode(Sha256::digest(bytes));
@@ -409,7 +375,7 @@ pub async fn resolve_identity(
         .await?
         .into_iter()
         .find(|e| e.id == queue_id)
-        .ok_or_else(|| ImportError::Tables(format!("no open queue entry {queue_id} in this company")))?;
+        .ok_or(NotFound::QueueEntry(queue_id))?;
     let candidates = store.identity_candidates(company).await?;
     resolve_entry(store, company, &entry, person, &candidates, actor, "resolve identity").await
 }
@@ -425,17 +391,14 @@ async fn resolve_entry(
     action: &str,
 ) -> Result<RecordReport, ImportError> {
     let queue_id = entry.id;
-    let c = candidates
-        .iter()
-        .find(|c| c.person_id == person)
-        .ok_or_else(|| ImportError::Tables(format!("person {person} is not employed by this company")))?;
+    let c = candidates.iter().find(|c| c.person_id == person).ok_or(NotFound::Employee(person))?;
     let identity =
         iphr_convert::checkup_csv::Identity { employee_number: Some(c.employee_number.clone()), ..Default::default() };
     let record = iphr_convert::records::record_from_json(&entry.payload, identity)
-        .ok_or_else(|| ImportError::Tables(format!("queue entry {queue_id}: the held record cannot be read")))?;
+        .ok_or(ImportError::HeldRecord { queue_id })?;
     let (events, observations) = store.events_on(company, record.kind, &[(person, record.date)]).await?;
     let parsed = iphr_convert::records::ParsedRecords::of(vec![record], 1);
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let table = ItemTable::embedded()?;
     let meta = FileMeta {
         company_id: company,
         id: entry.source_file_id,
@@ -520,9 +483,9 @@ pub async fn map_unmapped(
 ) -> Result<MapReport, ImportError> {
     use iphr_convert::checkup_csv::{Identity, ItemResult};
     use iphr_convert::records::{ParsedRecords, Record};
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let def = table.get_str(item).ok_or_else(|| ImportError::Tables(format!("{item} is not in the OHCC table")))?;
+    let table = ItemTable::embedded()?;
+    let units = UnitTable::embedded()?;
+    let def = table.get_str(item).ok_or_else(|| NotFound::OhccItem(item.into()))?;
     let resolved = iphr_convert::profile::ResolvedItem {
         item: def.item,
         source_code: source_code.into(),
@@ -576,10 +539,12 @@ pub async fn map_unmapped(
     }
     if !out.errors.is_empty() {
         // A mapping the held values do not fit is refused whole: nothing is saved or converted.
-        return Err(ImportError::Tables(format!(
-            "[{source_system}] {source_code} → {item} refused: {}",
-            out.errors.join("; ")
-        )));
+        return Err(ImportError::MappingRefused {
+            source_system: source_system.into(),
+            source_code: source_code.into(),
+            item: item.into(),
+            reasons: out.errors,
+        });
     }
     let mut records = Vec::new();
     let mut keys = Vec::new();

@@ -229,6 +229,49 @@ async fn long_layout_with_unmapped_items() {
     assert_eq!(u[1].person_id, None, "H-12 is not");
 }
 
+/// What cannot be imported at all says why, typed, naming the file, the line or the record.
+#[tokio::test]
+async fn files_and_records_that_cannot_be_imported_say_why() {
+    use iphr_import::{ImportError, NotFound, ReadError};
+    let w = world().await;
+    let missing = w._dir.path().join("missing.csv");
+    let e = iphr_import::import_checkup_csv_file(
+        &w.store,
+        w.company,
+        &profile("minato-wide.toml"),
+        &missing,
+        "missing.csv",
+        "t",
+        Options::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(&e, ImportError::Io { path, .. } if path == &missing), "{e:?}");
+    assert!(e.to_string().starts_with(&format!("{}: cannot read: ", missing.display())), "{e}");
+    // A header the profile does not fit: the file and the line.
+    let e = import_checkup_csv(
+        &w.store,
+        w.company,
+        &profile("minato-wide.toml"),
+        "x.csv",
+        b"a,b\n1,2\n",
+        "t",
+        Options::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(&e, ImportError::File { file, error: ReadError::CheckupCsv(_) } if file == "x.csv"), "{e:?}");
+    assert!(e.to_string().starts_with("x.csv: line 1: "), "{e}");
+    // A queue entry that is not there.
+    let id = uuid::Uuid::now_v7();
+    let e = iphr_import::resolve_identity(&w.store, w.company, id, w.sato, "t").await.unwrap_err();
+    assert!(matches!(e, ImportError::NotFound(NotFound::QueueEntry(q)) if q == id));
+    // A code the OHCC table does not have.
+    let e =
+        iphr_import::map_unmapped(&w.store, w.company, "hokuto-long", "K9990", "Zz9990000Z", "t").await.unwrap_err();
+    assert_eq!(e.to_string(), "Zz9990000Z is not in the OHCC table");
+}
+
 #[tokio::test]
 async fn a_held_record_is_resolved_once() {
     let w = world().await;
