@@ -1,9 +1,10 @@
 //! Checkup CSV imports in bounded memory: the file is read three times as a stream and never
 //! held whole — once for its SHA-256 and encoding, once to convert every row (row errors, and
 //! the (person, date) keys that occur more than once), and once to plan and write chunk by
-//! chunk inside one store transaction ([`Store::begin_import`]). A file-level error, a refused
-//! file or a dry run writes nothing; what is written and reported is what planning the whole
-//! file at once gives.
+//! chunk inside one store transaction
+//! ([`ImportStore::begin_import`](iphr_store::ImportStore::begin_import)). A file-level error, a
+//! refused file or a dry run writes nothing; what is written and reported is what planning the
+//! whole file at once gives.
 
 use crate::plan::{FileMeta, Planner, RepeatedKeys};
 use crate::{ImportError, Options, Outcome, RecordOutcome};

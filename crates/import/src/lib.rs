@@ -5,6 +5,15 @@
 //! stored, and then refuses (row errors without `allow_partial`: nothing is written), reports
 //! only (`dry_run`), or applies the plan in one transaction and writes the audit entry.
 //! Importing the same bytes again writes nothing new.
+//!
+//! - [`plan`] plans records of any source against what is stored (new, unchanged, corrected,
+//!   held for identity review, unmapped) into the store's write types; [`hr_plan`] plans an HR
+//!   master the same way;
+//! - [`outcome`]: every importer returns an [`Outcome`] with its [`Report`] — the parts they share
+//!   and a summary of the kind of file;
+//! - [`ImportError`]: why nothing was written, typed, naming the file, line, table or record.
+
+#![warn(missing_docs)]
 
 pub mod checkup;
 pub mod documents;
