@@ -6,8 +6,8 @@
 mod common;
 
 use iphr_convert::checkup_csv::parse;
-use iphr_convert::plan::checkup_records;
 use iphr_convert::profile::Profile;
+use iphr_convert::records::checkup_records;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 

@@ -1,4 +1,5 @@
-//! What the targets share: the embedded code and unit tables, loaded once per process.
+//! What the targets share: the embedded code and unit tables (each parsed once per process by its
+//! accessor).
 
 #![allow(dead_code)]
 
@@ -7,7 +8,9 @@ use iphr_domain::ohcc::ItemTable;
 use std::sync::LazyLock;
 
 /// The embedded OHCC item table.
-pub static ITEMS: LazyLock<ItemTable> = LazyLock::new(|| ItemTable::embedded().expect("the embedded OHCC table loads"));
+pub static ITEMS: LazyLock<&'static ItemTable> =
+    LazyLock::new(|| ItemTable::embedded().expect("the embedded OHCC table loads"));
 
 /// The embedded unit-conversion table.
-pub static UNITS: LazyLock<UnitTable> = LazyLock::new(|| UnitTable::embedded().expect("the embedded unit table loads"));
+pub static UNITS: LazyLock<&'static UnitTable> =
+    LazyLock::new(|| UnitTable::embedded().expect("the embedded unit table loads"));

@@ -13,13 +13,13 @@ use iphr_convert::cda_export::{self, Checkup};
 use iphr_convert::checkup_csv::Identity;
 use iphr_convert::export::{Who, to_csv, to_ndjson_line};
 use iphr_convert::mhlw::MhlwTable;
-use iphr_convert::plan::{FileMeta, plan_records};
 use iphr_convert::profile::Profile;
 use iphr_convert::{cda, checkup_csv, fhir, fhir_export};
 use iphr_domain::identity::Candidate;
 use iphr_domain::observation::Observation;
 use iphr_domain::person::Sex;
 use iphr_domain::{CompanyId, EmploymentId, PersonId};
+use iphr_import::plan::{FileMeta, plan_records};
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 

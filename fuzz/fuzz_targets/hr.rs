@@ -1,5 +1,4 @@
-//! The HR master CSV, planned against an empty company (its parsing is only reachable through the
-//! planner).
+//! The HR master CSV: read, then planned against an empty company.
 
 #![no_main]
 
@@ -11,5 +10,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let company = CompanyId(uuid::Uuid::nil());
     let Some(as_of) = NaiveDate::from_ymd_opt(2025, 4, 1) else { return };
-    let _ = iphr_convert::hr::plan(data, "fuzz.csv", company, &HrState::default(), as_of);
+    if let Ok(parsed) = iphr_convert::hr::parse(data) {
+        let _ = iphr_import::hr_plan::plan(&parsed, "fuzz.csv", company, &HrState::default(), as_of);
+    }
 });

@@ -295,7 +295,7 @@ fn full_width(c: char) -> char {
     }
 }
 
-fn tables() -> Result<(iphr_domain::ohcc::ItemTable, iphr_convert::units::UnitTable)> {
+fn tables() -> Result<(&'static iphr_domain::ohcc::ItemTable, &'static iphr_convert::units::UnitTable)> {
     Ok((
         iphr_domain::ohcc::ItemTable::embedded().map_err(|e| anyhow!(e.to_string()))?,
         iphr_convert::units::UnitTable::embedded().map_err(|e| anyhow!(e.to_string()))?,
@@ -317,7 +317,7 @@ pub fn convert_file(file: &Path, profile: &Path) -> Result<()> {
     let t = Instant::now();
     let reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(file)?);
     let enc = iphr_convert::text::Encoding::Cp932;
-    let mut stream = CsvStream::new(reader, enc, &profile, "bench", &table, &units)?;
+    let mut stream = CsvStream::new(reader, enc, &profile, "bench", table, units)?;
     let (mut rows, mut values, mut errors) = (0usize, 0usize, 0usize);
     while let Some(chunk) = stream.next_chunk(4_000)? {
         rows += chunk.rows_read;
@@ -420,9 +420,9 @@ pub async fn import_file(url: &str, file: &Path, profile: &Path, dry_run: bool, 
         "import-csv{} ({chunk_rows} rows a chunk): {name}: read {}, imported {}, unchanged {}, queued {}, errors {} — {:.2} s; peak RSS {:.0} MiB",
         if dry_run { " (dry run)" } else { "" },
         r.read,
-        r.imported,
-        r.unchanged,
-        r.queued,
+        r.summary.imported,
+        r.summary.unchanged,
+        r.summary.queued,
         r.errors.len(),
         t.elapsed().as_secs_f64(),
         super::peak_rss_mib()
@@ -448,7 +448,7 @@ pub fn fhir(n: usize) -> Result<()> {
     let mut obs = 0usize;
     for _ in 0..n {
         for b in &bundles {
-            let r = iphr_convert::fhir::parse(b, &table, &units).map_err(|e| anyhow!(e.to_string()))?;
+            let r = iphr_convert::fhir::parse(b, table, units).map_err(|e| anyhow!(e.to_string()))?;
             obs += r.records.iter().map(|v| v.results.len()).sum::<usize>();
         }
     }
@@ -469,7 +469,7 @@ pub fn cda(n: usize) -> Result<()> {
     let t = Instant::now();
     let mut obs = 0usize;
     for _ in 0..n {
-        let r = iphr_convert::cda::parse(&doc, &table, &units).map_err(|e| anyhow!(e.to_string()))?;
+        let r = iphr_convert::cda::parse(&doc, table, units).map_err(|e| anyhow!(e.to_string()))?;
         obs += r.records.iter().map(|v| v.results.len()).sum::<usize>();
     }
     let secs = t.elapsed().as_secs_f64();

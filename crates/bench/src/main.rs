@@ -347,7 +347,7 @@ fn judge_memory(n: usize) -> Result<()> {
             birth_date: *birth,
             facts,
         };
-        let j = rules.judge(&c, &units);
+        let j = rules.judge(&c, units);
         *overall.entry(j.overall.map_or("none", |c| c.as_str()).to_string()).or_default() += 1;
         urgent += usize::from(j.urgent_tier.is_some());
     }

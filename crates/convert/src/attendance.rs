@@ -9,7 +9,7 @@
 //! 休憩 (minutes or H:MM), 休日区分 (法定休日 / 所定休日 / blank).
 
 use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError};
-use crate::plan::{ParsedRecords, Record};
+use crate::records::{ParsedRecords, Record};
 use crate::table::{self, TableError};
 use crate::text::{EncodingChoice, fold_value};
 use crate::value::{Parsed, parse_number};
@@ -210,11 +210,11 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, AttendanceFileError> {
                 err(line, c_out, format!("{hours:.2} h worked is impossible"));
                 continue;
             }
-            let night = night_minutes(start, end, &rules) > 0;
+            let night = night_minutes(start, end, rules) > 0;
             per.entry(no).or_insert((line, vec![])).1.push(Day { date, hours, kind, night });
         }
         for (no, (line, days)) in per {
-            for (month, m) in months(&days, &rules) {
+            for (month, m) in months(&days, rules) {
                 let cal = days_in_month(month);
                 let values = [
                     ("Fb0010000Z", round2(rules.interview_hours(m.total_hours, cal))),
@@ -302,9 +302,9 @@ mod tests {
     #[test]
     fn night_overlap() {
         let r = WorkTimeRules::embedded().unwrap_or_else(|e| unreachable!("{e}"));
-        assert_eq!(night_minutes(9 * 60, 18 * 60, &r), 0);
-        assert_eq!(night_minutes(13 * 60, 23 * 60, &r), 60);
-        assert_eq!(night_minutes(22 * 60, 31 * 60, &r), 7 * 60, "22:00–7:00 next day");
-        assert_eq!(night_minutes(4 * 60, 9 * 60, &r), 60);
+        assert_eq!(night_minutes(9 * 60, 18 * 60, r), 0);
+        assert_eq!(night_minutes(13 * 60, 23 * 60, r), 60);
+        assert_eq!(night_minutes(22 * 60, 31 * 60, r), 7 * 60, "22:00–7:00 next day");
+        assert_eq!(night_minutes(4 * 60, 9 * 60, r), 60);
     }
 }

@@ -9,7 +9,7 @@
 //! Errors and unmapped items name the XML line.
 
 use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError, Unmapped};
-use crate::plan::{ParsedRecords, Record};
+use crate::records::{ParsedRecords, Record};
 use crate::text::fold_value;
 use crate::units::UnitTable;
 use crate::value::RangeFlag;

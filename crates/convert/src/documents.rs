@@ -460,6 +460,9 @@ pub fn decode_name(raw: &[u8]) -> String {
 /// A bundle that cannot be read at all (the whole bundle is refused).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BundleError {
+    /// Neither a zip archive nor a folder.
+    #[error("neither a zip archive nor a folder")]
+    NotABundle,
     /// Not a zip archive, or a truncated or damaged one.
     #[error("not a readable zip archive (truncated or damaged?): {0}")]
     Unreadable(String),

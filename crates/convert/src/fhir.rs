@@ -10,7 +10,7 @@
 //! the resource id.
 
 use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError, Unmapped};
-use crate::plan::{ParsedRecords, Record};
+use crate::records::{ParsedRecords, Record};
 use crate::units::UnitTable;
 use crate::value::{Comparator, RangeFlag};
 use crate::wareki::parse_date;

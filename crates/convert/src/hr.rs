@@ -2,24 +2,20 @@
 //! establishment, department, position, work content, night work and exposures. Columns are found
 //! by their header (Japanese or English names, see [`COLUMNS`]).
 //!
-//! Planning against the stored company: a new employee number creates the person, the
-//! employment, the assignment (from the hire date) and the exposures; a known one updates what
-//! changed — a changed department, position, work content or night work closes the current
-//! assignment the day before `as_of` and opens a new one; exposures no longer listed end, new ones
-//! start; a changed leave date or name is updated. A known employee number whose birth date or sex
-//! differs is an error, never a silent merge. The same file twice changes nothing.
+//! [`parse`] reads the rows — every row error names its line and column — and gives the valid
+//! ones as [`HrRow`]s; planning them against the stored company is the import engine's
+//! (`iphr-import`).
 
 use crate::table::{self, TableError};
-use crate::text::{EncodingChoice, fold_value};
+use crate::text::{Encoding, EncodingChoice, fold_value};
 use crate::wareki::parse_date;
 use chrono::NaiveDate;
 use iphr_domain::normalize::{kana_for_record, name_for_record, search_key};
-use iphr_domain::person::{Assignment, Employment, Exposure, InsurerIds, Person, Sex, WorkRegime};
-use iphr_domain::tenant::{Department, Establishment};
-use iphr_domain::{AssignmentId, CompanyId, DepartmentId, EmploymentId, EstablishmentId, ExposureId, PersonId};
-use iphr_store::{HrState, HrWrite};
+use iphr_domain::ohcc::TableError as CodeTableError;
+use iphr_domain::person::{InsurerIds, Sex, WorkRegime};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 const AGENTS_CSV: &str = include_str!("../data/exposure-agents-v1.csv");
 
@@ -62,14 +58,29 @@ pub struct Agent {
     pub regulation: String,
 }
 
-/// The embedded agents table (`data/exposure-agents-v1.csv`).
-pub fn agents() -> Result<Vec<Agent>, String> {
+/// The embedded agents table (`data/exposure-agents-v1.csv`: the hazardous agents HR files name,
+/// each with the regulation that governs its 特殊健康診断 — 有機則, 特化則, 鉛則, 石綿則, 電離則,
+/// じん肺法), parsed once per process; an error is a defect of the build.
+pub fn agents() -> Result<&'static [Agent], CodeTableError> {
+    static AGENTS: OnceLock<Result<Vec<Agent>, CodeTableError>> = OnceLock::new();
+    AGENTS.get_or_init(parse_agents).as_ref().map(Vec::as_slice).map_err(Clone::clone)
+}
+
+/// Parses the embedded agents table (once per process, through [`agents`]).
+fn parse_agents() -> Result<Vec<Agent>, CodeTableError> {
     csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_reader(AGENTS_CSV.as_bytes())
         .deserialize::<Agent>()
         .enumerate()
-        .map(|(i, r)| r.map_err(|e| format!("exposure-agents row {}: {e}", i + 1)))
+        .map(|(i, r)| {
+            r.map_err(|e| CodeTableError {
+                table: "exposure-agents".into(),
+                row: i + 1,
+                field: "(row)".into(),
+                reason: e.to_string(),
+            })
+        })
         .collect()
 }
 
@@ -84,64 +95,79 @@ pub struct HrError {
     pub reason: String,
 }
 
-/// What an HR import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct HrReport {
-    /// File.
-    pub file: String,
-    /// Encoding.
-    pub encoding: String,
-    /// Rows read.
-    pub read: usize,
-    /// New employees.
-    pub created: usize,
-    /// Employees with a change.
-    pub updated: usize,
-    /// Employees as stored.
-    pub unchanged: usize,
-    /// Rows refused.
-    pub rejected: usize,
-    /// Records held for identity review that the new employees let be imported (after the
-    /// import; 0 in a dry run).
-    pub resolved: usize,
-    /// Errors.
-    pub errors: Vec<HrError>,
-}
-
 /// A file that cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HrFileError {
     /// Structure.
     #[error("{0}")]
     Table(#[from] TableError),
-    /// The agents table.
+    /// The embedded agents table (a defect of the build).
     #[error("{0}")]
-    Agents(String),
+    Agents(CodeTableError),
 }
 
-struct Row {
-    line: u64,
-    employee_number: String,
-    family_name: String,
-    given_name: String,
-    family_kana: String,
-    given_kana: String,
-    sex: Sex,
-    birth_date: NaiveDate,
-    hire_date: NaiveDate,
-    leave_date: Option<NaiveDate>,
-    establishment: Option<String>,
-    department: String,
-    position: String,
-    work_content: String,
-    night_work: bool,
-    /// `None` when the file has no such column: the stored regime stays.
-    work_regime: Option<WorkRegime>,
-    exposures: Vec<Agent>,
-    protection: String,
-    insurer: InsurerIds,
-    name_as_delivered: String,
-    kana_as_delivered: String,
+/// One valid row of an HR master file: the employee as the file gives them, names and kana as
+/// they go into the record (half-width kana widened, spaces folded) with the text as delivered
+/// beside them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HrRow {
+    /// Line.
+    pub line: u64,
+    /// 社員番号 (folded).
+    pub employee_number: String,
+    /// Family name.
+    pub family_name: String,
+    /// Given name.
+    pub given_name: String,
+    /// Family name in kana.
+    pub family_kana: String,
+    /// Given name in kana.
+    pub given_kana: String,
+    /// Sex.
+    pub sex: Sex,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// 雇入日 (hire date).
+    pub hire_date: NaiveDate,
+    /// 退職日 (leave date), if given.
+    pub leave_date: Option<NaiveDate>,
+    /// 事業場 (establishment) by name, if given.
+    pub establishment: Option<String>,
+    /// 所属 (department) by name.
+    pub department: String,
+    /// 役職 (position).
+    pub position: String,
+    /// 作業内容 (work content).
+    pub work_content: String,
+    /// 深夜業 (night work; 労働安全衛生規則 第45条 特定業務従事者).
+    pub night_work: bool,
+    /// 労働時間制度; `None` when the file has no such column: the stored regime stays.
+    pub work_regime: Option<WorkRegime>,
+    /// 有害業務 (the agents the employee is exposed to).
+    pub exposures: Vec<Agent>,
+    /// 保護具 (protective equipment).
+    pub protection: String,
+    /// Insurer identifiers (保険者番号, 記号, 番号).
+    pub insurer: InsurerIds,
+    /// The name as the file wrote it.
+    pub name_as_delivered: String,
+    /// The kana as the file wrote it.
+    pub kana_as_delivered: String,
+}
+
+/// An HR master file as read: its valid rows and the errors of the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedHr {
+    /// Encoding read.
+    pub encoding: Encoding,
+    /// Data rows read (well-formed or not).
+    pub read: usize,
+    /// Rows refused for errors.
+    pub rejected: usize,
+    /// The rows without errors, in file order.
+    pub rows: Vec<HrRow>,
+    /// Errors: misshapen records first, then each refused row's, in file order.
+    pub errors: Vec<HrError>,
 }
 
 fn split_name(s: &str) -> (String, String) {
@@ -160,14 +186,9 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// Reads an HR master CSV and plans it against the company's stored state.
-pub fn plan(
-    bytes: &[u8],
-    file_name: &str,
-    company: CompanyId,
-    state: &HrState,
-    as_of: NaiveDate,
-) -> Result<(HrWrite, HrReport), HrFileError> {
+/// Reads an HR master CSV: the valid rows, and an error naming the line and column for every
+/// value that cannot be read (a row with one is refused whole).
+pub fn parse(bytes: &[u8]) -> Result<ParsedHr, HrFileError> {
     let t = table::read(bytes, EncodingChoice::Auto)?;
     let agents = agents().map_err(HrFileError::Agents)?;
     let agent_by_name: HashMap<String, &Agent> =
@@ -188,18 +209,18 @@ pub fn plan(
         need("kana")?;
     }
     let get = |cells: &Vec<String>, c: Option<usize>| c.and_then(|i| cells.get(i)).cloned().unwrap_or_default();
-    let mut report = HrReport {
-        file: file_name.into(),
-        encoding: t.encoding.name().into(),
+    let mut parsed = ParsedHr {
+        encoding: t.encoding,
         read: t.rows.len() + t.misshapen.len(),
-        ..Default::default()
+        rejected: 0,
+        rows: Vec::new(),
+        errors: Vec::new(),
     };
-    report.errors.extend(t.misshapen.iter().map(|(line, reason)| HrError {
+    parsed.errors.extend(t.misshapen.iter().map(|(line, reason)| HrError {
         line: *line,
         field: table::RECORD_FIELD.into(),
         reason: reason.clone(),
     }));
-    let mut rows = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (line, cells) in &t.rows {
         let line = *line;
@@ -275,13 +296,13 @@ pub fn plan(
             e(col("leave_date").unwrap_or(c_hire), format!("leave date {l} before hire date {h}"));
         }
         if !errors.is_empty() {
-            report.rejected += 1;
-            report.errors.extend(errors);
+            parsed.rejected += 1;
+            parsed.errors.extend(errors);
             continue;
         }
         let (Some(sex), Some(birth_date), Some(hire_date)) = (sex, birth_date, hire_date) else { continue };
         let establishment = Some(get(cells, col("establishment"))).filter(|s| !s.is_empty());
-        rows.push(Row {
+        parsed.rows.push(HrRow {
             line,
             employee_number: no,
             family_name,
@@ -309,196 +330,5 @@ pub fn plan(
             kana_as_delivered,
         });
     }
-
-    let mut w = HrWrite::default();
-    // Organisation: establishments and departments by name, created as needed.
-    let mut ests: Vec<Establishment> = state.establishments.clone();
-    let mut depts: Vec<Department> = state.departments.clone();
-    let mut est_for = |name: Option<&str>, w: &mut HrWrite| -> EstablishmentId {
-        let only = if ests.len() == 1 { ests.first().map(|e| e.name.clone()) } else { None };
-        let wanted = name.map(str::to_string).or(only).unwrap_or_else(|| "本社".into());
-        if let Some(e) = ests.iter().find(|e| e.name == wanted) {
-            return e.id;
-        }
-        let e = Establishment { company_id: company, id: EstablishmentId::new(), name: wanted };
-        w.batch.establishments.push(e.clone());
-        let id = e.id;
-        ests.push(e);
-        id
-    };
-    let by_no: HashMap<String, &iphr_store::HrEmployee> =
-        state.employees.iter().map(|e| (search_key(&e.employment.employee_number), e)).collect();
-    let day_before = as_of.pred_opt().unwrap_or(as_of);
-    for r in rows {
-        let est = est_for(r.establishment.as_deref(), &mut w);
-        let dept = match depts.iter().find(|d| d.establishment_id == est && d.name == r.department) {
-            Some(d) => d.id,
-            None => {
-                let d = Department {
-                    company_id: company,
-                    id: DepartmentId::new(),
-                    establishment_id: est,
-                    name: r.department.clone(),
-                };
-                w.batch.departments.push(d.clone());
-                let id = d.id;
-                depts.push(d);
-                id
-            }
-        };
-        let exposure = |employment: EmploymentId, a: &Agent, from: NaiveDate| Exposure {
-            company_id: company,
-            id: ExposureId::new(),
-            employment_id: employment,
-            agent: a.agent.clone(),
-            agent_name: a.agent_name.clone(),
-            regulation: a.regulation.clone(),
-            valid_from: from,
-            valid_to: None,
-            protection: r.protection.clone(),
-        };
-        match by_no.get(&search_key(&r.employee_number)) {
-            None => {
-                report.created += 1;
-                let person = Person {
-                    id: PersonId::new(),
-                    family_name: r.family_name.clone(),
-                    given_name: r.given_name.clone(),
-                    family_kana: r.family_kana.clone(),
-                    given_kana: r.given_kana.clone(),
-                    sex: r.sex,
-                    birth_date: r.birth_date,
-                    insurer: r.insurer.clone(),
-                    name_as_delivered: Some(r.name_as_delivered.clone()),
-                    kana_as_delivered: Some(r.kana_as_delivered.clone()),
-                };
-                let employment = Employment {
-                    company_id: company,
-                    id: EmploymentId::new(),
-                    person_id: person.id,
-                    employee_number: r.employee_number.clone(),
-                    hire_date: r.hire_date,
-                    leave_date: r.leave_date,
-                };
-                w.batch.assignments.push(Assignment {
-                    company_id: company,
-                    id: AssignmentId::new(),
-                    employment_id: employment.id,
-                    valid_from: r.hire_date,
-                    valid_to: r.leave_date,
-                    establishment_id: est,
-                    department_id: dept,
-                    position: r.position.clone(),
-                    work_content: r.work_content.clone(),
-                    night_work: r.night_work,
-                    work_regime: r.work_regime.unwrap_or_default(),
-                });
-                for a in &r.exposures {
-                    w.batch.exposures.push(exposure(employment.id, a, r.hire_date));
-                }
-                w.batch.persons.push(person);
-                w.batch.employments.push(employment);
-            }
-            Some(have) => {
-                if have.person.birth_date != r.birth_date || have.person.sex != r.sex {
-                    report.rejected += 1;
-                    report.errors.push(HrError {
-                        line: r.line,
-                        field: "生年月日/性別".into(),
-                        reason: format!(
-                            "{} is stored as born {} ({}); the file says {} ({}): not merged",
-                            r.employee_number, have.person.birth_date, have.person.sex, r.birth_date, r.sex
-                        ),
-                    });
-                    continue;
-                }
-                let mut changed = false;
-                let p = &have.person;
-                if (p.family_name.as_str(), p.given_name.as_str(), p.family_kana.as_str(), p.given_kana.as_str())
-                    != (r.family_name.as_str(), r.given_name.as_str(), r.family_kana.as_str(), r.given_kana.as_str())
-                    || (r.insurer != InsurerIds::default() && r.insurer != p.insurer)
-                    || p.name_as_delivered.as_deref() != Some(r.name_as_delivered.as_str())
-                    || p.kana_as_delivered.as_deref() != Some(r.kana_as_delivered.as_str())
-                {
-                    changed = true;
-                    let insurer =
-                        if r.insurer == InsurerIds::default() { p.insurer.clone() } else { r.insurer.clone() };
-                    w.person_updates.push(Person {
-                        family_name: r.family_name.clone(),
-                        given_name: r.given_name.clone(),
-                        family_kana: r.family_kana.clone(),
-                        given_kana: r.given_kana.clone(),
-                        insurer,
-                        name_as_delivered: Some(r.name_as_delivered.clone()),
-                        kana_as_delivered: Some(r.kana_as_delivered.clone()),
-                        ..p.clone()
-                    });
-                }
-                // The HR master is the source of the hire date (a checkup file that created the
-                // person set it to the first checkup's date).
-                if have.employment.hire_date != r.hire_date {
-                    changed = true;
-                    w.hire_dates.push((company, have.employment.id, r.hire_date));
-                }
-                if have.employment.leave_date != r.leave_date {
-                    changed = true;
-                    w.leave_dates.push((company, have.employment.id, r.leave_date));
-                }
-                let regime = r.work_regime.or_else(|| have.current.as_ref().map(|a| a.work_regime)).unwrap_or_default();
-                let same_assignment = have.current.as_ref().is_some_and(|a| {
-                    a.department_id == dept
-                        && a.position == r.position
-                        && a.work_content == r.work_content
-                        && a.night_work == r.night_work
-                        && a.work_regime == regime
-                });
-                if !same_assignment {
-                    changed = true;
-                    let from = match &have.current {
-                        Some(a) => {
-                            let last = day_before.max(a.valid_from);
-                            w.close_assignments.push((company, a.id, last));
-                            last.succ_opt().unwrap_or(as_of)
-                        }
-                        None => r.hire_date,
-                    };
-                    w.batch.assignments.push(Assignment {
-                        company_id: company,
-                        id: AssignmentId::new(),
-                        employment_id: have.employment.id,
-                        valid_from: from,
-                        valid_to: r.leave_date,
-                        establishment_id: est,
-                        department_id: dept,
-                        position: r.position.clone(),
-                        work_content: r.work_content.clone(),
-                        night_work: r.night_work,
-                        work_regime: regime,
-                    });
-                }
-                let wanted: BTreeSet<(&str, &str)> =
-                    r.exposures.iter().map(|a| (a.agent.as_str(), r.protection.as_str())).collect();
-                let current: BTreeSet<(&str, &str)> =
-                    have.exposures.iter().map(|x| (x.agent.as_str(), x.protection.as_str())).collect();
-                for x in &have.exposures {
-                    if !wanted.contains(&(x.agent.as_str(), x.protection.as_str())) {
-                        changed = true;
-                        w.end_exposures.push((company, x.id, day_before.max(x.valid_from)));
-                    }
-                }
-                for a in &r.exposures {
-                    if !current.contains(&(a.agent.as_str(), r.protection.as_str())) {
-                        changed = true;
-                        w.batch.exposures.push(exposure(have.employment.id, a, as_of));
-                    }
-                }
-                if changed {
-                    report.updated += 1;
-                } else {
-                    report.unchanged += 1;
-                }
-            }
-        }
-    }
-    Ok((w, report))
+    Ok(parsed)
 }

@@ -377,12 +377,12 @@ pub fn entries<'a>(
 mod tests {
     use super::*;
 
-    fn tables() -> (ItemTable, MhlwTable) {
+    fn tables() -> (&'static ItemTable, MhlwTable) {
         let t = match ItemTable::embedded() {
             Ok(t) => t,
             Err(e) => unreachable!("{e}"),
         };
-        let m = match MhlwTable::embedded(&t) {
+        let m = match MhlwTable::embedded(t) {
             Ok(m) => m,
             Err(e) => unreachable!("{e}"),
         };
@@ -393,16 +393,16 @@ mod tests {
     fn codes_values_and_formats() {
         let (t, m) = tables();
         let sbp = ItemCode::parse("Af0010001A").ok();
-        let sbp = sbp.as_ref().and_then(|i| m.code_for(&t, i, None));
+        let sbp = sbp.as_ref().and_then(|i| m.code_for(t, i, None));
         assert_eq!(sbp.map(|r| (r.code.as_str(), r.unit.as_str())), Some(("9A751000000000001", "mm[Hg]")));
         // The source code wins when it maps to the same item (LDL by another method).
         let ldl = ItemCode::parse("Ai0010000Z").ok();
-        let via = ldl.as_ref().and_then(|i| m.code_for(&t, i, Some("3F077000002327201")));
+        let via = ldl.as_ref().and_then(|i| m.code_for(t, i, Some("3F077000002327201")));
         assert_eq!(via.map(|r| r.code.as_str()), Some("3F077000002327201"));
-        let via = ldl.as_ref().and_then(|i| m.code_for(&t, i, Some("9N001000000000001")));
+        let via = ldl.as_ref().and_then(|i| m.code_for(t, i, Some("9N001000000000001")));
         assert_eq!(via.map(|r| r.code.as_str()), Some("3F077000002327101"));
         let protein = ItemCode::parse("Ak0010000Z").ok();
-        let code = protein.as_ref().and_then(|i| m.source_value(&t, i, "1.2.392.200119.6.2102", "trace"));
+        let code = protein.as_ref().and_then(|i| m.source_value(t, i, "1.2.392.200119.6.2102", "trace"));
         assert_eq!(code, Some("2"));
         assert_eq!(m.value_display("1.2.392.200119.6.2102", "2"), Some("±"));
         assert_eq!(format_number(170.0, 1), "170.0");

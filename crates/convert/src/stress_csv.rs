@@ -8,7 +8,7 @@
 //! or by section `A1`…`A17`, `B1`…`B29`, `C1`…`C9`, `D1`, `D2`.
 
 use crate::checkup_csv::{Identity, ItemResult, ResultValue, RowError};
-use crate::plan::{ParsedRecords, Record};
+use crate::records::{ParsedRecords, Record};
 use crate::table::{self, TableError, fold_header};
 use crate::text::{EncodingChoice, fold_value};
 use crate::wareki::parse_date;
@@ -31,9 +31,9 @@ pub enum StressFileError {
         /// Field.
         field: String,
     },
-    /// The questionnaire table.
+    /// The embedded questionnaire tables (a defect of the build).
     #[error("{0}")]
-    Items(String),
+    Items(stress::StressTableError),
 }
 
 /// The OHCC item of answer `n` (1–57): section letter and the number within the section.
@@ -49,7 +49,7 @@ fn answer_item(section: Section, k: u8) -> Option<ItemCode> {
 
 /// Reads a stress-check answer file into stress-check records.
 pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
-    let items = stress::items().map_err(|e| StressFileError::Items(e.to_string()))?;
+    let items = stress::items().map_err(StressFileError::Items)?;
     let t = table::read(bytes, EncodingChoice::Auto)?;
     let folded: Vec<String> = t.header.iter().map(|h| fold_header(h).to_uppercase()).collect();
     let find = |names: &[String]| names.iter().find_map(|n| folded.iter().position(|h| h == n));
@@ -61,7 +61,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
     // Section numbering: the k-th item of each section.
     let mut in_section = [0u8; 4];
     let mut cols = Vec::with_capacity(57);
-    for it in &items {
+    for it in items {
         let (s, letter) = match it.section {
             Section::A => (0, "A"),
             Section::B => (1, "B"),
@@ -90,7 +90,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
         unmapped: vec![],
         warnings: vec![],
     };
-    let criteria = stress::SumCriteria::mhlw_example().map_err(|e| StressFileError::Items(e.to_string()))?;
+    let criteria = stress::SumCriteria::mhlw_example().map_err(StressFileError::Items)?;
     for (line, cells) in &t.rows {
         let line = *line;
         let mut errors = Vec::new();
@@ -122,7 +122,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedRecords, StressFileError> {
             continue;
         }
         let (Some(date), Ok(sheet)) = (date, Answers::parse(answers)) else { continue };
-        let sums = stress::score_sum(&items, &sheet, criteria);
+        let sums = stress::score_sum(items, &sheet, *criteria);
         let mut results: Vec<ItemResult> = cols
             .iter()
             .zip(sheet.as_slice())

@@ -4,7 +4,9 @@
 //! published equation applies (HbA1c IFCC → NGSP). A unit with no row is not guessed: the value
 //! is rejected with the reason.
 
+use iphr_domain::ohcc::TableError;
 use serde::Deserialize;
+use std::sync::OnceLock;
 
 const TABLE_CSV: &str = include_str!("../data/unit-conversions-v1.csv");
 
@@ -45,14 +47,6 @@ pub enum UnitError {
         from: String,
         /// To.
         to: String,
-    },
-    /// The table itself is malformed.
-    #[error("unit table row {row}: {reason}")]
-    Table {
-        /// Row.
-        row: usize,
-        /// Reason.
-        reason: String,
     },
 }
 
@@ -109,13 +103,15 @@ pub fn norm(u: &str) -> String {
 }
 
 impl UnitTable {
-    /// The embedded table.
-    pub fn embedded() -> Result<Self, UnitError> {
-        Self::from_csv(TABLE_CSV)
+    /// The embedded table (`data/unit-conversions-v1.csv`), parsed once per process: every call
+    /// returns the same table. An error is a defect of the build (every call reports it).
+    pub fn embedded() -> Result<&'static Self, TableError> {
+        static TABLE: OnceLock<Result<UnitTable, TableError>> = OnceLock::new();
+        TABLE.get_or_init(|| Self::from_csv(TABLE_CSV)).as_ref().map_err(Clone::clone)
     }
 
-    /// Parses a table.
-    pub fn from_csv(text: &str) -> Result<Self, UnitError> {
+    /// Parses a table; an error names the row and field (table `unit-conversions`).
+    pub fn from_csv(text: &str) -> Result<Self, TableError> {
         let edition = text
             .lines()
             .find_map(|l| l.strip_prefix("# edition:"))
@@ -124,9 +120,15 @@ impl UnitTable {
         let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(text.as_bytes());
         let mut rows = Vec::new();
         for (i, r) in rdr.deserialize::<Conversion>().enumerate() {
-            let r = r.map_err(|e| UnitError::Table { row: i + 1, reason: e.to_string() })?;
+            let err = |field: &str, reason: String| TableError {
+                table: "unit-conversions".into(),
+                row: i + 1,
+                field: field.into(),
+                reason,
+            };
+            let r = r.map_err(|e| err("(row)", e.to_string()))?;
             if !r.factor.is_finite() || r.factor == 0.0 {
-                return Err(UnitError::Table { row: i + 1, reason: "factor must be a non-zero number".into() });
+                return Err(err("factor", "must be a non-zero number".into()));
             }
             rows.push(Conversion { from: norm(&r.from), to: norm(&r.to), ..r });
         }
@@ -217,7 +219,7 @@ impl iphr_domain::judgement::UnitConvert for UnitTable {
 mod tests {
     use super::*;
 
-    fn t() -> UnitTable {
+    fn t() -> &'static UnitTable {
         match UnitTable::embedded() {
             Ok(t) => t,
             Err(e) => unreachable!("{e}"),
@@ -304,8 +306,13 @@ mod tests {
     }
 
     #[test]
-    fn table_errors_name_the_row() {
-        let e = UnitTable::from_csv("item,from,to,factor,offset,source\n*,a,b,0,0,x\n");
-        assert_eq!(e.err(), Some(UnitError::Table { row: 1, reason: "factor must be a non-zero number".into() }));
+    fn table_errors_name_the_row_and_field() {
+        let e = UnitTable::from_csv("item,from,to,factor,offset,source\n*,a,b,0,0,x\n").err();
+        assert_eq!(
+            e.as_ref().map(ToString::to_string).as_deref(),
+            Some("unit-conversions row 1, field factor: must be a non-zero number")
+        );
+        let e = UnitTable::from_csv("item,from,to,factor,offset,source\n*,a,b,x,0,x\n").err();
+        assert_eq!(e.map(|e| (e.table, e.row, e.field)), Some(("unit-conversions".into(), 1, "(row)".into())));
     }
 }

@@ -22,7 +22,7 @@ fn read(profile: &str, fixture: &str) -> Result<ParsedFile, FileError> {
     let ptext = std::fs::read_to_string(root().join("profiles").join(profile)).unwrap();
     let p = Profile::parse(profile, &ptext).unwrap();
     let bytes = std::fs::read(root().join("fixtures/checkup-csv").join(fixture)).unwrap();
-    parse(&bytes, &p, fixture, &ItemTable::embedded().unwrap(), &UnitTable::embedded().unwrap())
+    parse(&bytes, &p, fixture, ItemTable::embedded().unwrap(), UnitTable::embedded().unwrap())
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -228,13 +228,13 @@ fn profile_errors_name_the_field() {
     assert_eq!(bad("name = 1"), Some("(file)".into()));
     let t = ItemTable::embedded().unwrap();
     let p = Profile::parse("t.toml", &format!("{base}[[items]]\ncolumn = \"h\"\nohcc = \"Zz0010000Z\"\n")).unwrap();
-    assert_eq!(p.resolve_items("t.toml", &t).err().map(|e| e.field), Some("items[0].ohcc".into()));
+    assert_eq!(p.resolve_items("t.toml", t).err().map(|e| e.field), Some("items[0].ohcc".into()));
     let p = Profile::parse("t.toml", &format!("{base}[[items]]\ncolumn = \"h\"\njlac10 = \"99999999999999999\"\n"))
         .unwrap();
-    assert_eq!(p.resolve_items("t.toml", &t).err().map(|e| e.field), Some("items[0].jlac10".into()));
+    assert_eq!(p.resolve_items("t.toml", t).err().map(|e| e.field), Some("items[0].jlac10".into()));
     // A column the profile names but the file lacks is a file-level error.
     let p = Profile::parse("t.toml", &format!("{base}[[items]]\ncolumn = \"身長\"\nohcc = \"Ac0010000Z\"\n")).unwrap();
-    let e = parse("no,d\n1,2024-01-01\n".as_bytes(), &p, "f.csv", &t, &UnitTable::embedded().unwrap());
+    let e = parse("no,d\n1,2024-01-01\n".as_bytes(), &p, "f.csv", t, UnitTable::embedded().unwrap());
     assert_eq!(
         e.err(),
         Some(FileError::MissingColumn { line: 1, column: "身長".into(), field: "items[0].column".into() })
@@ -248,7 +248,7 @@ fn fixture_profile(name: &str, edit: impl Fn(String) -> String) -> Profile {
 
 fn read_with(p: &Profile, fixture: &str) -> Result<ParsedFile, FileError> {
     let bytes = std::fs::read(root().join("fixtures/checkup-csv").join(fixture)).unwrap();
-    parse(&bytes, p, fixture, &ItemTable::embedded().unwrap(), &UnitTable::embedded().unwrap())
+    parse(&bytes, p, fixture, ItemTable::embedded().unwrap(), UnitTable::embedded().unwrap())
 }
 
 /// Issue 11.1: the last record cut inside its 18th cell (LDL "98" → "9", no line terminator)
@@ -285,7 +285,7 @@ fn cells_beyond_the_header() {
     let u = UnitTable::embedded().unwrap();
     let base = "name = \"x\"\nlayout = \"wide\"\n[identity]\nemployee_number = \"no\"\n[event]\ndate = \"d\"\n[[items]]\ncolumn = \"h\"\nohcc = \"Ac0010000Z\"\n";
     let p = Profile::parse("t.toml", base).unwrap();
-    let f = parse("no,d,h\n1,2024-01-01,170,\n2,2024-01-01,171,9\n".as_bytes(), &p, "f", &t, &u).unwrap();
+    let f = parse("no,d,h\n1,2024-01-01,170,\n2,2024-01-01,171,9\n".as_bytes(), &p, "f", t, u).unwrap();
     assert_eq!(f.visits.len(), 1);
     assert_eq!((f.errors[0].line, f.errors[0].field.as_str()), (3, "(record)"));
     assert!(f.errors[0].reason.contains("a cell beyond the last column"), "{}", f.errors[0].reason);
@@ -403,7 +403,7 @@ fn cell_counts_in_institution_units() {
          [[items]]\ncolumn = \"PLT\"\nohcc = \"Ag0050000Z\"\nunit = \"10*3/uL\"\n",
     )
     .unwrap();
-    let f = parse("no,d,WBC,RBC,PLT\nA1,2024-05-01,6.5,4.52,245\n".as_bytes(), &p, "f", &t, &u).unwrap();
+    let f = parse("no,d,WBC,RBC,PLT\nA1,2024-05-01,6.5,4.52,245\n".as_bytes(), &p, "f", t, u).unwrap();
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     let v = &f.visits[0];
     assert_eq!(
@@ -452,11 +452,11 @@ mod fuzzish {
             let u = UnitTable::embedded().unwrap();
             for (prof, fixture) in [("minato-wide.toml", "minato-wide.csv"), ("hokuto-long.toml", "hokuto-long.csv"), ("cc2x.toml", "cc2x.csv")] {
                 let p = Profile::parse(prof, &std::fs::read_to_string(root().join("profiles").join(prof)).unwrap()).unwrap();
-                let _ = parse(&bytes, &p, "x", &t, &u);
+                let _ = parse(&bytes, &p, "x", t, u);
                 let mut real = std::fs::read(root().join("fixtures/checkup-csv").join(fixture)).unwrap();
                 real.truncate(cut.min(real.len()));
                 real.extend_from_slice(&bytes);
-                let _ = parse(&real, &p, "x", &t, &u);
+                let _ = parse(&real, &p, "x", t, u);
             }
         }
     }

@@ -18,8 +18,8 @@ proptest! {
     fn readers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300), cut in 0usize..30_000) {
         let t = ItemTable::embedded().unwrap();
         let u = UnitTable::embedded().unwrap();
-        let _ = iphr_convert::cda::parse(&bytes, &t, &u);
-        let _ = iphr_convert::fhir::parse(&bytes, &t, &u);
+        let _ = iphr_convert::cda::parse(&bytes, t, u);
+        let _ = iphr_convert::fhir::parse(&bytes, t, u);
         let _ = iphr_convert::attendance::parse(&bytes);
         let _ = iphr_convert::stress_csv::parse(&bytes);
         for (p, which) in [("cda/example-tokuteikenshin.xml", 0), ("fhir/Bundle-Bundle-eCheckupReport-Sample-01.json", 1), ("attendance/attendance-daily.csv", 2), ("stress/stress-answers.csv", 3)] {
@@ -27,8 +27,8 @@ proptest! {
             real.truncate(cut.min(real.len()));
             real.extend_from_slice(&bytes);
             match which {
-                0 => { let _ = iphr_convert::cda::parse(&real, &t, &u); }
-                1 => { let _ = iphr_convert::fhir::parse(&real, &t, &u); }
+                0 => { let _ = iphr_convert::cda::parse(&real, t, u); }
+                1 => { let _ = iphr_convert::fhir::parse(&real, t, u); }
                 2 => { let _ = iphr_convert::attendance::parse(&real); }
                 _ => { let _ = iphr_convert::stress_csv::parse(&real); }
             }
@@ -55,6 +55,6 @@ fn zip_bomb_is_refused() {
     assert!(bytes.len() < 200_000, "the bomb is small: {} bytes", bytes.len());
     let t = ItemTable::embedded().unwrap();
     let u = UnitTable::embedded().unwrap();
-    let r = iphr_convert::cda::parse_archive(&bytes, &t, &u);
+    let r = iphr_convert::cda::parse_archive(&bytes, t, u);
     assert!(matches!(r, Err(iphr_convert::cda::CdaFileError::TooLarge(_))), "{r:?}");
 }

@@ -114,9 +114,9 @@ fn fixture() -> Fixture {
     Fixture { who, event, observations }
 }
 
-fn tables() -> (ItemTable, MhlwTable, UnitTable) {
+fn tables() -> (&'static ItemTable, MhlwTable, &'static UnitTable) {
     let t = ItemTable::embedded().unwrap();
-    let m = MhlwTable::embedded(&t).unwrap();
+    let m = MhlwTable::embedded(t).unwrap();
     (t, m, UnitTable::embedded().unwrap())
 }
 
@@ -158,7 +158,7 @@ fn expected(f: &Fixture, skip_comparator: bool) -> Vec<(String, ResultValue)> {
     out
 }
 
-fn read_back(records: &iphr_convert::plan::ParsedRecords) -> Vec<(String, ResultValue)> {
+fn read_back(records: &iphr_convert::records::ParsedRecords) -> Vec<(String, ResultValue)> {
     // The scale a document writes is its own format's (asserted apart): compared without it.
     let unscaled = |v: &ResultValue| match v {
         ResultValue::Number { value, unit, comparator, flag, .. } => {
@@ -176,7 +176,7 @@ fn read_back(records: &iphr_convert::plan::ParsedRecords) -> Vec<(String, Result
 fn cda_document_elements() {
     let (t, m, u) = tables();
     let f = fixture();
-    let (doc, skipped) = cda_export::document(&t, &m, &u, &f.who, &checkup(&f), issued());
+    let (doc, skipped) = cda_export::document(t, &m, u, &f.who, &checkup(&f), issued());
     let x = roxmltree::Document::parse(&doc.xml).unwrap();
     let root = x.root_element();
     assert_eq!(root.tag_name().namespace(), Some("urn:hl7-org:v3"));
@@ -256,8 +256,8 @@ fn cda_document_elements() {
 fn cda_round_trip_gives_the_same_items_values_units_and_date() {
     let (t, m, u) = tables();
     let f = fixture();
-    let (doc, _) = cda_export::document(&t, &m, &u, &f.who, &checkup(&f), issued());
-    let back = iphr_convert::cda::parse(doc.xml.as_bytes(), &t, &u).unwrap();
+    let (doc, _) = cda_export::document(t, &m, u, &f.who, &checkup(&f), issued());
+    let back = iphr_convert::cda::parse(doc.xml.as_bytes(), t, u).unwrap();
     assert!(back.errors.is_empty(), "{:?}", back.errors);
     assert!(back.unmapped.is_empty(), "{:?}", back.unmapped);
     assert_eq!(back.records.len(), 1);
@@ -280,9 +280,9 @@ fn cda_archive_round_trip_and_index() {
         o.event_date = later.event.event_date;
     }
     let docs: Vec<_> =
-        [&f, &later].iter().map(|x| cda_export::document(&t, &m, &u, &x.who, &checkup(x), issued()).0).collect();
+        [&f, &later].iter().map(|x| cda_export::document(t, &m, u, &x.who, &checkup(x), issued()).0).collect();
     let zip = cda_export::archive(&docs, issued()).unwrap();
-    let back = iphr_convert::cda::parse_archive(&zip, &t, &u).unwrap();
+    let back = iphr_convert::cda::parse_archive(&zip, t, u).unwrap();
     assert!(back.errors.is_empty(), "{:?}", back.errors);
     let dates: Vec<NaiveDate> = back.records.iter().map(|r| r.date).collect();
     assert_eq!(dates, vec![date(), later.event.event_date]);
@@ -339,13 +339,13 @@ fn xmllint(schema: &str, xml: &str) {
 fn cda_validates_against_the_mhlw_schema() {
     let (t, m, u) = tables();
     let f = fixture();
-    let (doc, _) = cda_export::document(&t, &m, &u, &f.who, &checkup(&f), issued());
+    let (doc, _) = cda_export::document(t, &m, u, &f.who, &checkup(&f), issued());
     xmllint("hc08_V08.xsd", &doc.xml);
     // A 特定健診 without any exportable datum still validates (an empty section).
     let mut bare = fixture();
     bare.event.subkind = Some("tokutei".into());
     bare.observations.retain(|o| o.item.as_str() == "Az0010000Z");
-    let (doc, skipped) = cda_export::document(&t, &m, &u, &bare.who, &checkup(&bare), issued());
+    let (doc, skipped) = cda_export::document(t, &m, u, &bare.who, &checkup(&bare), issued());
     assert_eq!((doc.data, skipped.len(), doc.tokutei), (0, 1, true));
     assert!(doc.xml.contains("<code code=\"10\" codeSystem=\"1.2.392.200119.6.1001\"/>"));
     xmllint("hc08_V08.xsd", &doc.xml);
@@ -355,7 +355,7 @@ fn cda_validates_against_the_mhlw_schema() {
 fn fhir_bundle_elements() {
     let (t, m, u) = tables();
     let f = fixture();
-    let (b, skipped) = fhir_export::bundle(&t, &m, &u, &f.who, &checkup(&f), issued());
+    let (b, skipped) = fhir_export::bundle(t, &m, u, &f.who, &checkup(&f), issued());
     let j = &b.json;
     assert_eq!(j["resourceType"], "Bundle");
     assert_eq!(j["type"], "document");
@@ -458,9 +458,9 @@ fn fhir_bundle_elements() {
 fn fhir_round_trip_gives_the_same_items_values_units_and_date() {
     let (t, m, u) = tables();
     let f = fixture();
-    let (b, _) = fhir_export::bundle(&t, &m, &u, &f.who, &checkup(&f), issued());
+    let (b, _) = fhir_export::bundle(t, &m, u, &f.who, &checkup(&f), issued());
     let bytes = serde_json::to_vec_pretty(&b.json).unwrap();
-    let back = iphr_convert::fhir::parse(&bytes, &t, &u).unwrap();
+    let back = iphr_convert::fhir::parse(&bytes, t, u).unwrap();
     assert!(back.errors.is_empty(), "{:?}", back.errors);
     assert!(back.unmapped.is_empty(), "{:?}", back.unmapped);
     assert_eq!(back.records.len(), 1);
@@ -476,10 +476,10 @@ fn fhir_round_trip_gives_the_same_items_values_units_and_date() {
 fn exports_are_deterministic() {
     let (t, m, u) = tables();
     let f = fixture();
-    let a = cda_export::document(&t, &m, &u, &f.who, &checkup(&f), issued()).0;
-    let b = cda_export::document(&t, &m, &u, &f.who, &checkup(&f), issued()).0;
+    let a = cda_export::document(t, &m, u, &f.who, &checkup(&f), issued()).0;
+    let b = cda_export::document(t, &m, u, &f.who, &checkup(&f), issued()).0;
     assert_eq!(a, b);
-    let a = fhir_export::bundle(&t, &m, &u, &f.who, &checkup(&f), issued()).0;
-    let b = fhir_export::bundle(&t, &m, &u, &f.who, &checkup(&f), issued()).0;
+    let a = fhir_export::bundle(t, &m, u, &f.who, &checkup(&f), issued()).0;
+    let b = fhir_export::bundle(t, &m, u, &f.who, &checkup(&f), issued()).0;
     assert_eq!(a, b);
 }

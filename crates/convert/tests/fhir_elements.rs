@@ -77,7 +77,7 @@ fn what_the_table_says_is_read_is_in_the_record() {
     let u = UnitTable::embedded().unwrap();
     for name in BUNDLES {
         let (bytes, doc) = bundle(name);
-        let parsed = parse(&bytes, &t, &u).unwrap();
+        let parsed = parse(&bytes, t, u).unwrap();
         assert!(parsed.warnings.is_empty(), "{name}: {:?}", parsed.warnings);
         assert!(
             parsed.errors.is_empty() && parsed.unmapped.is_empty(),
@@ -136,7 +136,7 @@ fn unknown_elements_are_warnings() {
     entries
         .push(serde_json::json!({ "fullUrl": "urn:uuid:x", "resource": { "resourceType": "Specimen", "id": "s1" } }));
     let bytes = serde_json::to_vec(&doc).unwrap();
-    let parsed = parse(&bytes, &t, &u).unwrap();
+    let parsed = parse(&bytes, t, u).unwrap();
     let w: Vec<String> = parsed.warnings.iter().map(|w| format!("{} {}: {}", w.line, w.field, w.reason)).collect();
     assert_eq!(w.len(), 2, "{w:?}");
     assert!(w[0].ends_with("element bodySite is not read"), "{w:?}");
@@ -155,14 +155,14 @@ fn blank_texts_are_absent_in_and_out() {
     let i = entries.iter().position(|e| e["resource"]["valueString"].is_string()).unwrap();
     let code = entries[i]["resource"]["code"]["coding"][0]["code"].as_str().unwrap().to_string();
     entries[i]["resource"]["valueString"] = serde_json::json!("");
-    let parsed = parse(&serde_json::to_vec(&doc).unwrap(), &t, &u).unwrap();
+    let parsed = parse(&serde_json::to_vec(&doc).unwrap(), t, u).unwrap();
     let all: Vec<_> = parsed.records.iter().flat_map(|r| &r.results).collect();
     assert!(!all.iter().any(|r| &*r.source_code == code.as_str()), "a blank valueString is no datum");
     assert!(parsed.errors.is_empty() && parsed.unmapped.is_empty());
 
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/cda/example-tokuteikenshin.xml");
     let xml = std::fs::read_to_string(path).unwrap().replace(">洞性徐脈<", "><");
-    let cda = iphr_convert::cda::parse(xml.as_bytes(), &t, &u).unwrap();
+    let cda = iphr_convert::cda::parse(xml.as_bytes(), t, u).unwrap();
     let texts: Vec<&ResultValue> = cda
         .records
         .iter()
@@ -174,7 +174,7 @@ fn blank_texts_are_absent_in_and_out() {
     assert!(texts.iter().any(|v| **v == ResultValue::Text("血圧が基準値以上".into())));
 
     // A blank text stored before (from an older import) is left out of CDA and FHIR, said so.
-    let m = iphr_convert::mhlw::MhlwTable::embedded(&t).unwrap();
+    let m = iphr_convert::mhlw::MhlwTable::embedded(t).unwrap();
     let o = Observation {
         company_id: iphr_domain::CompanyId::new(),
         id: iphr_domain::ObservationId::new(),
@@ -189,7 +189,7 @@ fn blank_texts_are_absent_in_and_out() {
         event_date: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
         provenance: Provenance::default(),
     };
-    let (entries, skipped) = iphr_convert::mhlw::entries(&t, &m, &u, &[&o], true);
+    let (entries, skipped) = iphr_convert::mhlw::entries(t, &m, u, &[&o], true);
     assert!(entries.is_empty());
     assert_eq!(skipped.len(), 1);
     assert_eq!(skipped[0].reason, iphr_convert::mhlw::SkipReason::Blank);

@@ -17,7 +17,7 @@ fn input(name: &str) -> Vec<u8> {
     std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions").join(name)).unwrap()
 }
 
-fn tables() -> (ItemTable, UnitTable) {
+fn tables() -> (&'static ItemTable, &'static UnitTable) {
     (ItemTable::embedded().unwrap(), UnitTable::embedded().unwrap())
 }
 
@@ -38,7 +38,7 @@ fn cda_with_many_observations_is_read_in_linear_time() {
     assert!(xml.len() < cda::MAX_BYTES);
     let (t, u) = tables();
     let started = Instant::now();
-    let parsed = cda::parse(xml.as_bytes(), &t, &u).unwrap();
+    let parsed = cda::parse(xml.as_bytes(), t, u).unwrap();
     let took = started.elapsed();
     assert!(took < Duration::from_secs(30), "{n} observations took {took:?}");
     assert_eq!(parsed.rows_read, n);
@@ -52,7 +52,7 @@ fn cda_with_many_observations_is_read_in_linear_time() {
 #[test]
 fn cda_billion_laughs_is_refused() {
     let (t, u) = tables();
-    let r = cda::parse(&input("cda-billion-laughs.xml"), &t, &u);
+    let r = cda::parse(&input("cda-billion-laughs.xml"), t, u);
     assert!(matches!(r, Err(CdaFileError::Xml(_))), "{r:?}");
 }
 
@@ -60,7 +60,7 @@ fn cda_billion_laughs_is_refused() {
 #[test]
 fn cda_in_utf16_is_an_encoding_error() {
     let (t, u) = tables();
-    assert_eq!(cda::parse(&input("cda-utf16.xml"), &t, &u).unwrap_err(), CdaFileError::Encoding);
+    assert_eq!(cda::parse(&input("cda-utf16.xml"), t, u).unwrap_err(), CdaFileError::Encoding);
 }
 
 /// Deeply nested XML neither overflows the stack nor hangs.
@@ -69,7 +69,7 @@ fn deeply_nested_cda_ends_in_an_error() {
     let depth = 100_000;
     let xml = format!("<ClinicalDocument>{}{}</ClinicalDocument>", "<a>".repeat(depth), "</a>".repeat(depth));
     let (t, u) = tables();
-    assert!(cda::parse(xml.as_bytes(), &t, &u).is_err());
+    assert!(cda::parse(xml.as_bytes(), t, u).is_err());
 }
 
 /// Deeply nested JSON ends in serde_json's recursion limit, not a stack overflow.
@@ -78,7 +78,7 @@ fn deeply_nested_fhir_ends_in_an_error() {
     let depth = 100_000;
     let json = format!("{{\"resourceType\":\"Bundle\",\"entry\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
     let (t, u) = tables();
-    let r = fhir::parse(json.as_bytes(), &t, &u);
+    let r = fhir::parse(json.as_bytes(), t, u);
     assert!(matches!(r, Err(FhirFileError::Json { .. })), "{r:?}");
 }
 
@@ -87,7 +87,7 @@ fn deeply_nested_fhir_ends_in_an_error() {
 #[test]
 fn cda_archive_with_overlapping_lying_entries_is_refused() {
     let (t, u) = tables();
-    let r = cda::parse_archive(&input("cda-archive-overlapping-lying-size.zip"), &t, &u);
+    let r = cda::parse_archive(&input("cda-archive-overlapping-lying-size.zip"), t, u);
     assert!(matches!(r, Err(CdaFileError::Shape(_))), "{r:?}");
 }
 

@@ -133,8 +133,8 @@ pub(crate) fn patrol_event(
 pub struct WorkerGenerator<'a> {
     cfg: DemoConfig,
     company: &'a DemoCompany,
-    table: ItemTable,
-    stress_items: Vec<stress::Item>,
+    table: &'static ItemTable,
+    stress_items: &'static [stress::Item],
     criteria: SumCriteria,
     source: String,
 }
@@ -161,7 +161,7 @@ impl<'a> WorkerGenerator<'a> {
             company,
             table: ItemTable::embedded().map_err(|e| e.to_string())?,
             stress_items: stress::items().map_err(|e| e.to_string())?,
-            criteria: SumCriteria::mhlw_example().map_err(|e| e.to_string())?,
+            criteria: *SumCriteria::mhlw_example().map_err(|e| e.to_string())?,
             source: format!("demo:seed={}:as-of={}", cfg.seed, cfg.as_of),
         })
     }
@@ -800,7 +800,7 @@ impl Ctx<'_, '_> {
         let Ok(answers) = Answers::parse(answers) else {
             return;
         };
-        let r = stress::score_sum(&self.wg.stress_items, &answers, self.wg.criteria);
+        let r = stress::score_sum(self.wg.stress_items, &answers, self.wg.criteria);
         let ev = self.event(
             EventKind::StressCheck,
             Some("bjsq57"),

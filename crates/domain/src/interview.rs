@@ -9,6 +9,7 @@ use crate::stress::Section;
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 const FORM_CSV: &str = include_str!("../data/interview-form-v1.csv");
 
@@ -70,8 +71,15 @@ pub struct FormTable {
 }
 
 impl FormTable {
-    /// The embedded table.
-    pub fn embedded() -> Result<Self, String> {
+    /// The embedded form table (`data/interview-form-v1.csv`; 長時間労働者への面接指導 — 労働安全衛生法
+    /// 第66条の8), parsed once per process; an error is a defect of the build.
+    pub fn embedded() -> Result<&'static Self, String> {
+        static TABLE: OnceLock<Result<FormTable, String>> = OnceLock::new();
+        TABLE.get_or_init(Self::parse_embedded).as_ref().map_err(Clone::clone)
+    }
+
+    /// Parses the embedded table (once per process, through [`Self::embedded`]).
+    fn parse_embedded() -> Result<Self, String> {
         let mut fields: BTreeMap<String, Vec<Choice>> = BTreeMap::new();
         let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(FORM_CSV.as_bytes());
         for (i, rec) in rdr.records().enumerate() {

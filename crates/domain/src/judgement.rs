@@ -23,6 +23,7 @@ use crate::postcheckup::{GuidanceLevel, WorkCategory};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 const ANALYTES_CSV: &str = include_str!("../data/judgement-analytes-v1.csv");
 const THRESHOLDS_CSV: &str = include_str!("../data/judgement-ningen-dock-v1.csv");
@@ -1046,8 +1047,14 @@ enum Read<'a> {
 }
 
 impl Rules {
-    /// The embedded tables.
-    pub fn embedded() -> Result<Self, RuleTableError> {
+    /// The embedded rule tables, parsed once per process; an error is a defect of the build.
+    pub fn embedded() -> Result<&'static Self, RuleTableError> {
+        static RULES: OnceLock<Result<Rules, RuleTableError>> = OnceLock::new();
+        RULES.get_or_init(Self::parse_embedded).as_ref().map_err(Clone::clone)
+    }
+
+    /// Parses the embedded table (once per process, through [`Self::embedded`]).
+    fn parse_embedded() -> Result<Self, RuleTableError> {
         let texts: BTreeMap<String, String> =
             TABLE_NAMES.iter().filter_map(|n| embedded_table(n).map(|t| (n.to_string(), t.to_string()))).collect();
         Self::from_texts(texts)
@@ -1068,6 +1075,10 @@ impl Rules {
     /// first and the whole checked once, so that tables that refer to each other (an urgent or
     /// threshold row for an analyte the company's analyte table adds) combine in any order.
     pub fn with_overrides(&self, overrides: &[(&str, &str)]) -> Result<Self, RuleTableError> {
+        if overrides.is_empty() {
+            // Nothing to merge: these rules as they are, without parsing their tables again.
+            return Ok(self.clone());
+        }
         let mut texts = self.texts.clone();
         for (table, company_csv) in overrides {
             let base = texts.get(*table).ok_or_else(|| terr(table, 0, "table", "no such rule table"))?;

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 /// The version of the embedded item table; stored with every coded datum.
 pub const TABLE_VERSION: &str = "ohcc-items-v1";
@@ -421,8 +422,16 @@ pub struct ItemTable {
 }
 
 impl ItemTable {
-    /// The table embedded in this build (`data/ohcc-items-v1.csv`, `data/ohcc-values-v1.csv`).
-    pub fn embedded() -> Result<Self, TableError> {
+    /// The table embedded in this build (`data/ohcc-items-v1.csv`, `data/ohcc-values-v1.csv`, with
+    /// the JLAC10 and value maps), parsed once per process: every call returns the same table. An
+    /// error is a defect of the build (every call reports it).
+    pub fn embedded() -> Result<&'static Self, TableError> {
+        static TABLE: OnceLock<Result<ItemTable, TableError>> = OnceLock::new();
+        TABLE.get_or_init(Self::parse_embedded).as_ref().map_err(Clone::clone)
+    }
+
+    /// Parses the embedded table (once per process, through [`Self::embedded`]).
+    fn parse_embedded() -> Result<Self, TableError> {
         let mut t = Self::from_csv(TABLE_VERSION, ITEMS_CSV, VALUES_CSV)?;
         t.add_jlac10_map(JLAC10_MAP_CSV)?;
         t.add_value_map(VALUE_MAP_CSV)?;
@@ -647,6 +656,16 @@ mod tests {
         assert!(matches!(Ohcc::parse("Ac0010000ZXk1"), Err(OhccError::Char { position: 1, .. })));
         assert!(matches!(Ohcc::parse("Ac0010000ZMx1"), Err(OhccError::Char { position: 2, .. })));
         assert!(matches!(Ohcc::parse("Ａc0010000ZMk1"), Err(OhccError::Length { .. })));
+    }
+
+    #[test]
+    fn embedded_table_is_parsed_once() {
+        let (Ok(a), Ok(b)) = (ItemTable::embedded(), ItemTable::embedded()) else { unreachable!("the table loads") };
+        assert!(std::ptr::eq(a, b), "the same table, not a second parse");
+        let from_another_thread = std::thread::spawn(|| ItemTable::embedded().map(|t| t as *const ItemTable as usize))
+            .join()
+            .unwrap_or_else(|_| unreachable!("the thread ends"));
+        assert_eq!(from_another_thread, Ok(a as *const ItemTable as usize), "one table per process");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 pub(crate) const RULES_CSV: &str = include_str!("../data/overtime-rules-v1.csv");
 
@@ -93,8 +94,14 @@ pub struct OvertimeTableError {
 }
 
 impl OvertimeRules {
-    /// The embedded table.
-    pub fn embedded() -> Result<Self, OvertimeTableError> {
+    /// The embedded table, parsed once per process; an error is a defect of the build.
+    pub fn embedded() -> Result<&'static Self, OvertimeTableError> {
+        static RULES: OnceLock<Result<OvertimeRules, OvertimeTableError>> = OnceLock::new();
+        RULES.get_or_init(Self::parse_embedded).as_ref().map_err(Clone::clone)
+    }
+
+    /// Parses the embedded table (once per process, through [`Self::embedded`]).
+    fn parse_embedded() -> Result<Self, OvertimeTableError> {
         Self::parse(RULES_CSV)
     }
 
@@ -292,7 +299,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default()
     }
 
-    fn rules() -> OvertimeRules {
+    fn rules() -> &'static OvertimeRules {
         match OvertimeRules::embedded() {
             Ok(r) => r,
             Err(e) => unreachable!("{e}"),
@@ -310,7 +317,7 @@ mod tests {
     fn one(m: MonthHours, kind: WorkerKind) -> Vec<(Rule, Level)> {
         let mut hist = BTreeMap::new();
         hist.insert(d(2025, 6), m);
-        flags(&evaluate(&rules(), "general", kind, &hist, d(2025, 6)))
+        flags(&evaluate(rules(), "general", kind, &hist, d(2025, 6)))
     }
 
     #[test]
@@ -359,23 +366,23 @@ mod tests {
         // Apr 90, May 70: 2-month average 80.0 (not over), then May 70.2: 80.1 (over).
         hist.insert(d(2025, 4), h(0.0, 60.0, 30.0));
         hist.insert(d(2025, 5), h(0.0, 50.0, 20.0));
-        let res = evaluate(&r, "general", g, &hist, d(2025, 5));
+        let res = evaluate(r, "general", g, &hist, d(2025, 5));
         assert_eq!(res.as_ref().and_then(|x| x.max_average), Some((2, 80.0)));
         assert!(flags(&res).contains(&(Rule::Avg2To6, Level::Approaching)));
         hist.insert(d(2025, 5), h(0.0, 50.2, 20.0));
-        let res = evaluate(&r, "general", g, &hist, d(2025, 5));
+        let res = evaluate(r, "general", g, &hist, d(2025, 5));
         assert!(flags(&res).contains(&(Rule::Avg2To6, Level::Violation)));
         // A missing month breaks the window.
         let mut gap = BTreeMap::new();
         gap.insert(d(2025, 3), h(0.0, 90.0, 0.0));
         gap.insert(d(2025, 5), h(0.0, 90.0, 0.0));
-        assert_eq!(evaluate(&r, "general", g, &gap, d(2025, 5)).and_then(|x| x.max_average), None);
+        assert_eq!(evaluate(r, "general", g, &gap, d(2025, 5)).and_then(|x| x.max_average), None);
         // Six-month average over 80 while every 2-month average of the last months is lower.
         let mut six = BTreeMap::new();
         for (m, v) in [(10, 100.0), (11, 99.0), (12, 99.0), (1, 60.0), (2, 61.0), (3, 65.0)] {
             six.insert(d(if m >= 10 { 2025 } else { 2026 }, m), h(0.0, v, 0.0));
         }
-        let res = evaluate(&r, "general", g, &six, d(2026, 3));
+        let res = evaluate(r, "general", g, &six, d(2026, 3));
         assert_eq!(res.as_ref().and_then(|x| x.max_average).map(|(k, _)| k), Some(6));
         assert!(flags(&res).contains(&(Rule::Avg2To6, Level::Violation)));
         // Months over 45 h counted in the 協定 year (April–March): the 7th is a violation.
@@ -383,10 +390,10 @@ mod tests {
         for m in 4..=10 {
             yr.insert(d(2025, m), h(0.0, 46.0, 0.0));
         }
-        let six_months = evaluate(&r, "general", g, &yr, d(2025, 9));
+        let six_months = evaluate(r, "general", g, &yr, d(2025, 9));
         assert_eq!(six_months.as_ref().map(|x| x.over45_months), Some(6));
         assert!(flags(&six_months).contains(&(Rule::Over45Months, Level::Approaching)));
-        let seven = evaluate(&r, "general", g, &yr, d(2025, 10));
+        let seven = evaluate(r, "general", g, &yr, d(2025, 10));
         assert!(flags(&seven).contains(&(Rule::Over45Months, Level::Violation)));
         // March belongs to the year that began the April before; April starts a new count.
         assert_eq!(r.year_start(d(2026, 3)), d(2025, 4));
@@ -396,11 +403,11 @@ mod tests {
         for m in [4, 5, 6, 7, 8, 9, 10, 11, 12] {
             y.insert(d(2025, m), h(0.0, 80.0, 0.0));
         }
-        let res = evaluate(&r, "general", g, &y, d(2025, 12));
+        let res = evaluate(r, "general", g, &y, d(2025, 12));
         assert_eq!(res.as_ref().map(|x| x.year_statutory_overtime), Some(720.0));
         assert!(flags(&res).contains(&(Rule::Year720, Level::Approaching)));
         y.insert(d(2025, 12), h(0.0, 80.5, 0.0));
-        assert!(flags(&evaluate(&r, "general", g, &y, d(2025, 12))).contains(&(Rule::Year720, Level::Violation)));
+        assert!(flags(&evaluate(r, "general", g, &y, d(2025, 12))).contains(&(Rule::Year720, Level::Violation)));
     }
 
     #[test]
@@ -410,15 +417,15 @@ mod tests {
         let mut hist = BTreeMap::new();
         hist.insert(d(2025, 6), h(0.0, 95.0, 10.0));
         // Drivers: no monthly 100 h cap.
-        let f = flags(&evaluate(&r, "driver", g, &hist, d(2025, 6)));
+        let f = flags(&evaluate(r, "driver", g, &hist, d(2025, 6)));
         assert!(!f.iter().any(|(x, _)| *x == Rule::Month100));
         assert!(f.contains(&(Rule::Month45, Level::Notice)));
         // General: violation.
-        assert!(flags(&evaluate(&r, "general", g, &hist, d(2025, 6))).contains(&(Rule::Month100, Level::Violation)));
+        assert!(flags(&evaluate(r, "general", g, &hist, d(2025, 6))).contains(&(Rule::Month100, Level::Violation)));
         // Unknown profile: general.
         assert_eq!(
-            flags(&evaluate(&r, "nope", g, &hist, d(2025, 6))),
-            flags(&evaluate(&r, "general", g, &hist, d(2025, 6)))
+            flags(&evaluate(r, "nope", g, &hist, d(2025, 6))),
+            flags(&evaluate(r, "general", g, &hist, d(2025, 6)))
         );
         assert_eq!(r.profiles.get("driver").and_then(|p| p.get(&Rule::Year720)).map(|t| t.threshold), Some(960.0));
         assert!(

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 const DEFAULT_CSV: &str = include_str!("../data/policy-default-2018.csv");
 
@@ -126,9 +127,11 @@ struct Row {
 }
 
 impl PolicyTable {
-    /// The default table from the 指針 (`data/policy-default-2018.csv`).
-    pub fn default_2018() -> Result<Self, PolicyTableError> {
-        Self::from_csv(DEFAULT_CSV)
+    /// The default table from the 指針 (`data/policy-default-2018.csv`), parsed once per process;
+    /// an error is a defect of the build.
+    pub fn default_2018() -> Result<&'static Self, PolicyTableError> {
+        static TABLE: OnceLock<Result<PolicyTable, PolicyTableError>> = OnceLock::new();
+        TABLE.get_or_init(|| Self::from_csv(DEFAULT_CSV)).as_ref().map_err(Clone::clone)
     }
 
     /// Parses a table; `# edition: X` in a comment line names the edition.
@@ -424,7 +427,7 @@ mod tests {
     use crate::UserId;
     use std::collections::BTreeSet;
 
-    fn table() -> PolicyTable {
+    fn table() -> &'static PolicyTable {
         match PolicyTable::default_2018() {
             Ok(t) => t,
             Err(e) => unreachable!("{e}"),
@@ -485,7 +488,7 @@ mod tests {
         for (role, row) in expected {
             let a = actor(*role, &[c], None);
             for (class, want) in InfoClass::ALL.iter().zip(row) {
-                assert_eq!(decide(&t, &a, s, *class, &[]), *want, "{role} × {class}");
+                assert_eq!(decide(t, &a, s, *class, &[]), *want, "{role} × {class}");
             }
         }
     }
@@ -498,9 +501,9 @@ mod tests {
         let other = PersonId::new();
         let a = actor(Role::Worker, &[], Some(me));
         for class in InfoClass::ALL {
-            assert_eq!(decide(&t, &a, Subject { company_id: c, person_id: me }, class, &[]), Allow);
+            assert_eq!(decide(t, &a, Subject { company_id: c, person_id: me }, class, &[]), Allow);
             assert_eq!(
-                decide(&t, &a, Subject { company_id: c, person_id: other }, class, &[]),
+                decide(t, &a, Subject { company_id: c, person_id: other }, class, &[]),
                 Deny { reason: DenyReason::NotOwnRecord }
             );
         }
@@ -514,7 +517,7 @@ mod tests {
         let a = actor(Role::Physician, &[mine], None);
         let s = Subject { company_id: theirs, person_id: PersonId::new() };
         for class in InfoClass::ALL {
-            assert_eq!(decide(&t, &a, s, class, &[]), Deny { reason: DenyReason::CompanyNotServed });
+            assert_eq!(decide(t, &a, s, class, &[]), Deny { reason: DenyReason::CompanyNotServed });
         }
     }
 
@@ -527,16 +530,16 @@ mod tests {
         let hr = actor(Role::Hr, &[c], None);
         let grant =
             ConsentGrant { person_id: p, company_id: c, info_class: Stress, grantee_role: Role::Hr, event_id: None };
-        assert_eq!(decide(&t, &hr, s, Stress, &[grant]), Allow);
+        assert_eq!(decide(t, &hr, s, Stress, &[grant]), Allow);
         // Consent to stress results does not open class 2 (a deny row is not consent-based).
-        assert_eq!(decide(&t, &hr, s, Class2, &[grant]), Deny { reason: DenyReason::Policy });
+        assert_eq!(decide(t, &hr, s, Class2, &[grant]), Deny { reason: DenyReason::Policy });
         // Another role, person or company: no.
         let hm = actor(Role::HealthManager, &[c], None);
-        assert_eq!(decide(&t, &hm, s, Stress, &[grant]), Deny { reason: DenyReason::NoConsent });
+        assert_eq!(decide(t, &hm, s, Stress, &[grant]), Deny { reason: DenyReason::NoConsent });
         let other = ConsentGrant { person_id: PersonId::new(), ..grant };
-        assert_eq!(decide(&t, &hr, s, Stress, &[other]), Deny { reason: DenyReason::NoConsent });
+        assert_eq!(decide(t, &hr, s, Stress, &[other]), Deny { reason: DenyReason::NoConsent });
         let other_co = ConsentGrant { company_id: CompanyId::new(), ..grant };
-        assert_eq!(decide(&t, &hr, s, Stress, &[other_co]), Deny { reason: DenyReason::NoConsent });
+        assert_eq!(decide(t, &hr, s, Stress, &[other_co]), Deny { reason: DenyReason::NoConsent });
     }
 
     /// Issue 11.10: a consent scoped to one stress check gives that check's result in processed
@@ -556,18 +559,18 @@ mod tests {
             grantee_role: Role::Hr,
             event_id: Some(this),
         };
-        assert_eq!(decide_for(&t, &hr, s, Stress, Some(this), &[grant]), Decision::AllowProcessed);
-        assert_eq!(decide_for(&t, &hr, s, Stress, Some(other), &[grant]), Deny { reason: DenyReason::NoConsent });
-        assert_eq!(decide_for(&t, &hr, s, Stress, None, &[grant]), Deny { reason: DenyReason::NoConsent });
-        assert_eq!(decide(&t, &hr, s, Stress, &[grant]), Deny { reason: DenyReason::NoConsent });
+        assert_eq!(decide_for(t, &hr, s, Stress, Some(this), &[grant]), Decision::AllowProcessed);
+        assert_eq!(decide_for(t, &hr, s, Stress, Some(other), &[grant]), Deny { reason: DenyReason::NoConsent });
+        assert_eq!(decide_for(t, &hr, s, Stress, None, &[grant]), Deny { reason: DenyReason::NoConsent });
+        assert_eq!(decide(t, &hr, s, Stress, &[grant]), Deny { reason: DenyReason::NoConsent });
         // The health manager was not the grantee; a class-wide consent still opens it in full.
         let hm = actor(Role::HealthManager, &[c], None);
-        assert_eq!(decide_for(&t, &hm, s, Stress, Some(this), &[grant]), Deny { reason: DenyReason::NoConsent });
+        assert_eq!(decide_for(t, &hm, s, Stress, Some(this), &[grant]), Deny { reason: DenyReason::NoConsent });
         let wide = ConsentGrant { event_id: None, ..grant };
-        assert_eq!(decide_for(&t, &hr, s, Stress, Some(other), &[grant, wide]), Allow);
+        assert_eq!(decide_for(t, &hr, s, Stress, Some(other), &[grant, wide]), Allow);
         // A class allowed outright is not narrowed by a scoped consent.
         let phys = actor(Role::Physician, &[c], None);
-        assert_eq!(decide_for(&t, &phys, s, Stress, Some(other), &[grant]), Allow);
+        assert_eq!(decide_for(t, &phys, s, Stress, Some(other), &[grant]), Allow);
     }
 
     #[test]
@@ -587,7 +590,7 @@ mod tests {
         let inst = actor(Role::Institution, &[c], None);
         assert_eq!(decide(&o, &inst, s, Class2, &[]), Deny { reason: DenyReason::UploadOnly });
         // The base table is unchanged.
-        assert_eq!(decide(&t, &hm, s, Class2, &[]), Allow);
+        assert_eq!(decide(t, &hm, s, Class2, &[]), Allow);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 const TABLE_CSV: &str = include_str!("../data/special-checkups-v2.csv");
 
@@ -38,8 +39,15 @@ impl SpecialCheckup {
     }
 }
 
-/// The embedded table.
-pub fn table() -> Result<Vec<SpecialCheckup>, String> {
+/// The embedded table (`data/special-checkups-v2.csv`), parsed once per process; an error is a
+/// defect of the build.
+pub fn table() -> Result<&'static [SpecialCheckup], String> {
+    static TABLE: OnceLock<Result<Vec<SpecialCheckup>, String>> = OnceLock::new();
+    TABLE.get_or_init(parse_table).as_ref().map(Vec::as_slice).map_err(Clone::clone)
+}
+
+/// Parses the embedded table (once per process, through [`table`]).
+fn parse_table() -> Result<Vec<SpecialCheckup>, String> {
     csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .from_reader(TABLE_CSV.as_bytes())
@@ -139,26 +147,26 @@ mod tests {
         assert_eq!(t.len(), 7);
         let exp = vec![("有機則".to_string(), d("2024-04-01"))];
         // Never examined since placement: due at placement, overdue now.
-        let r = due(&t, &exp, &[], d("2024-05-01"), 30);
+        let r = due(t, &exp, &[], d("2024-05-01"), 30);
         assert_eq!((r[0].due, r[0].status), (d("2024-04-01"), DueStatus::Overdue));
         // Last 2025-01-10 → due 2025-07-10: scheduled on 2025-06-09 (31 days), due soon on 06-10, overdue on 07-11.
         let ck = vec![special("2025-01-10", "有機則29条"), special("2024-12-01", "鉛則53条")];
-        assert_eq!(due(&t, &exp, &ck, d("2025-06-09"), 30)[0].status, DueStatus::Scheduled);
-        assert_eq!(due(&t, &exp, &ck, d("2025-06-10"), 30)[0].status, DueStatus::DueSoon);
-        assert_eq!(due(&t, &exp, &ck, d("2025-07-10"), 30)[0].status, DueStatus::DueSoon);
-        let r = due(&t, &exp, &ck, d("2025-07-11"), 30);
+        assert_eq!(due(t, &exp, &ck, d("2025-06-09"), 30)[0].status, DueStatus::Scheduled);
+        assert_eq!(due(t, &exp, &ck, d("2025-06-10"), 30)[0].status, DueStatus::DueSoon);
+        assert_eq!(due(t, &exp, &ck, d("2025-07-10"), 30)[0].status, DueStatus::DueSoon);
+        let r = due(t, &exp, &ck, d("2025-07-11"), 30);
         assert_eq!((r[0].last, r[0].due, r[0].status), (Some(d("2025-01-10")), d("2025-07-10"), DueStatus::Overdue));
         // A checkup for another statute does not count; one that names nothing does.
         let lead = vec![special("2025-01-10", "鉛則53条")];
-        assert_eq!(due(&t, &exp, &lead, d("2025-02-01"), 30)[0].last, None);
+        assert_eq!(due(t, &exp, &lead, d("2025-02-01"), 30)[0].last, None);
         let plain = vec![special("2025-01-10", "")];
-        assert_eq!(due(&t, &exp, &plain, d("2025-02-01"), 30)[0].last, Some(d("2025-01-10")));
+        assert_eq!(due(t, &exp, &plain, d("2025-02-01"), 30)[0].last, Some(d("2025-01-10")));
         // A periodic checkup is no 有機溶剤 checkup.
         let periodic = vec![DoneCheckup { date: d("2025-01-10"), kind: "periodic".into(), text: String::new() }];
-        assert_eq!(due(&t, &exp, &periodic, d("2025-02-01"), 30)[0].last, None);
+        assert_eq!(due(t, &exp, &periodic, d("2025-02-01"), 30)[0].last, None);
         // じん肺: every 36 months; unknown statutes are skipped.
         let dust = vec![("じん肺法".to_string(), d("2020-01-01")), ("不明".to_string(), d("2020-01-01"))];
-        let r = due(&t, &dust, &[special("2023-02-01", "じん肺健康診断")], d("2025-01-01"), 30);
+        let r = due(t, &dust, &[special("2023-02-01", "じん肺健康診断")], d("2025-01-01"), 30);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].due, d("2026-02-01"));
     }
@@ -171,15 +179,15 @@ mod tests {
         let night = vec![("深夜業".to_string(), d("2015-06-25"))];
         let kind = |date: &str, k: &str| DoneCheckup { date: d(date), kind: k.into(), text: String::new() };
         let done = vec![kind("2025-10-30", "specific_work"), kind("2026-11-01", "periodic")];
-        let r = due(&t, &night, &done, d("2026-12-08"), 30);
+        let r = due(t, &night, &done, d("2026-12-08"), 30);
         assert_eq!((r[0].last, r[0].due, r[0].status), (Some(d("2026-11-01")), d("2027-05-01"), DueStatus::Scheduled));
         // Six months after the last one it is due again.
-        let r = due(&t, &night, &done, d("2027-05-02"), 30);
+        let r = due(t, &night, &done, d("2027-05-02"), 30);
         assert_eq!(r[0].status, DueStatus::Overdue);
         // A special checkup alone does not satisfy it; a 特定業務 one after placement does.
-        let r = due(&t, &night, &[special("2026-11-01", "")], d("2026-12-08"), 30);
+        let r = due(t, &night, &[special("2026-11-01", "")], d("2026-12-08"), 30);
         assert_eq!((r[0].last, r[0].status), (None, DueStatus::Overdue));
-        let r = due(&t, &night, &[kind("2014-01-01", "specific_work")], d("2026-12-08"), 30);
+        let r = due(t, &night, &[kind("2014-01-01", "specific_work")], d("2026-12-08"), 30);
         assert_eq!(r[0].last, None, "before placement it does not count");
     }
 }

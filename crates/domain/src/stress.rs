@@ -8,6 +8,7 @@
 //! and the 仕事のストレス判定図 (`data/stress-hanteizu-v1.csv`): [`StressRules`].
 
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 const ITEMS_CSV: &str = include_str!("../data/bjsq57-items.csv");
 const SUM_CRITERIA_CSV: &str = include_str!("../data/stress-sum-criteria-v1.csv");
@@ -62,8 +63,15 @@ struct ItemRow {
     sum_method_reverse_5_minus_x: String,
 }
 
-/// The 57 items.
-pub fn items() -> Result<Vec<Item>, StressTableError> {
+/// The 57 items of the 職業性ストレス簡易調査票 (`data/bjsq57-items.csv`), parsed once per process;
+/// an error is a defect of the build.
+pub fn items() -> Result<&'static [Item], StressTableError> {
+    static ITEMS: OnceLock<Result<Vec<Item>, StressTableError>> = OnceLock::new();
+    ITEMS.get_or_init(parse_items).as_ref().map(Vec::as_slice).map_err(Clone::clone)
+}
+
+/// Parses the embedded items (once per process, through [`items`]).
+fn parse_items() -> Result<Vec<Item>, StressTableError> {
     let mut rdr = csv::Reader::from_reader(ITEMS_CSV.as_bytes());
     let mut out = Vec::with_capacity(57);
     for (i, rec) in rdr.deserialize::<ItemRow>().enumerate() {
@@ -101,8 +109,15 @@ pub struct SumCriteria {
 }
 
 impl SumCriteria {
-    /// The MHLW example criteria (`data/stress-sum-criteria-v1.csv`).
-    pub fn mhlw_example() -> Result<Self, StressTableError> {
+    /// The MHLW example criteria (`data/stress-sum-criteria-v1.csv`), parsed once per process; an
+    /// error is a defect of the build.
+    pub fn mhlw_example() -> Result<&'static Self, StressTableError> {
+        static CRITERIA: OnceLock<Result<SumCriteria, StressTableError>> = OnceLock::new();
+        CRITERIA.get_or_init(Self::parse_mhlw_example).as_ref().map_err(Clone::clone)
+    }
+
+    /// Parses the embedded criteria (once per process, through [`Self::mhlw_example`]).
+    fn parse_mhlw_example() -> Result<Self, StressTableError> {
         let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(SUM_CRITERIA_CSV.as_bytes());
         rdr.deserialize::<SumCriteria>()
             .next()
@@ -415,8 +430,14 @@ fn numbers_list(table: &'static str, row: usize, s: &str) -> Result<Vec<u8>, Str
 }
 
 impl StressRules {
-    /// The embedded tables.
-    pub fn embedded() -> Result<Self, StressTableError> {
+    /// The embedded tables, parsed once per process; an error is a defect of the build.
+    pub fn embedded() -> Result<&'static Self, StressTableError> {
+        static RULES: OnceLock<Result<StressRules, StressTableError>> = OnceLock::new();
+        RULES.get_or_init(Self::parse_embedded).as_ref().map_err(Clone::clone)
+    }
+
+    /// Parses the embedded table (once per process, through [`Self::embedded`]).
+    fn parse_embedded() -> Result<Self, StressTableError> {
         let items = items()?;
         let sum = SumCriteria::mhlw_example()?;
         let mut scales = Vec::new();
@@ -500,10 +521,10 @@ impl StressRules {
             min_group: k("min_group")? as usize,
         };
         Ok(Self {
-            items,
+            items: items.to_vec(),
             scales,
             bands,
-            sum,
+            sum: *sum,
             soten,
             hanteizu,
             version: "bjsq57-items;stress-scales-v1;stress-soten-bands-v1;stress-sum-criteria-v1;stress-soten-criteria-v1;stress-hanteizu-v1".into(),
@@ -592,9 +613,9 @@ mod tests {
         assert!((h.control_at(h.mean_quant, 100.0) - h.mean_ctrl).abs() < 1e-12);
     }
 
-    fn setup() -> (Vec<Item>, SumCriteria) {
+    fn setup() -> (&'static [Item], SumCriteria) {
         match (items(), SumCriteria::mhlw_example()) {
-            (Ok(i), Ok(c)) => (i, c),
+            (Ok(i), Ok(c)) => (i, *c),
             other => unreachable!("{other:?}"),
         }
     }
@@ -634,9 +655,9 @@ mod tests {
     fn sum_method_boundaries() {
         let (items, crit) = setup();
         // All 1s: A 17, B 29, C 9, not high stress.
-        assert_eq!(score_sum(&items, &sheet(1, 1, 1), crit), SumResult { a: 17, b: 29, c: 9, high_stress: false });
+        assert_eq!(score_sum(items, &sheet(1, 1, 1), crit), SumResult { a: 17, b: 29, c: 9, high_stress: false });
         // All 4s: A 68, B 116, C 36.
-        assert_eq!(score_sum(&items, &sheet(4, 4, 4), crit), SumResult { a: 68, b: 116, c: 36, high_stress: true });
+        assert_eq!(score_sum(items, &sheet(4, 4, 4), crit), SumResult { a: 68, b: 116, c: 36, high_stress: true });
         // B exactly 77 (27×3 − … ): build by hand on the answer vector.
         let mut v = sheet(1, 2, 1).as_slice().to_vec(); // B = 58
         let b_items: Vec<usize> =
@@ -651,23 +672,23 @@ mod tests {
             }
         };
         bump(&mut v, 19); // B = 58 + 19 = 77
-        let r = score_sum(&items, &Answers::parse(v.clone()).unwrap_or_else(|_| unreachable!()), crit);
+        let r = score_sum(items, &Answers::parse(v.clone()).unwrap_or_else(|_| unreachable!()), crit);
         assert_eq!((r.b, r.high_stress), (77, true));
         let mut v76 = sheet(1, 2, 1).as_slice().to_vec();
         bump(&mut v76, 18); // B = 76, A + C = 26
-        let r = score_sum(&items, &Answers::parse(v76).unwrap_or_else(|_| unreachable!()), crit);
+        let r = score_sum(items, &Answers::parse(v76).unwrap_or_else(|_| unreachable!()), crit);
         assert_eq!((r.b, r.high_stress), (76, false));
         // A + C = 76 and B = 63: high; A + C = 75: not.
         // A = 4×17 = 68, C = 8 needs C 9 min → use A 68 + C 9 = 77 ≥ 76 and B at 58 (all 2s): not high (B < 63).
-        let r = score_sum(&items, &sheet(4, 2, 1), crit);
+        let r = score_sum(items, &sheet(4, 2, 1), crit);
         assert_eq!((r.a + r.c, r.b, r.high_stress), (77, 58, false));
         let mut v = sheet(4, 2, 1).as_slice().to_vec();
         bump(&mut v, 5); // B = 63
-        let r = score_sum(&items, &Answers::parse(v).unwrap_or_else(|_| unreachable!()), crit);
+        let r = score_sum(items, &Answers::parse(v).unwrap_or_else(|_| unreachable!()), crit);
         assert_eq!((r.a + r.c, r.b, r.high_stress), (77, 63, true));
         let mut v = sheet(4, 2, 1).as_slice().to_vec();
         bump(&mut v, 4); // B = 62
-        let r = score_sum(&items, &Answers::parse(v).unwrap_or_else(|_| unreachable!()), crit);
+        let r = score_sum(items, &Answers::parse(v).unwrap_or_else(|_| unreachable!()), crit);
         assert_eq!((r.b, r.high_stress), (62, false));
     }
 
@@ -679,7 +700,7 @@ mod tests {
         assert_eq!(Answers::parse(v), Err(AnswerError::Range { item: 10, value: 5 }));
     }
 
-    fn rules() -> StressRules {
+    fn rules() -> &'static StressRules {
         match StressRules::embedded() {
             Ok(r) => r,
             Err(e) => unreachable!("{e}"),

@@ -5,6 +5,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 const RULES_CSV: &str = include_str!("../data/working-time-v1.csv");
 
@@ -24,8 +25,15 @@ pub struct WorkTimeRules {
 }
 
 impl WorkTimeRules {
-    /// The embedded rules.
-    pub fn embedded() -> Result<Self, String> {
+    /// The embedded rules (`data/working-time-v1.csv`), parsed once per process; an error is a
+    /// defect of the build.
+    pub fn embedded() -> Result<&'static Self, String> {
+        static RULES: OnceLock<Result<WorkTimeRules, String>> = OnceLock::new();
+        RULES.get_or_init(Self::parse_embedded).as_ref().map_err(Clone::clone)
+    }
+
+    /// Parses the embedded table (once per process, through [`Self::embedded`]).
+    fn parse_embedded() -> Result<Self, String> {
         let mut m = BTreeMap::new();
         let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(RULES_CSV.as_bytes());
         for rec in rdr.records() {
@@ -135,7 +143,7 @@ pub fn months(days: &[Day], rules: &WorkTimeRules) -> BTreeMap<NaiveDate, Month>
 mod tests {
     use super::*;
 
-    fn rules() -> WorkTimeRules {
+    fn rules() -> &'static WorkTimeRules {
         match WorkTimeRules::embedded() {
             Ok(r) => r,
             Err(e) => unreachable!("{e}"),
@@ -169,7 +177,7 @@ mod tests {
             days.push(Day { date: d(2024, 6, day), hours: 9.0, kind: DayKind::Ordinary, night: day == 7 });
         }
         days.push(Day { date: d(2024, 6, 8), hours: 6.0, kind: DayKind::Ordinary, night: false });
-        let m = months(&days, &r);
+        let m = months(&days, r);
         let june = m[&d(2024, 6, 1)];
         assert_eq!(june.total_hours, 55.0);
         assert_eq!(june.holiday_hours, 4.0);
@@ -189,7 +197,7 @@ mod tests {
                 night: false,
             })
             .collect();
-        let m = months(&days, &r);
+        let m = months(&days, r);
         assert_eq!(m[&d(2024, 6, 1)].statutory_overtime, 0.0);
         assert_eq!(m[&d(2024, 7, 1)].statutory_overtime, 5.0);
         assert_eq!(m[&d(2024, 6, 1)].total_hours, 7.5);

@@ -1,15 +1,17 @@
 //! Checkup CSV imports in bounded memory: the file is read three times as a stream and never
 //! held whole — once for its SHA-256 and encoding, once to convert every row (row errors, and
 //! the (person, date) keys that occur more than once), and once to plan and write chunk by
-//! chunk inside one store transaction ([`Store::begin_import`]). A file-level error, a refused
-//! file or a dry run writes nothing; what is written and reported is what planning the whole
-//! file at once gives.
+//! chunk inside one store transaction
+//! ([`ImportStore::begin_import`](iphr_store::ImportStore::begin_import)). A file-level error, a
+//! refused file or a dry run writes nothing; what is written and reported is what planning the
+//! whole file at once gives.
 
-use crate::{ImportError, Options, Outcome};
+use crate::plan::{FileMeta, Planner, RepeatedKeys};
+use crate::{ImportError, Options, Outcome, RecordOutcome};
 use chrono::Utc;
 use iphr_convert::checkup_csv::{self, CsvStream, RowError};
-use iphr_convert::plan::{FileMeta, Planner, RepeatedKeys, checkup_records};
 use iphr_convert::profile::Profile;
+use iphr_convert::records::checkup_records;
 use iphr_convert::text::EncodingDetector;
 use iphr_convert::units::UnitTable;
 use iphr_domain::CompanyId;
@@ -72,6 +74,14 @@ pub enum CsvInput<'a> {
 }
 
 impl<'a> CsvInput<'a> {
+    /// The file's path, if it is read from one.
+    fn path(&self) -> Option<&'a Path> {
+        match *self {
+            CsvInput::Bytes(_) => None,
+            CsvInput::Path(p) => Some(p),
+        }
+    }
+
     fn len(&self) -> u64 {
         match *self {
             CsvInput::Bytes(b) => b.len() as u64,
@@ -104,7 +114,7 @@ pub async fn import_checkup_csv_input(
     input: CsvInput<'_>,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     import_checkup_csv_chunked(
         store,
         company,
@@ -132,16 +142,16 @@ pub async fn import_checkup_csv_chunked(
     options: Options,
     chunk_rows: usize,
     progress: Progress<'_>,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     let chunk_rows = chunk_rows.max(1);
     let total = input.len();
     let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let at = |r: &std::sync::Arc<std::sync::atomic::AtomicU64>| r.load(std::sync::atomic::Ordering::Relaxed);
-    let io_err = |e: std::io::Error| ImportError::Tables(format!("{file_name}: cannot read: {e}"));
-    let file_err = |error| ImportError::File { file: file_name.into(), error };
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let profile = crate::with_source_mappings(store, company, profile, &table).await?;
+    let io_err = |e: std::io::Error| ImportError::io(input.path().unwrap_or(Path::new(file_name)), e);
+    let file_err = |error: checkup_csv::FileError| ImportError::file(file_name, error);
+    let table = ItemTable::embedded()?;
+    let units = UnitTable::embedded()?;
+    let profile = crate::with_source_mappings(store, company, profile, table).await?;
     let profile = &profile;
     let choice = checkup_csv::encoding_choice(profile);
 
@@ -182,14 +192,14 @@ pub async fn import_checkup_csv_chunked(
 
     // Pass 1: every row converted; kept are the row errors and the (person, date) keys that may
     // occur more than once.
-    let matcher_planner = Planner::new(&meta, &table, &matcher, encoding, 0, &[], None);
+    let matcher_planner = Planner::new(&meta, table, &matcher, encoding, 0, &[], None);
     let mut rows_read = 0usize;
     let mut errors: Vec<RowError> = Vec::new();
     let mut repeated = RepeatedKeys::for_file_of(total);
     let mut creating = options.create_persons.then(|| crate::persons::Creating::new(company));
     {
         let mut stream =
-            CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, &table, &units)
+            CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, table, units)
                 .map_err(file_err)?;
         while let Some(chunk) = stream.next_chunk(chunk_rows).map_err(file_err)? {
             progress(Pass::Converting, at(&read), total);
@@ -220,7 +230,7 @@ pub async fn import_checkup_csv_chunked(
     };
 
     // Pass 2: plan chunk by chunk; write inside one transaction unless nothing may be written.
-    let mut planner = Planner::new(&meta, &table, &matcher, encoding, rows_read, &errors, Some(repeated));
+    let mut planner = Planner::new(&meta, table, matcher, encoding, rows_read, &errors, Some(repeated));
     drop(errors);
     let writing = !options.dry_run && (!planner.has_errors() || options.allow_partial);
     let mut tx: Option<Box<dyn ImportTransaction>> = if writing { Some(store.begin_import().await?) } else { None };
@@ -230,7 +240,7 @@ pub async fn import_checkup_csv_chunked(
         tx.write(&created.write(file_name, imported_by)).await?;
     }
     let mut stream =
-        CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, &table, &units)
+        CsvStream::new(input.open_counted(&read).map_err(io_err)?, encoding, profile, file_name, table, units)
             .map_err(file_err)?;
     while let Some(chunk) = stream.next_chunk(chunk_rows).map_err(file_err)? {
         progress(Pass::Writing, at(&read), total);
@@ -251,13 +261,10 @@ pub async fn import_checkup_csv_chunked(
         }
     }
     let (source_file, mut report) = planner.finish();
-    report.created_persons = created.persons.len();
-    report.warnings.extend(created.warnings.iter().map(|w| iphr_convert::plan::ReportError {
-        file: file_name.into(),
-        line: w.line,
-        field: w.field.clone(),
-        reason: w.reason.clone(),
-    }));
+    report.summary.created_persons = created.persons.len();
+    report
+        .warnings
+        .extend(created.warnings.iter().map(|w| crate::Issue::at_line(file_name, w.line, &w.field, &w.reason)));
     if !report.errors.is_empty() && !options.allow_partial {
         drop(tx);
         return Ok(Outcome::Refused { report });
@@ -266,6 +273,7 @@ pub async fn import_checkup_csv_chunked(
     let audit = vec![crate::import_audit(company, kind, file_name, imported_by, &report)];
     tx.write(&ImportWrite { source_file, audit, ..ImportWrite::default() }).await?;
     tx.commit().await?;
+    report.source_file_id = Some(meta.id);
     Ok(Outcome::Imported { report })
 }
 
@@ -278,6 +286,6 @@ pub async fn import_checkup_csv_file(
     file_name: &str,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     import_checkup_csv_input(store, company, profile, file_name, CsvInput::Path(path), imported_by, options).await
 }

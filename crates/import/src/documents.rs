@@ -15,8 +15,9 @@
 //! is shown to a role that could not see the worst a scan may hold. A user who knows a document's
 //! content can narrow it later.
 
-use crate::{ImportError, Options};
-use chrono::{NaiveDate, Utc};
+use crate::outcome::{DocumentLine, DocumentOutcome, DocumentReport, DocumentSummary, Issue, Outcome};
+use crate::{ImportError, NotFound, Options, Unmatched};
+use chrono::Utc;
 use iphr_convert::documents::{
     BundleError, ContentType, EntryError, Limits, PathMatch, Pattern, ZipBundle, ZipEntry, is_system_file, is_zip,
     read_capped, safe_path,
@@ -38,112 +39,6 @@ pub const KIND: &str = "documents";
 
 /// Deepest folder nesting walked.
 const MAX_DEPTH: usize = 32;
-
-/// A problem with one entry of a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct EntryIssue {
-    /// The bundle (zip or folder) as given.
-    pub file: String,
-    /// The path inside the bundle.
-    pub entry: String,
-    /// `path`, `size`, `bytes`, `content_type`.
-    pub field: String,
-    /// Why.
-    pub reason: String,
-}
-
-/// What happened (or, dry, would happen) to one document.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct DocumentLine {
-    /// The path inside the bundle.
-    pub entry: String,
-    /// `matched` (new, on a timeline), `unassigned` (new, waiting), `assigned` (was waiting,
-    /// now matched), `unchanged`.
-    pub outcome: String,
-    /// The document id (new ones: the id it gets).
-    pub document_id: uuid::Uuid,
-    /// MIME type.
-    pub content_type: String,
-    /// Bytes.
-    pub size: u64,
-    /// SHA-256, hex.
-    pub sha256: String,
-    /// 社員番号 from the name.
-    pub employee_number: Option<String>,
-    /// The worker.
-    pub person_id: Option<PersonId>,
-    /// The date from the name.
-    pub date: Option<NaiveDate>,
-    /// Title.
-    pub title: String,
-    /// Why it waits unassigned.
-    pub reason: Option<String>,
-}
-
-/// What a bundle import did (or, dry, would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct DocumentReport {
-    /// The bundle as given.
-    pub file: String,
-    /// SHA-256 of the bundle (a zip's bytes; a folder's sorted listing of hashes and paths).
-    pub sha256: String,
-    /// The pattern.
-    pub pattern: String,
-    /// Files read (system files and folders not counted).
-    pub read: usize,
-    /// New documents stored (matched and unassigned).
-    pub imported: usize,
-    /// New documents matched to a worker (an attachment event each).
-    pub matched: usize,
-    /// New documents stored unassigned.
-    pub unassigned: usize,
-    /// Documents stored before, waiting, that now matched a worker.
-    pub assigned: usize,
-    /// Documents stored before (same SHA-256).
-    pub unchanged: usize,
-    /// Entries refused (errors).
-    pub rejected: usize,
-    /// System files and in-bundle duplicates skipped (warnings).
-    pub skipped: usize,
-    /// Errors, each with the entry, field and reason.
-    pub errors: Vec<EntryIssue>,
-    /// Warnings.
-    pub warnings: Vec<EntryIssue>,
-    /// Every document, in path order.
-    pub documents: Vec<DocumentLine>,
-}
-
-/// What happened to a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum DocumentOutcome {
-    /// Written.
-    Imported {
-        /// The report.
-        report: DocumentReport,
-    },
-    /// Nothing written: a dry run.
-    DryRun {
-        /// The report.
-        report: DocumentReport,
-    },
-    /// Nothing written: entries had errors and partial imports were not allowed.
-    Refused {
-        /// The report.
-        report: DocumentReport,
-    },
-}
-
-impl DocumentOutcome {
-    /// The report.
-    pub fn report(&self) -> &DocumentReport {
-        match self {
-            DocumentOutcome::Imported { report }
-            | DocumentOutcome::DryRun { report }
-            | DocumentOutcome::Refused { report } => report,
-        }
-    }
-}
 
 /// How the user names a worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,28 +109,29 @@ impl Bundle {
 
 /// Opens a zip file or walks a folder.
 fn open(path: &Path, name: &str, limits: &Limits) -> Result<(Bundle, Vec<Item>, Option<String>), ImportError> {
-    let file_err = |reason: String| ImportError::Tables(format!("{name}: {reason}"));
-    let meta = std::fs::metadata(path).map_err(|e| file_err(format!("cannot read: {e}")))?;
+    let io_err = |e: std::io::Error| ImportError::io(path, e);
+    let bundle_err = |e: BundleError| ImportError::file(name, e);
+    let meta = std::fs::metadata(path).map_err(io_err)?;
     if meta.is_dir() {
-        let items = walk(path, limits).map_err(|e| file_err(e.to_string()))?;
+        let items = walk(path, limits).map_err(bundle_err)?;
         return Ok((Bundle::Folder, items, None));
     }
-    let mut f = std::fs::File::open(path).map_err(|e| file_err(format!("cannot read: {e}")))?;
+    let mut f = std::fs::File::open(path).map_err(io_err)?;
     let mut first = [0u8; 4];
-    let n = f.read(&mut first).map_err(|e| file_err(format!("cannot read: {e}")))?;
+    let n = f.read(&mut first).map_err(io_err)?;
     if !is_zip(first.get(..n).unwrap_or_default()) {
-        return Err(file_err("neither a zip archive nor a folder".into()));
+        return Err(bundle_err(BundleError::NotABundle));
     }
     // The bundle's hash, streamed (the archive is never held whole).
     let mut hasher = Sha256::new();
-    let mut f = std::fs::File::open(path).map_err(|e| file_err(format!("cannot read: {e}")))?;
-    std::io::copy(&mut f, &mut hasher).map_err(|e| file_err(format!("cannot read: {e}")))?;
+    let mut f = std::fs::File::open(path).map_err(io_err)?;
+    std::io::copy(&mut f, &mut hasher).map_err(io_err)?;
     let sha = hex::encode(hasher.finalize());
-    let f = std::fs::File::open(path).map_err(|e| file_err(format!("cannot read: {e}")))?;
-    let mut zip = ZipBundle::open(BufReader::new(f), *limits).map_err(|e| file_err(e.to_string()))?;
+    let f = std::fs::File::open(path).map_err(io_err)?;
+    let mut zip = ZipBundle::open(BufReader::new(f), *limits).map_err(bundle_err)?;
     let items = zip
         .entries()
-        .map_err(|e| file_err(e.to_string()))?
+        .map_err(bundle_err)?
         .into_iter()
         .map(|e| {
             if e.symlink {
@@ -304,17 +200,17 @@ fn file_name_of(path: &str) -> &str {
 }
 
 /// Finds the employment a name's employee number belongs to, or why not.
-fn who<'c>(found: Option<&PathMatch>, candidates: &'c [Candidate]) -> Result<&'c Candidate, String> {
-    let Some(m) = found else { return Err("the name does not fit the pattern".into()) };
-    let Some(no) = m.employee_number.as_deref() else { return Err("the name gives no employee number".into()) };
+fn who<'c>(found: Option<&PathMatch>, candidates: &'c [Candidate]) -> Result<&'c Candidate, Unmatched> {
+    let Some(m) = found else { return Err(Unmatched::NoPattern) };
+    let Some(no) = m.employee_number.as_deref() else { return Err(Unmatched::NoEmployeeNumber) };
     let incoming = Incoming { employee_number: Some(no.to_string()), ..Default::default() };
     match find(&incoming, candidates) {
-        Match::Matched { index, .. } => candidates.get(index).ok_or_else(|| format!("employee number {no}: not found")),
+        Match::Matched { index, .. } => candidates.get(index).ok_or_else(|| Unmatched::Unknown(no.into())),
         Match::Ambiguous { indices, .. } => {
-            Err(format!("employee number {no} is ambiguous ({} employments)", indices.len()))
+            Err(Unmatched::Ambiguous { employee_number: no.into(), employments: indices.len() })
         }
-        Match::Unknown => Err(format!("unknown employee number {no}")),
-        Match::Conflict { reason, .. } => Err(format!("employee number {no}: {reason}")),
+        Match::Unknown => Err(Unmatched::Unknown(no.into())),
+        Match::Conflict { reason, .. } => Err(Unmatched::Conflict { employee_number: no.into(), reason }),
     }
 }
 
@@ -363,13 +259,12 @@ pub async fn import_documents(
 ) -> Result<DocumentOutcome, ImportError> {
     let name = path.display().to_string();
     let (mut bundle, items, zip_sha) = open(path, &name, &limits)?;
-    let mut report = DocumentReport { file: name.clone(), pattern: pattern.as_str().into(), ..Default::default() };
-    let issue = |entry: &str, field: &str, reason: String| EntryIssue {
+    let mut report = DocumentReport {
         file: name.clone(),
-        entry: entry.into(),
-        field: field.into(),
-        reason,
+        summary: DocumentSummary { pattern: pattern.as_str().into(), ..Default::default() },
+        ..Default::default()
     };
+    let issue = |entry: &str, field: &str, reason: String| Issue::at_entry(&name, entry, field, reason);
 
     // Pass 1: one entry in memory at a time.
     let mut planned: Vec<Planned> = Vec::new();
@@ -378,7 +273,7 @@ pub async fn import_documents(
     for (index, item) in items.iter().enumerate() {
         let entry = item.path().to_string();
         if is_system_file(&entry) {
-            report.skipped += 1;
+            report.summary.skipped += 1;
             report.warnings.push(issue(&entry, "path", "a file manager's system file: skipped".into()));
             continue;
         }
@@ -403,10 +298,8 @@ pub async fn import_documents(
         };
         total = total.saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
         if total > limits.max_total {
-            return Err(ImportError::Tables(format!(
-                "{name}: too large: the documents unpack to more than {} bytes",
-                limits.max_total
-            )));
+            let e = BundleError::TooLarge(format!("the documents unpack to more than {} bytes", limits.max_total));
+            return Err(ImportError::file(&name, e));
         }
         let Some(content_type) = ContentType::sniff(&bytes) else {
             report.rejected += 1;
@@ -419,7 +312,7 @@ pub async fn import_documents(
         };
         let sha256 = hex::encode(Sha256::digest(&bytes));
         if let Some(first) = by_hash.get(&sha256) {
-            report.skipped += 1;
+            report.summary.skipped += 1;
             report.warnings.push(issue(&entry, "bytes", format!("the same document as {first}: stored once")));
             continue;
         }
@@ -468,7 +361,7 @@ pub async fn import_documents(
             person_id: person.as_ref().ok().map(|c| c.person_id),
             date: m.date,
             title: m.title.clone().unwrap_or_else(|| file_name_of(&p.path).to_string()),
-            reason: person.as_ref().err().cloned(),
+            reason: person.as_ref().err().map(ToString::to_string),
         };
         if let Some(stored) = known.get(&p.sha256) {
             line.document_id = stored.id;
@@ -490,17 +383,17 @@ pub async fn import_documents(
                         assigned_by: imported_by.into(),
                         assigned_at: now,
                     });
-                    report.assigned += 1;
+                    report.summary.assigned += 1;
                     line.outcome = "assigned".into();
                 }
                 _ => {
-                    report.unchanged += 1;
+                    report.summary.unchanged += 1;
                     line.outcome = "unchanged".into();
                     line.person_id = stored.person_id;
                     line.reason = stored.unmatched_reason.clone();
                 }
             }
-            report.documents.push(line);
+            report.summary.documents.push(line);
             continue;
         }
         let id = uuid::Uuid::now_v7();
@@ -532,24 +425,26 @@ pub async fn import_documents(
                 meta.employment_id = Some(c.employment_id);
                 meta.event_id = Some(event.id);
                 events.push(event);
-                report.matched += 1;
+                report.summary.matched += 1;
                 line.outcome = "matched".into();
             }
             Err(reason) => {
-                meta.unmatched_reason = Some(reason.clone());
-                report.unassigned += 1;
+                meta.unmatched_reason = Some(reason.to_string());
+                report.summary.unassigned += 1;
                 line.outcome = "unassigned".into();
             }
         }
-        report.imported += 1;
-        report.documents.push(line);
+        report.summary.imported += 1;
+        report.summary.documents.push(line);
         new_docs.push((i, meta));
     }
+    let earlier = store.source_file(company, KIND, &bundle_sha).await?;
+    report.source_file_id = earlier.as_ref().map(|f| f.id);
     if !report.errors.is_empty() && !options.allow_partial {
-        return Ok(DocumentOutcome::Refused { report });
+        return Ok(Outcome::Refused { report });
     }
     if options.dry_run {
-        return Ok(DocumentOutcome::DryRun { report });
+        return Ok(Outcome::DryRun { report });
     }
 
     // Pass 2: the new documents' bytes for the transaction, each checked against its plan.
@@ -557,24 +452,28 @@ pub async fn import_documents(
     for (i, meta) in new_docs {
         let Some(p) = planned.get(i) else { continue };
         let Some(item) = items.get(p.item) else { continue };
-        let bytes =
-            bundle.read(item, &limits).map_err(|e| ImportError::Tables(format!("{name}: entry {}: {e}", p.path)))?;
+        let bytes = bundle.read(item, &limits).map_err(|error| ImportError::Entry {
+            file: name.clone(),
+            entry: p.path.clone(),
+            error,
+        })?;
         if hex::encode(Sha256::digest(&bytes)) != p.sha256 {
-            return Err(ImportError::Tables(format!("{name}: entry {}: changed while importing; run again", p.path)));
+            return Err(ImportError::EntryChanged { file: name.clone(), entry: p.path.clone() });
         }
         documents.push(StoredDocument { meta, bytes });
     }
-    let earlier = store.source_file(company, KIND, &bundle_sha).await?;
+    let counts = &report.summary;
     let summary = serde_json::json!({
-        "read": report.read, "imported": report.imported, "matched": report.matched,
-        "unassigned": report.unassigned, "assigned": report.assigned, "unchanged": report.unchanged,
-        "rejected": report.rejected, "skipped": report.skipped,
+        "read": report.read, "imported": counts.imported, "matched": counts.matched,
+        "unassigned": counts.unassigned, "assigned": counts.assigned, "unchanged": counts.unchanged,
+        "rejected": report.rejected, "skipped": counts.skipped,
     });
     if !documents.is_empty() || !assignments.is_empty() {
+        let new_id = uuid::Uuid::now_v7();
         let write = DocumentWrite {
             source_file: earlier.is_none().then(|| SourceFile {
                 company_id: company,
-                id: uuid::Uuid::now_v7(),
+                id: new_id,
                 kind: KIND.into(),
                 sha256: bundle_sha.clone(),
                 file_name: name.clone(),
@@ -589,6 +488,7 @@ pub async fn import_documents(
             assignments,
         };
         store.insert_documents(&write).await?;
+        report.source_file_id = Some(earlier.map_or(new_id, |f| f.id));
     }
     store
         .append_audit(&AuditEntry {
@@ -605,16 +505,16 @@ pub async fn import_documents(
             detail: format!(
                 "{name}: read {} imported {} matched {} unassigned {} assigned {} unchanged {} rejected {}",
                 report.read,
-                report.imported,
-                report.matched,
-                report.unassigned,
-                report.assigned,
-                report.unchanged,
+                report.summary.imported,
+                report.summary.matched,
+                report.summary.unassigned,
+                report.summary.assigned,
+                report.summary.unchanged,
                 report.rejected
             ),
         })
         .await?;
-    Ok(DocumentOutcome::Imported { report })
+    Ok(Outcome::Imported { report })
 }
 
 /// Gives a document waiting unassigned (未割当) to a worker of the company: its attachment event
@@ -631,16 +531,13 @@ pub async fn assign_document(
         .await?
         .into_iter()
         .find(|d| d.id == id)
-        .ok_or_else(|| ImportError::Tables(format!("no unassigned document {id} in this company")))?;
+        .ok_or(NotFound::UnassignedDocument(id))?;
     let candidates = store.identity_candidates(company).await?;
     let c = match person {
-        PersonRef::Person(p) => candidates
-            .iter()
-            .find(|c| c.person_id == *p)
-            .ok_or_else(|| ImportError::Tables(format!("person {p} is not employed by this company")))?,
+        PersonRef::Person(p) => candidates.iter().find(|c| c.person_id == *p).ok_or(NotFound::Employee(*p))?,
         PersonRef::EmployeeNumber(no) => {
             let m = PathMatch { employee_number: Some(no.clone()), ..Default::default() };
-            who(Some(&m), &candidates).map_err(ImportError::Tables)?
+            who(Some(&m), &candidates)?
         }
     };
     let event = attachment_event(company, c, &doc, &format!("queue:{id}"));

@@ -5,17 +5,35 @@
 //! stored, and then refuses (row errors without `allow_partial`: nothing is written), reports
 //! only (`dry_run`), or applies the plan in one transaction and writes the audit entry.
 //! Importing the same bytes again writes nothing new.
+//!
+//! - [`plan`] plans records of any source against what is stored (new, unchanged, corrected,
+//!   held for identity review, unmapped) into the store's write types; [`hr_plan`] plans an HR
+//!   master the same way;
+//! - [`outcome`]: every importer returns an [`Outcome`] with its [`Report`] — the parts they share
+//!   and a summary of the kind of file;
+//! - [`ImportError`]: why nothing was written, typed, naming the file, line, table or record.
+
+#![warn(missing_docs)]
 
 pub mod checkup;
 pub mod documents;
+mod error;
+pub mod hr_plan;
+pub mod outcome;
 mod persons;
+pub mod plan;
 
 pub use checkup::{CsvInput, Pass, import_checkup_csv_chunked, import_checkup_csv_file, import_checkup_csv_input};
-pub use documents::{DocumentOutcome, DocumentReport, PersonRef, assign_document, import_documents};
+pub use documents::{PersonRef, assign_document, import_documents};
+pub use error::{ImportError, NotFound, ReadError, Unmatched};
+pub use outcome::{
+    At, DocumentLine, DocumentOutcome, DocumentReport, DocumentSummary, HrOutcome, HrReport, HrSummary, Issue, Outcome,
+    RecordOutcome, RecordReport, RecordSummary, Report,
+};
 
+use crate::plan::FileMeta;
 use chrono::Utc;
-use iphr_convert::checkup_csv::{self, FileError};
-use iphr_convert::plan::{FileMeta, Report};
+use iphr_convert::checkup_csv;
 use iphr_convert::profile::Profile;
 use iphr_convert::units::UnitTable;
 use iphr_domain::audit::AuditEntry;
@@ -23,7 +41,7 @@ use iphr_domain::event::EventKind;
 use iphr_domain::identity::{Incoming, Match};
 use iphr_domain::ohcc::ItemTable;
 use iphr_domain::{AuditId, CompanyId};
-use iphr_store::{Store, StoreError};
+use iphr_store::Store;
 use sha2::{Digest, Sha256};
 
 /// How to import.
@@ -38,55 +56,6 @@ pub struct Options {
     pub create_persons: bool,
 }
 
-/// What happened to a file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Written.
-    Imported {
-        /// The report.
-        report: Report,
-    },
-    /// Nothing written: a dry run.
-    DryRun {
-        /// The report.
-        report: Report,
-    },
-    /// Nothing written: rows had errors and partial imports were not allowed.
-    Refused {
-        /// The report.
-        report: Report,
-    },
-}
-
-impl Outcome {
-    /// The report.
-    pub fn report(&self) -> &Report {
-        match self {
-            Outcome::Imported { report } | Outcome::DryRun { report } | Outcome::Refused { report } => report,
-        }
-    }
-}
-
-/// A file that could not be imported at all.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    /// The file (encoding, header, profile fit).
-    #[error("{file}: {error}")]
-    File {
-        /// File name.
-        file: String,
-        /// The error.
-        error: FileError,
-    },
-    /// The store.
-    #[error("{0}")]
-    Store(#[from] StoreError),
-    /// The code tables.
-    #[error("{0}")]
-    Tables(String),
-}
-
 /// Imports one checkup CSV through a profile for a company.
 pub async fn import_checkup_csv(
     store: &dyn Store,
@@ -96,7 +65,7 @@ pub async fn import_checkup_csv(
     bytes: &[u8],
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     checkup::import_checkup_csv_input(
         store,
         company,
@@ -137,7 +106,13 @@ async fn with_source_mappings(
 
 /// The audit entry of an import, written in the import's own transaction
 /// ([`ImportWrite::audit`](iphr_store::ImportWrite)): it lands exactly when the import does.
-fn import_audit(company: CompanyId, kind: &str, file_name: &str, imported_by: &str, report: &Report) -> AuditEntry {
+fn import_audit(
+    company: CompanyId,
+    kind: &str,
+    file_name: &str,
+    imported_by: &str,
+    report: &RecordReport,
+) -> AuditEntry {
     AuditEntry {
         id: AuditId::new(),
         at: Utc::now(),
@@ -152,13 +127,13 @@ fn import_audit(company: CompanyId, kind: &str, file_name: &str, imported_by: &s
         detail: format!(
             "{file_name}: read {} imported {} unchanged {} corrected {} rejected {} unmapped {} queued {} persons created {}",
             report.read,
-            report.imported,
-            report.unchanged,
-            report.corrected,
+            report.summary.imported,
+            report.summary.unchanged,
+            report.summary.corrected,
             report.rejected,
-            report.unmapped,
-            report.queued,
-            report.created_persons
+            report.summary.unmapped,
+            report.summary.queued,
+            report.summary.created_persons
         ),
     }
 }
@@ -171,10 +146,10 @@ pub async fn import_attendance(
     bytes: &[u8],
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
-    let records = iphr_convert::attendance::parse(bytes).map_err(|e| e.to_string());
+) -> Result<RecordOutcome, ImportError> {
+    let records = iphr_convert::attendance::parse(bytes).map_err(|e| ImportError::file(file_name, e))?;
     let source = Source::fixed("attendance", EventKind::AttendanceMonth, "attendance");
-    run_parsed(store, company, source, file_name, bytes, records, imported_by, options).await
+    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
 /// Imports one stress-check answer CSV (57 answers per worker, keyed in from paper).
@@ -185,25 +160,9 @@ pub async fn import_stress(
     bytes: &[u8],
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
-    let records = iphr_convert::stress_csv::parse(bytes).map_err(|e| e.to_string());
+) -> Result<RecordOutcome, ImportError> {
+    let records = iphr_convert::stress_csv::parse(bytes).map_err(|e| ImportError::file(file_name, e))?;
     let source = Source::fixed("stress", EventKind::StressCheck, "stress-answers");
-    run_parsed(store, company, source, file_name, bytes, records, imported_by, options).await
-}
-
-/// Runs a parsed file of a fixed-layout source; a file-level error names the file.
-#[allow(clippy::too_many_arguments)]
-async fn run_parsed(
-    store: &dyn Store,
-    company: CompanyId,
-    source: Source,
-    file_name: &str,
-    bytes: &[u8],
-    records: Result<iphr_convert::plan::ParsedRecords, String>,
-    imported_by: &str,
-    options: Options,
-) -> Result<Outcome, ImportError> {
-    let records = records.map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
     run_records(store, company, source, file_name, bytes, records, imported_by, options).await
 }
 
@@ -212,14 +171,14 @@ async fn name_person(
     store: &dyn Store,
     company: CompanyId,
     person: iphr_domain::PersonId,
-    records: &mut iphr_convert::plan::ParsedRecords,
+    records: &mut iphr_convert::records::ParsedRecords,
 ) -> Result<(), ImportError> {
     let c = store
         .identity_candidates(company)
         .await?
         .into_iter()
         .find(|c| c.person_id == person)
-        .ok_or_else(|| ImportError::Tables(format!("person {person} is not employed by this company")))?;
+        .ok_or(NotFound::Employee(person))?;
     // The user names the person: identify every record by that employment alone.
     let named = iphr_convert::checkup_csv::Identity { employee_number: Some(c.employee_number), ..Default::default() };
     for r in &mut records.records {
@@ -241,11 +200,10 @@ pub async fn import_fhir(
     person: Option<iphr_domain::PersonId>,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let mut records = iphr_convert::fhir::parse(bytes, &table, &units)
-        .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+) -> Result<RecordOutcome, ImportError> {
+    let table = ItemTable::embedded()?;
+    let units = UnitTable::embedded()?;
+    let mut records = iphr_convert::fhir::parse(bytes, table, units).map_err(|e| ImportError::file(file_name, e))?;
     if let Some(p) = person {
         name_person(store, company, p, &mut records).await?;
     }
@@ -264,15 +222,15 @@ pub async fn import_cda(
     person: Option<iphr_domain::PersonId>,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+) -> Result<RecordOutcome, ImportError> {
+    let table = ItemTable::embedded()?;
+    let units = UnitTable::embedded()?;
     let parsed = if iphr_convert::cda::is_zip(bytes) {
-        iphr_convert::cda::parse_archive(bytes, &table, &units)
+        iphr_convert::cda::parse_archive(bytes, table, units)
     } else {
-        iphr_convert::cda::parse(bytes, &table, &units)
+        iphr_convert::cda::parse(bytes, table, units)
     };
-    let mut records = parsed.map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let mut records = parsed.map_err(|e| ImportError::file(file_name, e))?;
     if let Some(p) = person {
         name_person(store, company, p, &mut records).await?;
     }
@@ -307,14 +265,14 @@ async fn run_records(
     source: Source,
     file_name: &str,
     bytes: &[u8],
-    records: iphr_convert::plan::ParsedRecords,
+    records: iphr_convert::records::ParsedRecords,
     imported_by: &str,
     options: Options,
-) -> Result<Outcome, ImportError> {
+) -> Result<RecordOutcome, ImportError> {
     let Source { kind, event_kind, profile, institution } = source;
     let sha256 = hex::encode(Sha256::digest(bytes));
     let earlier = store.source_file(company, kind, &sha256).await?;
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let table = ItemTable::embedded()?;
     let candidates = store.identity_candidates(company).await?;
     let matcher = iphr_convert::matching::Matcher::new(&candidates);
     let keys: Vec<_> = records
@@ -349,8 +307,8 @@ async fn run_records(
         imported_by: imported_by.into(),
         now: Utc::now(),
     };
-    let (mut write, report) =
-        iphr_convert::plan::plan_records(&records, &meta, &table, &candidates, &events, &observations);
+    let (mut write, mut report) =
+        crate::plan::plan_records(&records, &meta, table, &candidates, &events, &observations);
     if !report.errors.is_empty() && !options.allow_partial {
         return Ok(Outcome::Refused { report });
     }
@@ -359,6 +317,7 @@ async fn run_records(
     }
     write.audit.push(import_audit(company, kind, file_name, imported_by, &report));
     store.apply_import(&write).await?;
+    report.source_file_id = Some(meta.id);
     Ok(Outcome::Imported { report })
 }
 
@@ -372,18 +331,18 @@ pub async fn import_hr(
     imported_by: &str,
     options: Options,
 ) -> Result<HrOutcome, ImportError> {
+    let parsed = iphr_convert::hr::parse(bytes).map_err(|e| ImportError::file(file_name, e))?;
     let state = store.hr_state(company).await?;
-    let (write, report) = iphr_convert::hr::plan(bytes, file_name, company, &state, as_of)
-        .map_err(|e| ImportError::Tables(format!("{file_name}: {e}")))?;
+    let (write, mut report) = hr_plan::plan(&parsed, file_name, company, &state, as_of);
+    report.sha256 = hex::encode(Sha256::digest(bytes));
     if !report.errors.is_empty() && !options.allow_partial {
-        return Ok(HrOutcome::Refused { report });
+        return Ok(Outcome::Refused { report });
     }
     if options.dry_run {
-        return Ok(HrOutcome::DryRun { report });
+        return Ok(Outcome::DryRun { report });
     }
     store.apply_hr(&write).await?;
-    let mut report = report;
-    report.resolved = resolve_waiting(store, company, imported_by).await?;
+    report.summary.resolved = resolve_waiting(store, company, imported_by).await?;
     store
         .append_audit(&AuditEntry {
             id: AuditId::new(),
@@ -398,41 +357,16 @@ pub async fn import_hr(
             allowed: true,
             detail: format!(
                 "{file_name}: read {} created {} updated {} unchanged {} rejected {}, held records resolved {}",
-                report.read, report.created, report.updated, report.unchanged, report.rejected, report.resolved
+                report.read,
+                report.summary.created,
+                report.summary.updated,
+                report.summary.unchanged,
+                report.rejected,
+                report.summary.resolved
             ),
         })
         .await?;
-    Ok(HrOutcome::Imported { report })
-}
-
-/// What happened to an HR file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum HrOutcome {
-    /// Written.
-    Imported {
-        /// The report.
-        report: iphr_convert::hr::HrReport,
-    },
-    /// Nothing written: a dry run.
-    DryRun {
-        /// The report.
-        report: iphr_convert::hr::HrReport,
-    },
-    /// Nothing written: rows had errors.
-    Refused {
-        /// The report.
-        report: iphr_convert::hr::HrReport,
-    },
-}
-
-impl HrOutcome {
-    /// The report.
-    pub fn report(&self) -> &iphr_convert::hr::HrReport {
-        match self {
-            HrOutcome::Imported { report } | HrOutcome::DryRun { report } | HrOutcome::Refused { report } => report,
-        }
-    }
+    Ok(Outcome::Imported { report })
 }
 
 /// Resolves a record held for identity review: it is about `person` (an employee of the company).
@@ -444,13 +378,13 @@ pub async fn resolve_identity(
     queue_id: uuid::Uuid,
     person: iphr_domain::PersonId,
     actor: &str,
-) -> Result<Report, ImportError> {
+) -> Result<RecordReport, ImportError> {
     let entry = store
         .identity_queue(company)
         .await?
         .into_iter()
         .find(|e| e.id == queue_id)
-        .ok_or_else(|| ImportError::Tables(format!("no open queue entry {queue_id} in this company")))?;
+        .ok_or(NotFound::QueueEntry(queue_id))?;
     let candidates = store.identity_candidates(company).await?;
     resolve_entry(store, company, &entry, person, &candidates, actor, "resolve identity").await
 }
@@ -464,19 +398,16 @@ async fn resolve_entry(
     candidates: &[iphr_domain::identity::Candidate],
     actor: &str,
     action: &str,
-) -> Result<Report, ImportError> {
+) -> Result<RecordReport, ImportError> {
     let queue_id = entry.id;
-    let c = candidates
-        .iter()
-        .find(|c| c.person_id == person)
-        .ok_or_else(|| ImportError::Tables(format!("person {person} is not employed by this company")))?;
+    let c = candidates.iter().find(|c| c.person_id == person).ok_or(NotFound::Employee(person))?;
     let identity =
         iphr_convert::checkup_csv::Identity { employee_number: Some(c.employee_number.clone()), ..Default::default() };
-    let record = iphr_convert::plan::record_from_json(&entry.payload, identity)
-        .ok_or_else(|| ImportError::Tables(format!("queue entry {queue_id}: the held record cannot be read")))?;
+    let record = iphr_convert::records::record_from_json(&entry.payload, identity)
+        .ok_or(ImportError::HeldRecord { queue_id })?;
     let (events, observations) = store.events_on(company, record.kind, &[(person, record.date)]).await?;
-    let parsed = iphr_convert::plan::ParsedRecords::of(vec![record], 1);
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
+    let parsed = iphr_convert::records::ParsedRecords::of(vec![record], 1);
+    let table = ItemTable::embedded()?;
     let meta = FileMeta {
         company_id: company,
         id: entry.source_file_id,
@@ -489,8 +420,7 @@ async fn resolve_entry(
         imported_by: actor.into(),
         now: Utc::now(),
     };
-    let (mut write, report) =
-        iphr_convert::plan::plan_records(&parsed, &meta, &table, candidates, &events, &observations);
+    let (mut write, report) = crate::plan::plan_records(&parsed, &meta, table, candidates, &events, &observations);
     write.resolved.push(queue_id);
     write.audit.push(AuditEntry {
         id: AuditId::new(),
@@ -505,7 +435,7 @@ async fn resolve_entry(
         allowed: true,
         detail: format!(
             "queue {queue_id} (line {}, {}): imported {} unchanged {} corrected {}",
-            entry.line, entry.reason, report.imported, report.unchanged, report.corrected
+            entry.line, entry.reason, report.summary.imported, report.summary.unchanged, report.summary.corrected
         ),
     });
     store.apply_import(&write).await?;
@@ -527,8 +457,8 @@ pub async fn resolve_waiting(store: &dyn Store, company: CompanyId, actor: &str)
     let matcher = iphr_convert::matching::Matcher::new(&candidates);
     let mut resolved = 0;
     for entry in &queue {
-        let identity = iphr_convert::plan::identity_from_json(&entry.identity);
-        let Match::Matched { index, .. } = matcher.find(&iphr_convert::plan::incoming(&identity)) else { continue };
+        let identity = iphr_convert::records::identity_from_json(&entry.identity);
+        let Match::Matched { index, .. } = matcher.find(&iphr_convert::records::incoming(&identity)) else { continue };
         let Some(c) = candidates.get(index) else { continue };
         resolve_entry(store, company, entry, c.person_id, &candidates, actor, "resolve identity (automatic)").await?;
         resolved += 1;
@@ -546,7 +476,7 @@ pub struct MapReport {
     /// Why items were left.
     pub errors: Vec<String>,
     /// The planning report of the converted items.
-    pub report: Report,
+    pub report: RecordReport,
 }
 
 /// Maps a source system's code to an OHCC item: the mapping is saved for later imports and the
@@ -561,10 +491,10 @@ pub async fn map_unmapped(
     actor: &str,
 ) -> Result<MapReport, ImportError> {
     use iphr_convert::checkup_csv::{Identity, ItemResult};
-    use iphr_convert::plan::{ParsedRecords, Record};
-    let table = ItemTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let units = UnitTable::embedded().map_err(|e| ImportError::Tables(e.to_string()))?;
-    let def = table.get_str(item).ok_or_else(|| ImportError::Tables(format!("{item} is not in the OHCC table")))?;
+    use iphr_convert::records::{ParsedRecords, Record};
+    let table = ItemTable::embedded()?;
+    let units = UnitTable::embedded()?;
+    let def = table.get_str(item).ok_or_else(|| NotFound::OhccItem(item.into()))?;
     let resolved = iphr_convert::profile::ResolvedItem {
         item: def.item,
         source_code: source_code.into(),
@@ -594,7 +524,7 @@ pub async fn map_unmapped(
             out.still_held += 1;
             continue;
         };
-        match checkup_csv::convert_cell(&table, &units, &resolved, &u.raw_value, u.unit.as_deref(), None) {
+        match checkup_csv::convert_cell(table, units, &resolved, &u.raw_value, u.unit.as_deref(), None) {
             Ok(Some((value, warning))) => {
                 converted_ids.push(u.id);
                 by_visit.entry((person, date)).or_default().push(ItemResult {
@@ -618,10 +548,12 @@ pub async fn map_unmapped(
     }
     if !out.errors.is_empty() {
         // A mapping the held values do not fit is refused whole: nothing is saved or converted.
-        return Err(ImportError::Tables(format!(
-            "[{source_system}] {source_code} → {item} refused: {}",
-            out.errors.join("; ")
-        )));
+        return Err(ImportError::MappingRefused {
+            source_system: source_system.into(),
+            source_code: source_code.into(),
+            item: item.into(),
+            reasons: out.errors,
+        });
     }
     let mut records = Vec::new();
     let mut keys = Vec::new();
@@ -657,8 +589,7 @@ pub async fn map_unmapped(
         imported_by: actor.into(),
         now: Utc::now(),
     };
-    let (mut write, report) =
-        iphr_convert::plan::plan_records(&parsed, &meta, &table, &candidates, &events, &observations);
+    let (mut write, report) = crate::plan::plan_records(&parsed, &meta, table, &candidates, &events, &observations);
     out.converted = converted_ids.len();
     write.mapped = converted_ids;
     write.mapping = Some(iphr_store::SourceMapping {
@@ -686,6 +617,7 @@ pub async fn map_unmapped(
         ),
     });
     store.apply_import(&write).await?;
-    out.report = report;
+    // Held items of many files: no one file is the source.
+    out.report = Report { source_file_id: None, ..report };
     Ok(out)
 }

@@ -60,7 +60,7 @@ impl Creating {
     /// A visit whose person is not matched: collected when no employee fits it at all.
     pub(crate) fn offer(&mut self, matcher: &Matcher, v: &Visit) {
         let id = &v.identity;
-        if !matches!(matcher.find(&iphr_convert::plan::incoming(id)), Match::Unknown) {
+        if !matches!(matcher.find(&iphr_convert::records::incoming(id)), Match::Unknown) {
             return;
         }
         let family = id.family_name.as_deref().unwrap_or("").trim();

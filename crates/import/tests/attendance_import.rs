@@ -56,7 +56,7 @@ async fn monthly_totals() {
     let bytes = std::fs::read(root().join("fixtures/attendance/attendance-monthly.csv")).unwrap();
     let out = import_attendance(&store, c, "attendance-monthly.csv", &bytes, "t", Options::default()).await.unwrap();
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.read, r.imported, r.queued, r.encoding.as_str()), (3, 15, 0, "CP932"));
+    assert_eq!((r.read, r.summary.imported, r.summary.queued, r.encoding.as_deref()), (3, 15, 0, Some("CP932")));
     // 260.5 h in May (31 days): 260.5 − 31/7 × 40 = 83.36 h.
     assert_eq!(
         values(&store, c, "A000101", d(2024, 5, 1)).await,
@@ -75,7 +75,7 @@ async fn monthly_totals() {
     );
     assert_eq!(values(&store, c, "A000103", d(2024, 5, 1)).await[0], ("Fb0010000Z".into(), 122.86));
     let out = import_attendance(&store, c, "attendance-monthly.csv", &bytes, "t", Options::default()).await.unwrap();
-    assert_eq!((out.report().imported, out.report().unchanged), (0, 15));
+    assert_eq!((out.report().summary.imported, out.report().summary.unchanged), (0, 15));
 }
 
 #[tokio::test]
@@ -84,7 +84,7 @@ async fn daily_records_computed() {
     let bytes = std::fs::read(root().join("fixtures/attendance/attendance-daily.csv")).unwrap();
     let out = import_attendance(&store, c, "attendance-daily.csv", &bytes, "t", Options::default()).await.unwrap();
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.read, r.imported), (7, 5));
+    assert_eq!((r.read, r.summary.imported), (7, 5));
     // 54 h in June: daily overtime 2 + 2, weekly 6 (50 h on ordinary days − 4 − 40), holiday 4,
     // one night shift (22:00–7:00); the 面接指導 hours 54 − 30/7 × 40 < 0 → 0.
     assert_eq!(
@@ -94,6 +94,6 @@ async fn daily_records_computed() {
     let bad = std::fs::read(root().join("fixtures/attendance/attendance-daily-errors.csv")).unwrap();
     let out = import_attendance(&store, c, "attendance-daily-errors.csv", &bad, "t", Options::default()).await.unwrap();
     let Outcome::Refused { report: r } = out else { panic!("{out:?}") };
-    let e: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
-    assert_eq!(e, vec![(2, "退勤"), (3, "日付"), (4, "休日区分")]);
+    let e: Vec<(Option<u64>, &str)> = r.errors.iter().map(|e| (e.line(), e.field.as_str())).collect();
+    assert_eq!(e, vec![(Some(2), "退勤"), (Some(3), "日付"), (Some(4), "休日区分")]);
 }

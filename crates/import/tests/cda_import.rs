@@ -38,7 +38,12 @@ async fn example_document() {
             .unwrap();
     let out = import_cda(&store, c.id, "example.xml", &bytes, None, "t", Options::default()).await.unwrap();
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.read, r.imported, r.rejected, r.unmapped, r.queued), (35, 35, 0, 0, 0), "{:?}", r.errors);
+    assert_eq!(
+        (r.read, r.summary.imported, r.rejected, r.summary.unmapped, r.summary.queued),
+        (35, 35, 0, 0, 0),
+        "{:?}",
+        r.errors
+    );
     let p = store.identity_candidates(c.id).await.unwrap()[0].person_id;
     let obs = store.person_observations(c.id, p).await.unwrap();
     let get = |item: &str| obs.iter().find(|o| o.item.as_str() == item).unwrap_or_else(|| panic!("{item}"));
@@ -59,7 +64,7 @@ async fn example_document() {
     assert_eq!((t.len(), t[0].subkind.as_deref()), (1, Some("tokutei")));
     // Again: unchanged.
     let out = import_cda(&store, c.id, "example.xml", &bytes, None, "t", Options::default()).await.unwrap();
-    assert_eq!((out.report().imported, out.report().unchanged), (0, 35));
+    assert_eq!((out.report().summary.imported, out.report().summary.unchanged), (0, 35));
     // Not XML, entities, and the wrong root are file errors.
     for (bad, want) in [
         ("<ClinicalDocument", "not well-formed XML"),
@@ -95,7 +100,7 @@ async fn archive_with_index() {
     let bytes = std::fs::read(root.join("archive.zip")).unwrap();
     let out = import_cda(&store, c.id, "archive.zip", &bytes, None, "t", Options::default()).await.unwrap();
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.read, r.imported, r.queued, r.new_visits), (70, 70, 0, 2), "{:?}", r.errors);
+    assert_eq!((r.read, r.summary.imported, r.summary.queued, r.summary.new_visits), (70, 70, 0, 2), "{:?}", r.errors);
     // An index that miscounts its records refuses the archive: nothing written.
     let before = store.stats().await.unwrap();
     let bad = std::fs::read(root.join("archive-bad-count.zip")).unwrap();

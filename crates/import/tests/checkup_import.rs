@@ -10,7 +10,7 @@ use iphr_domain::observation::{Comparator, RangeFlag, Value};
 use iphr_domain::person::{Employment, InsurerIds, Person, Sex};
 use iphr_domain::tenant::Company;
 use iphr_domain::{CompanyId, EmploymentId, PersonId};
-use iphr_import::{Options, Outcome, import_checkup_csv};
+use iphr_import::{Options, Outcome, RecordOutcome, import_checkup_csv};
 use iphr_store::Batch;
 use iphr_store::prelude::*;
 use iphr_store_sqlite::SqliteStore;
@@ -78,7 +78,7 @@ async fn world() -> World {
     World { store, _dir: dir, company: company.id, yamada: yamada.id, sato: sato.id }
 }
 
-async fn run(w: &World, prof: &str, name: &str, bytes: &[u8], options: Options) -> Outcome {
+async fn run(w: &World, prof: &str, name: &str, bytes: &[u8], options: Options) -> RecordOutcome {
     import_checkup_csv(&w.store, w.company, &profile(prof), name, bytes, "test", options).await.unwrap()
 }
 
@@ -90,7 +90,15 @@ async fn import_reimport_correct() {
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
     // 山田: 19 results; 佐藤: 18 (腹囲 blank); 鈴木 (A000103) is not employed here: queued.
     assert_eq!(
-        (r.read, r.imported, r.unchanged, r.corrected, r.rejected, r.queued, r.new_visits),
+        (
+            r.read,
+            r.summary.imported,
+            r.summary.unchanged,
+            r.summary.corrected,
+            r.rejected,
+            r.summary.queued,
+            r.summary.new_visits
+        ),
         (3, 37, 0, 0, 0, 1, 2)
     );
     let obs = w.store.person_observations(w.company, w.yamada).await.unwrap();
@@ -121,7 +129,10 @@ async fn import_reimport_correct() {
     // The same bytes again: nothing new.
     let out = run(&w, "minato-wide.toml", "minato-wide.csv", &bytes, Options::default()).await;
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.imported, r.unchanged, r.corrected, r.queued, r.new_visits), (0, 37, 0, 1, 0));
+    assert_eq!(
+        (r.summary.imported, r.summary.unchanged, r.summary.corrected, r.summary.queued, r.summary.new_visits),
+        (0, 37, 0, 1, 0)
+    );
     assert_eq!(w.store.stats().await.unwrap(), stats);
     assert_eq!(w.store.identity_queue(w.company).await.unwrap().len(), 1, "not queued twice");
 
@@ -129,7 +140,7 @@ async fn import_reimport_correct() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap().replace(",165H,98,", ",158,98,");
     let out = run(&w, "minato-wide.toml", "minato-wide-v2.csv", text.as_bytes(), Options::default()).await;
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.imported, r.unchanged, r.corrected), (0, 36, 1));
+    assert_eq!((r.summary.imported, r.summary.unchanged, r.summary.corrected), (0, 36, 1));
     let obs = w.store.person_observations(w.company, w.yamada).await.unwrap();
     let sbp = obs.iter().find(|o| o.item.as_str() == "Af0010001A").unwrap();
     assert_eq!((sbp.value.clone(), sbp.qualifier.flag), (Value::Number { value: 158.0, unit: "mmHg".into() }, None));
@@ -150,8 +161,8 @@ async fn errors_refuse_the_file_unless_partial_and_dry_runs_write_nothing() {
     let Outcome::Refused { report: r } = out else { panic!("{out:?}") };
     assert_eq!((r.read, r.rejected, r.errors.len()), (3, 2, 3));
     assert_eq!(
-        (r.errors[0].file.as_str(), r.errors[0].line, r.errors[0].field.as_str()),
-        ("minato-wide-errors.csv", 2, "受診日")
+        (r.errors[0].file.as_str(), r.errors[0].line(), r.errors[0].field.as_str()),
+        ("minato-wide-errors.csv", Some(2), "受診日")
     );
     assert_eq!(w.store.stats().await.unwrap(), before, "refused: nothing written");
     assert!(w.store.identity_queue(w.company).await.unwrap().is_empty());
@@ -165,7 +176,7 @@ async fn errors_refuse_the_file_unless_partial_and_dry_runs_write_nothing() {
     )
     .await;
     let Outcome::DryRun { report: r } = out else { panic!("{out:?}") };
-    assert_eq!(r.imported, 37);
+    assert_eq!(r.summary.imported, 37);
     assert_eq!(w.store.stats().await.unwrap(), before, "dry run: nothing written");
 
     let out = run(
@@ -177,7 +188,28 @@ async fn errors_refuse_the_file_unless_partial_and_dry_runs_write_nothing() {
     )
     .await;
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.rejected, r.queued), (2, 1), "the good row's person is not employed here: queued");
+    assert_eq!((r.rejected, r.summary.queued), (2, 1), "the good row's person is not employed here: queued");
+}
+
+/// Every report names the file's SHA-256 and, once recorded, its source-file record: none for a
+/// dry run of new bytes, the one written, and the same one when the bytes come again.
+#[tokio::test]
+async fn reports_name_the_bytes_and_their_source_file() {
+    use sha2::Digest;
+    let w = world().await;
+    let bytes = fixture("minato-wide.csv");
+    let sha = hex::encode(sha2::Sha256::digest(&bytes));
+    let dry = Options { dry_run: true, ..Options::default() };
+    let r = run(&w, "minato-wide.toml", "m.csv", &bytes, dry).await.into_report();
+    assert_eq!((r.sha256.as_str(), r.source_file_id, r.encoding.as_deref()), (sha.as_str(), None, Some("UTF-8 (BOM)")));
+    let out = run(&w, "minato-wide.toml", "m.csv", &bytes, Options::default()).await;
+    assert!(out.is_imported());
+    let first = out.report().source_file_id.expect("recorded");
+    let again = run(&w, "minato-wide.toml", "m.csv", &bytes, dry).await.into_report();
+    assert_eq!(again.source_file_id, Some(first), "the same bytes: the earlier record");
+    let json = serde_json::to_value(run(&w, "minato-wide.toml", "m.csv", &bytes, dry).await).unwrap();
+    assert_eq!((json["outcome"].as_str(), json["report"]["sha256"].as_str()), (Some("dry_run"), Some(sha.as_str())));
+    assert_eq!(json["report"]["imported"], 0);
 }
 
 #[tokio::test]
@@ -185,7 +217,7 @@ async fn long_layout_with_unmapped_items() {
     let w = world().await;
     let out = run(&w, "hokuto-long.toml", "hokuto-long.csv", &fixture("hokuto-long.csv"), Options::default()).await;
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.read, r.imported, r.unmapped, r.queued), (12, 7, 2, 1));
+    assert_eq!((r.read, r.summary.imported, r.summary.unmapped, r.summary.queued), (12, 7, 2, 1));
     let u = w.store.unmapped_items(w.company).await.unwrap();
     assert_eq!(u.len(), 2);
     assert_eq!(
@@ -195,6 +227,49 @@ async fn long_layout_with_unmapped_items() {
     assert!(u[0].person_id.is_some(), "H-11 is employed here");
     assert_eq!(u[0].event_date, Some(d(2024, 9, 5)));
     assert_eq!(u[1].person_id, None, "H-12 is not");
+}
+
+/// What cannot be imported at all says why, typed, naming the file, the line or the record.
+#[tokio::test]
+async fn files_and_records_that_cannot_be_imported_say_why() {
+    use iphr_import::{ImportError, NotFound, ReadError};
+    let w = world().await;
+    let missing = w._dir.path().join("missing.csv");
+    let e = iphr_import::import_checkup_csv_file(
+        &w.store,
+        w.company,
+        &profile("minato-wide.toml"),
+        &missing,
+        "missing.csv",
+        "t",
+        Options::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(&e, ImportError::Io { path, .. } if path == &missing), "{e:?}");
+    assert!(e.to_string().starts_with(&format!("{}: cannot read: ", missing.display())), "{e}");
+    // A header the profile does not fit: the file and the line.
+    let e = import_checkup_csv(
+        &w.store,
+        w.company,
+        &profile("minato-wide.toml"),
+        "x.csv",
+        b"a,b\n1,2\n",
+        "t",
+        Options::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(&e, ImportError::File { file, error: ReadError::CheckupCsv(_) } if file == "x.csv"), "{e:?}");
+    assert!(e.to_string().starts_with("x.csv: line 1: "), "{e}");
+    // A queue entry that is not there.
+    let id = uuid::Uuid::now_v7();
+    let e = iphr_import::resolve_identity(&w.store, w.company, id, w.sato, "t").await.unwrap_err();
+    assert!(matches!(e, ImportError::NotFound(NotFound::QueueEntry(q)) if q == id));
+    // A code the OHCC table does not have.
+    let e =
+        iphr_import::map_unmapped(&w.store, w.company, "hokuto-long", "K9990", "Zz9990000Z", "t").await.unwrap_err();
+    assert_eq!(e.to_string(), "Zz9990000Z is not in the OHCC table");
 }
 
 #[tokio::test]
@@ -208,7 +283,7 @@ async fn a_held_record_is_resolved_once() {
     assert!(stranger.err().map(|e| e.to_string()).unwrap_or_default().contains("not employed"));
     // The user decides the record is 佐藤's (for the test): her checkup of that date is new.
     let r = iphr_import::resolve_identity(&w.store, w.company, q[0].id, w.sato, "t").await.unwrap();
-    assert_eq!((r.imported, r.unchanged, r.corrected), (19, 0, 0));
+    assert_eq!((r.summary.imported, r.summary.unchanged, r.summary.corrected), (19, 0, 0));
     assert!(w.store.identity_queue(w.company).await.unwrap().is_empty());
     let t = w.store.timeline(w.company, w.sato).await.unwrap();
     assert_eq!(t.iter().map(|e| e.event_date).collect::<Vec<_>>(), vec![d(2024, 6, 12), d(2024, 6, 11)]);
@@ -227,7 +302,7 @@ async fn mapping_an_unmapped_code_converts_held_items_and_later_imports() {
                H-11,小林 誠,コバヤシ マコト,S48.11.20,男,2024/09/05,K7001,フェリチン,85,ng/mL,\n\
                H-11,小林 誠,コバヤシ マコト,S48.11.20,男,2024/09/05,K9990,ペプシノゲンI,45.2,ng/mL,\n";
     let out = run(&w, "hokuto-long.toml", "ferritin.csv", csv.as_bytes(), Options::default()).await;
-    assert_eq!((out.report().imported, out.report().unmapped), (1, 2));
+    assert_eq!((out.report().summary.imported, out.report().summary.unmapped), (1, 2));
     let system = profile("hokuto-long.toml").name;
     // A numeric value cannot become the coded pepsinogen judgement: the mapping is refused, the
     // value stays held.
@@ -236,7 +311,7 @@ async fn mapping_an_unmapped_code_converts_held_items_and_later_imports() {
     assert!(w.store.source_mappings(w.company, &system).await.unwrap().is_empty());
     // Ferritin maps: the held 85 ng/mL is stored on the same visit.
     let m = iphr_import::map_unmapped(&w.store, w.company, &system, "K7001", "Ag0150000Z", "t").await.unwrap();
-    assert_eq!((m.converted, m.still_held, m.report.imported, m.report.new_visits), (1, 0, 1, 0));
+    assert_eq!((m.converted, m.still_held, m.report.summary.imported, m.report.summary.new_visits), (1, 0, 1, 0));
     let kobayashi = w
         .store
         .identity_candidates(w.company)
@@ -254,7 +329,7 @@ async fn mapping_an_unmapped_code_converts_held_items_and_later_imports() {
     let csv2 = csv.replace(",85,", ",90,");
     let out = run(&w, "hokuto-long.toml", "ferritin-2.csv", csv2.as_bytes(), Options::default()).await;
     let r = out.report();
-    assert_eq!((r.imported, r.unchanged, r.corrected, r.unmapped), (0, 1, 1, 1));
+    assert_eq!((r.summary.imported, r.summary.unchanged, r.summary.corrected, r.summary.unmapped), (0, 1, 1, 1));
 }
 
 /// What a sequence of imports gives: each outcome (as JSON) and the store's counts after it, and
@@ -288,7 +363,10 @@ async fn trace(chunk_rows: usize, files: &[(&str, &str, Vec<u8>)]) -> (Vec<(serd
             .collect::<Vec<_>>()
             .join(";");
         let queued = w.store.identity_queue(w.company).await.unwrap().len();
-        steps.push((serde_json::to_value(&out).unwrap(), format!("{counts}; queued {queued}")));
+        // The report, without the source file's id (new in each world).
+        let mut report = serde_json::to_value(&out).unwrap();
+        report["report"]["source_file_id"] = serde_json::Value::Bool(out.report().source_file_id.is_some());
+        steps.push((report, format!("{counts}; queued {queued}")));
     }
     let mut values = Vec::new();
     for (who, p) in [("yamada", w.yamada), ("sato", w.sato)] {

@@ -81,7 +81,11 @@ fn imported(out: DocumentOutcome) -> DocumentReport {
 async fn a_zip_of_scans_goes_on_the_timelines() {
     let (store, _dir, c) = setup().await;
     let r = imported(import(&store, c, "clean.zip", PATTERN, Limits::default(), Options::default()).await.unwrap());
-    assert_eq!((r.read, r.imported, r.matched, r.unassigned, r.unchanged, r.rejected), (5, 5, 2, 3, 0, 0), "{r:#?}");
+    assert_eq!(
+        (r.read, r.summary.imported, r.summary.matched, r.summary.unassigned, r.summary.unchanged, r.rejected),
+        (5, 5, 2, 3, 0, 0),
+        "{r:#?}"
+    );
     // The PNG in 2024/ does not end in .pdf: it waits with the two others.
     let cands = store.identity_candidates(c).await.unwrap();
     let yamada = person(&cands, "A000101");
@@ -133,7 +137,7 @@ async fn a_zip_of_scans_goes_on_the_timelines() {
     // The same bundle again: nothing new.
     let before = store.stats().await.unwrap();
     let r2 = imported(import(&store, c, "clean.zip", PATTERN, Limits::default(), Options::default()).await.unwrap());
-    assert_eq!((r2.read, r2.imported, r2.unchanged, r2.assigned), (5, 0, 5, 0));
+    assert_eq!((r2.read, r2.summary.imported, r2.summary.unchanged, r2.summary.assigned), (5, 0, 5, 0));
     assert_eq!(store.stats().await.unwrap(), before);
     assert_eq!(document_count(&store, c).await, 5);
 
@@ -144,7 +148,7 @@ async fn a_zip_of_scans_goes_on_the_timelines() {
             .await
             .unwrap(),
     );
-    assert_eq!((r3.imported, r3.assigned, r3.unchanged), (0, 1, 4), "{r3:#?}");
+    assert_eq!((r3.summary.imported, r3.summary.assigned, r3.summary.unchanged), (0, 1, 4), "{r3:#?}");
     let e3: Vec<_> =
         store.timeline(c, suzuki).await.unwrap().into_iter().filter(|e| e.kind == EventKind::Attachment).collect();
     assert_eq!((e3.len(), e3[0].event_date, e3[0].title.as_str()), (1, d(2024, 7, 1), "主治医意見書"));
@@ -161,7 +165,7 @@ async fn the_folder_needs_allow_partial_for_its_note() {
     let DocumentOutcome::Refused { report } = out else { panic!("{out:?}") };
     assert_eq!(report.rejected, 1);
     let e = &report.errors[0];
-    assert_eq!((e.entry.as_str(), e.field.as_str()), ("面談メモ.txt", "content_type"));
+    assert_eq!((e.entry(), e.field.as_str()), (Some("面談メモ.txt"), "content_type"));
     assert!(e.reason.contains("not a PDF, JPEG, PNG, TIFF or HEIC document: text"), "{}", e.reason);
     assert!(e.file.ends_with("fixtures/documents/bundle"));
     assert_eq!(document_count(&store, c).await, 0, "a refused bundle writes nothing");
@@ -174,12 +178,16 @@ async fn the_folder_needs_allow_partial_for_its_note() {
 
     let partial = Options { dry_run: false, allow_partial: true, ..Options::default() };
     let r = imported(import(&store, c, "bundle", pattern, Limits::default(), partial).await.unwrap());
-    assert_eq!((r.read, r.imported, r.matched, r.unassigned, r.rejected, r.skipped), (6, 5, 3, 2, 1, 1), "{r:#?}");
-    assert_eq!(r.warnings[0].entry, ".DS_Store");
+    assert_eq!(
+        (r.read, r.summary.imported, r.summary.matched, r.summary.unassigned, r.rejected, r.summary.skipped),
+        (6, 5, 3, 2, 1, 1),
+        "{r:#?}"
+    );
+    assert_eq!(r.warnings[0].entry(), Some(".DS_Store"));
     assert_eq!(document_count(&store, c).await, 5);
     // The zip holds the same documents: unchanged (the same bytes are stored once).
     let r = imported(import(&store, c, "bundle.zip", pattern, Limits::default(), partial).await.unwrap());
-    assert_eq!((r.imported, r.unchanged, r.rejected), (0, 5, 1));
+    assert_eq!((r.summary.imported, r.summary.unchanged, r.rejected), (0, 5, 1));
 }
 
 #[tokio::test]
@@ -219,7 +227,7 @@ async fn hostile_bundles_are_refused_and_write_nothing() {
     let out = import(&store, c, "bomb.zip", PATTERN, Limits::default(), Options::default()).await.unwrap();
     let DocumentOutcome::Refused { report } = out else { panic!("{out:?}") };
     let e = &report.errors[0];
-    assert_eq!((e.entry.as_str(), e.field.as_str()), ("A000101_2024-05-10_bomb.pdf", "size"));
+    assert_eq!((e.entry(), e.field.as_str()), (Some("A000101_2024-05-10_bomb.pdf"), "size"));
     assert!(e.reason.contains("larger than 52428800 bytes"), "{}", e.reason);
     // Path traversal: the whole bundle, even with --allow-partial.
     let partial = Options { dry_run: false, allow_partial: true, ..Options::default() };
@@ -244,6 +252,6 @@ async fn hostile_bundles_are_refused_and_write_nothing() {
     assert_eq!(store.stats().await.unwrap(), before, "nothing written");
     assert_eq!(document_count(&store, c).await, 0);
     let r = imported(import(&store, c, "clean.zip", PATTERN, small, partial).await.unwrap());
-    assert_eq!((r.read, r.imported, r.rejected, r.unassigned), (5, 1, 4, 1), "{r:#?}");
+    assert_eq!((r.read, r.summary.imported, r.rejected, r.summary.unassigned), (5, 1, 4, 1), "{r:#?}");
     assert_eq!(document_count(&store, c).await, 1);
 }

@@ -54,14 +54,14 @@ async fn ig_examples_import_with_person() {
         // Without --person the kana differs (タロー): held for review, nothing stored.
         let out = import_fhir(&store, c, name, &bundle(name), None, "t", Options::default()).await.unwrap();
         let Outcome::Imported { report: r } = out else { panic!("{name}: {out:?}") };
-        assert_eq!((r.read, r.imported, r.queued), (observations, 0, visits), "{name}");
+        assert_eq!((r.read, r.summary.imported, r.summary.queued), (observations, 0, visits), "{name}");
         // With --person every Observation with a value is stored, none unmapped or rejected.
         let out = import_fhir(&store, c, &format!("{name}#2"), &bundle(name), Some(p), "t", Options::default())
             .await
             .unwrap();
         let Outcome::Imported { report: r } = out else { panic!("{name}: {out:?}") };
         assert_eq!(
-            (r.read, r.imported, r.unmapped, r.rejected, r.queued),
+            (r.read, r.summary.imported, r.summary.unmapped, r.rejected, r.summary.queued),
             (observations, with_value, 0, 0, 0),
             "{name}: {:?}",
             r.errors
@@ -87,6 +87,6 @@ async fn ig_examples_import_with_person() {
         let out = import_fhir(&store, c, &format!("{name}#2"), &bundle(name), Some(p), "t", Options::default())
             .await
             .unwrap();
-        assert_eq!((out.report().imported, out.report().unchanged), (0, with_value), "{name}");
+        assert_eq!((out.report().summary.imported, out.report().summary.unchanged), (0, with_value), "{name}");
     }
 }

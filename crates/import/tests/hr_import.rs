@@ -39,7 +39,10 @@ async fn employees_created_moved_renamed_and_leaving() {
     let (store, _dir, c) = setup().await;
     let out = hr(&store, c, "hr-2024.csv", d(2024, 7, 1), Options::default()).await;
     let HrOutcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.read, r.created, r.updated, r.unchanged, r.rejected, r.encoding.as_str()), (3, 3, 0, 0, 0, "CP932"));
+    assert_eq!(
+        (r.read, r.summary.created, r.summary.updated, r.summary.unchanged, r.rejected, r.encoding.as_deref()),
+        (3, 3, 0, 0, 0, Some("CP932"))
+    );
     let s = store.hr_state(c).await.unwrap();
     assert_eq!(s.establishments.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), vec!["本社工場"]);
     let mut depts: Vec<&str> = s.departments.iter().map(|d| d.name.as_str()).collect();
@@ -59,13 +62,16 @@ async fn employees_created_moved_renamed_and_leaving() {
     // The same file again: nothing changes.
     let before = store.stats().await.unwrap();
     let out = hr(&store, c, "hr-2024.csv", d(2024, 8, 1), Options::default()).await;
-    assert_eq!((out.report().created, out.report().updated, out.report().unchanged), (0, 0, 3));
+    assert_eq!((out.report().summary.created, out.report().summary.updated, out.report().summary.unchanged), (0, 0, 3));
     assert_eq!(store.stats().await.unwrap(), before);
 
     // A year later.
     let out = hr(&store, c, "hr-2025.csv", d(2025, 4, 1), Options::default()).await;
     let HrOutcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.created, r.updated, r.unchanged, r.encoding.as_str()), (0, 3, 0, "UTF-8 (BOM)"));
+    assert_eq!(
+        (r.summary.created, r.summary.updated, r.summary.unchanged, r.encoding.as_deref()),
+        (0, 3, 0, Some("UTF-8 (BOM)"))
+    );
     let yamada_id = yamada.employment.id;
     let h = store.worker(c, yamada_id).await.unwrap().unwrap();
     assert_eq!(h.assignments.len(), 2);
@@ -95,7 +101,7 @@ async fn employees_created_moved_renamed_and_leaving() {
     let out =
         import_checkup_csv(&store, c, &profile, "minato-wide.csv", &bytes, "test", Options::default()).await.unwrap();
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.queued, r.new_visits, r.imported), (0, 3, 56));
+    assert_eq!((r.summary.queued, r.summary.new_visits, r.summary.imported), (0, 3, 56));
 }
 
 #[tokio::test]
@@ -104,8 +110,11 @@ async fn errors_refuse_and_conflicts_are_not_merged() {
     let out = hr(&store, c, "hr-errors.csv", d(2024, 7, 1), Options::default()).await;
     let HrOutcome::Refused { report: r } = out else { panic!("{out:?}") };
     assert_eq!((r.read, r.rejected), (4, 4));
-    let e: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
-    assert_eq!(e, vec![(2, "有害業務"), (3, "性別"), (3, "深夜業"), (4, "社員番号"), (5, "退職日")]);
+    let e: Vec<(Option<u64>, &str)> = r.errors.iter().map(|e| (e.line(), e.field.as_str())).collect();
+    assert_eq!(
+        e,
+        vec![(Some(2), "有害業務"), (Some(3), "性別"), (Some(3), "深夜業"), (Some(4), "社員番号"), (Some(5), "退職日")]
+    );
     assert!(r.errors[0].reason.contains("ベンジン"));
     assert_eq!(store.stats().await.unwrap().persons, 0, "refused: nothing written");
 
@@ -123,7 +132,7 @@ async fn errors_refuse_and_conflicts_are_not_merged() {
     .await
     .unwrap();
     let r = out.report();
-    assert_eq!((r.rejected, r.updated), (1, 0));
+    assert_eq!((r.rejected, r.summary.updated), (1, 0));
     assert!(r.errors[0].reason.contains("not merged"), "{}", r.errors[0].reason);
     // A missing required column is a file error naming it.
     let bad =
@@ -144,7 +153,7 @@ async fn work_regime_from_the_hr_master() {
     assert_eq!(regime(&store.hr_state(c).await.unwrap(), "A000102"), WorkRegime::General, "no column: general");
     // The 労働時間制度 column: 佐藤 研究開発, 鈴木 高度プロフェッショナル — a new assignment from as_of.
     let r = hr(&store, c, "hr-regime.csv", d(2024, 9, 1), Options::default()).await.report().clone();
-    assert_eq!((r.updated, r.unchanged, r.rejected), (2, 1, 0));
+    assert_eq!((r.summary.updated, r.summary.unchanged, r.rejected), (2, 1, 0));
     let s = store.hr_state(c).await.unwrap();
     assert_eq!(regime(&s, "A000101"), WorkRegime::General);
     assert_eq!(regime(&s, "A000102"), WorkRegime::ResearchDevelopment);
@@ -156,11 +165,14 @@ async fn work_regime_from_the_hr_master() {
     assert_eq!(on(d(2024, 9, 1)), Some(WorkRegime::ResearchDevelopment));
     // A file without the column keeps the stored regime: nothing changes.
     let r = hr(&store, c, "hr-2024.csv", d(2024, 10, 1), Options::default()).await.report().clone();
-    assert_eq!((r.updated, r.unchanged), (0, 3));
+    assert_eq!((r.summary.updated, r.summary.unchanged), (0, 3));
     assert_eq!(regime(&store.hr_state(c).await.unwrap(), "A000102"), WorkRegime::ResearchDevelopment);
     // A value that is no regime is refused, naming the line and the column.
     let out = hr(&store, c, "hr-regime-errors.csv", d(2024, 10, 1), Options::default()).await;
     let HrOutcome::Refused { report: r } = out else { panic!("{out:?}") };
-    assert_eq!(r.errors.iter().map(|e| (e.line, e.field.as_str())).collect::<Vec<_>>(), vec![(2, "労働時間制度")]);
+    assert_eq!(
+        r.errors.iter().map(|e| (e.line(), e.field.as_str())).collect::<Vec<_>>(),
+        vec![(Some(2), "労働時間制度")]
+    );
     assert!(r.errors[0].reason.contains("裁量労働"), "{}", r.errors[0].reason);
 }

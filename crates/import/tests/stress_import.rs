@@ -30,7 +30,7 @@ async fn answers_and_sums() {
     let bytes = std::fs::read(root().join("fixtures/stress/stress-answers.csv")).unwrap();
     let out = import_stress(&store, c.id, "stress-answers.csv", &bytes, "t", Options::default()).await.unwrap();
     let Outcome::Imported { report: r } = out else { panic!("{out:?}") };
-    assert_eq!((r.read, r.imported, r.queued), (2, 120, 0));
+    assert_eq!((r.read, r.summary.imported, r.summary.queued), (2, 120, 0));
     let cands = store.identity_candidates(c.id).await.unwrap();
     let sums = async |no: &str, date: (i32, u32, u32)| {
         let p = cands.iter().find(|x| x.employee_number == no).unwrap().person_id;
@@ -55,7 +55,7 @@ async fn answers_and_sums() {
     let bad = std::fs::read(root().join("fixtures/stress/stress-answers-errors.csv")).unwrap();
     let out = import_stress(&store, c.id, "bad.csv", &bad, "t", Options::default()).await.unwrap();
     let Outcome::Refused { report: r } = out else { panic!("{out:?}") };
-    let e: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
-    assert_eq!(e, vec![(2, "Q30"), (2, "Q31")]);
+    let e: Vec<(Option<u64>, &str)> = r.errors.iter().map(|e| (e.line(), e.field.as_str())).collect();
+    assert_eq!(e, vec![(Some(2), "Q30"), (Some(2), "Q31")]);
     assert!(r.errors[0].reason.contains("every answer is required"));
 }

@@ -604,7 +604,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let r = iphr_import::resolve_identity(store.as_ref(), c.id, id, person, "cli").await?;
             println!(
                 "queue {id} resolved for {person}: imported {}, unchanged {}, corrected {}",
-                r.imported, r.unchanged, r.corrected
+                r.summary.imported, r.summary.unchanged, r.summary.corrected
             );
             Ok(())
         }
@@ -838,7 +838,7 @@ impl ProgressBar {
 async fn run_imports(
     files: &[std::path::PathBuf],
     json: bool,
-    import: impl AsyncFn(String, &std::path::Path) -> Result<iphr_import::Outcome, String>,
+    import: impl AsyncFn(String, &std::path::Path) -> Result<iphr_import::RecordOutcome, String>,
 ) -> Result<()> {
     let mut failed = 0usize;
     let mut json_out = Vec::new();
@@ -864,22 +864,22 @@ async fn run_imports(
                         "{}: read {}, imported {}, unchanged {}, corrected {}, rejected {}, unmapped {}, queued {} — {state} ({})",
                         r.file,
                         r.read,
-                        r.imported,
-                        r.unchanged,
-                        r.corrected,
+                        r.summary.imported,
+                        r.summary.unchanged,
+                        r.summary.corrected,
                         r.rejected,
-                        r.unmapped,
-                        r.queued,
-                        r.encoding
+                        r.summary.unmapped,
+                        r.summary.queued,
+                        r.encoding.as_deref().unwrap_or_default()
                     );
-                    if r.created_persons > 0 {
-                        println!("  {} persons created from the file (--create-persons)", r.created_persons);
+                    if r.summary.created_persons > 0 {
+                        println!("  {} persons created from the file (--create-persons)", r.summary.created_persons);
                     }
                     for e in &r.errors {
-                        println!("  error {}:{} [{}] {}", e.file, e.line, e.field, e.reason);
+                        println!("  error {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                     }
                     for e in &r.warnings {
-                        println!("  warning {}:{} [{}] {}", e.file, e.line, e.field, e.reason);
+                        println!("  warning {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                     }
                 }
             }
@@ -1003,16 +1003,22 @@ async fn import_hr(url: &str, a: HrArgs) -> Result<()> {
                 } else {
                     println!(
                         "{}: read {}, created {}, updated {}, unchanged {}, rejected {} — {state} ({})",
-                        r.file, r.read, r.created, r.updated, r.unchanged, r.rejected, r.encoding
+                        r.file,
+                        r.read,
+                        r.summary.created,
+                        r.summary.updated,
+                        r.summary.unchanged,
+                        r.rejected,
+                        r.encoding.as_deref().unwrap_or_default()
                     );
-                    if r.resolved > 0 {
+                    if r.summary.resolved > 0 {
                         println!(
                             "  {} records held for identity review imported for the employees they wait for",
-                            r.resolved
+                            r.summary.resolved
                         );
                     }
                     for e in &r.errors {
-                        println!("  error {}:{} [{}] {}", r.file, e.line, e.field, e.reason);
+                        println!("  error {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                     }
                 }
             }
@@ -1143,15 +1149,23 @@ async fn import_documents(url: &str, a: DocumentsArgs) -> Result<()> {
                 }
                 println!(
                     "{}: read {}, imported {} (matched {}, unassigned {}), assigned {}, unchanged {}, rejected {}, skipped {} — {state}",
-                    r.file, r.read, r.imported, r.matched, r.unassigned, r.assigned, r.unchanged, r.rejected, r.skipped
+                    r.file,
+                    r.read,
+                    r.summary.imported,
+                    r.summary.matched,
+                    r.summary.unassigned,
+                    r.summary.assigned,
+                    r.summary.unchanged,
+                    r.rejected,
+                    r.summary.skipped
                 );
                 for e in &r.errors {
-                    println!("  error {}:{} [{}] {}", e.file, e.entry, e.field, e.reason);
+                    println!("  error {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                 }
                 for e in &r.warnings {
-                    println!("  warning {}:{} [{}] {}", e.file, e.entry, e.field, e.reason);
+                    println!("  warning {}:{} [{}] {}", e.file, e.at, e.field, e.reason);
                 }
-                for d in r.documents.iter().filter(|d| d.outcome == "unassigned") {
+                for d in r.summary.documents.iter().filter(|d| d.outcome == "unassigned") {
                     println!("  unassigned {}  {}: {}", d.document_id, d.entry, d.reason.as_deref().unwrap_or(""));
                 }
             }
@@ -1327,14 +1341,14 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
         count += joined.len();
         match format {
             ExportFormat::Csv => {
-                let part = to_csv(&table, joined.into_iter()).map_err(|e| anyhow!(e))?;
+                let part = to_csv(table, joined.into_iter()).map_err(|e| anyhow!(e))?;
                 // The header once.
                 let body = if i == 0 { part.as_str() } else { part.split_once('\n').map_or("", |x| x.1) };
                 text.push_str(body);
             }
             ExportFormat::Ndjson => {
                 for (w, e, o) in joined {
-                    text.push_str(&to_ndjson_line(&table, w, e, o));
+                    text.push_str(&to_ndjson_line(table, w, e, o));
                     text.push('\n');
                 }
             }
@@ -1342,7 +1356,7 @@ async fn export(url: &str, e: ExportCmd) -> Result<()> {
         }
     }
     if rows.is_empty() && format == ExportFormat::Csv {
-        text = to_csv(&table, std::iter::empty()).map_err(|e| anyhow!(e))?;
+        text = to_csv(table, std::iter::empty()).map_err(|e| anyhow!(e))?;
     }
     audit_cli(
         store.as_ref(),
@@ -1387,7 +1401,7 @@ async fn export_documents(
     use iphr_convert::mhlw::{MhlwTable, Skipped};
     use iphr_domain::event::EventKind;
     let table = iphr_domain::ohcc::ItemTable::embedded()?;
-    let mhlw = MhlwTable::embedded(&table)?;
+    let mhlw = MhlwTable::embedded(table)?;
     let units = iphr_convert::units::UnitTable::embedded()?;
     let issued = chrono::Local::now().date_naive();
     let zip = x.output.is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")));
@@ -1420,12 +1434,12 @@ async fn export_documents(
         for (w, ch) in &checkups {
             dates.push(ch.event.event_date);
             if x.format == ExportFormat::Cda {
-                let (doc, s) = cda_export::document(&table, &mhlw, &units, w, ch, issued);
+                let (doc, s) = cda_export::document(table, &mhlw, units, w, ch, issued);
                 data += doc.data;
                 skipped.extend(s);
                 cda_docs.push(doc);
             } else {
-                let (b, s) = fhir_export::bundle(&table, &mhlw, &units, w, ch, issued);
+                let (b, s) = fhir_export::bundle(table, &mhlw, units, w, ch, issued);
                 data += b.data;
                 skipped.extend(s);
                 bundles.push((w.employee_number.clone(), b));

@@ -134,7 +134,7 @@ pub async fn rules(url: &str, cmd: RulesCmd) -> Result<()> {
                     let c = find_company(store.as_ref(), &company).await?;
                     iphr_postcheckup::company_rules(store.as_ref(), c.id).await?
                 }
-                None => Rules::embedded()?,
+                None => Rules::embedded()?.clone(),
             };
             let text = rules.table_text(&table).ok_or_else(|| anyhow!("no rule table {table:?}"))?;
             write_stdout(text)

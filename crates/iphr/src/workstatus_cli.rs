@@ -276,7 +276,7 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
         StressCmd::Results { campaign, format } => {
             let camp = find_campaign(store.as_ref(), campaign).await?;
             warn_overlaps(store.as_ref(), &camp).await?;
-            let a = iphr_postcheckup::stress::analyse(store.as_ref(), &rules, &camp).await?;
+            let a = iphr_postcheckup::stress::analyse(store.as_ref(), rules, &camp).await?;
             let mut rows = Vec::new();
             for x in &a.scored {
                 let (w, r) = (&x.worker, &x.result);
@@ -432,7 +432,7 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
         StressCmd::Remind { campaign } => {
             let camp = find_campaign(store.as_ref(), campaign).await?;
             let reminded =
-                iphr_postcheckup::stress::remind(store.as_ref(), &rules, &camp, "cli", chrono::Utc::now()).await?;
+                iphr_postcheckup::stress::remind(store.as_ref(), rules, &camp, "cli", chrono::Utc::now()).await?;
             audit_cli(
                 store.as_ref(),
                 "stresscheck remind",
@@ -449,7 +449,7 @@ pub async fn stresscheck(url: &str, cmd: StressCmd) -> Result<()> {
         StressCmd::Groups { campaign, format } => {
             let camp = find_campaign(store.as_ref(), campaign).await?;
             warn_overlaps(store.as_ref(), &camp).await?;
-            let a = iphr_postcheckup::stress::analyse(store.as_ref(), &rules, &camp).await?;
+            let a = iphr_postcheckup::stress::analyse(store.as_ref(), rules, &camp).await?;
             #[derive(Serialize)]
             struct GroupRow {
                 group: String,

@@ -44,7 +44,7 @@ pub async fn company_rules(store: &dyn Store, company: CompanyId) -> Result<Rule
 }
 
 /// The unit table the rules convert with (the importers' table).
-pub fn units() -> Result<UnitTable, Error> {
+pub fn units() -> Result<&'static UnitTable, Error> {
     UnitTable::embedded().map_err(|e| Error::Units(e.to_string()))
 }
 
@@ -118,7 +118,7 @@ pub async fn judge_company(
         after = Some(last.event_id);
         let t1 = Instant::now();
         let writes: Vec<JudgementWrite> =
-            checkups.iter().map(|c| judge_one(&rules, &units, c, priors.remove(&(c.person_id, c.date)))).collect();
+            checkups.iter().map(|c| judge_one(&rules, units, c, priors.remove(&(c.person_id, c.date)))).collect();
         judge_ms += t1.elapsed().as_millis();
         for w in &writes {
             *overall.entry(w.result.overall.map_or("none", |c| c.as_str()).to_string()).or_insert(0) += 1;

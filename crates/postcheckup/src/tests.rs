@@ -263,7 +263,7 @@ async fn stress_groups_by_the_department_when_answering_and_reminders() {
     };
     s.create_stress_campaign(&c).await.unwrap();
     let rules = iphr_domain::stress::StressRules::embedded().unwrap();
-    let a = stress::analyse(&s, &rules, &c).await.unwrap();
+    let a = stress::analyse(&s, rules, &c).await.unwrap();
     assert_eq!((a.targets, a.scored.len(), a.not_answered.len()), (2, 1, 1));
     assert_eq!(a.scored[0].department, "総務部", "the department on the answer date, not today's 製造部");
     assert!(a.scored[0].high, "the high-stress test vector");
@@ -272,13 +272,13 @@ async fn stress_groups_by_the_department_when_answering_and_reminders() {
     assert_eq!((a.groups[0].1.n, a.groups[0].1.high_stress, a.groups[0].1.disclosable), (1, 1, false));
     // Reminders go to the one who has not answered (佐藤), each sending kept.
     let t1 = chrono::Utc::now();
-    let reminded = stress::remind(&s, &rules, &c, "nurse", t1).await.unwrap();
+    let reminded = stress::remind(&s, rules, &c, "nurse", t1).await.unwrap();
     assert_eq!(reminded.iter().map(|w| w.employee_number.as_str()).collect::<Vec<_>>(), vec!["E002"]);
-    stress::remind(&s, &rules, &c, "nurse", t1).await.unwrap();
-    stress::remind(&s, &rules, &c, "nurse", t1 + chrono::Duration::days(7)).await.unwrap();
+    stress::remind(&s, rules, &c, "nurse", t1).await.unwrap();
+    stress::remind(&s, rules, &c, "nurse", t1 + chrono::Duration::days(7)).await.unwrap();
     let r = s.stress_reminders(w.company.id, c.id).await.unwrap();
     assert_eq!(r.len(), 2, "the same sending twice is one reminder");
     assert!(r.iter().all(|x| x.person_id == w.persons[1].id && x.sent_by == "nurse"));
-    let a = stress::analyse(&s, &rules, &c).await.unwrap();
+    let a = stress::analyse(&s, rules, &c).await.unwrap();
     assert_eq!(a.not_answered[0].reminded.len(), 2);
 }

@@ -88,7 +88,7 @@ async fn special_due_of(
             exposures.push(("深夜業".into(), a.valid_from));
         }
         let mine = checkups.get(&emp.person.id).map_or(&[][..], Vec::as_slice);
-        for d in special::due(&table, &exposures, mine, today, soon_days) {
+        for d in special::due(table, &exposures, mine, today, soon_days) {
             rows.push(SpecialDue {
                 person_id: emp.person.id,
                 employment_id: emp.employment.id,

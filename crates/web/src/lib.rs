@@ -53,8 +53,8 @@ impl Application {
     pub fn build(store: Arc<dyn Store>, config: WebConfig, clock: Arc<dyn Clock>) -> Result<Router, String> {
         let state = AppState {
             store,
-            policy: Arc::new(PolicyTable::default_2018().map_err(|e| e.to_string())?),
-            items: Arc::new(ItemTable::embedded().map_err(|e| e.to_string())?),
+            policy: PolicyTable::default_2018().map_err(|e| e.to_string())?,
+            items: ItemTable::embedded().map_err(|e| e.to_string())?,
             config: Arc::new(config),
             clock,
             progress: Arc::new(progress::ImportProgress::default()),

@@ -31,10 +31,10 @@ pub struct AppState {
     /// The store. Handlers read a person's data only through the guard's person access, which
     /// decides and audits.
     pub store: Arc<dyn Store>,
-    /// The default 取扱規程 (company overrides are applied per request).
-    pub policy: Arc<PolicyTable>,
-    /// The OHCC item table.
-    pub items: Arc<ItemTable>,
+    /// The default 取扱規程 (company overrides are applied per request); the embedded table.
+    pub policy: &'static PolicyTable,
+    /// The OHCC item table (the embedded one).
+    pub items: &'static ItemTable,
     /// Configuration.
     pub config: Arc<WebConfig>,
     /// Now and today (Japan): the system clock, or a fixed one in tests.

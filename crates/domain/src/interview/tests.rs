@@ -45,7 +45,7 @@ fn the_table_has_the_form_s_choices() {
 fn a_plain_long_hours_interview() {
     let t = FormTable::embedded().unwrap();
     let p = with(&[("work_situation", "時間外 92時間 (3月)"), ("notes", "睡眠6時間")], &[]);
-    let (r, o) = parse_form(&t, InterviewKind::LongHours, &form(&p)).unwrap();
+    let (r, o) = parse_form(t, InterviewKind::LongHours, &form(&p)).unwrap();
     assert_eq!(r.interviewed_on, NaiveDate::from_ymd_opt(2026, 5, 20).unwrap());
     assert_eq!(r.fatigue.unwrap().label, "中");
     assert_eq!((r.findings, r.guidance.len(), r.guidance[0].label.as_str()), (None, 1, "要保健指導"));
@@ -57,13 +57,13 @@ fn a_plain_long_hours_interview() {
 fn required_fields_by_kind() {
     let t = FormTable::embedded().unwrap();
     // Long hours: the fatigue is required; high stress: the A/B/C sums.
-    assert_eq!(fields(parse_form(&t, InterviewKind::LongHours, &form(&with(&[], &["fatigue"])))), vec!["fatigue"]);
-    assert_eq!(fields(parse_form(&t, InterviewKind::HighStress, &form(&with(&[], &["fatigue"])))), vec!["stress_a"]);
+    assert_eq!(fields(parse_form(t, InterviewKind::LongHours, &form(&with(&[], &["fatigue"])))), vec!["fatigue"]);
+    assert_eq!(fields(parse_form(t, InterviewKind::HighStress, &form(&with(&[], &["fatigue"])))), vec!["stress_a"]);
     let ok = with(&[("stress_a", "68"), ("stress_b", "116"), ("stress_c", "36")], &["fatigue"]);
-    let (r, _) = parse_form(&t, InterviewKind::HighStress, &form(&ok)).unwrap();
+    let (r, _) = parse_form(t, InterviewKind::HighStress, &form(&ok)).unwrap();
     assert_eq!(r.stress_abc, Some([68, 116, 36]));
     let bad = with(&[("stress_a", "68"), ("stress_b", "many"), ("stress_c", "36")], &["fatigue"]);
-    assert_eq!(fields(parse_form(&t, InterviewKind::HighStress, &form(&bad))), vec!["stress_b"]);
+    assert_eq!(fields(parse_form(t, InterviewKind::HighStress, &form(&bad))), vec!["stress_b"]);
     // Each sum within its section's range: A 17 items (17–68), B 29 (29–116), C 9 (9–36).
     for (a, b, c, wrong) in [
         ("17", "29", "9", vec![]),
@@ -72,10 +72,10 @@ fn required_fields_by_kind() {
         ("68", "116", "37", vec!["stress_c"]),
     ] {
         let p = with(&[("stress_a", a), ("stress_b", b), ("stress_c", c)], &["fatigue"]);
-        assert_eq!(fields(parse_form(&t, InterviewKind::HighStress, &form(&p))), wrong, "{a} {b} {c}");
+        assert_eq!(fields(parse_form(t, InterviewKind::HighStress, &form(&p))), wrong, "{a} {b} {c}");
     }
     for missing in ["interviewed_on", "findings", "guidance", "category"] {
-        assert_eq!(fields(parse_form(&t, InterviewKind::LongHours, &form(&with(&[], &[missing])))), vec![missing]);
+        assert_eq!(fields(parse_form(t, InterviewKind::LongHours, &form(&with(&[], &[missing])))), vec![missing]);
     }
 }
 
@@ -83,7 +83,7 @@ fn required_fields_by_kind() {
 fn choices_that_need_more() {
     let t = FormTable::embedded().unwrap();
     let lh = |extra: &[(&'static str, &'static str)], drop: &[&str]| {
-        fields(parse_form(&t, InterviewKind::LongHours, &form(&with(extra, drop))))
+        fields(parse_form(t, InterviewKind::LongHours, &form(&with(extra, drop))))
     };
     // 所見あり needs its content; 要再面接 its date.
     assert_eq!(lh(&[("findings", "1")], &["findings"]), vec!["findings_text"]);
@@ -152,7 +152,7 @@ fn a_full_restriction_keeps_every_field() {
         ],
         &["category", "hours"],
     );
-    let (r, o) = parse_form(&t, InterviewKind::LongHours, &form(&p)).unwrap();
+    let (r, o) = parse_form(t, InterviewKind::LongHours, &form(&p)).unwrap();
     assert_eq!(r.guidance.iter().map(|g| g.code.as_str()).collect::<Vec<_>>(), vec!["1", "3"]);
     assert_eq!(o.legal, LegalWorkCategory::Restricted);
     assert_eq!(

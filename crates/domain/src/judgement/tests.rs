@@ -12,7 +12,7 @@ fn code(item: &str, c: &str) -> Fact {
     Fact { item: item.into(), value: Value::Coded { code: c.into() }, comparator: None, flag: None }
 }
 
-fn rules() -> Rules {
+fn rules() -> &'static Rules {
     match Rules::embedded() {
         Ok(r) => r,
         Err(e) => {
@@ -219,7 +219,7 @@ fn every_numeric_threshold_below_at_and_above() {
         ("ALB", "Ah0080000Z", "g/dL", MALE, OLD, 3.5, Some(D)),
     ];
     for (key, code, unit, sex, date, v, want) in cases {
-        let got = cat_of(&r, date, *sex, num(code, *v, unit), key);
+        let got = cat_of(r, date, *sex, num(code, *v, unit), key);
         assert_eq!(got, *want, "{key} {v} {unit} {sex:?} on {date}");
     }
 }
@@ -256,7 +256,7 @@ fn white_cells_are_converted_from_the_ohcc_unit() {
     assert_eq!(c(8500.0), Some(B));
     assert_eq!(c(10000.0), Some(D));
     // Without a conversion the value is listed, not judged.
-    let j = judge_with(&r, NOW, MALE, &[num("Ag0040000Z", 6000.0, "/uL")]);
+    let j = judge_with(r, NOW, MALE, &[num("Ag0040000Z", 6000.0, "/uL")]);
     let w = item(&j, "WBC");
     assert_eq!(w.and_then(|i| i.value_category), None);
     assert!(w.and_then(|i| i.not_judged.clone()).is_some_and(|s| s.contains("cannot be converted")), "{w:?}");
@@ -265,7 +265,7 @@ fn white_cells_are_converted_from_the_ohcc_unit() {
 #[test]
 fn a_value_in_another_unit_is_not_judged_and_says_why() {
     let r = rules();
-    let j = judge_with(&r, NOW, MALE, &[num("Aj0010000Z", 7.0, "mmol/L")]);
+    let j = judge_with(r, NOW, MALE, &[num("Aj0010000Z", 7.0, "mmol/L")]);
     let f = item(&j, "FPG");
     assert_eq!(f.and_then(|i| i.value_category), None);
     assert_eq!(
@@ -278,11 +278,11 @@ fn a_value_in_another_unit_is_not_judged_and_says_why() {
 #[test]
 fn missing_values_are_skipped_and_not_done_is_listed() {
     let r = rules();
-    let j = judge_with(&r, NOW, MALE, &[]);
+    let j = judge_with(r, NOW, MALE, &[]);
     assert!(j.items.is_empty());
     assert_eq!(j.overall, None);
     let nd = Fact { item: "Ai0010000Z".into(), value: Value::NotDone, comparator: None, flag: None };
-    let j = judge_with(&r, NOW, MALE, &[nd, num("Ah0010000Z", 20.0, "U/L")]);
+    let j = judge_with(r, NOW, MALE, &[nd, num("Ah0010000Z", 20.0, "U/L")]);
     assert_eq!(item(&j, "LDL").and_then(|i| i.not_judged.clone()).as_deref(), Some("not done"));
     assert_eq!(j.overall, Some(A));
 }
@@ -292,7 +292,7 @@ fn beyond_range_marks_use_the_open_band() {
     let r = rules();
     let h =
         Fact { item: "Ai0030000Z".into(), value: Value::BeyondRange, comparator: None, flag: Some(RangeFlag::High) };
-    let j = judge_with(&r, NOW, MALE, std::slice::from_ref(&h));
+    let j = judge_with(r, NOW, MALE, std::slice::from_ref(&h));
     assert_eq!(item(&j, "TG").and_then(|i| i.value_category), Some(D));
     assert_eq!(j.urgent_tier, Some(UrgentTier::Referral));
 }
@@ -301,7 +301,7 @@ fn beyond_range_marks_use_the_open_band() {
 fn blood_pressure_is_the_worse_of_systolic_and_diastolic_from_the_mean_of_two_readings() {
     let r = rules();
     let j = judge_with(
-        &r,
+        r,
         NOW,
         MALE,
         &[
@@ -318,7 +318,7 @@ fn blood_pressure_is_the_worse_of_systolic_and_diastolic_from_the_mean_of_two_re
     assert_eq!(item(&j, "SBP").and_then(|i| i.part_of.clone()).as_deref(), Some("BP"));
     assert_eq!(j.overall, Some(C));
     // The institution's mean (X) wins over the readings.
-    let j = judge_with(&r, NOW, MALE, &[num("Af0010001X", 161.0, "mmHg"), num("Af0010001A", 120.0, "mmHg")]);
+    let j = judge_with(r, NOW, MALE, &[num("Af0010001X", 161.0, "mmHg"), num("Af0010001A", 120.0, "mmHg")]);
     assert_eq!(item(&j, "BP").and_then(|i| i.category), Some(D));
 }
 
@@ -326,7 +326,7 @@ fn blood_pressure_is_the_worse_of_systolic_and_diastolic_from_the_mean_of_two_re
 fn combined_glucose_rule() {
     let r = rules();
     let g = |fpg: f64, a1c: f64| {
-        let j = judge_with(&r, NOW, MALE, &[num("Aj0010000Z", fpg, "mg/dL"), num("Aj0030000Z", a1c, "%")]);
+        let j = judge_with(r, NOW, MALE, &[num("Aj0010000Z", fpg, "mg/dL"), num("Aj0030000Z", a1c, "%")]);
         item(&j, "GLUCOSE").and_then(|i| i.category)
     };
     // oh-rules.md §1.3 test ideas.
@@ -341,7 +341,7 @@ fn combined_glucose_rule() {
     assert_eq!(g(109.0, 5.9), Some(B));
     assert_eq!(g(110.0, 5.5), Some(C));
     // Only one measured: its own bands.
-    let j = judge_with(&r, NOW, MALE, &[num("Aj0010000Z", 126.0, "mg/dL")]);
+    let j = judge_with(r, NOW, MALE, &[num("Aj0010000Z", 126.0, "mg/dL")]);
     assert_eq!(item(&j, "GLUCOSE").and_then(|i| i.category), Some(D));
 }
 
@@ -353,7 +353,7 @@ fn urine_protein_with_occult_blood() {
         if let Some(b) = b {
             f.push(code("Ak0030000Z", b));
         }
-        let j = judge_with(&r, NOW, FEMALE, &f);
+        let j = judge_with(r, NOW, FEMALE, &f);
         item(&j, "UPRO_UOB").and_then(|i| i.category)
     };
     assert_eq!(u("neg", None), Some(A));
@@ -365,7 +365,7 @@ fn urine_protein_with_occult_blood() {
     assert_eq!(u("1p", Some("trace")), Some(C));
     assert_eq!(u("trace", Some("2p")), Some(B));
     // Occult blood keeps its own item.
-    let j = judge_with(&r, NOW, FEMALE, &[code("Ak0030000Z", "2p")]);
+    let j = judge_with(r, NOW, FEMALE, &[code("Ak0030000Z", "2p")]);
     assert_eq!(item(&j, "UOB").and_then(|i| i.category), Some(D));
     assert_eq!(item(&j, "UOB").and_then(|i| i.verified), Some(Verified::Partial));
 }
@@ -374,7 +374,7 @@ fn urine_protein_with_occult_blood() {
 fn treatment_makes_e_apart_and_flags_poor_control() {
     let r = rules();
     let facts = [num("Af0010001X", 150.0, "mmHg"), code("Aa0040000Z", "yes"), num("Ah0030000Z", 60.0, "U/L")];
-    let j = judge_with(&r, NOW, MALE, &facts);
+    let j = judge_with(r, NOW, MALE, &facts);
     let bp = item(&j, "BP");
     assert_eq!(bp.and_then(|i| i.category), Some(Category::E));
     assert_eq!(bp.and_then(|i| i.value_category), Some(C));
@@ -384,7 +384,7 @@ fn treatment_makes_e_apart_and_flags_poor_control() {
     assert_eq!(j.overall, Some(B));
     assert_eq!(j.guidance, Some(GuidanceLevel::Medical));
     // Well controlled: not flagged.
-    let j = judge_with(&r, NOW, MALE, &[num("Af0010001X", 120.0, "mmHg"), code("Aa0040000Z", "yes")]);
+    let j = judge_with(r, NOW, MALE, &[num("Af0010001X", 120.0, "mmHg"), code("Aa0040000Z", "yes")]);
     assert!(!j.poorly_controlled);
     assert_eq!(j.overall, Some(Category::E));
     // The ranking is a setting.
@@ -402,14 +402,14 @@ fn treatment_makes_e_apart_and_flags_poor_control() {
 fn overall_is_the_worst_item_and_unverified_rows_are_marked() {
     let r = rules();
     let j = judge_with(
-        &r,
+        r,
         NOW,
         MALE,
         &[num("Ah0010000Z", 31.0, "U/L"), num("Ai0010000Z", 150.0, "mg/dL"), num("Ac0040000Z", 22.0, "kg/m2")],
     );
     assert_eq!(j.overall, Some(C));
     assert!(!j.uses_unverified);
-    let j = judge_with(&r, NOW, MALE, &[num("Ai0030000Z", 200.0, "mg/dL")]);
+    let j = judge_with(r, NOW, MALE, &[num("Ai0030000Z", 200.0, "mg/dL")]);
     assert_eq!(item(&j, "TG").and_then(|i| i.verified), Some(Verified::Partial));
     assert!(j.uses_unverified);
 }
@@ -417,18 +417,18 @@ fn overall_is_the_worst_item_and_unverified_rows_are_marked() {
 #[test]
 fn institution_judgement_is_kept_and_differences_shown() {
     let r = rules();
-    let j = judge_with(&r, NOW, MALE, &[num("Ah0010000Z", 60.0, "U/L"), code(INSTITUTION_OVERALL_ITEM, "C6")]);
+    let j = judge_with(r, NOW, MALE, &[num("Ah0010000Z", 60.0, "U/L"), code(INSTITUTION_OVERALL_ITEM, "C6")]);
     assert_eq!(j.overall, Some(D));
     assert_eq!(j.institution_overall.as_deref(), Some("C6"));
     assert!(j.differs_from_institution);
-    let j = judge_with(&r, NOW, MALE, &[num("Ah0010000Z", 60.0, "U/L"), code(INSTITUTION_OVERALL_ITEM, "D2")]);
+    let j = judge_with(r, NOW, MALE, &[num("Ah0010000Z", 60.0, "U/L"), code(INSTITUTION_OVERALL_ITEM, "D2")]);
     assert!(!j.differs_from_institution);
 }
 
 #[test]
 fn urgent_values_in_two_tiers() {
     let r = rules();
-    let tier = |facts: &[Fact]| judge_with(&r, NOW, MALE, facts).urgent_tier;
+    let tier = |facts: &[Fact]| judge_with(r, NOW, MALE, facts).urgent_tier;
     assert_eq!(tier(&[num("Af0010001X", 159.0, "mmHg")]), None);
     assert_eq!(tier(&[num("Af0010001X", 160.0, "mmHg")]), Some(UrgentTier::Referral));
     assert_eq!(tier(&[num("Af0010001X", 179.0, "mmHg")]), Some(UrgentTier::Referral));
@@ -453,7 +453,7 @@ fn urgent_values_in_two_tiers() {
     assert_eq!(tier(&[num("Ah0010000Z", 500.0, "U/L")]), Some(UrgentTier::Panic));
     assert_eq!(tier(&[num("Am0010000Z", 8.0, "mg/dL")]), Some(UrgentTier::Panic));
     // Panic supersedes the referral row for the same analyte: one hit.
-    let j = judge_with(&r, NOW, MALE, &[num("Af0010001X", 185.0, "mmHg")]);
+    let j = judge_with(r, NOW, MALE, &[num("Af0010001X", 185.0, "mmHg")]);
     assert_eq!(j.urgent.len(), 1);
     assert_eq!(j.urgent.first().map(|u| u.limit.as_str()), Some(">=180 mmHg"));
     assert_eq!(j.work_candidate, Some(WorkCategory::Restriction));
@@ -478,9 +478,9 @@ fn opinion_deadlines() {
         Some(d("2026-02-10"))
     );
     // 要精検 follow-up: D items only, after followup_days.
-    let j = judge_with(&r, "2025-01-01", MALE, &[num("Ah0010000Z", 51.0, "U/L")]);
+    let j = judge_with(r, "2025-01-01", MALE, &[num("Ah0010000Z", 51.0, "U/L")]);
     assert_eq!(j.followup_due, Some(d("2025-04-01")));
-    let j = judge_with(&r, "2025-01-01", MALE, &[num("Ah0010000Z", 50.0, "U/L")]);
+    let j = judge_with(r, "2025-01-01", MALE, &[num("Ah0010000Z", 50.0, "U/L")]);
     assert_eq!(j.followup_due, None);
 }
 
@@ -493,15 +493,15 @@ fn niji_candidates_need_all_four() {
         num("Aj0010000Z", 100.0, "mg/dL"),
         num("Ac0030000Z", 85.0, "cm"),
     ];
-    let j = judge_with(&r, "2025-05-10", MALE, &all4);
+    let j = judge_with(r, "2025-05-10", MALE, &all4);
     assert!(j.niji_candidate);
     assert_eq!(j.niji_claim_until, Some(d("2025-08-10")));
     // A woman's waist threshold is 90.
-    assert!(!judge_with(&r, "2025-05-10", FEMALE, &all4).niji_candidate);
+    assert!(!judge_with(r, "2025-05-10", FEMALE, &all4).niji_candidate);
     // One below its threshold: not a candidate.
     let mut three = all4.clone();
     three[0] = num("Af0010001X", 129.0, "mmHg");
-    assert!(!judge_with(&r, "2025-05-10", MALE, &three).niji_candidate);
+    assert!(!judge_with(r, "2025-05-10", MALE, &three).niji_candidate);
     // A 人間ドック is not a 一次健康診断 for the benefit.
     let c = CheckupFacts {
         date: d("2025-05-10"),
@@ -625,7 +625,7 @@ fn every_embedded_band_judges_its_own_bounds() {
         let date = b.effective_to.unwrap_or(d("2026-01-01"));
         let item = a.items.first().cloned().unwrap_or_default();
         for v in [b.lower, b.upper].into_iter().flatten() {
-            let got = cat_of(&r, &date.to_string(), sex, num(&item, v, &b.unit), &b.analyte);
+            let got = cat_of(r, &date.to_string(), sex, num(&item, v, &b.unit), &b.analyte);
             assert_eq!(got, Some(b.category), "{} {v} {:?} {date}", b.analyte, b.sex);
         }
     }

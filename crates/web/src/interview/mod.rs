@@ -84,7 +84,7 @@ impl InterviewPage {
     }
 }
 
-fn table() -> Result<FormTable, AppError> {
+fn table() -> Result<&'static FormTable, AppError> {
     FormTable::embedded().map_err(AppError::Internal)
 }
 
@@ -255,7 +255,7 @@ pub async fn record(
     let (kind, month, campaign) = kind_of(&p)?;
     let t = table()?;
     let values = |k: &str| -> Vec<String> { pairs.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).collect() };
-    let (report, opinion) = match parse_form(&t, kind, &values) {
+    let (report, opinion) = match parse_form(t, kind, &values) {
         Ok(x) => x,
         Err(errors) => {
             let mut kept: HashMap<String, Vec<String>> = HashMap::new();

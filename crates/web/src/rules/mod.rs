@@ -51,7 +51,7 @@ pub async fn rules_page(guard: Guard, Query(p): Query<RulesParams>) -> Result<Re
             let overridden = guard.store().rule_overrides(cid).await?.into_iter().map(|o| o.table).collect();
             (Some(company), rules, overridden)
         }
-        None => (None, Rules::embedded().map_err(|e| AppError::Internal(e.to_string()))?, vec![]),
+        None => (None, Rules::embedded().map_err(|e| AppError::Internal(e.to_string()))?.clone(), vec![]),
     };
     Ok(render(&RulesPage { f: Frame::of(&guard), company, companies, rules, overridden }))
 }

@@ -234,7 +234,7 @@ pub async fn remind(
         .find(|c| c.id == campaign)
         .ok_or_else(|| AppError::NotFound(format!("campaign {campaign}")))?;
     let reminded =
-        iphr_postcheckup::stress::remind(guard.store(), &rules()?, &c, &guard.user().actor.login, guard.state().now())
+        iphr_postcheckup::stress::remind(guard.store(), rules()?, &c, &guard.user().actor.login, guard.state().now())
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
     guard

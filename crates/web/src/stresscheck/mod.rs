@@ -45,7 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/companies/{cid}/stresscheck/{campaign}/remind", post(admin::remind))
 }
 
-fn rules() -> Result<StressRules, AppError> {
+fn rules() -> Result<&'static StressRules, AppError> {
     StressRules::embedded().map_err(|e| AppError::Internal(e.to_string()))
 }
 

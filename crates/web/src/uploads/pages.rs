@@ -210,23 +210,23 @@ fn preview_rows(u: &Upload, bytes: &[u8]) -> Vec<PreviewRow> {
             let Some(Ok(profile)) = u.profile.as_deref().and_then(iphr_convert::profile::shipped) else {
                 return vec![];
             };
-            match iphr_convert::checkup_csv::parse(bytes, &profile, &u.file_name, &table, &units) {
-                Ok(p) => iphr_convert::plan::checkup_records(&p, &profile, &u.file_name),
+            match iphr_convert::checkup_csv::parse(bytes, &profile, &u.file_name, table, units) {
+                Ok(p) => iphr_convert::records::checkup_records(&p, &profile, &u.file_name),
                 Err(_) => return vec![],
             }
         }
         Some(UploadKind::Cda) => {
             let parsed = if iphr_convert::cda::is_zip(bytes) {
-                iphr_convert::cda::parse_archive(bytes, &table, &units)
+                iphr_convert::cda::parse_archive(bytes, table, units)
             } else {
-                iphr_convert::cda::parse(bytes, &table, &units)
+                iphr_convert::cda::parse(bytes, table, units)
             };
             match parsed {
                 Ok(p) => p,
                 Err(_) => return vec![],
             }
         }
-        Some(UploadKind::Fhir) => match iphr_convert::fhir::parse(bytes, &table, &units) {
+        Some(UploadKind::Fhir) => match iphr_convert::fhir::parse(bytes, table, units) {
             Ok(p) => p,
             Err(_) => return vec![],
         },

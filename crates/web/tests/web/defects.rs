@@ -79,7 +79,7 @@ async fn long_hours_steps_follow_the_hours_and_are_recorded_once() {
     let rules = iphr_domain::overtime::OvertimeRules::embedded().unwrap();
     let month = "2026-03";
     let first = iphr_postcheckup::hours::parse_month(month).unwrap();
-    let recs = iphr_postcheckup::hours::month_hours(store.as_ref(), cid, first, &rules, "general", None).await.unwrap();
+    let recs = iphr_postcheckup::hours::month_hours(store.as_ref(), cid, first, rules, "general", None).await.unwrap();
     let over = recs.iter().find(|r| r.result.hours.overtime_holiday > 80.0).expect("someone over 80 h");
     let under = recs.iter().find(|r| r.result.hours.overtime_holiday < 45.0).expect("someone under 45 h");
     let (n, nt) = login(&app, "nurse").await;

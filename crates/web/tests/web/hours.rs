@@ -26,7 +26,7 @@ async fn long_hours_workflow_by_role() {
     for m in ["2026-03", "2026-02", "2026-01", "2025-12", "2025-11", "2025-10"] {
         let first = iphr_postcheckup::hours::parse_month(m).unwrap();
         let recs =
-            iphr_postcheckup::hours::month_hours(store.as_ref(), cid, first, &rules, "general", None).await.unwrap();
+            iphr_postcheckup::hours::month_hours(store.as_ref(), cid, first, rules, "general", None).await.unwrap();
         if let Some(r) = recs.iter().find(|r| r.result.hours.overtime_holiday > 80.0) {
             found = Some((m, r.employment_id.unwrap()));
             break;
@@ -36,10 +36,10 @@ async fn long_hours_workflow_by_role() {
     // One person's hours read alone equal their row in the whole company's.
     let first = iphr_postcheckup::hours::parse_month(month).unwrap();
     let everyone =
-        iphr_postcheckup::hours::month_hours(store.as_ref(), cid, first, &rules, "general", None).await.unwrap();
+        iphr_postcheckup::hours::month_hours(store.as_ref(), cid, first, rules, "general", None).await.unwrap();
     let them = everyone.iter().find(|r| r.employment_id == Some(eid)).unwrap();
     let alone =
-        iphr_postcheckup::hours::month_hours(store.as_ref(), cid, first, &rules, "general", Some(them.person_id))
+        iphr_postcheckup::hours::month_hours(store.as_ref(), cid, first, rules, "general", Some(them.person_id))
             .await
             .unwrap();
     assert_eq!(alone, vec![them.clone()]);

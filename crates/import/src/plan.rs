@@ -1,18 +1,19 @@
-//! From a parsed checkup file to what the store writes: identities matched, new results,
-//! unchanged ones, corrections (the old value kept in history), records held for identity
-//! review and unmapped items held raw. Pure: the engine loads the candidates and the existing
-//! records and applies the plan in one transaction.
+//! From parsed records to what the store writes: identities matched, new results, unchanged
+//! ones, corrections (the old value kept in history), records held for identity review and
+//! unmapped items held raw. The engine loads the candidates and the existing records and applies
+//! the plan in one transaction; planning itself reads and writes nothing.
 
-use crate::checkup_csv::{Identity, ParsedFile, ResultValue};
-use crate::matching::Matcher;
+use crate::outcome::{Issue, RecordReport};
 use chrono::{DateTime, NaiveDate, Utc};
-use iphr_domain::event::{Event, EventKind};
-use iphr_domain::identity::{Candidate, Incoming, Match};
+use iphr_convert::checkup_csv::{Identity, ResultValue};
+use iphr_convert::matching::Matcher;
+use iphr_convert::records::{ParsedRecords, Record, identity_json, incoming, record_json};
+use iphr_domain::event::Event;
+use iphr_domain::identity::{Candidate, Match};
 use iphr_domain::observation::{Observation, Provenance, Qualifier, Value};
-use iphr_domain::ohcc::{DataAtr, DataKind, ItemCode, ItemTable, Producer, ValueKind};
+use iphr_domain::ohcc::{DataAtr, DataKind, ItemCode, ItemTable, ValueKind};
 use iphr_domain::{CompanyId, EventId, ObservationId, PersonId};
 use iphr_store::{Correction, ImportWrite, QueueEntry, SourceFile, UnmappedEntry};
-use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -41,178 +42,7 @@ pub struct FileMeta {
     pub now: DateTime<Utc>,
 }
 
-/// One error of the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReportError {
-    /// File.
-    pub file: String,
-    /// Line or element.
-    pub line: u64,
-    /// Column or field.
-    pub field: String,
-    /// Reason.
-    pub reason: String,
-}
-
-/// What an import did (or, dry, would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Report {
-    /// File.
-    pub file: String,
-    /// Encoding read.
-    pub encoding: String,
-    /// Data rows read.
-    pub read: usize,
-    /// New results stored.
-    pub imported: usize,
-    /// Results already stored with the same value.
-    pub unchanged: usize,
-    /// Results that replaced a different stored value (kept in history).
-    pub corrected: usize,
-    /// Rows refused for errors.
-    pub rejected: usize,
-    /// Source items held unmapped.
-    pub unmapped: usize,
-    /// Visits held for identity review.
-    pub queued: usize,
-    /// Visits (checkups) new in the store.
-    pub new_visits: usize,
-    /// Persons (with their employment) created from the file (`--create-persons`).
-    pub created_persons: usize,
-    /// Errors.
-    pub errors: Vec<ReportError>,
-    /// Warnings (e.g. a folded urine grade).
-    pub warnings: Vec<ReportError>,
-}
-
-/// What the matcher is given of an identity.
-pub fn incoming(i: &Identity) -> Incoming {
-    Incoming {
-        employee_number: i.employee_number.clone(),
-        kana: i.kana.clone(),
-        birth_date: i.birth_date,
-        sex: i.sex,
-        insurer_number: i.insurer.insurer_number.clone(),
-        insured_symbol: i.insurer.symbol.clone(),
-        insured_number: i.insurer.number.clone(),
-    }
-}
-
-fn identity_json(i: &Identity) -> serde_json::Value {
-    json!({
-        "employee_number": i.employee_number, "family_name": i.family_name, "given_name": i.given_name,
-        "kana": i.kana, "birth_date": i.birth_date, "sex": i.sex,
-        "insurer_number": i.insurer.insurer_number, "insured_symbol": i.insurer.symbol, "insured_number": i.insurer.number,
-    })
-}
-
-/// Reads back who a held record is about (the inverse of the queue's identity JSON).
-pub fn identity_from_json(j: &serde_json::Value) -> Identity {
-    let text = |k: &str| j.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    Identity {
-        employee_number: text("employee_number"),
-        family_name: text("family_name"),
-        given_name: text("given_name"),
-        kana: text("kana"),
-        birth_date: j.get("birth_date").and_then(|v| serde_json::from_value(v.clone()).ok()),
-        sex: j.get("sex").and_then(|v| serde_json::from_value(v.clone()).ok()),
-        insurer: iphr_domain::person::InsurerIds {
-            insurer_number: text("insurer_number"),
-            symbol: text("insured_symbol"),
-            number: text("insured_number"),
-        },
-    }
-}
-
-fn result_json(v: &ResultValue) -> serde_json::Value {
-    match v {
-        ResultValue::Number { value, unit, comparator, flag, scale } => {
-            json!({ "number": value, "unit": &**unit, "comparator": comparator.map(|c| c.symbol()), "flag": flag.map(|f| f.letter()), "scale": scale })
-        }
-        ResultValue::FlagOnly(f) => json!({ "beyond_range": f.letter() }),
-        ResultValue::Code(c) => json!({ "code": c }),
-        ResultValue::Text(t) => json!({ "text": t }),
-        ResultValue::NotDone => json!({ "not_done": true }),
-        ResultValue::NotMeasured => json!({ "not_measured": true }),
-    }
-}
-
-/// The record as held in the review queue: complete, with every original; [`record_from_json`]
-/// reads it back.
-pub fn record_json(v: &Record) -> serde_json::Value {
-    json!({
-        "line": v.line, "date": v.date, "kind": v.kind.as_str(), "subkind": v.subkind,
-        "title": v.title, "producer": v.producer.letter().to_string(), "detail": v.detail,
-        "results": v.results.iter().map(|r| json!({
-            "line": r.line, "column": &*r.column, "item": r.item.as_str(), "source_code": &*r.source_code,
-            "source_text": &*r.source_text, "raw": r.raw, "source_unit": r.source_unit.as_deref(), "value": result_json(&r.value),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// Reads a held record back (the inverse of [`record_json`]); `None` if it is malformed.
-pub fn record_from_json(j: &serde_json::Value, identity: Identity) -> Option<Record> {
-    use crate::checkup_csv::ItemResult;
-    let str_of = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-    let kind: EventKind = str_of(j, "kind")?.parse().ok()?;
-    let results = j
-        .get("results")?
-        .as_array()?
-        .iter()
-        .map(|r| {
-            let v = r.get("value")?;
-            let value = if let Some(n) = v.get("number").and_then(|x| x.as_f64()) {
-                ResultValue::Number {
-                    value: n,
-                    unit: str_of(v, "unit").unwrap_or_default().into(),
-                    comparator: str_of(v, "comparator")
-                        .as_deref()
-                        .and_then(iphr_domain::observation::Comparator::from_symbol),
-                    flag: str_of(v, "flag").as_deref().and_then(iphr_domain::observation::RangeFlag::from_letter),
-                    scale: v.get("scale").and_then(|x| x.as_u64()).and_then(|x| u8::try_from(x).ok()),
-                }
-            } else if let Some(f) = str_of(v, "beyond_range") {
-                ResultValue::FlagOnly(iphr_domain::observation::RangeFlag::from_letter(&f)?)
-            } else if let Some(c) = str_of(v, "code") {
-                ResultValue::Code(c)
-            } else if let Some(t) = str_of(v, "text") {
-                ResultValue::Text(t)
-            } else if v.get("not_done").is_some() {
-                ResultValue::NotDone
-            } else if v.get("not_measured").is_some() {
-                ResultValue::NotMeasured
-            } else {
-                return None;
-            };
-            Some(ItemResult {
-                line: r.get("line")?.as_u64()?,
-                column: str_of(r, "column").unwrap_or_default().into(),
-                item: ItemCode::parse(&str_of(r, "item")?).ok()?,
-                source_code: str_of(r, "source_code").unwrap_or_default().into(),
-                source_text: str_of(r, "source_text").unwrap_or_default().into(),
-                raw: str_of(r, "raw").unwrap_or_default(),
-                source_unit: str_of(r, "source_unit").map(Into::into),
-                value,
-                warning: None,
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(Record {
-        line: j.get("line")?.as_u64()?,
-        identity,
-        date: str_of(j, "date")?.parse().ok()?,
-        kind,
-        subkind: str_of(j, "subkind"),
-        title: str_of(j, "title").unwrap_or_else(|| kind.label_ja().to_string()),
-        producer: str_of(j, "producer")
-            .and_then(|p| p.chars().next())
-            .and_then(Producer::from_letter)
-            .unwrap_or(Producer::Institution),
-        detail: j.get("detail").cloned().unwrap_or(serde_json::Value::Null),
-        results,
-    })
-}
-
+/// The domain value and qualifier of a converted result.
 fn to_value(v: &ResultValue) -> (Value, Qualifier) {
     match v {
         ResultValue::Number { value, unit, comparator, flag, scale } => (
@@ -239,92 +69,6 @@ fn data_kind(table: &ItemTable, item: &ItemCode) -> DataKind {
     }
 }
 
-/// One incoming record of any source: who, when, what kind of event, and its results.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    /// First source line.
-    pub line: u64,
-    /// Who.
-    pub identity: Identity,
-    /// Event date.
-    pub date: NaiveDate,
-    /// Event kind.
-    pub kind: EventKind,
-    /// Subkind (checkup kind …).
-    pub subkind: Option<String>,
-    /// Title of a new event.
-    pub title: String,
-    /// Producer of the results.
-    pub producer: Producer,
-    /// Event details of a new event.
-    pub detail: serde_json::Value,
-    /// Results.
-    pub results: Vec<crate::checkup_csv::ItemResult>,
-}
-
-/// A parsed file of any source, ready to plan.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParsedRecords {
-    /// Encoding.
-    pub encoding: crate::text::Encoding,
-    /// Rows read.
-    pub rows_read: usize,
-    /// Records.
-    pub records: Vec<Record>,
-    /// Row errors.
-    pub errors: Vec<crate::checkup_csv::RowError>,
-    /// Unmapped items.
-    pub unmapped: Vec<crate::checkup_csv::Unmapped>,
-    /// What the reader says of elements it does not read (kept in the report's warnings).
-    pub warnings: Vec<crate::checkup_csv::RowError>,
-}
-
-impl ParsedRecords {
-    /// UTF-8 records (a document's, or held ones) with nothing else said yet.
-    pub fn of(records: Vec<Record>, rows_read: usize) -> Self {
-        Self {
-            encoding: crate::text::Encoding::Utf8,
-            rows_read,
-            records,
-            errors: vec![],
-            unmapped: vec![],
-            warnings: vec![],
-        }
-    }
-}
-
-/// A parsed checkup file as records (the profile's name, its institution and 医療機関番号, and
-/// the file go into each new event's details).
-pub fn checkup_records(parsed: &ParsedFile, profile: &crate::profile::Profile, file: &str) -> ParsedRecords {
-    ParsedRecords {
-        encoding: parsed.encoding,
-        rows_read: parsed.rows_read,
-        records: parsed
-            .visits
-            .iter()
-            .map(|v| Record {
-                line: v.line,
-                identity: v.identity.clone(),
-                date: v.date,
-                kind: EventKind::Checkup,
-                subkind: Some(v.kind.as_str().into()),
-                title: v.kind.label_ja().into(),
-                producer: Producer::Institution,
-                detail: json!({
-                    "institution": profile.institution,
-                    "institution_number": profile.institution_number,
-                    "profile": profile.name,
-                    "file": file,
-                }),
-                results: v.results.clone(),
-            })
-            .collect(),
-        errors: parsed.errors.clone(),
-        unmapped: parsed.unmapped.clone(),
-        warnings: vec![],
-    }
-}
-
 /// Plans the import of records of one event kind against what is stored.
 pub fn plan_records(
     parsed: &ParsedRecords,
@@ -333,17 +77,14 @@ pub fn plan_records(
     candidates: &[Candidate],
     existing_events: &[Event],
     existing_observations: &[Observation],
-) -> (ImportWrite, Report) {
+) -> (ImportWrite, RecordReport) {
     let matcher = Matcher::new(candidates);
     let mut planner = Planner::new(meta, table, &matcher, parsed.encoding, parsed.rows_read, &parsed.errors, None);
     let mut w = planner.plan_chunk(&parsed.records, &parsed.unmapped, existing_events, existing_observations);
     let (source_file, mut report) = planner.finish();
-    report.warnings.extend(parsed.warnings.iter().map(|e| ReportError {
-        file: meta.file_name.clone(),
-        line: e.line,
-        field: e.field.clone(),
-        reason: e.reason.clone(),
-    }));
+    report
+        .warnings
+        .extend(parsed.warnings.iter().map(|e| Issue::at_line(&meta.file_name, e.line, &e.field, &e.reason)));
     w.source_file = source_file;
     (w, report)
 }
@@ -437,7 +178,7 @@ pub struct Planner<'a> {
     meta: &'a FileMeta,
     table: &'a ItemTable,
     matcher: &'a Matcher,
-    report: Report,
+    report: RecordReport,
     rejected_lines: std::collections::BTreeSet<u64>,
     /// Keys that may occur more than once in the file, with their last line; `None`: remember
     /// every key.
@@ -455,27 +196,24 @@ impl<'a> Planner<'a> {
         meta: &'a FileMeta,
         table: &'a ItemTable,
         matcher: &'a Matcher,
-        encoding: crate::text::Encoding,
+        encoding: iphr_convert::text::Encoding,
         rows_read: usize,
-        errors: &[crate::checkup_csv::RowError],
+        errors: &[iphr_convert::checkup_csv::RowError],
         mut repeated: Option<RepeatedKeys>,
     ) -> Self {
         if let Some(r) = repeated.as_mut() {
             r.drop_filter();
         }
-        let mut report = Report {
+        let mut report = RecordReport {
             file: meta.file_name.clone(),
-            encoding: encoding.name().into(),
+            sha256: meta.sha256.clone(),
+            source_file_id: meta.known.then_some(meta.id),
+            encoding: Some(encoding.name().into()),
             read: rows_read,
             ..Default::default()
         };
         let rejected_lines = errors.iter().map(|e| e.line).collect();
-        report.errors.extend(errors.iter().map(|e| ReportError {
-            file: meta.file_name.clone(),
-            line: e.line,
-            field: e.field.clone(),
-            reason: e.reason.clone(),
-        }));
+        report.errors.extend(errors.iter().map(|e| Issue::at_line(&meta.file_name, e.line, &e.field, &e.reason)));
         Self {
             meta,
             table,
@@ -506,19 +244,14 @@ impl<'a> Planner<'a> {
     pub fn plan_chunk(
         &mut self,
         records: &[Record],
-        unmapped: &[crate::checkup_csv::Unmapped],
+        unmapped: &[iphr_convert::checkup_csv::Unmapped],
         existing_events: &[Event],
         existing_observations: &[Observation],
     ) -> ImportWrite {
         let meta = self.meta;
         let table = self.table;
         let file = &meta.file_name;
-        let err = |line: u64, field: &str, reason: String| ReportError {
-            file: file.clone(),
-            line,
-            field: field.into(),
-            reason,
-        };
+        let err = |line: u64, field: &str, reason: String| Issue::at_line(file, line, field, reason);
         let mut w = ImportWrite::default();
         let source_doc = |line: u64| format!("sf:{}#line={line}", meta.id);
 
@@ -546,7 +279,7 @@ impl<'a> Planner<'a> {
                     Match::Conflict { index, .. } => ("conflict", vec![*index]),
                     _ => ("unknown", vec![]),
                 };
-                self.report.queued += 1;
+                self.report.summary.queued += 1;
                 if !meta.known {
                     w.queue.push(QueueEntry {
                         company_id: meta.company_id,
@@ -573,7 +306,7 @@ impl<'a> Planner<'a> {
                 (None, None) => {
                     let id = EventId::new();
                     self.new_events.insert(key, id);
-                    self.report.new_visits += 1;
+                    self.report.summary.new_visits += 1;
                     w.batch.events.push(Event {
                         company_id: meta.company_id,
                         id,
@@ -627,17 +360,17 @@ impl<'a> Planner<'a> {
                 };
                 match obs_by_key.get(&(event_id, r.item.as_str(), atr.to_string())) {
                     Some(old) if old.value == value && old.qualifier.same_reading(&qualifier) => {
-                        self.report.unchanged += 1
+                        self.report.summary.unchanged += 1
                     }
                     Some(old) => {
-                        self.report.corrected += 1;
+                        self.report.summary.corrected += 1;
                         w.corrections.push(Correction {
                             old: (*old).clone(),
                             new: Observation { value, qualifier, provenance, ..(*old).clone() },
                         });
                     }
                     None => {
-                        self.report.imported += 1;
+                        self.report.summary.imported += 1;
                         w.batch.observations.push(Observation {
                             company_id: meta.company_id,
                             id: ObservationId::new(),
@@ -657,7 +390,7 @@ impl<'a> Planner<'a> {
             }
         }
         for u in unmapped {
-            self.report.unmapped += 1;
+            self.report.summary.unmapped += 1;
             if meta.known {
                 continue;
             }
@@ -690,7 +423,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The file's record (absent when it was imported before) and the report.
-    pub fn finish(mut self) -> (Option<SourceFile>, Report) {
+    pub fn finish(mut self) -> (Option<SourceFile>, RecordReport) {
         let meta = self.meta;
         let report = &mut self.report;
         report.rejected = self.rejected_lines.len();
@@ -701,12 +434,13 @@ impl<'a> Planner<'a> {
             sha256: meta.sha256.clone(),
             file_name: meta.file_name.clone(),
             profile: Some(meta.profile.clone()),
-            encoding: Some(report.encoding.clone()),
+            encoding: report.encoding.clone(),
             imported_at: meta.now,
             imported_by: meta.imported_by.clone(),
             summary: json!({
-                "read": report.read, "imported": report.imported, "unchanged": report.unchanged,
-                "corrected": report.corrected, "rejected": report.rejected, "unmapped": report.unmapped, "queued": report.queued,
+                "read": report.read, "imported": report.summary.imported, "unchanged": report.summary.unchanged,
+                "corrected": report.summary.corrected, "rejected": report.rejected, "unmapped": report.summary.unmapped,
+                "queued": report.summary.queued,
             }),
         });
         (source_file, self.report)
