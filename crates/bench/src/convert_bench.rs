@@ -163,7 +163,7 @@ fn employees(n: usize) -> Vec<Employee> {
     let mut rng = Rng(0x5eed_0001_2345_6789);
     (0..n)
         .map(|i| {
-            let male = rng.next() % 2 == 0;
+            let male = rng.next().is_multiple_of(2);
             let (f, fk) = FAMILY.get((rng.next() % 12) as usize).copied().unwrap_or(("山田", "ヤマダ"));
             let given = if male { &GIVEN_M } else { &GIVEN_F };
             let (g, gk) = given.get((rng.next() % 6) as usize).copied().unwrap_or(("太郎", "タロウ"));
@@ -255,7 +255,7 @@ pub fn generate(rows: usize, dir: &Path) -> Result<()> {
             match roll {
                 0 => line.push_str("未実施"),
                 1 | 2 => {}
-                3 => line.push_str(&format!("<{}", format!("{:.*}", c.decimals, c.lo))),
+                3 => line.push_str(&format!("<{:.*}", c.decimals, c.lo)),
                 4..=6 => line.push_str(&text.chars().map(full_width).collect::<String>()),
                 7..=9 if c.flag.is_none() => {
                     line.push_str(&text);
@@ -265,7 +265,7 @@ pub fn generate(rows: usize, dir: &Path) -> Result<()> {
             }
             if c.flag.is_some() {
                 line.push(',');
-                if roll % 7 == 0 {
+                if roll.is_multiple_of(7) {
                     line.push('H');
                 }
             }

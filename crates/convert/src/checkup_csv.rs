@@ -1077,7 +1077,7 @@ fn unit_step(units: &UnitTable, item: &str, from: &str, to: &str) -> UnitStep {
         return UnitStep::Same;
     }
     match (units.convert(item, 0.0, from, to), units.convert(item, 1.0, from, to)) {
-        (Ok(zero), Ok(one)) if zero == 0.0 => UnitStep::Factor(one, crate::units::power_of_ten(one)),
+        (Ok(0.0), Ok(one)) => UnitStep::Factor(one, crate::units::power_of_ten(one)),
         (Ok(_), Ok(_)) => UnitStep::Table(from.to_string()),
         (Err(e), _) | (_, Err(e)) => UnitStep::Refused(e.to_string()),
     }

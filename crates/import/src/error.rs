@@ -25,7 +25,7 @@ pub enum ImportError {
         file: String,
         /// What its reader says.
         #[source]
-        error: ReadError,
+        error: Box<ReadError>,
     },
     /// Reading a file or folder failed.
     #[error("{}: cannot read: {source}", path.display())]
@@ -166,7 +166,7 @@ pub enum Unmatched {
 impl ImportError {
     /// A file its reader cannot read.
     pub(crate) fn file(file: &str, error: impl Into<ReadError>) -> Self {
-        ImportError::File { file: file.into(), error: error.into() }
+        ImportError::File { file: file.into(), error: Box::new(error.into()) }
     }
 
     /// A failed read of a file or folder.

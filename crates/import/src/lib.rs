@@ -149,7 +149,7 @@ pub async fn import_attendance(
 ) -> Result<RecordOutcome, ImportError> {
     let records = iphr_convert::attendance::parse(bytes).map_err(|e| ImportError::file(file_name, e))?;
     let source = Source::fixed("attendance", EventKind::AttendanceMonth, "attendance");
-    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
+    run_records(store, company, source, (file_name, bytes), records, imported_by, options).await
 }
 
 /// Imports one stress-check answer CSV (57 answers per worker, keyed in from paper).
@@ -163,7 +163,7 @@ pub async fn import_stress(
 ) -> Result<RecordOutcome, ImportError> {
     let records = iphr_convert::stress_csv::parse(bytes).map_err(|e| ImportError::file(file_name, e))?;
     let source = Source::fixed("stress", EventKind::StressCheck, "stress-answers");
-    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
+    run_records(store, company, source, (file_name, bytes), records, imported_by, options).await
 }
 
 /// Ties every record of a document to a named person (an employee of the company).
@@ -208,7 +208,7 @@ pub async fn import_fhir(
         name_person(store, company, p, &mut records).await?;
     }
     let source = Source::fixed("fhir", EventKind::Checkup, "eCheckup FHIR");
-    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
+    run_records(store, company, source, (file_name, bytes), records, imported_by, options).await
 }
 
 /// Imports one MHLW CDA document (特定健診・事業者健診) or an MHLW ZIP archive of them (one
@@ -235,7 +235,7 @@ pub async fn import_cda(
         name_person(store, company, p, &mut records).await?;
     }
     let source = Source::fixed("cda", EventKind::Checkup, "MHLW CDA");
-    run_records(store, company, source, file_name, bytes, records, imported_by, options).await
+    run_records(store, company, source, (file_name, bytes), records, imported_by, options).await
 }
 
 /// What kind of source a file is.
@@ -263,8 +263,7 @@ async fn run_records(
     store: &dyn Store,
     company: CompanyId,
     source: Source,
-    file_name: &str,
-    bytes: &[u8],
+    (file_name, bytes): (&str, &[u8]),
     records: iphr_convert::records::ParsedRecords,
     imported_by: &str,
     options: Options,

@@ -260,7 +260,10 @@ async fn files_and_records_that_cannot_be_imported_say_why() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(&e, ImportError::File { file, error: ReadError::CheckupCsv(_) } if file == "x.csv"), "{e:?}");
+    assert!(
+        matches!(&e, ImportError::File { file, error } if file == "x.csv" && matches!(**error, ReadError::CheckupCsv(_))),
+        "{e:?}"
+    );
     assert!(e.to_string().starts_with("x.csv: line 1: "), "{e}");
     // A queue entry that is not there.
     let id = uuid::Uuid::now_v7();

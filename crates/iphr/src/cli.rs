@@ -748,10 +748,10 @@ async fn serve(store: Arc<dyn Store>, addr: &str, secure_cookies: bool) -> Resul
 
 pub(crate) async fn find_company(store: &dyn Store, reference: &str) -> Result<Company> {
     let all = store.list_companies().await?;
-    if let Ok(id) = reference.parse::<CompanyId>() {
-        if let Some(c) = all.iter().find(|c| c.id == id) {
-            return Ok(c.clone());
-        }
+    if let Ok(id) = reference.parse::<CompanyId>()
+        && let Some(c) = all.iter().find(|c| c.id == id)
+    {
+        return Ok(c.clone());
     }
     let matches: Vec<&Company> = all.iter().filter(|c| c.name == reference).collect();
     match matches.as_slice() {

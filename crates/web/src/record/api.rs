@@ -68,7 +68,7 @@ pub async fn workers(
 pub async fn worker(guard: ApiGuard, Path((cid, eid)): Path<(CompanyId, EmploymentId)>) -> ApiResult<WorkerDoc> {
     let person = guard.person(cid, eid).await?;
     let record = person.record().await?;
-    Ok(Json(worker_doc(&guard.state().items, &person, &record, guard.lang(), guard.today())))
+    Ok(Json(worker_doc(guard.state().items, &person, &record, guard.lang(), guard.today())))
 }
 
 /// An event with its header.
@@ -88,7 +88,7 @@ pub async fn event(
     let work = person.decision(InfoClass::Work).is_allowed();
     Ok(Json(EventDoc {
         header: header_doc(&person, work, guard.lang(), guard.today()),
-        event: timeline_doc(&guard.state().items, &v, guard.lang()),
+        event: timeline_doc(guard.state().items, &v, guard.lang()),
     }))
 }
 

@@ -65,7 +65,7 @@ pub async fn worker(guard: Guard, Path((cid, eid)): Path<(CompanyId, EmploymentI
     let person = guard.person(cid, eid).await?;
     let company = person.employer().await?;
     let record = person.record().await?;
-    let doc = worker_doc(&guard.state().items, &person, &record, guard.lang(), guard.today());
+    let doc = worker_doc(guard.state().items, &person, &record, guard.lang(), guard.today());
     Ok(render(&WorkerPage { f: Frame::of(&guard), company, doc }))
 }
 
@@ -83,7 +83,7 @@ pub async fn event(
         guard.lang(),
         guard.today(),
     );
-    let entry = timeline_doc(&guard.state().items, &v, guard.lang());
+    let entry = timeline_doc(guard.state().items, &v, guard.lang());
     let company = person.employer().await?;
     let detail_json =
         entry.detail.as_ref().map(|d| serde_json::to_string_pretty(d).unwrap_or_default()).unwrap_or_default();

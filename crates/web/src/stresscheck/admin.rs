@@ -145,7 +145,7 @@ pub async fn admin(
         (0, 0, vec![], vec![], vec![], vec![]);
     if let Some(c) = &campaign {
         let rules = rules()?;
-        let a = iphr_postcheckup::stress::analyse(guard.store(), &rules, c)
+        let a = iphr_postcheckup::stress::analyse(guard.store(), rules, c)
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         // Interview applications since the campaign began, in one query (not one per worker).

@@ -106,7 +106,7 @@ pub async fn form(guard: Guard, Query(p): Query<FormParams>) -> Result<Response,
     }
     Ok(render(&FormPage {
         f: Frame::of(&guard),
-        questions: questions(&rules, &answers, &[]),
+        questions: questions(rules, &answers, &[]),
         sections: sections(),
         campaign,
         submitted,
@@ -234,7 +234,7 @@ pub async fn post_form(guard: Guard, body: Bytes) -> Result<Response, AppError> 
         save_draft(text).await?;
         let page = render(&FormPage {
             f: Frame::of(&guard),
-            questions: questions(&rules, &answers, &missing),
+            questions: questions(rules, &answers, &missing),
             sections: sections(),
             campaign: Some(campaign),
             submitted: false,
@@ -247,7 +247,7 @@ pub async fn post_form(guard: Guard, body: Bytes) -> Result<Response, AppError> 
     let sheet = Answers::parse(answers).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let method = Method::parse(&campaign.method).unwrap_or(Method::Sum);
     let r = rules.score(&sheet, access.header.person.sex);
-    let batch = sheet_batch(&rules, &r, &sheet, method, &campaign, (person, eid), today)?;
+    let batch = sheet_batch(rules, &r, &sheet, method, &campaign, (person, eid), today)?;
     access
         .write(InfoClass::Stress, "stress-check answers", |s| async move {
             s.submit_stress(&batch, cid, campaign_id, person).await
