@@ -1,32 +1,20 @@
 //! Binary-level tests of the `iphr` command in temporary folders.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
+use crate::common::{failed, run, succeeded};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn iphr(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iphr"))
-        .current_dir(dir)
-        .env_remove("IPHR_DATABASE_URL")
-        .env_remove("IPHR_PASSWORD")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run iphr")
+    run(dir, None, &[], args)
 }
 
 fn ok(dir: &Path, args: &[&str]) -> String {
-    let o = iphr(dir, args);
-    assert!(o.status.success(), "iphr {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
+    succeeded(iphr(dir, args), args).0
 }
 
 fn fails(dir: &Path, args: &[&str]) -> String {
-    let o = iphr(dir, args);
-    assert!(!o.status.success(), "iphr {args:?} should fail");
-    let err = String::from_utf8(o.stderr).unwrap();
+    let (_, err) = failed(iphr(dir, args), args);
     assert_eq!(err.lines().count(), 1, "one clear line, got: {err}");
     assert!(err.starts_with("error: "), "{err}");
     err

@@ -3,40 +3,22 @@
 //! database changes nothing, and into a fresh database (with the same HR file) gives the same
 //! records. A demo worker's checkups go out as an MHLW archive and come back unchanged.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use crate::common::{failed, root, run, succeeded};
+use std::path::Path;
+use std::process::{Command, Output};
 
 fn iphr(dir: &Path, db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iphr"))
-        .current_dir(dir)
-        .env_remove("IPHR_DATABASE_URL")
-        .env_remove("IPHR_PASSWORD")
-        .arg("--database-url")
-        .arg(format!("sqlite://{db}"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run iphr")
+    run(dir, Some(db), &[], args)
 }
 
 fn ok(dir: &Path, db: &str, args: &[&str]) -> (String, String) {
-    let o = iphr(dir, db, args);
-    assert!(o.status.success(), "iphr {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
-    (String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap())
+    succeeded(iphr(dir, db, args), args)
 }
 
 fn fails(dir: &Path, db: &str, args: &[&str]) -> String {
-    let o = iphr(dir, db, args);
-    assert!(!o.status.success(), "iphr {args:?} should fail");
-    let err = String::from_utf8(o.stderr).unwrap();
+    let (_, err) = failed(iphr(dir, db, args), args);
     assert!(err.starts_with("error: "), "{err}");
     err
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 const COMPANY: &str = "取込株式会社";

@@ -1,8 +1,8 @@
 //! `iphr demo`: writes the synthetic population of [`iphr_demo`] through the store.
 
-use crate::cli::DemoArgs;
+use crate::cli::context::Context;
 use anyhow::{Result, anyhow, bail};
-use chrono::Utc;
+use chrono::NaiveDate;
 use iphr_demo::{DemoConfig, WorkerGenerator, accounts, companies, company_batch};
 use iphr_domain::UserId;
 use iphr_store::{Store, User};
@@ -13,7 +13,8 @@ use std::time::Instant;
 const CHUNK: u32 = 100;
 
 /// Generates and writes the demo population.
-pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
+pub async fn generate(ctx: &Context, args: &DemoArgs) -> Result<()> {
+    let store = ctx.store();
     if args.companies == 0 {
         bail!("--companies must be at least 1");
     }
@@ -28,14 +29,14 @@ pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
             bail!("the database already holds data; use --replace to delete it and generate anew");
         }
         store.wipe().await?;
-        crate::cli::audit_cli(store, "wipe for demo --replace", None, String::new()).await?;
+        ctx.audit("wipe for demo --replace", None, String::new()).await?;
     }
     let cfg = DemoConfig {
         companies: args.companies,
         workers: args.workers,
         years: args.years,
         seed: args.seed,
-        as_of: args.as_of.unwrap_or_else(|| Utc::now().date_naive()),
+        as_of: args.as_of.unwrap_or_else(|| ctx.today()),
     };
     let started = Instant::now();
     let tty = std::io::stderr().is_terminal();
@@ -136,8 +137,7 @@ pub async fn generate(store: &dyn Store, args: &DemoArgs) -> Result<()> {
             r.urgent.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
         );
     }
-    crate::cli::audit_cli(
-        store,
+    ctx.audit(
         "write demo population",
         None,
         format!(
@@ -169,4 +169,27 @@ pub async fn print_accounts(store: &dyn Store) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Arguments of `iphr demo`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Number of companies.
+    #[arg(long, default_value_t = 3)]
+    pub companies: u32,
+    /// Number of workers in total (the first company gets half).
+    #[arg(long, default_value_t = 300)]
+    pub workers: u32,
+    /// Years of history.
+    #[arg(long, default_value_t = 5)]
+    pub years: u32,
+    /// Random seed: the same seed and as-of date give the same data on any backend.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The date the population is generated as of (YYYY-MM-DD; default today).
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+    /// Delete the existing data first (the audit log is kept).
+    #[arg(long)]
+    pub replace: bool,
 }

@@ -3,40 +3,23 @@
 //! and are assigned by hand, the same bundle again is unchanged, the folder with a note is refused
 //! unless --allow-partial, hostile bundles end in clear errors, and every step is audited.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use crate::common::{failed, fixture, run, succeeded};
+use std::path::Path;
+use std::process::{Command, Output};
 
 const COMPANY: &str = "文書株式会社";
 const PATTERN: &str = "{employee_number}_{date}_{title}.pdf";
 
 fn iphr(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iphr"))
-        .current_dir(dir)
-        .env_remove("IPHR_DATABASE_URL")
-        .arg("--database-url")
-        .arg("sqlite://d.db")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run iphr")
+    run(dir, Some("d.db"), &[], args)
 }
 
 fn ok(dir: &Path, args: &[&str]) -> String {
-    let o = iphr(dir, args);
-    assert!(o.status.success(), "iphr {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
+    succeeded(iphr(dir, args), args).0
 }
 
 fn fails(dir: &Path, args: &[&str]) -> (String, String) {
-    let o = iphr(dir, args);
-    assert!(!o.status.success(), "iphr {args:?} should fail: {}", String::from_utf8_lossy(&o.stdout));
-    (String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap())
-}
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name).display().to_string()
+    failed(iphr(dir, args), args)
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! unit, value kind, information class and JLAC10 code, and the value codes of coded items (what
 //! a profile's `values = { … }` may name). Reads only the embedded tables: no database.
 
-use crate::cli::write_stdout;
+use crate::cli::context::write_stdout;
 use anyhow::{Result, bail};
 use iphr_domain::normalize::search_key;
 use iphr_domain::ohcc::{ItemCode, ItemTable, ValueKind};
@@ -74,7 +74,7 @@ fn matches(query: Option<&str>, fields: &[&str]) -> bool {
 }
 
 /// Runs `iphr ohcc …`.
-pub fn ohcc(cmd: OhccCmd) -> Result<()> {
+pub fn run(cmd: OhccCmd) -> Result<()> {
     let table = ItemTable::embedded()?;
     match cmd {
         OhccCmd::Items { query, json } => {

@@ -3,31 +3,20 @@
 //! empty), overlapping stress-check campaigns are refused and the 様式第6号の3 numbers come as CSV
 //! too, and the OHCC code table is listed for profile writers.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
+use crate::common::{failed, run, succeeded};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 fn iphr(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iphr"))
-        .current_dir(dir)
-        .env_remove("IPHR_DATABASE_URL")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run iphr")
+    run(dir, None, &[], args)
 }
 
 fn ok(dir: &Path, args: &[&str]) -> String {
-    let o = iphr(dir, args);
-    assert!(o.status.success(), "iphr {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
+    succeeded(iphr(dir, args), args).0
 }
 
 fn fails(dir: &Path, args: &[&str]) -> String {
-    let o = iphr(dir, args);
-    assert!(!o.status.success(), "iphr {args:?} should fail");
-    String::from_utf8(o.stderr).unwrap()
+    failed(iphr(dir, args), args).1
 }
 
 const COMPANY: &str = "株式会社みなと精機";
