@@ -4,6 +4,17 @@
 use crate::text::{DecodeError, Encoding, EncodingChoice, decode};
 use unicode_normalization::UnicodeNormalization;
 
+/// An error in a row, naming the line and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// Source line.
+    pub line: u64,
+    /// Column / field.
+    pub field: String,
+    /// Reason.
+    pub reason: String,
+}
+
 /// A read table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
@@ -38,14 +49,10 @@ pub fn shape_error(cells: &csv::StringRecord, width: usize) -> Option<String> {
 }
 
 /// The records of a table refused for their shape, as row errors.
-pub fn misshapen_errors(t: &Table) -> Vec<crate::checkup_csv::RowError> {
+pub fn misshapen_errors(t: &Table) -> Vec<RowError> {
     t.misshapen
         .iter()
-        .map(|(line, reason)| crate::checkup_csv::RowError {
-            line: *line,
-            field: RECORD_FIELD.into(),
-            reason: reason.clone(),
-        })
+        .map(|(line, reason)| RowError { line: *line, field: RECORD_FIELD.into(), reason: reason.clone() })
         .collect()
 }
 

@@ -1,441 +1,7 @@
-//! Checkup CSV from institutions, read through a mapping [`Profile`] into visits with coded
-//! results, keeping every original. Pure: bytes in, [`ParsedFile`] out; the import engine
-//! matches identities and writes.
-//!
-//! Errors name the line, the column and the reason; nothing is dropped: a source item the
-//! profile does not map is returned as [`Unmapped`] with its raw value.
+//! The streaming reader: a file read in chunks of rows, in bounded memory.
 
-use crate::profile::{CodeSystem, EncodingName, Layout, Parser, Profile, ProfileError, ResolvedItem, column_position};
-use crate::table::fold_header;
-use crate::text::{Encoding, EncodingChoice, detect, fold_value};
-use crate::units::UnitTable;
-use crate::value::{Comparator, Parsed, RangeFlag, parse_number, parse_urine_grade};
-use crate::wareki::parse_date;
-use chrono::NaiveDate;
-use iphr_domain::event::CheckupKind;
-use iphr_domain::ohcc::{ItemCode, ItemTable, ValueKind};
-use iphr_domain::person::{InsurerIds, Sex};
-use std::collections::HashMap;
-use std::sync::Arc;
-
-/// Who a visit is about, as the file says.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Identity {
-    /// 社員番号 (width-folded).
-    pub employee_number: Option<String>,
-    /// 姓.
-    pub family_name: Option<String>,
-    /// 名.
-    pub given_name: Option<String>,
-    /// Kana (as written).
-    pub kana: Option<String>,
-    /// 生年月日.
-    pub birth_date: Option<NaiveDate>,
-    /// 性別.
-    pub sex: Option<Sex>,
-    /// Insurer identifiers.
-    pub insurer: InsurerIds,
-}
-
-/// A result value after parsing and unit conversion.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ResultValue {
-    /// A number in the OHCC unit.
-    Number {
-        /// Value.
-        value: f64,
-        /// OHCC unit (shared: every value of an item has the same).
-        unit: Arc<str>,
-        /// `<`, `>=` …
-        comparator: Option<Comparator>,
-        /// H/L mark of the institution.
-        flag: Option<RangeFlag>,
-        /// Digits after the decimal point as written (shifted by a power-of-ten conversion).
-        scale: Option<u8>,
-    },
-    /// Only H or L: beyond the input range.
-    FlagOnly(RangeFlag),
-    /// A code of the item's value set.
-    Code(String),
-    /// Text.
-    Text(String),
-    /// 未実施.
-    NotDone,
-    /// 未測定 / 測定不能.
-    NotMeasured,
-}
-
-/// One result of a visit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ItemResult {
-    /// Source line.
-    pub line: u64,
-    /// Source column (header text) or item code column (shared by every cell of the column).
-    pub column: Arc<str>,
-    /// OHCC item.
-    pub item: ItemCode,
-    /// The code as the source names it.
-    pub source_code: Arc<str>,
-    /// The item name as the source writes it.
-    pub source_text: Arc<str>,
-    /// The cell as written.
-    pub raw: String,
-    /// The unit as written (long layout) or as the profile says.
-    pub source_unit: Option<Arc<str>>,
-    /// The value.
-    pub value: ResultValue,
-    /// A note (e.g. a folded urine grade).
-    pub warning: Option<String>,
-}
-
-/// One visit: an examinee on a date.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Visit {
-    /// First source line of the visit.
-    pub line: u64,
-    /// Identity.
-    pub identity: Identity,
-    /// 受診日.
-    pub date: NaiveDate,
-    /// Kind.
-    pub kind: CheckupKind,
-    /// Results.
-    pub results: Vec<ItemResult>,
-}
-
-/// A source item with no mapping: kept raw for the unmapped-items queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unmapped {
-    /// Source line.
-    pub line: u64,
-    /// Who the row is about.
-    pub identity: Identity,
-    /// The visit date, when readable.
-    pub date: Option<NaiveDate>,
-    /// Source code.
-    pub source_code: String,
-    /// Source name.
-    pub source_text: String,
-    /// Value as written.
-    pub raw: String,
-    /// Unit as written.
-    pub unit: Option<String>,
-}
-
-/// An error in a row, naming the line and field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowError {
-    /// Source line.
-    pub line: u64,
-    /// Column / field.
-    pub field: String,
-    /// Reason.
-    pub reason: String,
-}
-
-/// A file that cannot be read at all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FileError {
-    /// Encoding.
-    #[error("{0}")]
-    Decode(#[from] crate::text::DecodeError),
-    /// The profile does not fit the OHCC table.
-    #[error("{0}")]
-    Profile(#[from] ProfileError),
-    /// A column the profile names is not in the header.
-    #[error("line {line}: column {column:?} named in the profile ({field}) is not in the header")]
-    MissingColumn {
-        /// Header line.
-        line: u64,
-        /// Column.
-        column: String,
-        /// Profile field.
-        field: String,
-    },
-    /// CSV structure.
-    #[error("line {line}: {reason}")]
-    Csv {
-        /// Line.
-        line: u64,
-        /// Reason.
-        reason: String,
-    },
-    /// No header.
-    #[error("the file has no header line")]
-    NoHeader,
-    /// The header differs from the text the profile expects at a position.
-    #[error("line {line}: column {column} ({field}): the header says {found:?} where the profile expects {expected:?}")]
-    HeaderMismatch {
-        /// Header line.
-        line: u64,
-        /// The position (`@N`).
-        column: String,
-        /// Profile field.
-        field: String,
-        /// Header text in the file (the lines joined with `/`).
-        found: String,
-        /// Header text the profile expects.
-        expected: String,
-    },
-}
-
-/// A parsed file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParsedFile {
-    /// Encoding read.
-    pub encoding: Encoding,
-    /// Data rows read.
-    pub rows_read: usize,
-    /// Visits.
-    pub visits: Vec<Visit>,
-    /// Row errors.
-    pub errors: Vec<RowError>,
-    /// Unmapped source items.
-    pub unmapped: Vec<Unmapped>,
-}
-
-struct Columns {
-    /// Folded header text → column; with several header lines, each line's text and the texts
-    /// joined with `/`.
-    by_name: HashMap<String, usize>,
-    /// Names that fit two columns (several header lines only): (first, second).
-    ambiguous: HashMap<String, (usize, usize)>,
-    /// Number of header cells.
-    width: usize,
-    line: u64,
-}
-
-impl Columns {
-    /// The columns of a header of one or more lines. One line: the first of two equal headers
-    /// wins (as before several lines existed). Several lines: a name that fits two columns is
-    /// ambiguous and refused when a profile uses it.
-    fn new(rows: &[csv::StringRecord], line: u64) -> Self {
-        let width = rows.iter().map(csv::StringRecord::len).max().unwrap_or(0);
-        let mut by_name = HashMap::new();
-        let mut ambiguous = HashMap::new();
-        for i in 0..width {
-            let texts: Vec<String> =
-                rows.iter().filter_map(|r| r.get(i)).map(fold_header).filter(|t| !t.is_empty()).collect();
-            let mut keys = texts.clone();
-            if texts.len() > 1 {
-                keys.push(texts.join("/"));
-            }
-            keys.dedup();
-            for k in keys {
-                match by_name.get(&k) {
-                    None => {
-                        by_name.insert(k, i);
-                    }
-                    Some(&first) if rows.len() > 1 && first != i => {
-                        ambiguous.entry(k).or_insert((first, i));
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
-        Self { by_name, ambiguous, width, line }
-    }
-
-    fn find(&self, spec: &str, field: &str) -> Result<usize, FileError> {
-        let missing = || FileError::MissingColumn { line: self.line, column: spec.into(), field: field.into() };
-        if spec.starts_with('@') {
-            return column_position(spec).filter(|&n| n < self.width).ok_or_else(missing);
-        }
-        let key = fold_header(spec);
-        if let Some(&(a, b)) = self.ambiguous.get(&key) {
-            return Err(FileError::Csv {
-                line: self.line,
-                reason: format!(
-                    "column {spec:?} named in the profile ({field}) fits columns {} and {} of the header: name it by \
-                     its header lines joined with \"/\" or by position",
-                    a + 1,
-                    b + 1
-                ),
-            });
-        }
-        self.by_name.get(&key).copied().ok_or_else(missing)
-    }
-    fn opt(&self, spec: &Option<String>, field: &str) -> Result<Option<usize>, FileError> {
-        spec.as_deref().map(|s| self.find(s, field)).transpose()
-    }
-}
-
-fn cell(rec: &csv::StringRecord, i: Option<usize>) -> Option<String> {
-    i.and_then(|i| rec.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
-fn parse_sex(raw: &str, map: &std::collections::BTreeMap<String, String>) -> Option<Sex> {
-    let f = fold_value(raw);
-    let v = map.get(&f).map(String::as_str).unwrap_or(f.as_str());
-    v.parse::<Sex>().ok()
-}
-
-/// Converts one cell to a result through its item's parser.
-pub fn convert_cell(
-    table: &ItemTable,
-    units: &UnitTable,
-    r: &ResolvedItem,
-    raw: &str,
-    source_unit: Option<&str>,
-    flag_cell: Option<&str>,
-) -> Result<Option<(ResultValue, Option<String>)>, String> {
-    let def = table.get(&r.item).ok_or_else(|| format!("{} is not in the OHCC table", r.item))?;
-    let extra_flag = match flag_cell.map(fold_value).as_deref() {
-        Some("H") | Some("h") => Some(RangeFlag::High),
-        Some("L") | Some("l") => Some(RangeFlag::Low),
-        _ => None,
-    };
-    let parser = effective_parser(r.spec.parser, def);
-    let common = |p: Parsed| match p {
-        Parsed::Blank => Ok(None),
-        Parsed::NotDone => Ok(Some((ResultValue::NotDone, None))),
-        Parsed::NotMeasured => Ok(Some((ResultValue::NotMeasured, None))),
-        Parsed::FlagOnly(f) => Ok(Some((ResultValue::FlagOnly(f), None))),
-        _ => Err(()),
-    };
-    match parser {
-        Parser::Number => {
-            let p = parse_number(raw).map_err(|e| e.to_string())?;
-            if let Ok(done) = common(p.clone()) {
-                return Ok(done);
-            }
-            let Parsed::Number { value, comparator, flag, scale } = p else {
-                return Err(format!("{raw:?} is not a number"));
-            };
-            let from = source_unit.or(r.spec.unit.as_deref()).unwrap_or(def.unit.as_str());
-            let (value, scale) =
-                units.convert_scaled(r.item.as_str(), value, scale, from, &def.unit).map_err(|e| e.to_string())?;
-            Ok(Some((
-                ResultValue::Number {
-                    value,
-                    unit: def.unit.as_str().into(),
-                    comparator,
-                    flag: flag.or(extra_flag),
-                    scale,
-                },
-                None,
-            )))
-        }
-        Parser::Grade => {
-            let p = parse_urine_grade(raw).map_err(|e| e.to_string())?;
-            if let Ok(done) = common(p.clone()) {
-                return Ok(done);
-            }
-            match p {
-                Parsed::Grade { code, warning } => Ok(Some((ResultValue::Code(code.to_string()), warning))),
-                _ => Err(format!("{raw:?} is not a urine grade")),
-            }
-        }
-        Parser::Coded => {
-            let f = fold_value(raw);
-            match f.as_str() {
-                "" => return Ok(None),
-                "未実施" => return Ok(Some((ResultValue::NotDone, None))),
-                "未測定" | "測定不能" => return Ok(Some((ResultValue::NotMeasured, None))),
-                _ => {}
-            }
-            let code = r.spec.values.get(&f).cloned().unwrap_or(f.clone());
-            if table.value_label(&r.item, &code).is_none() {
-                return Err(format!(
-                    "{raw:?} is not a value of {} ({}) and the profile maps no such value",
-                    r.item, def.name_ja
-                ));
-            }
-            Ok(Some((ResultValue::Code(code), None)))
-        }
-        // A blank cell gives no result, for text as for every other parser.
-        Parser::Text => Ok(non_blank(raw).map(|t| (ResultValue::Text(t.to_string()), None))),
-    }
-}
-
-/// The text of a cell, `None` when blank (white space, full-width spaces included).
-pub fn non_blank(raw: &str) -> Option<&str> {
-    Some(raw.trim()).filter(|t| !t.is_empty())
-}
-
-/// Reads a checkup CSV through a profile (the whole file at once; [`CsvStream`] reads it in
-/// chunks).
-pub fn parse(
-    bytes: &[u8],
-    profile: &Profile,
-    origin: &str,
-    table: &ItemTable,
-    units: &UnitTable,
-) -> Result<ParsedFile, FileError> {
-    let encoding = detect(bytes, encoding_choice(profile));
-    let mut stream = CsvStream::new(bytes, encoding, profile, origin, table, units)?;
-    let mut out = ParsedFile { encoding, rows_read: 0, visits: Vec::new(), errors: Vec::new(), unmapped: Vec::new() };
-    while let Some(chunk) = stream.next_chunk(usize::MAX)? {
-        out.rows_read += chunk.rows_read;
-        out.visits.extend(chunk.visits);
-        out.errors.extend(chunk.errors);
-        out.unmapped.extend(chunk.unmapped);
-    }
-    Ok(out)
-}
-
-/// The encoding choice a profile makes.
-pub fn encoding_choice(profile: &Profile) -> EncodingChoice {
-    match profile.encoding {
-        EncodingName::Auto => EncodingChoice::Auto,
-        EncodingName::Utf8 => EncodingChoice::Utf8,
-        EncodingName::Cp932 => EncodingChoice::Cp932,
-    }
-}
-
-/// How a column's numbers reach the OHCC unit, decided once per file.
-#[derive(Debug, Clone)]
-enum UnitStep {
-    /// Already in the OHCC unit.
-    Same,
-    /// Multiply (the table's row has no offset); with k when the factor is 10ᵏ.
-    Factor(f64, Option<i32>),
-    /// Through the table for every value (a row with an offset).
-    Table(String),
-    /// No conversion exists: every number of the column is an error with this reason.
-    Refused(String),
-}
-
-/// A wide profile's result column, with everything that is the same for every row.
-struct WideColumn<'p> {
-    resolved: ResolvedItem,
-    def: &'p iphr_domain::ohcc::ItemDef,
-    parser: Parser,
-    col: usize,
-    flag_col: Option<usize>,
-    column: Arc<str>,
-    source_text: Arc<str>,
-    /// The source code and unit of every cell of the column, shared.
-    source_code: Arc<str>,
-    source_unit: Option<Arc<str>>,
-    /// The OHCC unit of the item.
-    unit: Arc<str>,
-    unit_step: UnitStep,
-}
-
-/// Identity and visit columns.
-struct IdentityCols {
-    employee_number: Option<usize>,
-    name: Option<usize>,
-    family_name: Option<usize>,
-    given_name: Option<usize>,
-    kana: Option<usize>,
-    birth_date: Option<usize>,
-    sex: Option<usize>,
-    insurer_number: Option<usize>,
-    insured_symbol: Option<usize>,
-    insured_number: Option<usize>,
-}
-
-/// The long layout's columns.
-struct LongCols<'p> {
-    spec: &'p crate::profile::LongColumns,
-    code: usize,
-    name: Option<usize>,
-    value: usize,
-    unit: Option<usize>,
-    flag: Option<usize>,
-}
+use super::columns::*;
+use super::*;
 
 /// A checkup CSV read in chunks of visits: the bytes are decoded piece by piece and each row
 /// is converted as it is read, so memory is that of one chunk whatever the size of the file.
@@ -472,7 +38,7 @@ pub struct CsvStream<'p, R: std::io::Read> {
 }
 
 /// What opening a stream finds in the header.
-struct Opened<'p> {
+pub(super) struct Opened<'p> {
     ids: IdentityCols,
     date_col: usize,
     kind_col: Option<usize>,
@@ -519,7 +85,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
         }
     }
 
-    fn open(
+    pub(super) fn open(
         rdr: &mut csv::Reader<crate::text::DecodeReader<R>>,
         profile: &'p Profile,
         origin: &str,
@@ -650,7 +216,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
         Ok(Opened { ids, date_col, kind_col, wide, long, local, width: cols.width })
     }
 
-    fn assemble(
+    pub(super) fn assemble(
         rdr: csv::Reader<crate::text::DecodeReader<R>>,
         parts: Opened<'p>,
         profile: &'p Profile,
@@ -752,7 +318,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
     /// Takes one record read at `line`: the footer is left out (a `footer_prefix` line and all
     /// after it; the last `footer_lines` non-blank records, held back until more come); every
     /// other record is converted. True when a record was converted.
-    fn take(&mut self, line: u64, rec: &csv::StringRecord, out: &mut ParsedFile) -> bool {
+    pub(super) fn take(&mut self, line: u64, rec: &csv::StringRecord, out: &mut ParsedFile) -> bool {
         if self.in_footer {
             return false;
         }
@@ -787,7 +353,7 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
     }
 
     /// Converts one data row into `out` (wide) or the held visits (long).
-    fn row(&mut self, line: u64, rec: &csv::StringRecord, out: &mut ParsedFile) {
+    pub(super) fn row(&mut self, line: u64, rec: &csv::StringRecord, out: &mut ParsedFile) {
         if rec.iter().all(|c| c.trim().is_empty()) {
             return;
         }
@@ -1017,112 +583,8 @@ impl<'p, R: std::io::Read> CsvStream<'p, R> {
     }
 }
 
-impl WideColumn<'_> {
-    /// [`convert_cell`] for this column, with the per-file work done once and plain ASCII
-    /// numbers read without allocating.
-    fn convert(
-        &self,
-        table: &ItemTable,
-        units: &UnitTable,
-        raw: &str,
-        flag_cell: Option<&str>,
-    ) -> Result<Option<(ResultValue, Option<String>)>, String> {
-        if self.parser != Parser::Number {
-            return convert_cell(table, units, &self.resolved, raw, None, flag_cell);
-        }
-        let p = match fast_number(raw) {
-            Some(p) => p,
-            None => parse_number(raw).map_err(|e| e.to_string())?,
-        };
-        let (value, comparator, flag, scale) = match p {
-            Parsed::Blank => return Ok(None),
-            Parsed::NotDone => return Ok(Some((ResultValue::NotDone, None))),
-            Parsed::NotMeasured => return Ok(Some((ResultValue::NotMeasured, None))),
-            Parsed::FlagOnly(f) => return Ok(Some((ResultValue::FlagOnly(f), None))),
-            Parsed::Number { value, comparator, flag, scale } => (value, comparator, flag, scale),
-            Parsed::Grade { .. } => return Err(format!("{raw:?} is not a number")),
-        };
-        let extra_flag = match flag_cell {
-            Some(f) if f.is_ascii() => match f {
-                "H" | "h" => Some(RangeFlag::High),
-                "L" | "l" => Some(RangeFlag::Low),
-                _ => None,
-            },
-            Some(f) => match fold_value(f).as_str() {
-                "H" | "h" => Some(RangeFlag::High),
-                "L" | "l" => Some(RangeFlag::Low),
-                _ => None,
-            },
-            None => None,
-        };
-        let (value, scale) = match &self.unit_step {
-            UnitStep::Same => (value, scale),
-            UnitStep::Factor(f, pow10) => crate::units::scaled(value * f, scale, *pow10),
-            UnitStep::Table(from) => units
-                .convert_scaled(self.resolved.item.as_str(), value, scale, from, &self.def.unit)
-                .map_err(|e| e.to_string())?,
-            UnitStep::Refused(reason) => return Err(reason.clone()),
-        };
-        Ok(Some((
-            ResultValue::Number { value, unit: self.unit.clone(), comparator, flag: flag.or(extra_flag), scale },
-            None,
-        )))
-    }
-}
-
-/// How numbers of `item` in `from` reach `to`, decided once: the conversion table's rows are
-/// `value × factor + offset`, so a row without offset is a plain factor (checked on 0 and 1).
-fn unit_step(units: &UnitTable, item: &str, from: &str, to: &str) -> UnitStep {
-    if from == to {
-        return UnitStep::Same;
-    }
-    match (units.convert(item, 0.0, from, to), units.convert(item, 1.0, from, to)) {
-        (Ok(0.0), Ok(one)) => UnitStep::Factor(one, crate::units::power_of_ten(one)),
-        (Ok(_), Ok(_)) => UnitStep::Table(from.to_string()),
-        (Err(e), _) | (_, Err(e)) => UnitStep::Refused(e.to_string()),
-    }
-}
-
-/// [`parse_number`] for the common case — ASCII without spaces or `*` — without allocating;
-/// `None` sends every other text (and every error, for its message) to [`parse_number`].
-fn fast_number(s: &str) -> Option<Parsed> {
-    if !s.is_ascii() || s.bytes().any(|b| char::from(b).is_whitespace() || b == b'*') {
-        return None;
-    }
-    if s.is_empty() {
-        return Some(Parsed::Blank);
-    }
-    let mut s = s;
-    let mut flag = None;
-    for (mark, fl) in [("H", RangeFlag::High), ("L", RangeFlag::Low), ("h", RangeFlag::High), ("l", RangeFlag::Low)] {
-        if s == mark {
-            return Some(Parsed::FlagOnly(fl));
-        }
-        if let Some(rest) = s.strip_suffix(mark).or_else(|| s.strip_prefix(mark)) {
-            flag = Some(fl);
-            s = rest;
-            break;
-        }
-    }
-    let mut comparator = None;
-    for (pre, c) in [("<=", Comparator::Le), (">=", Comparator::Ge), ("<", Comparator::Lt), (">", Comparator::Gt)] {
-        if let Some(rest) = s.strip_prefix(pre) {
-            comparator = Some(c);
-            s = rest;
-            break;
-        }
-    }
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+') {
-        return None;
-    }
-    let value = s.parse::<f64>().ok().filter(|v| v.is_finite())?;
-    // The digits after the point (the text is digits, a sign and a point: checked above).
-    let scale = s.bytes().position(|b| b == b'.').map_or(0, |i| s.len() - i - 1);
-    Some(Parsed::Number { value, comparator, flag, scale: u8::try_from(scale).ok() })
-}
-
 /// The line where a record starts.
-fn record_line<R: std::io::Read>(
+pub(super) fn record_line<R: std::io::Read>(
     rdr: &mut csv::Reader<crate::text::DecodeReader<R>>,
     pos: Option<&csv::Position>,
 ) -> u64 {
@@ -1133,7 +595,10 @@ fn record_line<R: std::io::Read>(
 }
 
 /// A CSV error as a file error: bad bytes (from the decoder) or bad structure, with its line.
-fn csv_error<R: std::io::Read>(rdr: &mut csv::Reader<crate::text::DecodeReader<R>>, e: csv::Error) -> FileError {
+pub(super) fn csv_error<R: std::io::Read>(
+    rdr: &mut csv::Reader<crate::text::DecodeReader<R>>,
+    e: csv::Error,
+) -> FileError {
     if let csv::ErrorKind::Io(io) = e.kind()
         && let Some(d) = crate::text::decode_error_of(io)
     {
@@ -1148,7 +613,7 @@ fn csv_error<R: std::io::Read>(rdr: &mut csv::Reader<crate::text::DecodeReader<R
 /// Bytes that are neither UTF-8 nor CP932 anywhere in the file make it unreadable before any
 /// other error (the whole file was decoded first when it was read at once): after another
 /// file error, the rest is read to find them.
-fn prefer_decode_error<R: std::io::Read>(
+pub(super) fn prefer_decode_error<R: std::io::Read>(
     rdr: &mut csv::Reader<crate::text::DecodeReader<R>>,
     e: FileError,
 ) -> FileError {
@@ -1173,27 +638,5 @@ fn prefer_decode_error<R: std::io::Read>(
                 }
             }
         }
-    }
-}
-
-/// The parser of a cell: the profile's, except that `number` on an item whose values are not
-/// numbers (coded or text in the OHCC table) reads them with the item's own parser; none given,
-/// the item's own.
-pub fn effective_parser(given: Option<Parser>, def: &iphr_domain::ohcc::ItemDef) -> Parser {
-    match given {
-        Some(Parser::Number) if def.value_kind != ValueKind::Number => default_parser(def.value_kind, &def.item),
-        Some(p) => p,
-        None => default_parser(def.value_kind, &def.item),
-    }
-}
-
-/// The parser an item takes when the profile does not say.
-pub fn default_parser(kind: ValueKind, item: &ItemCode) -> Parser {
-    match kind {
-        ValueKind::Number => Parser::Number,
-        ValueKind::Text | ValueKind::Document => Parser::Text,
-        // Urine dipstick items take grades.
-        ValueKind::Coded if item.core().starts_with("Ak") => Parser::Grade,
-        ValueKind::Coded => Parser::Coded,
     }
 }
