@@ -3,8 +3,8 @@
 //! The web layer: an axum [`Router`] with server-rendered askama pages (htmx for partial
 //! updates; no SPA) and a JSON API under `/api/v1` described at `/api/v1/openapi.json`.
 //!
-//! One folder per feature — [`auth`], [`record`] (the worker record), [`postcheckup`],
-//! [`rules`], [`stresscheck`], [`workstatus`] (hours and work status), [`interview`],
+//! One folder per feature — [`auth`], [`records`] (the worker record), [`postcheckup`],
+//! [`rules`], [`stress`], [`workstatus`] (hours and work status), [`interview`],
 //! [`uploads`], [`admin`] — each with its routes, its handlers for pages and API, and its view
 //! builders; templates in matching folders under `templates/`. What they share: [`state`],
 //! [`access`] (the guard every handler that touches a person goes through: it asks the domain
@@ -24,12 +24,12 @@ mod openapi;
 pub mod page;
 pub mod postcheckup;
 pub mod progress;
-pub mod record;
+pub mod records;
 mod render;
 pub mod rules;
 pub mod security;
 pub mod state;
-pub mod stresscheck;
+pub mod stress;
 pub mod uploads;
 pub mod workstatus;
 
@@ -70,10 +70,10 @@ fn routes(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi::document))
         .merge(i18n::routes())
         .merge(auth::routes())
-        .merge(record::routes())
+        .merge(records::routes())
         .merge(postcheckup::routes())
         .merge(rules::routes())
-        .merge(stresscheck::routes())
+        .merge(stress::routes())
         .merge(workstatus::routes())
         .merge(interview::routes())
         .merge(uploads::routes())

@@ -386,10 +386,10 @@ async fn security_headers_health_and_openapi() {
     // Every API route the router registers is in the document (read from the features' routes).
     let sources = [
         include_str!("../../src/lib.rs"),
-        include_str!("../../src/record/mod.rs"),
+        include_str!("../../src/records/mod.rs"),
         include_str!("../../src/postcheckup/mod.rs"),
         include_str!("../../src/workstatus/mod.rs"),
-        include_str!("../../src/stresscheck/mod.rs"),
+        include_str!("../../src/stress/mod.rs"),
         include_str!("../../src/uploads/mod.rs"),
         include_str!("../../src/interview/mod.rs"),
         include_str!("../../src/rules/mod.rs"),

@@ -298,7 +298,7 @@ pub fn worker_doc(
 
 /// Companies page.
 #[derive(Template)]
-#[template(path = "record/companies.html")]
+#[template(path = "records/companies.html")]
 pub struct CompaniesPage {
     /// Frame.
     pub f: Frame,
@@ -308,7 +308,7 @@ pub struct CompaniesPage {
 
 /// Worker list page.
 #[derive(Template)]
-#[template(path = "record/workers.html")]
+#[template(path = "records/workers.html")]
 pub struct WorkersPage {
     /// Frame.
     pub f: Frame,
@@ -333,7 +333,7 @@ impl WorkersPage {
 
 /// Worker page.
 #[derive(Template)]
-#[template(path = "record/worker.html")]
+#[template(path = "records/worker.html")]
 pub struct WorkerPage {
     /// Frame.
     pub f: Frame,
@@ -345,7 +345,7 @@ pub struct WorkerPage {
 
 /// Event detail page.
 #[derive(Template)]
-#[template(path = "record/event.html")]
+#[template(path = "records/event.html")]
 pub struct EventPage {
     /// Frame.
     pub f: Frame,

@@ -100,7 +100,7 @@ fn charts(h: &iphr_domain::stress::Hanteizu, groups: &[GroupRow]) -> Vec<Chart> 
 
 /// `GET /companies/{cid}/stresscheck` page.
 #[derive(Template)]
-#[template(path = "stresscheck/stress_admin.html")]
+#[template(path = "stress/stress_admin.html")]
 pub struct AdminPage {
     f: Frame,
     company: Company,

@@ -33,7 +33,7 @@ fn section_title(section: Section) -> &'static str {
 
 /// `GET /me/stresscheck` page.
 #[derive(Template)]
-#[template(path = "stresscheck/stress_form.html")]
+#[template(path = "stress/stress_form.html")]
 pub struct FormPage {
     f: Frame,
     campaign: Option<StressCampaign>,
@@ -267,7 +267,7 @@ pub struct BarDoc {
 
 /// `GET /me/stresscheck/result` page.
 #[derive(Template)]
-#[template(path = "stresscheck/stress_result.html")]
+#[template(path = "stress/stress_result.html")]
 pub struct ResultPage {
     f: Frame,
     campaign: StressCampaign,

@@ -1,0 +1,188 @@
+//! A worker's stress checks and monthly attendance.
+
+use super::*;
+
+impl Ctx<'_, '_> {
+    pub(super) fn stress_check(&mut self, date: NaiveDate, lat: &Latent, profile: DeptProfile) {
+        let level = lat.stress + normal(&mut self.rng, 0.0, 0.6) + (profile.overtime_mean - 20.0) / 30.0;
+        let answers: Vec<u8> = self
+            .wg
+            .stress_items
+            .iter()
+            .map(|it| {
+                // A stressed person's answers score higher in the sum method.
+                let score = (2.0 + 0.55 * level + normal(&mut self.rng, 0.0, 0.8)).round().clamp(1.0, 4.0) as u8;
+                if it.reverse_in_sum { 5 - score } else { score }
+            })
+            .collect();
+        let Ok(answers) = Answers::parse(answers) else {
+            return;
+        };
+        let r = stress::score_sum(self.wg.stress_items, &answers, self.wg.criteria);
+        let ev = self.event(
+            EventKind::StressCheck,
+            Some("bjsq57"),
+            date,
+            "ストレスチェック(57項目)".into(),
+            Producer::Worker,
+            json!({ "answers": answers.as_slice(), "method": "sum", "criteria": "stress-sum-criteria-v1" }),
+        );
+        for (item, v) in [(codes::STRESS_A, r.a), (codes::STRESS_B, r.b), (codes::STRESS_C, r.c)] {
+            let unit = self.wg.table.get_str(item).map(|d| d.unit.clone()).unwrap_or_default();
+            self.obs(ev, date, item, DataKind::Measured, Producer::Worker, Value::Number { value: f64::from(v), unit });
+        }
+        self.coded(
+            ev,
+            date,
+            codes::HIGH_STRESS,
+            DataKind::Judgement,
+            Producer::Physician,
+            if r.high_stress { "yes" } else { "no" },
+        );
+        if r.high_stress && self.rng.random::<f64>() < 0.35 {
+            // The application for the 面接指導 counts as consent to give the result to the employer
+            // (安衛則52条の16; oh-rules.md §4.6).
+            let applied = date + Duration::days(self.rng.random_range(7..30));
+            let held = applied + Duration::days(self.rng.random_range(7..30));
+            if held <= self.wg.cfg.as_of {
+                // To that check's result only (安衛法66条の10第2項).
+                self.b.consents.push(ConsentGrant {
+                    person_id: self.person.id,
+                    company_id: self.emp.company_id,
+                    info_class: InfoClass::Stress,
+                    grantee_role: Role::Hr,
+                    event_id: Some(ev),
+                });
+                let iv = self.event(
+                    EventKind::Interview,
+                    Some("high_stress"),
+                    held,
+                    "高ストレス者の面接指導".into(),
+                    Producer::Physician,
+                    json!({ "basis": "安衛法66条の10", "applied_on": applied.to_string(), "scores": { "A": r.a, "B": r.b, "C": r.c } }),
+                );
+                self.obs(
+                    iv,
+                    held,
+                    codes::INTERVIEW,
+                    DataKind::Text,
+                    Producer::Physician,
+                    Value::Text {
+                        text: "業務量の偏りによる心理的負担。睡眠不足あり。上司との面談を勧める。".into()
+                    },
+                );
+                let op = self.event(
+                    EventKind::Opinion,
+                    Some("high_stress"),
+                    held,
+                    "面接指導に基づく医師の意見: 通常勤務(要配慮)".into(),
+                    Producer::Physician,
+                    json!({ "basis": "安衛法66条の10 5項", "category": "通常勤務", "consideration": "業務量の調整" }),
+                );
+                self.coded(op, held, codes::WORK_CATEGORY, DataKind::Judgement, Producer::Physician, "0");
+            }
+        }
+    }
+
+    pub(super) fn attendance(&mut self, month: NaiveDate, lat: &Latent, profile: DeptProfile, night: bool) {
+        let r = &mut self.rng;
+        let spike = r.random::<f64>() < 0.025;
+        let base = profile.overtime_mean + lat.overtime_off + normal(r, 0.0, 9.0);
+        let mut overtime = (base + if spike { r.random_range(40.0..75.0) } else { 0.0 }).max(0.0);
+        // Seasonal peak in March.
+        if month.month() == 3 {
+            overtime *= 1.25;
+        }
+        let holiday = if r.random::<f64>() < 0.15 { 8.0 * f64::from(r.random_range(1..=2u8)) } else { 0.0 };
+        let overtime = round1(overtime);
+        let total_ot = round1(overtime + holiday);
+        let days = days_in_month(month) as f64;
+        // oh-rules.md §5.2: 時間外・休日労働 = total hours − days ÷ 7 × 40.
+        let total = round1(days / 7.0 * 40.0 + total_ot);
+        let nights = if night { f64::from(r.random_range(4..=10u8)) } else { 0.0 };
+        let title = format!("{}年{}月 勤怠", month.year(), month.month());
+        let ev = self.event(
+            EventKind::AttendanceMonth,
+            None,
+            month,
+            title,
+            Producer::HrSystem,
+            json!({ "month": format!("{:04}-{:02}", month.year(), month.month()) }),
+        );
+        for (item, v) in [
+            (codes::OVERTIME_HOLIDAY, total_ot),
+            (codes::STATUTORY_OVERTIME, overtime),
+            (codes::HOLIDAY_WORK, holiday),
+            (codes::TOTAL_HOURS, total),
+        ] {
+            let unit = self.wg.table.get_str(item).map(|d| d.unit.clone()).unwrap_or_default();
+            self.obs(ev, month, item, DataKind::Measured, Producer::HrSystem, Value::Number { value: v, unit });
+        }
+        if night {
+            let unit = self.wg.table.get_str(codes::NIGHT_SHIFTS).map(|d| d.unit.clone()).unwrap_or_default();
+            self.obs(
+                ev,
+                month,
+                codes::NIGHT_SHIFTS,
+                DataKind::Measured,
+                Producer::HrSystem,
+                Value::Number { value: nights, unit },
+            );
+        }
+        // 安衛法66条の8: over 80 h → the worker is told and may apply; most do in the demo.
+        if total_ot > 80.0 && self.rng.random::<f64>() < 0.7 {
+            let held = next_month(month) + Duration::days(self.rng.random_range(5..25));
+            if held <= self.wg.cfg.as_of {
+                let iv = self.event(
+                    EventKind::Interview,
+                    Some("long_hours"),
+                    held,
+                    format!("長時間労働者の面接指導({}年{}月 {:.1}時間)", month.year(), month.month(), total_ot),
+                    Producer::Physician,
+                    json!({ "basis": "安衛法66条の8", "month": format!("{:04}-{:02}", month.year(), month.month()), "overtime_hours": total_ot }),
+                );
+                self.obs(
+                    iv,
+                    held,
+                    codes::INTERVIEW,
+                    DataKind::Text,
+                    Producer::Physician,
+                    Value::Text {
+                        text: "疲労の蓄積あり。睡眠5時間程度。抑うつ症状なし。".into()
+                    },
+                );
+                let restrict = total_ot > 100.0;
+                let op = self.event(
+                    EventKind::Opinion,
+                    Some("long_hours"),
+                    held,
+                    format!("面接指導に基づく医師の意見: {}", if restrict { "就業制限" } else { "通常勤務" }),
+                    Producer::Physician,
+                    json!({ "basis": "安衛法66条の8 4項", "category": if restrict { "就業制限" } else { "通常勤務" },
+                            "measures": if restrict { vec!["時間外労働の制限"] } else { vec![] } }),
+                );
+                self.coded(
+                    op,
+                    held,
+                    codes::WORK_CATEGORY,
+                    DataKind::Judgement,
+                    Producer::Physician,
+                    if restrict { "1" } else { "0" },
+                );
+                if restrict {
+                    let dd = held + Duration::days(5);
+                    if dd <= self.wg.cfg.as_of {
+                        self.event(
+                            EventKind::EmploymentDecision,
+                            Some("long_hours"),
+                            dd,
+                            "就業上の措置: 時間外労働の制限(月45時間まで)".into(),
+                            Producer::HrSystem,
+                            json!({ "basis": "安衛法66条の8 5項", "measure": "時間外労働の制限", "limit_hours": 45 }),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
