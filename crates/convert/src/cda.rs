@@ -1,4 +1,4 @@
-//! 特定健診・事業者健診 CDA documents (MHLW 特定健診情報ファイル, HL7 CDA R2; standards.md §1): the
+//! 特定健診・事業者健診 CDA documents (MHLW 特定健診情報ファイル, HL7 CDA R2; docs/sources.md [MHLW-CDA]): the
 //! examinee (保険者番号, 記号, 番号, kana name, sex, birth date), the checkup date
 //! (documentationOf/serviceEvent/effectiveTime), the report kind (10 = 特定健診情報) and every
 //! observation with a 17-character item code (codeSystem 1.2.392.200119.6.1005 by default), also
@@ -245,7 +245,7 @@ pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-/// Reads an MHLW archive (standards.md §1.2): every `DATA/h….xml` is one CDA document; the index
+/// Reads an MHLW archive (送付用アーカイブファイル仕様, docs/sources.md [MHLW-CDA]): every `DATA/h….xml` is one CDA document; the index
 /// (`ix08…`) must count the XML files of DATA and CLAIMS; claims, summary and schemas are left
 /// alone. Errors and unmapped items name the entry and its line.
 pub fn parse_archive(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Result<ParsedRecords, CdaFileError> {
@@ -266,7 +266,7 @@ pub fn parse_archive(bytes: &[u8], table: &ItemTable, units: &UnitTable) -> Resu
             continue;
         }
         let name = entry.name().map_err(|e| CdaFileError::Shape(format!("entry {i}: {e}")))?.to_string();
-        // Inner names carry no semantics beyond the folder and the first letter (standards.md §1.2).
+        // Inner names carry no semantics beyond the folder and the first letter (送付用アーカイブファイル仕様, docs/sources.md [MHLW-CDA]).
         let parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty()).collect();
         let file = parts.last().copied().unwrap_or("").to_ascii_lowercase();
         let folder = parts.iter().rev().nth(1).map(|f| f.to_ascii_uppercase()).unwrap_or_default();

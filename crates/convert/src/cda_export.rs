@@ -1,5 +1,5 @@
 //! Export of checkups as MHLW 特定健診・事業者健診 CDA documents (特定健診情報ファイル, HL7 CDA R2,
-//! the 第4期 schema `hc08_V08.xsd`, namespace `urn:hl7-org:v3`; standards.md §1.5–1.6): one
+//! the 第4期 schema `hc08_V08.xsd`, namespace `urn:hl7-org:v3`; 特定健診情報ファイル仕様, docs/sources.md [MHLW-CDA]): one
 //! document per checkup event, and optionally an MHLW archive (送付用アーカイブ, §1.2) with the
 //! index (交換用基本情報 `ix08_V08.xml`) and the summary (集計情報 `su08_V08.xml`).
 //!
@@ -24,9 +24,9 @@ use iphr_domain::observation::{Observation, RangeFlag};
 use iphr_domain::ohcc::ItemTable;
 use std::fmt::Write as _;
 
-/// The namespace of the archive's index and summary (第三期 onwards; standards.md §1.3).
+/// The namespace of the archive's index and summary (第三期 onwards; 交換用基本情報 ix08 / 集計情報 su08, docs/sources.md [MHLW-CDA]).
 pub const MHLW_NS: &str = "https://www.mhlw.go.jp/stf/seisakunitsuite/bunya/0000161103.html";
-/// The common sender number of 事業主 without an institution number (standards.md §1.2).
+/// The common sender number of 事業主 without an institution number (送付用アーカイブファイル仕様, docs/sources.md [MHLW-CDA]).
 pub const EMPLOYER_SENDER: &str = "6631111116";
 
 /// One checkup event with its data.
@@ -199,7 +199,7 @@ pub fn document(
         let _ = writeln!(x, "      <id root=\"1.2.392.200119.6.299\" extension=\"{}\"/>", esc(&who.employee_number));
     }
     x.push_str("      <patient>\n");
-    // Generators write the kana name without spaces (standards.md §1.5).
+    // Generators write the kana name without spaces (特定健診情報ファイル仕様).
     let kana: String = who.kana.chars().filter(|c| !c.is_whitespace()).collect();
     let _ = writeln!(x, "        <name>{}</name>", esc(&kana));
     match who.sex.as_str() {

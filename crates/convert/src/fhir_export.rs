@@ -1,6 +1,6 @@
 //! Export of a checkup as a FHIR R4 document Bundle of the JP-CLINS 健康診断結果報告書 (eCheckup,
-//! JAMI FHIR WG IG v1.5.0 on JP Core 1.1.2; standards.md §3.1, standards-fhir-systems.csv,
-//! fhir-examples/README.md): every resource carries its eCheckup profile in `meta.profile`
+//! JAMI FHIR WG IG v1.5.0 on JP Core 1.1.2; docs/sources.md [ECHECKUP],
+//! fixtures/fhir/README.md): every resource carries its eCheckup profile in `meta.profile`
 //! with `meta.lastUpdated`. Composition (文書種別 53576-5, 報告区分 of
 //! `urn:oid:2.16.840.1.113883.2.2.1.6.1001` as the IG's value set binds it, 健診プログラム,
 //! sections 検査/問診), Patient (kanji and kana names, sex, birth date, the insurance member id
@@ -33,7 +33,7 @@ pub const ITEM_SYSTEM: &str = "urn:oid:1.2.392.200119.6.1005";
 const CATEGORY_SYSTEM: &str = "http://jpfhir.jp/fhir/core/CodeSystem/JP_SimpleObservationCategory_CS";
 const INTERPRETATION_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
 
-/// The eCheckup IG's profiles (canonical URLs, fhir-examples/README.md).
+/// The eCheckup IG's profiles (canonical URLs, fixtures/fhir/README.md).
 pub mod profiles {
     /// JP_Bundle_eCheckupGeneral.
     pub const BUNDLE: &str = "http://jpfhir.jp/fhir/clins/StructureDefinition/JP_Bundle_eCheckupGeneral";

@@ -1,9 +1,9 @@
 //! Text as institutions send it: encodings and full-width characters.
 //!
-//! Source habits (standards.md §4): Shift_JIS/CP932 from older systems, UTF-8 with or without a
+//! Source habits (the CC2X conventions, docs/sources.md [CC2X]): Shift_JIS/CP932 from older systems, UTF-8 with or without a
 //! BOM from newer ones; full-width digits, signs and spaces in values. encoding_rs's
 //! `SHIFT_JIS` decodes like Microsoft CP932 (NEC and IBM extensions, ～ and － as Windows maps
-//! them; verified in stack.md §6).
+//! them; checked by the tests of this module).
 
 use unicode_normalization::UnicodeNormalization;
 

@@ -1,6 +1,6 @@
 //! Result values as institutions write them.
 //!
-//! Habits (standards.md §4; MHLW rule for spreadsheets, 標準的な健診・保健指導プログラム):
+//! Habits (the CC2X conventions, docs/sources.md [CC2X]; MHLW rule for spreadsheets, 標準的な健診・保健指導プログラム):
 //! comparators (`<5`, `>500`, `5未満`, `5以上`, `5以下`, `5超`); `H`/`L` marks before or after the
 //! number, or alone for a value beyond the input range; urine grades (`－ ± + 1+ 2+ 3+ ++ +++ 4+`,
 //! `(-)`, full width too) → the OHCC codes of MHLW OID 1.2.392.200119.6.2102 (neg, trace, 1p,

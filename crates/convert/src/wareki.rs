@@ -2,7 +2,7 @@
 //! the numeric era prefix of claims systems 5060401) and western dates (2024-04-01, 2024/4/1,
 //! 20240401, 2024年4月1日), in full or half width.
 //!
-//! Era starts (standards.md §4; stack.md §6): 明治 1868-01-25 (明治元年 is 1868), 大正 1912-07-30,
+//! Era starts (元号法 and the 改元 政令; checked by the tests of this module): 明治 1868-01-25 (明治元年 is 1868), 大正 1912-07-30,
 //! 昭和 1926-12-25, 平成 1989-01-08, 令和 2019-05-01. A date outside its era (H31.5.1, R1.4.30) is
 //! an error, not silently moved.
 

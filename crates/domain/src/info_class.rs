@@ -1,7 +1,7 @@
 //! Information classes of every datum.
 //!
 //! Source: 労働者の心身の状態に関する情報の適正な取扱いのために事業者が講ずべき措置に関する指針
-//! (MHLW, 2018-09-07, revised 2022-03-31), its table of three classes; oh-rules.md §8.1.
+//! (MHLW, 2018-09-07, revised 2022-03-31), its table of three classes (docs/sources.md [G-KENKOJOHO]).
 //! Stress-check individual results are outside class 2 (安衛法66条の10, 2項: the employer gets them
 //! only with the worker's consent). Identity and work data are not health information but are
 //! personal data; the person's own records (self-recorded, medical) are theirs.

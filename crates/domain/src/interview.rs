@@ -247,7 +247,7 @@ pub fn parse_form(
             None
         } else {
             // Each section's sum lies between its item count and four times it (every item is
-            // answered 1–4; the 57 items and their sections: stress::items, oh-bjsq57-items.csv).
+            // answered 1–4; the 57 items and their sections: stress::items, data/bjsq57-items.csv).
             let counts = crate::stress::items().map_or([0u32; 3], |items| {
                 [Section::A, Section::B, Section::C]
                     .map(|sec| u32::try_from(items.iter().filter(|i| i.section == sec).count()).unwrap_or(0))

@@ -1,6 +1,6 @@
 //! OHCC — the occupational-health common code (産業保健共通コード) of the iPHR deck.
 //!
-//! Layout (seed-domain.md §2.2; the ④/⑤ split and the value tables are iphr's decision, see
+//! Layout (the iPHR material, docs/sources.md [IPHR]; docs/ohcc.md §0; the ④/⑤ split and the value tables are iphr's decision, see
 //! docs/ohcc.md): 13 characters
 //!
 //! ```text

@@ -1,6 +1,6 @@
 //! Long working hours: the 面接指導 triggers and the 36協定 caps over monthly hours, by sector
 //! profile (`data/overtime-rules-v1.csv`; 安衛法66条の8〜66条の8の4, 労基法36条, 140条, 141条;
-//! oh-rules.md §5). Monthly hours come from attendance (`worktime` computes them from daily
+//! docs/sources.md [L-ANEI], [L-ANEISOKU], [L-ROKI]). Monthly hours come from attendance (`worktime` computes them from daily
 //! records by the official formula).
 
 use chrono::{Datelike, Months, NaiveDate};

@@ -1,7 +1,7 @@
 //! Working hours for the long-hours rules: the 面接指導 hours from a month's total, and from
 //! daily records the statutory overtime (法定時間外), statutory-holiday work (法定休日労働) and
 //! night shifts. Rules: `data/working-time-v1.csv` (労基法32条, 35条, 37条4項; 安衛則52条の2;
-//! oh-rules.md §5.2).
+//! 安衛則52条の2; docs/sources.md [L-ANEISOKU]).
 
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::BTreeMap;
@@ -157,7 +157,7 @@ mod tests {
     #[test]
     fn interview_formula_with_the_worked_example() {
         let r = rules();
-        // oh-rules.md §5.2: 31-day month, 250 h → 72.86 h.
+        // 安衛則52条の2: 31-day month, 250 h → 72.86 h.
         assert!((r.interview_hours(250.0, 31) - 72.857_142_857).abs() < 1e-6);
         // 80 h exactly at 257.142857… h in 31 days; below stays at 0.
         assert!((r.interview_hours(31.0 / 7.0 * 40.0 + 80.0, 31) - 80.0).abs() < 1e-9);

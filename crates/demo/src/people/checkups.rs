@@ -294,7 +294,7 @@ impl Ctx<'_, '_> {
             _ => ("", "", 0.0, 0.0, 0.0),
         };
         let value = (value * 100.0).round() / 100.0;
-        // 分布 boundaries from the 有機則 個人票 (seed-domain.md §3.1: 馬尿酸 1 / 2.5 g/L, メチル馬尿酸 0.5 / 1.5 g/L).
+        // 分布 boundaries from the 有機則 個人票 (生物学的モニタリング, docs/sources.md [ANZENINFO]: 馬尿酸 1 / 2.5 g/L, メチル馬尿酸 0.5 / 1.5 g/L).
         let dist = if value <= b1 {
             1
         } else if value <= b2 {

@@ -68,7 +68,7 @@ mod codes {
     pub const EGFR: &str = "Am0020000Z";
     pub const URIC_ACID: &str = "Am0030000Z";
     pub const URINE_BLOOD: &str = "Ak0030000Z";
-    // 有機則 biological monitoring: value and 分布 (seed-domain.md §3.1).
+    // 有機則 biological monitoring: value and 分布 (生物学的モニタリング, docs/sources.md [ANZENINFO]).
     pub const HIPPURIC: &str = "Ba0100000Z";
     pub const HIPPURIC_DIST: &str = "Ba0100900D";
     pub const METHYLHIPPURIC: &str = "Ba0110000Z";

@@ -41,7 +41,7 @@ impl Ctx<'_, '_> {
         );
         if r.high_stress && self.rng.random::<f64>() < 0.35 {
             // The application for the 面接指導 counts as consent to give the result to the employer
-            // (安衛則52条の16; oh-rules.md §4.6).
+            // (安衛則52条の16).
             let applied = date + Duration::days(self.rng.random_range(7..30));
             let held = applied + Duration::days(self.rng.random_range(7..30));
             if held <= self.wg.cfg.as_of {
@@ -97,7 +97,7 @@ impl Ctx<'_, '_> {
         let overtime = round1(overtime);
         let total_ot = round1(overtime + holiday);
         let days = days_in_month(month) as f64;
-        // oh-rules.md §5.2: 時間外・休日労働 = total hours − days ÷ 7 × 40.
+        // 安衛則52条の2: 時間外・休日労働 = total hours − days ÷ 7 × 40.
         let total = round1(days / 7.0 * 40.0 + total_ot);
         let nights = if night { f64::from(r.random_range(4..=10u8)) } else { 0.0 };
         let title = format!("{}年{}月 勤怠", month.year(), month.month());

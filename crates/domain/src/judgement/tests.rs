@@ -329,7 +329,7 @@ fn combined_glucose_rule() {
         let j = judge_with(r, NOW, MALE, &[num("Aj0010000Z", fpg, "mg/dL"), num("Aj0030000Z", a1c, "%")]);
         item(&j, "GLUCOSE").and_then(|i| i.category)
     };
-    // oh-rules.md §1.3 test ideas.
+    // The cases of 判定区分の補正記録 (docs/rules/judgement-corrections.md).
     assert_eq!(g(130.0, 6.0), Some(C));
     assert_eq!(g(130.0, 6.6), Some(D));
     assert_eq!(g(126.0, 6.5), Some(D));
