@@ -17,7 +17,7 @@
 
 use crate::outcome::{DocumentLine, DocumentOutcome, DocumentReport, DocumentSummary, Issue, Outcome};
 use crate::{ImportError, NotFound, Options, Unmatched};
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use iphr_convert::documents::{
     BundleError, ContentType, EntryError, Limits, PathMatch, Pattern, ZipBundle, ZipEntry, is_system_file, is_zip,
     read_capped, safe_path,
@@ -215,7 +215,8 @@ fn who<'c>(found: Option<&PathMatch>, candidates: &'c [Candidate]) -> Result<&'c
 }
 
 /// The attachment event (添付文書) of a document on a worker's timeline.
-fn attachment_event(company: CompanyId, c: &Candidate, meta: &DocumentMeta, bundle: &str) -> Event {
+/// Without a date in its name a document is dated `today` (the Japanese date of the import).
+fn attachment_event(company: CompanyId, c: &Candidate, meta: &DocumentMeta, bundle: &str, today: NaiveDate) -> Event {
     let dated_by_name = meta.document_date.is_some();
     Event {
         company_id: company,
@@ -225,7 +226,7 @@ fn attachment_event(company: CompanyId, c: &Candidate, meta: &DocumentMeta, bund
         department_id: None,
         kind: EventKind::Attachment,
         subkind: Some("document".into()),
-        event_date: meta.document_date.unwrap_or_else(|| Utc::now().date_naive()),
+        event_date: meta.document_date.unwrap_or(today),
         title: meta.title.clone(),
         content_class: InfoClass::Class3,
         producer: Producer::OhStaff,
@@ -343,7 +344,8 @@ pub async fn import_documents(
     let known: HashMap<String, DocumentMeta> =
         store.documents_by_sha256(company, &hashes).await?.into_iter().map(|m| (m.sha256.clone(), m)).collect();
     let candidates = store.identity_candidates(company).await?;
-    let now = Utc::now();
+    let now = options.now();
+    let today = iphr_domain::clock::japan_date(now);
     let mut new_docs: Vec<(usize, DocumentMeta)> = Vec::new();
     let mut events = Vec::new();
     let mut assignments = Vec::new();
@@ -374,7 +376,7 @@ pub async fn import_documents(
                         title: line.title.clone(),
                         ..stored.clone()
                     };
-                    let event = attachment_event(company, c, &named, &name);
+                    let event = attachment_event(company, c, &named, &name, today);
                     assignments.push(DocumentAssignment {
                         document_id: stored.id,
                         person_id: c.person_id,
@@ -420,7 +422,7 @@ pub async fn import_documents(
         };
         match &person {
             Ok(c) => {
-                let event = attachment_event(company, c, &meta, &name);
+                let event = attachment_event(company, c, &meta, &name, today);
                 meta.person_id = Some(c.person_id);
                 meta.employment_id = Some(c.employment_id);
                 meta.event_id = Some(event.id);
@@ -540,7 +542,7 @@ pub async fn assign_document(
             who(Some(&m), &candidates)?
         }
     };
-    let event = attachment_event(company, c, &doc, &format!("queue:{id}"));
+    let event = attachment_event(company, c, &doc, &format!("queue:{id}"), iphr_domain::clock::japan_date(Utc::now()));
     let a = DocumentAssignment {
         document_id: id,
         person_id: c.person_id,

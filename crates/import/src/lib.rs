@@ -54,6 +54,16 @@ pub struct Options {
     /// Checkup CSV: create the persons the file names that the company does not know (employee
     /// number, name, kana, birth date and sex all given), for a company without an HR master.
     pub create_persons: bool,
+    /// The instant of the import (the caller's clock; `None`: the system clock). Its Japanese
+    /// date is "today" where a record needs one (a document without a date in its name).
+    pub now: Option<chrono::DateTime<Utc>>,
+}
+
+impl Options {
+    /// The instant of the import.
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
 }
 
 /// Imports one checkup CSV through a profile for a company.

@@ -255,3 +255,21 @@ async fn hostile_bundles_are_refused_and_write_nothing() {
     assert_eq!((r.read, r.summary.imported, r.rejected, r.summary.unassigned), (5, 1, 4, 1), "{r:#?}");
     assert_eq!(document_count(&store, c).await, 1);
 }
+
+/// Issue 12 (one clock): a document whose name gives no date is dated the Japanese date of the
+/// import's clock — at 23:30 UTC that is already the next day.
+#[tokio::test]
+async fn a_document_without_a_date_is_dated_today_in_japan() {
+    let (store, _dir, c) = setup().await;
+    let now = iphr_domain::clock::parse_instant("2026-11-30T23:30:00Z").unwrap();
+    let options = Options { now: Some(now), ..Options::default() };
+    let r = imported(
+        import(&store, c, "clean.zip", "{employee_number}_{title}.pdf", Limits::default(), options).await.unwrap(),
+    );
+    assert!(r.summary.matched >= 1, "{r:#?}");
+    let cands = store.identity_candidates(c).await.unwrap();
+    let timeline = store.timeline(c, person(&cands, "A000101")).await.unwrap();
+    let att: Vec<_> = timeline.iter().filter(|e| e.kind == EventKind::Attachment).collect();
+    assert_eq!(att.len(), 1);
+    assert_eq!((att[0].event_date, att[0].title.as_str()), (d(2026, 12, 1), "2024-05-10_精密検査結果"));
+}

@@ -54,7 +54,7 @@ fn row_doc(
         Some(Section::Followup) => j.followup_due,
         Some(Section::Niji) => j.niji_claim_until,
         Some(Section::Panic) => {
-            r.urgent_detected_at.map(|d| (d + Duration::hours(i64::from(panic_hours))).date_naive())
+            r.urgent_detected_at.map(|d| iphr_domain::clock::japan_date(d + Duration::hours(i64::from(panic_hours))))
         }
         Some(Section::HrPending) => r.valid_until,
         _ => None,

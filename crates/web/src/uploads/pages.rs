@@ -110,7 +110,7 @@ pub async fn upload(guard: Guard, Path(cid): Path<CompanyId>, multipart: Multipa
         guard.state(),
         &u,
         &form.bytes,
-        Options { dry_run: true, allow_partial: false, ..Options::default() },
+        Options { dry_run: true, allow_partial: false, now: Some(guard.state().now()), ..Options::default() },
         None,
     )
     .await
@@ -364,8 +364,12 @@ pub async fn commit(
         .await
         .map_err(|_| AppError::BadRequest("this upload is already being imported or is over".into()))?;
     guard.audit(Some(cid), None, Some(class_of(kind)), true, format!("commit upload {id} {}", u.file_name)).await?;
-    let options =
-        Options { dry_run: false, allow_partial: field(&pairs, "allow_partial") == "1", ..Options::default() };
+    let options = Options {
+        dry_run: false,
+        allow_partial: field(&pairs, "allow_partial") == "1",
+        now: Some(guard.state().now()),
+        ..Options::default()
+    };
     let bg = guard.state().clone();
     let live = bg.progress.start(id);
     // Every few seconds the step goes to the upload's row, for the other servers (best effort:

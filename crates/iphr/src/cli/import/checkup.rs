@@ -10,7 +10,7 @@ pub(super) async fn import_checkup_csv(ctx: &Context, a: ImportArgs) -> Result<(
     let ptext =
         std::fs::read_to_string(&a.profile).with_context(|| format!("cannot read profile {}", a.profile.display()))?;
     let profile = iphr_convert::profile::Profile::parse(&a.profile.display().to_string(), &ptext)?;
-    let options = iphr_import::Options { create_persons: a.create_persons, ..a.common.options() };
+    let options = iphr_import::Options { create_persons: a.create_persons, ..a.common.options(ctx) };
     // Read as a stream from the file (never held whole); a bar on a terminal.
     run_imports(&a.common.files, a.common.json, async |name: String, path: &std::path::Path| {
         let bar = ProgressBar::new(&name);
@@ -35,7 +35,7 @@ pub(super) async fn import_checkup_csv(ctx: &Context, a: ImportArgs) -> Result<(
 
 pub(super) async fn import_document(ctx: &Context, a: FhirArgs, cda: bool) -> Result<()> {
     let company = ctx.company(&a.common.company).await?;
-    let options = a.common.options();
+    let options = a.common.options(ctx);
     run_imports(&a.common.files, a.common.json, async |name: String, path: &std::path::Path| {
         let bytes = read_file(path)?;
         let s = ctx.store();
@@ -58,7 +58,7 @@ pub(super) enum Plain {
 
 pub(super) async fn import_plain(ctx: &Context, a: PlainImportArgs, kind: Plain) -> Result<()> {
     let company = ctx.company(&a.common.company).await?;
-    let options = a.common.options();
+    let options = a.common.options(ctx);
     run_imports(&a.common.files, a.common.json, async |name: String, path: &std::path::Path| {
         let bytes = read_file(path)?;
         let s = ctx.store();

@@ -14,7 +14,7 @@ pub(super) async fn import_documents(ctx: &Context, a: DocumentsArgs) -> Result<
         ..Default::default()
     };
     let company = ctx.company(&a.common.company).await?;
-    let options = a.common.options();
+    let options = a.common.options(ctx);
     let mut failed = 0usize;
     let mut json_out = Vec::new();
     for path in &a.common.files {

@@ -6,7 +6,7 @@ use crate::cli::context::Context;
 pub(super) async fn import_hr(ctx: &Context, a: HrArgs) -> Result<()> {
     let company = ctx.company(&a.common.company).await?;
     let as_of = a.as_of.unwrap_or_else(|| ctx.today());
-    let options = a.common.options();
+    let options = a.common.options(ctx);
     let mut failed = 0usize;
     let mut json_out = Vec::new();
     for path in &a.common.files {

@@ -124,8 +124,14 @@ pub struct ImportArgs {
 }
 
 impl ImportCommon {
-    pub fn options(&self) -> iphr_import::Options {
-        iphr_import::Options { dry_run: self.dry_run, allow_partial: self.allow_partial, ..Default::default() }
+    /// The import's options, at the context's clock.
+    pub fn options(&self, ctx: &Context) -> iphr_import::Options {
+        iphr_import::Options {
+            dry_run: self.dry_run,
+            allow_partial: self.allow_partial,
+            now: Some(ctx.now()),
+            ..Default::default()
+        }
     }
 }
 
