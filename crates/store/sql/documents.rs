@@ -1,5 +1,6 @@
 //! Document bundles.
 
+use super::import::insert_source_file;
 use super::records::write_batch;
 use super::*;
 
@@ -65,21 +66,7 @@ impl DocumentStore for StoreImpl {
     async fn insert_documents(&self, w: &iphr_store::DocumentWrite) -> Result<()> {
         let mut tx = backend::begin_write(&self.pool).await?;
         if let Some(f) = &w.source_file {
-            sqlx::query(
-                "INSERT INTO source_files (company_id, id, kind, sha256, file_name, profile, encoding, imported_at, imported_by, summary)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (company_id, kind, sha256) DO NOTHING",
-            )
-            .bind(f.company_id.0)
-            .bind(f.id)
-            .bind(&f.kind)
-            .bind(&f.sha256)
-            .bind(&f.file_name)
-            .bind(&f.profile)
-            .bind(&f.encoding)
-            .bind(f.imported_at)
-            .bind(&f.imported_by)
-            .bind(f.summary.to_string())
-            .run(&mut *tx).await?;
+            insert_source_file(&mut tx, f, true).await?;
         }
         // One statement per document: a blob may be tens of megabytes.
         for d in &w.documents {

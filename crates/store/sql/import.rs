@@ -69,16 +69,22 @@ pub(super) async fn events_of_persons_on(
     Ok((events, observations))
 }
 
-/// Writes one import (or one part of it) inside a transaction.
-pub(super) async fn write_import(tx: &mut sqlx::Transaction<'static, Db>, w: &ImportWrite) -> Result<()> {
-    for a in &w.audit {
-        insert_audit(tx, a).await?;
-    }
-    if let Some(f) = &w.source_file {
-        sqlx::query(
-            "INSERT INTO source_files (company_id, id, kind, sha256, file_name, profile, encoding, imported_at, imported_by, summary)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
+/// Records a file read by an import. The same bytes of the same kind twice are a conflict, or,
+/// with `again_ok`, nothing (a document bundle written again records it once).
+pub(super) async fn insert_source_file(
+    tx: &mut sqlx::Transaction<'static, Db>,
+    f: &SourceFile,
+    again_ok: bool,
+) -> Result<()> {
+    let sql = if again_ok {
+        "INSERT INTO source_files (company_id, id, kind, sha256, file_name, profile, encoding, imported_at, \
+         imported_by, summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (company_id, kind, sha256) DO NOTHING"
+    } else {
+        "INSERT INTO source_files (company_id, id, kind, sha256, file_name, profile, encoding, imported_at, \
+         imported_by, summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    };
+    sqlx::query(sql)
         .bind(f.company_id.0)
         .bind(f.id)
         .bind(&f.kind)
@@ -89,7 +95,18 @@ pub(super) async fn write_import(tx: &mut sqlx::Transaction<'static, Db>, w: &Im
         .bind(f.imported_at)
         .bind(&f.imported_by)
         .bind(f.summary.to_string())
-        .run(&mut **tx).await?;
+        .run(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Writes one import (or one part of it) inside a transaction.
+pub(super) async fn write_import(tx: &mut sqlx::Transaction<'static, Db>, w: &ImportWrite) -> Result<()> {
+    for a in &w.audit {
+        insert_audit(tx, a).await?;
+    }
+    if let Some(f) = &w.source_file {
+        insert_source_file(tx, f, false).await?;
     }
     write_batch(tx, &w.batch).await?;
     let now = Utc::now();
