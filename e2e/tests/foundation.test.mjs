@@ -91,17 +91,26 @@ test('the physician logs in, searches and reads a worker timeline', async () => 
     const kinds = new Set(t.map((e) => e.kind));
     return ['checkup', 'stress_check', 'attendance_month', 'interview'].every((k) => kinds.has(k));
   });
-  await page.goto(`${base}/companies/${company.id}/workers/${row.employment_id}`);
+  const url = `${base}/companies/${company.id}/workers/${row.employment_id}`;
+  await page.goto(url);
+  // The first page of the timeline, newest first: attendance folded into one row per year.
   const text = await page.textContent('ol.timeline');
-  for (const kind of ['健康診断', 'ストレスチェック', '勤怠(月)', '面接指導・面談']) {
+  for (const kind of ['健康診断', '勤怠(年)']) {
     assert.ok(text.includes(kind), `timeline shows ${kind}`);
   }
   assert.ok(text.includes('収縮期血圧'), 'the physician sees checkup values');
-  assert.ok((await page.textContent('.worker-header')).includes(row.employee_number));
+  assert.ok((await page.textContent('.worker-top')).includes(row.employee_number));
   await page.screenshot({ path: join(shots, 'worker-physician.png'), fullPage: false });
+  // Every kind is one filter away.
+  for (const [kind, label] of [['stress_check', 'ストレスチェック'], ['interview', '面接指導・面談'], ['attendance_month', '勤怠(月)']]) {
+    await page.goto(`${url}?kind=${kind}`);
+    const kinds = await page.locator('ol.timeline .kind').allInnerTexts();
+    assert.ok(kinds.length > 0 && kinds.every((k) => k === label), `${kind}: ${kinds}`);
+  }
+  await page.goto(url);
   // English switch.
   await page.click('a[lang=en]');
-  assert.ok((await page.textContent('h2')).includes('Timeline'));
+  assert.ok((await page.textContent('#timeline')).includes('Timeline'));
   await page.click('a[lang=ja]');
   await page.close();
 });

@@ -22,7 +22,7 @@ use iphr_store::Batch;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-pub use people::WorkerGenerator;
+pub use people::{SHOWCASE_WORKER, WorkerGenerator};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,6 +18,7 @@ pub mod normalize;
 pub mod observation;
 pub mod ohcc;
 pub mod overtime;
+pub mod panels;
 pub mod person;
 pub mod policy;
 pub mod postcheckup;

@@ -231,7 +231,8 @@ impl Measure {
     }
 }
 
-/// Treatment status of a condition (the deck: 未治療 / 治療中 / 復職後).
+/// Treatment status of a condition (the deck: 未治療 / 治療中 / 治療終了 / 復職後), as the physician
+/// records it from interviews, opinions and the attending physician's information.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TreatmentStatus {
@@ -239,19 +240,26 @@ pub enum TreatmentStatus {
     Untreated,
     /// 治療中.
     InTreatment,
-    /// 復職後.
+    /// 治療終了.
+    Finished,
+    /// 復職後 (back at work after a leave for the condition; 職場復帰支援の手引き).
     AfterReturn,
 }
 
 impl TreatmentStatus {
     /// Every status.
-    pub const ALL: [TreatmentStatus; 3] =
-        [TreatmentStatus::Untreated, TreatmentStatus::InTreatment, TreatmentStatus::AfterReturn];
+    pub const ALL: [TreatmentStatus; 4] = [
+        TreatmentStatus::Untreated,
+        TreatmentStatus::InTreatment,
+        TreatmentStatus::Finished,
+        TreatmentStatus::AfterReturn,
+    ];
     /// Stable text form.
     pub fn as_str(&self) -> &'static str {
         match self {
             TreatmentStatus::Untreated => "untreated",
             TreatmentStatus::InTreatment => "in_treatment",
+            TreatmentStatus::Finished => "finished",
             TreatmentStatus::AfterReturn => "after_return",
         }
     }
@@ -259,11 +267,21 @@ impl TreatmentStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.as_str() == s)
     }
+    /// From the stable text form or the Japanese label (records written before the code was
+    /// stored carry the label).
+    pub fn parse_any(s: &str) -> Option<Self> {
+        Self::parse(s).or_else(|| Self::ALL.into_iter().find(|g| g.label_ja() == s))
+    }
+    /// Whether the condition is being treated now (治療中, or back at work after a leave).
+    pub fn is_current(&self) -> bool {
+        matches!(self, TreatmentStatus::InTreatment | TreatmentStatus::AfterReturn)
+    }
     /// Japanese label.
     pub fn label_ja(&self) -> &'static str {
         match self {
             TreatmentStatus::Untreated => "未治療",
             TreatmentStatus::InTreatment => "治療中",
+            TreatmentStatus::Finished => "治療終了",
             TreatmentStatus::AfterReturn => "復職後",
         }
     }
@@ -604,6 +622,12 @@ mod tests {
         for s in Stage::ALL {
             assert_eq!(Stage::parse(s.as_str()), Some(s));
         }
+        for t in TreatmentStatus::ALL {
+            assert_eq!(TreatmentStatus::parse(t.as_str()), Some(t));
+            assert_eq!(TreatmentStatus::parse_any(t.label_ja()), Some(t));
+        }
+        assert_eq!(TreatmentStatus::parse_any("治療終了"), Some(TreatmentStatus::Finished));
+        assert_eq!(TreatmentStatus::parse_any("完治"), None);
         for g in GuidanceLevel::ALL {
             assert_eq!(GuidanceLevel::parse(g.as_str()), Some(g));
         }

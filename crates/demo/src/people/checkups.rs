@@ -226,7 +226,7 @@ impl Ctx<'_, '_> {
                     }
                 }
             }
-            if overall == "D" && !self.treated && self.rng.random::<f64>() < 0.6 {
+            if overall == "D" && !self.treated && (self.showcase || self.rng.random::<f64>() < 0.6) {
                 self.treated = true;
                 let td = date + Duration::days(self.rng.random_range(30..120));
                 if td <= self.wg.cfg.as_of {
@@ -249,7 +249,7 @@ impl Ctx<'_, '_> {
                         td,
                         format!("{cond} 治療開始"),
                         Producer::AttendingPhysician,
-                        json!({ "condition": cond, "status": "治療中" }),
+                        json!({ "condition": cond, "status": "in_treatment", "status_label": "治療中" }),
                     );
                     self.event(
                         EventKind::Medication,

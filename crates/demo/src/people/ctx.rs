@@ -11,6 +11,8 @@ pub(super) struct Ctx<'g, 'b> {
     pub(super) treated: bool,
     /// The condition under treatment (for the questionnaire's 服薬 answers).
     pub(super) treated_cond: Option<&'static str>,
+    /// The showcase worker ([`super::SHOWCASE_WORKER`]): treatment of a D finding is certain.
+    pub(super) showcase: bool,
 }
 
 impl Ctx<'_, '_> {

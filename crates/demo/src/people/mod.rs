@@ -157,7 +157,16 @@ struct Latent {
     anemic: bool,
     stress: f64,
     overtime_off: f64,
+    /// The least overtime of each of the last three months before the as-of date (the showcase
+    /// worker's long hours lately; 0 for everyone else).
+    recent_floor: f64,
 }
+
+/// The worker of company 0 who is the deck's 活用例: moved from 製造第一課 to 塗装課 three years
+/// ago, works with toluene wearing an organic-vapour mask, on nights, with long hours lately, a
+/// high stress-check result and hypertension under treatment — so that every part of the
+/// physician's summary has something to show (the `worker` account is worker 0).
+pub const SHOWCASE_WORKER: u32 = 1;
 
 impl<'a> WorkerGenerator<'a> {
     /// A generator for a company.
@@ -193,17 +202,23 @@ impl<'a> WorkerGenerator<'a> {
         let mut rng = rng_for(cfg.seed, &[3, u64::from(self.company.index), u64::from(i)]);
         let start = start_date(cfg);
         let person_id = PersonId(id_on(&mut rng, start));
+        let showcase = self.company.index == 0 && i == SHOWCASE_WORKER;
         let male_share = if self.company.index == 0 { 0.7 } else { 0.55 };
-        let sex = if rng.random::<f64>() < male_share { Sex::Male } else { Sex::Female };
+        let sex = if showcase || rng.random::<f64>() < male_share { Sex::Male } else { Sex::Female };
         let (family, fkana) = *pick(&mut rng, &FAMILY);
         let (given, gkana) = if sex == Sex::Male { *pick(&mut rng, &MALE) } else { *pick(&mut rng, &FEMALE) };
-        let age = rng.random_range(20..65);
+        let age = if showcase { 47 } else { rng.random_range(20..65) };
         let birth = cfg.as_of - Duration::days(age * 365 + rng.random_range(0..365));
         let max_tenure_days = ((age - 18) * 365).max(30);
-        let tenure =
-            if rng.random::<f64>() < 0.08 { rng.random_range(0..365) } else { rng.random_range(0..max_tenure_days) };
+        let tenure = if showcase {
+            20 * 365
+        } else if rng.random::<f64>() < 0.08 {
+            rng.random_range(0..365)
+        } else {
+            rng.random_range(0..max_tenure_days)
+        };
         let hire = cfg.as_of - Duration::days(tenure);
-        let leave = if rng.random::<f64>() < 0.06 && tenure > 60 {
+        let leave = if !showcase && rng.random::<f64>() < 0.06 && tenure > 60 {
             Some(hire + Duration::days(rng.random_range(30..tenure)))
         } else {
             None
@@ -249,6 +264,11 @@ impl<'a> WorkerGenerator<'a> {
         if let Some(m) = move_day {
             spans.push(((first_dept + 1 + rng.random_range(0..n.max(2) - 1)) % n, m, None));
         }
+        let by_name = |name: &str| self.company.departments.iter().position(|(d, _)| d.name == name);
+        if showcase && let (Some(mfg), Some(paint)) = (by_name("製造第一課"), by_name("塗装課")) {
+            let moved_on = (end - Duration::days(3 * 365)).max(hire + Duration::days(30));
+            spans = vec![(mfg, hire, Some(moved_on - Duration::days(1))), (paint, moved_on, None)];
+        }
         let current = spans.last().map(|s| s.0).unwrap_or(first_dept);
         let positions = ["一般", "一般", "一般", "主任", "係長", "課長"];
         let mut night_worker = false;
@@ -257,7 +277,7 @@ impl<'a> WorkerGenerator<'a> {
             let Some((d, profile)) = self.company.departments.get(*di) else {
                 continue;
             };
-            let night = rng.random::<f64>() < profile.night_share;
+            let night = if showcase { k == spans.len() - 1 } else { rng.random::<f64>() < profile.night_share };
             if k == spans.len() - 1 {
                 night_worker = night;
                 solvent_worker = profile.solvents;
@@ -276,11 +296,13 @@ impl<'a> WorkerGenerator<'a> {
                 work_regime: if profile.rnd { WorkRegime::ResearchDevelopment } else { WorkRegime::General },
             });
             if profile.solvents {
-                let (agent, name) = *pick(
-                    &mut rng,
-                    &[("toluene", "トルエン"), ("xylene", "キシレン"), ("ethyl_acetate", "酢酸エチル")],
-                );
-                let mask = if rng.random::<f64>() < 0.9 { "防毒マスク(有機ガス用)" } else { "なし" };
+                let (agent, name) = if showcase {
+                    ("toluene", "トルエン")
+                } else {
+                    *pick(&mut rng, &[("toluene", "トルエン"), ("xylene", "キシレン"), ("ethyl_acetate", "酢酸エチル")])
+                };
+                let mask =
+                    if showcase || rng.random::<f64>() < 0.9 { "防毒マスク(有機ガス用)" } else { "なし" };
                 b.exposures.push(Exposure {
                     company_id: cid,
                     id: ExposureId(id_on(&mut rng, *from)),
@@ -301,7 +323,7 @@ impl<'a> WorkerGenerator<'a> {
             rnd: false,
         });
 
-        let lat = Latent {
+        let mut lat = Latent {
             height: if sex == Sex::Male { normal(&mut rng, 171.0, 5.8) } else { normal(&mut rng, 158.0, 5.4) },
             bmi: normal(&mut rng, if sex == Sex::Male { 23.6 } else { 21.6 }, 3.2).clamp(16.0, 40.0),
             sbp_off: normal(&mut rng, 0.0, 10.0) + if rng.random::<f64>() < 0.01 { 45.0 } else { 0.0 },
@@ -313,10 +335,19 @@ impl<'a> WorkerGenerator<'a> {
             anemic: sex == Sex::Female && rng.random::<f64>() < 0.06,
             stress: normal(&mut rng, 0.0, 1.0),
             overtime_off: normal(&mut rng, 0.0, 8.0),
+            recent_floor: 0.0,
         };
+        if showcase {
+            lat.sbp_off = 36.0;
+            lat.diabetic_from = None;
+            lat.stress = 3.6;
+            lat.overtime_off = 18.0;
+            lat.recent_floor = 84.0;
+        }
 
         let agent = b.exposures.last().filter(|x| x.employment_id == employment.id).map(|x| x.agent.clone());
-        let mut ctx = Ctx { rng, emp: &employment, person: &person, b, wg: self, treated: false, treated_cond: None };
+        let mut ctx =
+            Ctx { rng, emp: &employment, person: &person, b, wg: self, treated: false, treated_cond: None, showcase };
         // Checkups: hire checkup, periodic (yearly), night-work (安衛則45条: every 6 months),
         // special (有機則29条: every 6 months).
         let month = [6u32, 5, 9, 10, 7][self.company.index as usize % 5];

@@ -87,8 +87,12 @@ impl Ctx<'_, '_> {
     pub(super) fn attendance(&mut self, month: NaiveDate, lat: &Latent, profile: DeptProfile, night: bool) {
         let r = &mut self.rng;
         let spike = r.random::<f64>() < 0.025;
+        let recent = month.checked_add_months(chrono::Months::new(4)).is_some_and(|m| m > self.wg.cfg.as_of);
         let base = profile.overtime_mean + lat.overtime_off + normal(r, 0.0, 9.0);
         let mut overtime = (base + if spike { r.random_range(40.0..75.0) } else { 0.0 }).max(0.0);
+        if recent && lat.recent_floor > 0.0 {
+            overtime = overtime.max(lat.recent_floor + r.random_range(0.0..12.0));
+        }
         // Seasonal peak in March.
         if month.month() == 3 {
             overtime *= 1.25;

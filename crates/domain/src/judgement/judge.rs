@@ -91,6 +91,20 @@ impl Rules {
         }
     }
 
+    /// The numeric 診断区分 bands in force for an OHCC item on a date and for a sex, with the
+    /// analyte that reads the item (trend charts shade them; a value outside the 異常なし band is
+    /// marked). `None` when no analyte reads the item or no numeric band is in force.
+    pub fn bands_for_item(&self, item: &str, sex: Sex, date: NaiveDate) -> Option<(&Analyte, Vec<&Band>)> {
+        let ai = self.analytes.iter().position(|a| a.items.iter().any(|i| i == item))?;
+        let a = self.analytes.get(ai)?;
+        let bands: Vec<&Band> = self
+            .bands_of(ai)
+            .filter(|b| b.in_force(date) && b.sex.matches(sex))
+            .filter(|b| b.codes.is_empty() && (b.lower.is_some() || b.upper.is_some()))
+            .collect();
+        (!bands.is_empty()).then_some((a, bands))
+    }
+
     fn bands_of(&self, ai: usize) -> impl Iterator<Item = &Band> + Clone + '_ {
         self.by_analyte.get(ai).into_iter().flatten().filter_map(|i| self.bands.get(*i))
     }

@@ -644,3 +644,33 @@ fn embedded_tables_parse_and_are_listed() {
     assert_eq!(Category::parse("C12"), Some(C));
     assert_eq!(Category::parse("X"), None);
 }
+
+#[test]
+fn the_bands_of_an_item_are_those_of_its_analyte_in_force_for_the_sex() {
+    let r = rules();
+    let (a, bands) = r.bands_for_item("Af0010001X", MALE, d(NOW)).unwrap_or_else(|| panic!("SBP bands"));
+    assert_eq!(a.key, "SBP");
+    let got: Vec<(Category, Option<f64>, Option<f64>)> = bands.iter().map(|b| (b.category, b.lower, b.upper)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (Category::A, None, Some(129.0)),
+            (Category::B, Some(130.0), Some(139.0)),
+            (Category::C, Some(140.0), Some(159.0)),
+            (Category::D, Some(160.0), None)
+        ]
+    );
+    // The second reading of the same analyte has the same bands.
+    assert_eq!(r.bands_for_item("Af0010001B", MALE, d(NOW)).map(|(_, b)| b.len()), Some(4));
+    // Waist: the sex decides (85 cm for men, 90 cm for women).
+    let waist = |sex| {
+        r.bands_for_item("Ac0030000Z", sex, d(NOW)).map(|(_, b)| b.iter().filter_map(|b| b.lower).collect::<Vec<_>>())
+    };
+    assert_eq!(waist(MALE), Some(vec![85.0]));
+    assert_eq!(waist(FEMALE), Some(vec![90.0]));
+    // Qualitative items have no numeric bands; an item no analyte reads has none.
+    assert!(r.bands_for_item("Ak0010000Z", MALE, d(NOW)).is_none());
+    assert!(r.bands_for_item("Zz9999999Z", MALE, d(NOW)).is_none());
+    // Before the first edition in force: none.
+    assert!(r.bands_for_item("Af0010001X", MALE, d("2010-01-01")).is_none());
+}

@@ -1,9 +1,10 @@
 //! The JSON API of the worker record (`/api/v1`), described in `openapi.json`. The same view
 //! builders as the pages, through the same guard.
 
-use super::PAGE_SIZE;
+use super::marks::Marker;
 use super::pages::SearchParams;
 use super::views::{HeaderDoc, ObsDoc, TimelineDoc, WorkerDoc, header_doc, obs_doc, timeline_doc, worker_doc};
+use super::{PAGE_SIZE, company_rules};
 use crate::access::ApiGuard;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
@@ -68,7 +69,9 @@ pub async fn workers(
 pub async fn worker(guard: ApiGuard, Path((cid, eid)): Path<(CompanyId, EmploymentId)>) -> ApiResult<WorkerDoc> {
     let person = guard.person(cid, eid).await?;
     let record = person.record().await?;
-    Ok(Json(worker_doc(guard.state().items, &person, &record, guard.lang(), guard.today())))
+    let rules = company_rules(&guard, cid).await?;
+    let marker = Marker::new(&rules, person.header.person.sex);
+    Ok(Json(worker_doc(guard.state().items, &person, &record, guard.lang(), guard.today(), &marker)))
 }
 
 /// An event with its header.
@@ -86,9 +89,11 @@ pub async fn event(
     let person = guard.person(cid, eid).await?;
     let v = person.event(evid).await?;
     let work = person.decision(InfoClass::Work).is_allowed();
+    let rules = company_rules(&guard, cid).await?;
+    let marker = Marker::new(&rules, person.header.person.sex);
     Ok(Json(EventDoc {
         header: header_doc(&person, work, guard.lang(), guard.today()),
-        event: timeline_doc(guard.state().items, &v, guard.lang()),
+        event: timeline_doc(guard.state().items, &v, guard.lang(), &marker),
     }))
 }
 
@@ -118,13 +123,15 @@ pub async fn observations(
     let def = items.get(&item).ok_or_else(|| AppError::BadRequest(format!("item {item} is not in the OHCC table")))?;
     let person = guard.person(cid, eid).await?;
     let series = person.series(&item, def.info_class).await?;
+    let rules = company_rules(&guard, cid).await?;
+    let marker = Marker::new(&rules, person.header.person.sex);
     Ok(Json(
         series
             .iter()
             .map(|o| SeriesPoint {
                 date: o.event_date,
                 event_id: o.event_id.to_string(),
-                observation: obs_doc(items, o, guard.lang()),
+                observation: obs_doc(items, o, guard.lang(), &marker),
             })
             .collect(),
     ))

@@ -2,9 +2,16 @@
 //! one event — as pages and as the JSON API.
 
 pub mod api;
+pub mod detail;
+pub mod marks;
 pub mod pages;
+pub mod summary;
+pub mod timeline;
+pub mod trends;
 pub mod views;
 
+use crate::access::Guard;
+use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::get;
@@ -20,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/companies", get(pages::companies))
         .route("/companies/{cid}/workers", get(pages::workers))
         .route("/companies/{cid}/workers/{eid}", get(pages::worker))
+        .route("/companies/{cid}/workers/{eid}/trends", get(pages::trends))
         .route("/companies/{cid}/workers/{eid}/events/{evid}", get(pages::event))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/companies", get(api::companies))
@@ -27,4 +35,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/companies/{cid}/workers/{eid}", get(api::worker))
         .route("/api/v1/companies/{cid}/workers/{eid}/events/{evid}", get(api::event))
         .route("/api/v1/companies/{cid}/workers/{eid}/observations", get(api::observations))
+}
+
+/// The company's rule tables (embedded with its overrides): the judgement bands that mark values
+/// and shade the charts, the overtime lines of its sector profile.
+pub(crate) async fn company_rules(
+    guard: &Guard,
+    company: iphr_domain::CompanyId,
+) -> Result<iphr_domain::judgement::Rules, AppError> {
+    iphr_postcheckup::company_rules(guard.store(), company).await.map_err(|e| AppError::Internal(e.to_string()))
 }

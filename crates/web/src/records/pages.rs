@@ -1,9 +1,13 @@
 //! The pages of the worker record. Every page that shows a person goes through
 //! [`Guard`](crate::access::Guard).
 
-use super::PAGE_SIZE;
-use super::views::{CompaniesPage, EventPage, WorkerPage, WorkersPage, header_doc, timeline_doc, worker_doc};
-use crate::access::Guard;
+use super::detail::{fields, stress_profile, subkind_label};
+use super::marks::Marker;
+use super::summary::{SummaryCtx, summary};
+use super::timeline::{TimelineParams, page};
+use super::views::{CompaniesPage, EventPage, TrendsPage, WorkerPage, WorkersPage, header_doc, timeline_doc};
+use super::{PAGE_SIZE, company_rules};
+use crate::access::{Guard, Shown};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::page::{Frame, render};
@@ -59,18 +63,51 @@ pub async fn workers(
     Ok(render(&WorkersPage { f: Frame::of(&guard), company, q: p.q, page, page_no, pages }))
 }
 
-/// `GET /companies/{cid}/workers/{eid}`: the worker page — header and timeline as the policy
-/// allows.
-pub async fn worker(guard: Guard, Path((cid, eid)): Path<(CompanyId, EmploymentId)>) -> Result<Response, AppError> {
+/// `GET /companies/{cid}/workers/{eid}?kind=&from=&to=&page=`: the worker page — the summary
+/// panel and a page of the timeline, as the policy allows.
+pub async fn worker(
+    guard: Guard,
+    Path((cid, eid)): Path<(CompanyId, EmploymentId)>,
+    Query(tp): Query<TimelineParams>,
+) -> Result<Response, AppError> {
     let person = guard.person(cid, eid).await?;
     let company = person.employer().await?;
     let record = person.record().await?;
-    let doc = worker_doc(guard.state().items, &person, &record, guard.lang(), guard.today());
-    Ok(render(&WorkerPage { f: Frame::of(&guard), company, doc }))
+    let rules = company_rules(&guard, cid).await?;
+    let stress = iphr_domain::stress::StressRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
+    let base = format!("/companies/{cid}/workers/{eid}");
+    let ctx = SummaryCtx { rules: &rules, stress, today: guard.today(), base: base.clone() };
+    let summary = summary(&person, &record, &ctx).await?;
+    let marker = Marker::new(&rules, person.header.person.sex);
+    let line = rules
+        .overtime
+        .profiles
+        .get(&rules.settings.overtime_profile)
+        .and_then(|p| p.get(&iphr_domain::overtime::Rule::InterviewNotice))
+        .map_or(80.0, |t| t.threshold);
+    let tl = page(guard.state().items, &record, &tp, &marker, line, guard.lang(), &base);
+    let has_trends = record.events.iter().any(|e| {
+        e.event.kind == iphr_domain::event::EventKind::Checkup
+            && e.shown == Shown::Full
+            && e.observations.iter().any(|o| matches!(o.value, iphr_domain::observation::Value::Number { .. }))
+    });
+    let header = header_doc(&person, record.work, guard.lang(), guard.today());
+    Ok(render(&WorkerPage { f: Frame::of(&guard), company, header, summary, tl, has_trends }))
+}
+
+/// `GET /companies/{cid}/workers/{eid}/trends`: every numeric checkup item over the years, by
+/// panel, with the judgement bands in force.
+pub async fn trends(guard: Guard, Path((cid, eid)): Path<(CompanyId, EmploymentId)>) -> Result<Response, AppError> {
+    let person = guard.person(cid, eid).await?;
+    let record = person.record().await?;
+    let rules = company_rules(&guard, cid).await?;
+    let panels = super::trends::panels(guard.state().items, &rules, person.header.person.sex, &record, guard.lang());
+    let header = header_doc(&person, record.work, guard.lang(), guard.today());
+    Ok(render(&TrendsPage { f: Frame::of(&guard), header, base: format!("/companies/{cid}/workers/{eid}"), panels }))
 }
 
 /// `GET /companies/{cid}/workers/{eid}/events/{evid}`: one event with its coded data and
-/// provenance.
+/// provenance, its details in words.
 pub async fn event(
     guard: Guard,
     Path((cid, eid, evid)): Path<(CompanyId, EmploymentId, EventId)>,
@@ -83,9 +120,19 @@ pub async fn event(
         guard.lang(),
         guard.today(),
     );
-    let entry = timeline_doc(guard.state().items, &v, guard.lang());
+    let rules = company_rules(&guard, cid).await?;
+    let marker = Marker::new(&rules, person.header.person.sex);
+    let entry = timeline_doc(guard.state().items, &v, guard.lang(), &marker);
     let company = person.employer().await?;
-    let detail_json =
-        entry.detail.as_ref().map(|d| serde_json::to_string_pretty(d).unwrap_or_default()).unwrap_or_default();
-    Ok(render(&EventPage { f: Frame::of(&guard), company, header, entry, detail_json }))
+    let full = v.shown == Shown::Full;
+    let stress = iphr_domain::stress::StressRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(render(&EventPage {
+        f: Frame::of(&guard),
+        company,
+        header,
+        subkind: subkind_label(v.event.kind, v.event.subkind.as_deref()),
+        fields: if full { fields(&v.event) } else { vec![] },
+        profile: if full { stress_profile(&v.event, stress, person.header.person.sex) } else { vec![] },
+        entry,
+    }))
 }

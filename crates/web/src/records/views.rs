@@ -2,6 +2,11 @@
 //! templates. What is shown was decided by [`PersonAccess`](crate::access::PersonAccess); these
 //! builders only format it.
 
+use super::detail::{Field, ScaleRow};
+use super::marks::{Marker, mark_text};
+use super::summary::SummaryDoc;
+use super::timeline::{Row, TimelinePage};
+use super::trends::PanelDoc;
 use crate::access::{PersonAccess, Shown, VisibleEvent, VisibleRecord};
 use crate::i18n::Lang;
 use crate::page::{Frame, url_encode};
@@ -85,6 +90,9 @@ pub struct ObsDoc {
     pub number: Option<f64>,
     /// Unit.
     pub unit: String,
+    /// Outside the reference: `▲H` or `▼L` (the institution's flag, or the 異常なし band of the
+    /// 診断区分 table in force); empty within.
+    pub mark: String,
     /// Information class.
     pub info_class: InfoClass,
     /// Original code.
@@ -185,8 +193,8 @@ pub fn unit_label(unit: &str, lang: Lang) -> &str {
     }
 }
 
-/// An observation for display.
-pub fn obs_doc(items: &ItemTable, o: &Observation, lang: Lang) -> ObsDoc {
+/// An observation for display, marked by `marker`.
+pub fn obs_doc(items: &ItemTable, o: &Observation, lang: Lang, marker: &Marker<'_>) -> ObsDoc {
     let def = items.get(&o.item);
     ObsDoc {
         ohcc: format!("{}{}", o.item, o.atr),
@@ -198,11 +206,9 @@ pub fn obs_doc(items: &ItemTable, o: &Observation, lang: Lang) -> ObsDoc {
             if let Some(c) = o.qualifier.comparator {
                 v = format!("{}{v}", c.symbol());
             }
-            if let Some(f) = o.qualifier.flag {
-                v = format!("{v} {}", f.letter());
-            }
             v
         },
+        mark: mark_text(marker.mark(o)).to_string(),
         number: match o.value {
             Value::Number { value, .. } => Some(value),
             _ => None,
@@ -265,7 +271,7 @@ pub fn header_doc(p: &PersonAccess<'_>, work: bool, lang: Lang, today: NaiveDate
 }
 
 /// A timeline entry as shown.
-pub fn timeline_doc(items: &ItemTable, v: &VisibleEvent, lang: Lang) -> TimelineDoc {
+pub fn timeline_doc(items: &ItemTable, v: &VisibleEvent, lang: Lang, marker: &Marker<'_>) -> TimelineDoc {
     let e = &v.event;
     TimelineDoc {
         event_id: e.id.to_string(),
@@ -277,7 +283,7 @@ pub fn timeline_doc(items: &ItemTable, v: &VisibleEvent, lang: Lang) -> Timeline
         content_class: e.content_class,
         shown: v.shown,
         detail: (v.shown == Shown::Full).then(|| e.detail.clone()),
-        observations: v.observations.iter().map(|o| obs_doc(items, o, lang)).collect(),
+        observations: v.observations.iter().map(|o| obs_doc(items, o, lang, marker)).collect(),
         withheld: v.withheld,
     }
 }
@@ -289,10 +295,11 @@ pub fn worker_doc(
     r: &VisibleRecord,
     lang: Lang,
     today: NaiveDate,
+    marker: &Marker<'_>,
 ) -> WorkerDoc {
     WorkerDoc {
         header: header_doc(p, r.work, lang, today),
-        timeline: r.events.iter().map(|v| timeline_doc(items, v, lang)).collect(),
+        timeline: r.events.iter().map(|v| timeline_doc(items, v, lang, marker)).collect(),
     }
 }
 
@@ -331,7 +338,7 @@ impl WorkersPage {
     }
 }
 
-/// Worker page.
+/// Worker page: the identity line, the summary panel and a page of the timeline.
 #[derive(Template)]
 #[template(path = "records/worker.html")]
 pub struct WorkerPage {
@@ -339,8 +346,28 @@ pub struct WorkerPage {
     pub f: Frame,
     /// Company.
     pub company: Company,
-    /// The document.
-    pub doc: WorkerDoc,
+    /// Identity and current work.
+    pub header: HeaderDoc,
+    /// The summary panel.
+    pub summary: SummaryDoc,
+    /// The timeline page.
+    pub tl: TimelinePage,
+    /// Some checkup value may be charted.
+    pub has_trends: bool,
+}
+
+/// The trend charts of a worker.
+#[derive(Template)]
+#[template(path = "records/trends.html")]
+pub struct TrendsPage {
+    /// Frame.
+    pub f: Frame,
+    /// Identity.
+    pub header: HeaderDoc,
+    /// The worker page URL.
+    pub base: String,
+    /// Panels.
+    pub panels: Vec<PanelDoc>,
 }
 
 /// Event detail page.
@@ -355,6 +382,10 @@ pub struct EventPage {
     pub header: HeaderDoc,
     /// The entry.
     pub entry: TimelineDoc,
-    /// Details as pretty JSON.
-    pub detail_json: String,
+    /// The subkind in words (empty when none).
+    pub subkind: String,
+    /// The details in words.
+    pub fields: Vec<Field>,
+    /// A stress check's 19-scale profile (where its answers are shown).
+    pub profile: Vec<ScaleRow>,
 }

@@ -14,4 +14,5 @@ mod policy_matrix;
 mod postcheckup;
 mod stresscheck;
 mod uploads;
+mod workspace;
 mod workstatus;

@@ -260,7 +260,10 @@ async fn hr_sees_only_class_1_and_work_data() {
         assert!(!html.contains(forbidden), "hr page contains {forbidden}");
     }
     assert!(html.contains("健康診断"), "hr page shows the checkup was taken");
-    assert!(html.contains("時間外・休日労働時間"), "hr page shows attendance");
+    assert!(
+        html.contains("勤怠(年)") && html.contains("時間外・休日労働 平均"),
+        "hr page shows attendance (folded by year)"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,70 @@
+// The physician's workspace in the browser (issue 13): the deck's 活用例 worker (company
+// みなと精機, employee A000002: 塗装課 with toluene and a mask, nights, long hours lately, a high
+// stress result, hypertension under treatment) in one 1280×800 screen; the timeline filtered;
+// the trend charts; and what HR sees of the same worker. Screenshots in test-results/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { start, login, shots } from '../lib/harness.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.stop(); });
+
+async function showcaseUrl(page) {
+  const companies = await (await page.request.get(`${env.base}/api/v1/companies`)).json();
+  const c = companies.find((x) => x.name === '株式会社みなと精機');
+  const list = await (await page.request.get(`${env.base}/api/v1/companies/${c.id}/workers?q=A000002`)).json();
+  assert.equal(list.rows.length, 1);
+  return `${env.base}/companies/${c.id}/workers/${list.rows[0].employment_id}`;
+}
+
+test('the physician sees the whole example in the summary, filters the timeline and opens a trend chart', async () => {
+  const page = await login(env, 'doctor');
+  const url = await showcaseUrl(page);
+  await page.goto(url);
+  const text = async (sel) => (await page.locator(sel).innerText()).replace(/\s+/g, ' ');
+  assert.match(await text('#sum-work'), /塗装課/);
+  assert.match(await text('#sum-work'), /トルエン\(有機則\)・保護具: 防毒マスク\(有機ガス用\)/);
+  assert.match(await text('#sum-work'), /深夜業あり/);
+  assert.match(await text('#sum-hours'), /80時間超 [1-9]\d*か月/);
+  assert.equal(await page.locator('#sum-hours svg .threshold').count(), 3);
+  assert.match(await text('#sum-stress'), /▲高ストレス/);
+  assert.match(await text('#sum-treatment'), /高血圧症 治療中/);
+  assert.match(await text('#sum-judgement'), /総合判定/);
+  // Every summary card is in the first screen (1280×800) without scrolling.
+  for (const id of ['sum-work', 'sum-hours', 'sum-stress', 'sum-treatment', 'sum-judgement', 'sum-tasks']) {
+    const box = await page.locator(`#${id}`).boundingBox();
+    assert.ok(box && box.y < 800, `${id} starts at ${box?.y}`);
+  }
+  await page.screenshot({ path: join(shots, 'workspace-physician-summary.png') });
+
+  // Filter: attendance only, then a period of checkups.
+  await page.selectOption('select[name=kind]', 'attendance_month');
+  await Promise.all([page.waitForNavigation(), page.click('form.filter button')]);
+  const kinds = await page.locator('ol.timeline li.event .kind').allInnerTexts();
+  assert.ok(kinds.length > 0 && kinds.every((k) => k === '勤怠(月)'), kinds.join(','));
+  await page.screenshot({ path: join(shots, 'workspace-timeline-attendance.png'), fullPage: false });
+
+  // The trend charts: blood pressure with its bands and the high values marked.
+  await page.goto(`${url}/trends`);
+  const sbp = page.locator('figure[id^="item-Af00100"]').first();
+  assert.equal(await sbp.locator('rect.band').count(), 4);
+  assert.ok(await sbp.locator('path.high').count() > 0);
+  await page.screenshot({ path: join(shots, 'workspace-trends.png'), fullPage: true });
+  await page.close();
+});
+
+test('HR sees the work and the measures of the same worker, never the health data', async () => {
+  const page = await login(env, 'jinji');
+  const url = await showcaseUrl(page);
+  await page.goto(url);
+  const body = await page.locator('main').innerText();
+  assert.match(body, /塗装課/);
+  assert.match(await page.locator('#sum-treatment').innerText(), /取扱規程により非表示/);
+  for (const hidden of ['高血圧症', 'アムロジピン', '総合判定', '▲H', '評価点の低い尺度']) {
+    assert.ok(!body.includes(hidden), `HR sees ${hidden}`);
+  }
+  await page.screenshot({ path: join(shots, 'workspace-hr.png') });
+  await page.close();
+});
