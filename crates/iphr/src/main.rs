@@ -8,7 +8,8 @@
 //! - `company`, `user`, `policy` — companies, accounts, the 取扱規程;
 //! - `import checkup-csv|cda|fhir|hr|attendance|stress|work-environment|documents`, `queue …`;
 //! - `export company|worker|judgements`, `person list|merge|unmerge`;
-//! - `judge`, `rules …` — the post-checkup rules; `hours`, `special-checkups`; `stresscheck …`;
+//! - `judge`, `rules …` — the post-checkup rules; `coverage`; `hours`, `special-checkups`;
+//!   `stresscheck …`;
 //! - `ohcc items|values` — the code table.
 //!
 //! `IPHR_NOW` fixes the clock (RFC 3339 or a date): "today" is always the Japanese date.

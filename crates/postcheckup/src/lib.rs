@@ -5,6 +5,7 @@
 //! checkups (load, judge in memory, store; one transaction for the store), and the judgement
 //! export (`iphr export judgements`). The rules themselves are pure and live in the domain.
 
+pub mod coverage;
 pub mod hours;
 pub mod stress;
 pub mod workstatus;

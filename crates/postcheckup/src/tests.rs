@@ -282,3 +282,105 @@ async fn stress_groups_by_the_department_when_answering_and_reminders() {
     let a = stress::analyse(&s, rules, &c).await.unwrap();
     assert_eq!(a.not_answered[0].reminded.len(), 2);
 }
+
+#[tokio::test]
+async fn coverage_counts_the_year_s_periodic_and_hire_checkups_by_department() {
+    use iphr_domain::event::{Event, EventKind};
+    use iphr_domain::person::{Assignment, Employment, Person, WorkRegime};
+    let (_d, s, w) = store().await;
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let checkup = |p: &Person, e: &Employment, kind: &str, on: chrono::NaiveDate| Event {
+        company_id: w.company.id,
+        id: iphr_domain::EventId::new(),
+        person_id: Some(p.id),
+        employment_id: Some(e.id),
+        department_id: None,
+        kind: EventKind::Checkup,
+        subkind: Some(kind.into()),
+        event_date: on,
+        title: "健康診断".into(),
+        content_class: iphr_domain::info_class::InfoClass::Class2,
+        producer: iphr_domain::ohcc::Producer::Institution,
+        detail: serde_json::json!({}),
+        source_doc: None,
+    };
+    // Three more workers of 製造部: hired in October without a hire checkup, hired in October
+    // with one three weeks before, and one who left in January.
+    let mut b = Batch::default();
+    let mut extra = Vec::new();
+    for (i, (hire, leave)) in
+        [(d(2025, 10, 1), None), (d(2025, 10, 1), None), (d(2015, 4, 1), Some(d(2026, 1, 31)))].into_iter().enumerate()
+    {
+        let mut p = w.persons[0].clone();
+        p.id = iphr_domain::PersonId::new();
+        p.given_name = format!("{}郎", ["次", "三", "四"][i]);
+        let e = Employment {
+            company_id: w.company.id,
+            id: iphr_domain::EmploymentId::new(),
+            person_id: p.id,
+            employee_number: format!("N00{i}"),
+            hire_date: hire,
+            leave_date: leave,
+        };
+        b.assignments.push(Assignment {
+            company_id: w.company.id,
+            id: iphr_domain::AssignmentId::new(),
+            employment_id: e.id,
+            valid_from: hire,
+            valid_to: leave,
+            establishment_id: w.departments[0].establishment_id,
+            department_id: w.departments[0].id,
+            position: "一般".into(),
+            work_content: "組立".into(),
+            night_work: false,
+            work_regime: WorkRegime::General,
+        });
+        extra.push((p.clone(), e.clone()));
+        b.persons.push(p);
+        b.employments.push(e);
+    }
+    // 山田: the year's periodic checkup, SBP 172 (D: a finding). 佐藤: none this year.
+    let yamada = checkup(&w.persons[0], &w.employments[0], "periodic", d(2025, 6, 10));
+    let mut sbp = w.batch.observations[0].clone();
+    sbp.id = iphr_domain::ObservationId::new();
+    sbp.event_id = yamada.id;
+    sbp.person_id = w.persons[0].id;
+    sbp.event_date = yamada.event_date;
+    sbp.item = ItemCode::parse("Af0010001X").unwrap();
+    sbp.value = Value::Number { value: 172.0, unit: "mmHg".into() };
+    b.observations.push(sbp);
+    b.events.push(yamada);
+    b.events.push(checkup(&extra[1].0, &extra[1].1, "hire", d(2025, 9, 10)));
+    // A checkup of last year does not count for this one.
+    b.events.push(checkup(&w.persons[1], &w.employments[1], "periodic", d(2025, 3, 20)));
+    s.insert_batch(&b).await.unwrap();
+    judge_company(&s, w.company.id, None, chrono::Utc::now()).await.unwrap();
+
+    let rules = company_rules(&s, w.company.id).await.unwrap();
+    let c = coverage::coverage(&s, w.company.id, 2025, d(2026, 5, 1), &rules).await.unwrap();
+    assert_eq!((c.from, c.to, c.on), (d(2025, 4, 1), d(2026, 3, 31), d(2026, 3, 31)));
+    // The one who left before the year's end is not counted.
+    assert_eq!((c.total.target, c.total.covered), (4, 2));
+    assert_eq!(c.total.coverage_rate(), Some(50.0));
+    let missing: Vec<(&str, Vec<&str>)> = c
+        .missing
+        .iter()
+        .map(|m| (m.employee_number.as_str(), m.missing.iter().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(missing, vec![("E002", vec!["定期健康診断"]), ("N000", vec!["定期健康診断", "雇入時の健康診断"])]);
+    // 有所見: 山田's D of two judged (the hire checkup has no values).
+    assert_eq!((c.total.judged, c.total.findings), (2, 1));
+    assert_eq!(c.total.finding_rate(), Some(50.0));
+    // No campaign this year: no 高ストレス率.
+    assert_eq!(c.campaign, None);
+    assert_eq!(c.total.high_stress_rate(c.min_group), None);
+    // By department: 製造部 holds 山田 and the two new hires.
+    let seizo = c.groups.iter().find(|g| g.department == "製造部").unwrap();
+    assert_eq!((seizo.target, seizo.covered), (3, 2));
+    // The threshold is the company's: B would count more, a wrong letter is refused.
+    assert_eq!(c.finding_from, "C");
+    assert_eq!(coverage::fiscal_year_of(d(2026, 3, 31)), 2025);
+    assert_eq!(coverage::fiscal_year_of(d(2026, 4, 1)), 2026);
+    let bad = rules.with_override("settings", "key,value,source\nfinding_from,A,x\n").unwrap_err();
+    assert!(bad.to_string().contains("finding_from"), "{bad}");
+}

@@ -339,6 +339,9 @@ pub struct Settings {
     pub work_env_risk_from: String,
     /// Special checkups due within this many days are "due soon".
     pub special_due_soon_days: u32,
+    /// 有所見 for the coverage rates: an overall 判定区分 at or above this letter (no national
+    /// definition; the company's 取扱い decides).
+    pub finding_from: String,
 }
 
 /// CREATE-SIMPLE リスクレベル, lowest first (安衛法57条の3 risk assessment).

@@ -308,6 +308,13 @@ fn parse_settings(text: &str) -> Result<Settings, RuleTableError> {
             v.to_string()
         },
         special_due_soon_days: num("special_due_soon_days")?,
+        finding_from: {
+            let v = get("finding_from")?;
+            if !matches!(Category::parse(v), Some(Category::B | Category::C | Category::D)) {
+                return Err(terr(t, 0, "finding_from", format!("{v:?}: one of B, C, D")));
+            }
+            v.to_string()
+        },
     })
 }
 

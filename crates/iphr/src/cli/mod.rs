@@ -12,7 +12,7 @@
 //! | `person` | [`people`] |
 //! | `import …`, `queue …` | [`import`] |
 //! | `export company`, `export worker` | [`records`] |
-//! | `judge`, `export judgements`, `rules …` | [`postcheckup`] |
+//! | `judge`, `export judgements`, `rules …`, `coverage` | [`postcheckup`] |
 //! | `hours`, `special-checkups` | [`workstatus`] |
 //! | `stresscheck …` | [`stress`] |
 //! | `ohcc …` (no database) | [`ohcc`] |
@@ -79,6 +79,9 @@ enum Command {
     /// Re-run the post-checkup rules (診断区分, urgent values, 指導区分 and 就業区分 proposals,
     /// deadlines, 二次健診, 特定保健指導) over a company's checkups and store the results.
     Judge(postcheckup::JudgeArgs),
+    /// 受診状況: who has not had this fiscal year's 定期健康診断 (or a new hire's 雇入時健診), by
+    /// establishment and department, with 受診率, 有所見率 and the 高ストレス率 of the year's campaign.
+    Coverage(postcheckup::CoverageArgs),
     /// The rule tables (thresholds, urgent values, settings …) and a company's overrides.
     #[command(subcommand)]
     Rules(postcheckup::rules::RulesCmd),
@@ -126,6 +129,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Export(records::ExportCmd::Judgements(a)) => postcheckup::export_judgements(&ctx, a).await,
         Command::Export(e) => records::run(&ctx, e).await,
         Command::Judge(a) => postcheckup::judge(&ctx, a).await,
+        Command::Coverage(a) => postcheckup::coverage(&ctx, a).await,
         Command::Rules(r) => postcheckup::rules::run(&ctx, r).await,
         Command::Hours(a) => workstatus::hours(&ctx, a).await,
         Command::SpecialCheckups(a) => workstatus::special_checkups(&ctx, a).await,

@@ -15,3 +15,4 @@ mod common;
 mod export_documents;
 mod import_documents;
 mod rules_reports_codes;
+mod workspace;

@@ -197,6 +197,16 @@ impl Guard {
         Ok(company)
     }
 
+    /// Whether the company's 取扱規程 allows the role a class outright (no audit: a pure answer;
+    /// a handler that then shows data of the class audits it with [`Self::audit`]).
+    pub async fn company_allows(&self, id: CompanyId, class: InfoClass) -> Result<bool, AppError> {
+        let a = &self.user.actor;
+        if matches!(a.role, Role::Admin | Role::Worker) {
+            return Ok(false);
+        }
+        Ok(self.table(id).await?.access(a.role, class) == Access::Allow)
+    }
+
     async fn table(&self, company: CompanyId) -> Result<PolicyTable, AppError> {
         let overrides = self.state.store.policy_overrides(company).await?;
         Ok(self.state.policy.with_overrides(&overrides))

@@ -7,6 +7,7 @@
 //! Only a physician decides the 就業区分 ([`Step::allowed_for`]).
 
 mod checkup;
+mod coverage;
 mod dashboard;
 mod export;
 mod measures;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/postcheckup", get(dashboard::all_companies))
         .route("/companies/{cid}/postcheckup", get(dashboard::dashboard))
+        .route("/companies/{cid}/coverage", get(coverage::page))
         .route("/companies/{cid}/postcheckup/bulk-normal", post(steps::bulk_normal))
         .route("/companies/{cid}/checkups/{evid}", get(checkup::checkup))
         .route("/companies/{cid}/checkups/{evid}/steps", post(steps::post_step))

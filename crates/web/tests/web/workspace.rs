@@ -234,3 +234,43 @@ async fn the_event_page_speaks_japanese_and_shows_the_stress_profile() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn checkup_coverage_for_the_physician_hr_without_findings_and_no_worker() {
+    let d = demo(cfg(), vec![], true).await;
+    let cid = d.companies[0].company.id;
+    let (doc, _) = login(&d.app, "doctor").await;
+    let (st, page) = get(&d.app, &doc, &format!("/companies/{cid}/coverage?year=2025")).await;
+    assert_eq!(st, StatusCode::OK);
+    // The same computation as the page's, from the store.
+    let rules = iphr_postcheckup::company_rules(d.store.as_ref(), cid).await.unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let c = iphr_postcheckup::coverage::coverage(d.store.as_ref(), cid, 2025, today, &rules).await.unwrap();
+    assert!(c.total.target > 0);
+    assert!(page.contains(&format!(
+        "<td>{}</td><td>{}</td><td><b>{:.1}%</b></td>",
+        c.total.target,
+        c.total.covered,
+        c.total.coverage_rate().unwrap()
+    )));
+    assert!(page.contains(&format!("未受診者 <small>({}人)</small>", c.missing.len())));
+    assert!(page.contains("<th>有所見率</th>"));
+    // HR: who took a checkup (class 1), not the 有所見率 (derived from class 2).
+    let (hr, _) = login(&d.app, "jinji").await;
+    let (st, page) = get(&d.app, &hr, &format!("/companies/{cid}/coverage?year=2025")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(!page.contains("有所見率"));
+    // A worker is refused, and the refusal is audited.
+    let (w, _) = login(&d.app, "worker").await;
+    let (st, _) = get(&d.app, &w, &format!("/companies/{cid}/coverage")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let denied = d
+        .store
+        .list_audit(&iphr_store::AuditFilter { company_id: Some(cid), person_id: None, denied_only: true, limit: 1000 })
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action.contains("/coverage"))
+        .count();
+    assert_eq!(denied, 1);
+}

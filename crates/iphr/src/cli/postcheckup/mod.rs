@@ -1,5 +1,5 @@
-//! The post-checkup commands: `iphr judge` (re-run the rules), `iphr export judgements`, and
-//! `iphr rules` ([`rules`]).
+//! The post-checkup commands: `iphr judge` (re-run the rules), `iphr export judgements`,
+//! `iphr coverage` (受診状況) and `iphr rules` ([`rules`]).
 
 pub mod rules;
 
@@ -96,6 +96,64 @@ pub async fn export_judgements(ctx: &Context, a: JudgementsArgs) -> Result<()> {
     match output {
         Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
         None => write_stdout(&text)?,
+    }
+    Ok(())
+}
+
+/// Arguments of `iphr coverage`.
+#[derive(clap::Args, Debug)]
+pub struct CoverageArgs {
+    /// Company (id or exact name).
+    #[arg(long)]
+    company: String,
+    /// 年度 (the year it starts in: 2025 = 2025-04-01 to 2026-03-31); the current one by default.
+    #[arg(long)]
+    year: Option<i32>,
+    /// Print the whole result as JSON (groups and the workers lacking a checkup).
+    #[arg(long)]
+    json: bool,
+}
+
+/// `iphr coverage`: a company's checkup coverage for a fiscal year.
+pub async fn coverage(ctx: &Context, a: CoverageArgs) -> Result<()> {
+    use iphr_postcheckup::coverage::{coverage, fiscal_year_of};
+    let c = ctx.company(&a.company).await?;
+    let today = ctx.today();
+    let year = a.year.unwrap_or_else(|| fiscal_year_of(today));
+    let rules = iphr_postcheckup::company_rules(ctx.store(), c.id).await?;
+    let cov = coverage(ctx.store(), c.id, year, today, &rules).await?;
+    ctx.audit("coverage", Some(c.id), format!("read checkup coverage {year} ({} lacking)", cov.missing.len())).await?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&cov)?);
+        return Ok(());
+    }
+    let pct = |r: Option<f64>| r.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"));
+    println!("{} {}年度 ({}〜{}, workforce on {})", c.name, year, cov.from, cov.to, cov.on);
+    println!("establishment\tdepartment\ttarget\tcovered\tcoverage\tfindings\thigh stress");
+    let t = &cov.total;
+    println!(
+        "(all)\t\t{}\t{}\t{}\t{}\t{}",
+        t.target,
+        t.covered,
+        pct(t.coverage_rate()),
+        pct(t.finding_rate()),
+        pct(t.high_stress_rate(cov.min_group))
+    );
+    for g in &cov.groups {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            g.establishment,
+            g.department,
+            g.target,
+            g.covered,
+            pct(g.coverage_rate()),
+            pct(g.finding_rate()),
+            pct(g.high_stress_rate(cov.min_group))
+        );
+    }
+    println!("lacking a checkup: {}", cov.missing.len());
+    for m in &cov.missing {
+        println!("  {}\t{}\t{}\t{}", m.employee_number, m.name, m.department, m.missing.join("・"));
     }
     Ok(())
 }
