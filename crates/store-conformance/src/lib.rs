@@ -260,6 +260,7 @@ pub async fn run(store: &dyn Store) {
     let w = records::tenants_and_records(store).await;
     people::search(store, &w).await;
     records::batches_are_atomic(store, &w).await;
+    records::drafts_and_corrections(store, &w).await;
     auth::users_and_sessions(store, &w).await;
     policy::audit_and_policy(store, &w).await;
     import::imports(store, &w).await;

@@ -100,3 +100,65 @@ pub(crate) async fn batches_are_atomic(store: &dyn Store, w: &World) {
         0
     );
 }
+
+/// Unit-C drafts stay off the timeline until finalised (once: a second finalisation is a
+/// conflict and writes nothing); a corrected event keeps every earlier version.
+pub(crate) async fn drafts_and_corrections(store: &dyn Store, w: &World) {
+    let c = w.company.id;
+    let p = &w.persons[0];
+    let at = |h: u32| chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap().and_hms_opt(h, 0, 0).unwrap().and_utc();
+    let mut draft = iphr_store::RecordDraft {
+        company_id: c,
+        id: uuid::Uuid::now_v7(),
+        person_id: p.id,
+        employment_id: w.employments[0].id,
+        form: "return_to_work".into(),
+        fields: [("step".to_string(), "3".to_string()), ("notes".to_string(), "睡眠は改善".to_string())].into(),
+        author: "doctor".into(),
+        updated_at: at(9),
+    };
+    store.save_record_draft(&draft).await.unwrap();
+    draft.fields.insert("notes".into(), "睡眠は改善。通勤訓練を開始".into());
+    draft.updated_at = at(10);
+    store.save_record_draft(&draft).await.unwrap();
+    let drafts = store.record_drafts(c, p.id).await.unwrap();
+    assert_eq!(drafts, vec![draft.clone()], "saved again: one draft, the latest text");
+    assert_eq!(store.record_draft(c, draft.id).await.unwrap(), Some(draft.clone()));
+    assert!(store.record_drafts(c, w.persons[1].id).await.unwrap().is_empty());
+    let before = store.timeline(c, p.id).await.unwrap().len();
+
+    let mut ev = w.checkup.clone();
+    ev.id = EventId::new();
+    ev.kind = EventKind::Interview;
+    ev.subkind = Some("return_to_work".into());
+    ev.title = "復職面談".into();
+    ev.detail = serde_json::json!({ "notes": "睡眠は改善。通勤訓練を開始", "status": "final" });
+    let batch = Batch { events: vec![ev.clone()], ..Batch::default() };
+    store.finalise_record_draft(c, draft.id, &batch).await.unwrap();
+    assert!(store.record_drafts(c, p.id).await.unwrap().is_empty());
+    assert_eq!(store.timeline(c, p.id).await.unwrap().len(), before + 1);
+    // Twice: a conflict, and nothing more is written.
+    let mut again = batch.clone();
+    again.events[0].id = EventId::new();
+    assert!(matches!(store.finalise_record_draft(c, draft.id, &again).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.timeline(c, p.id).await.unwrap().len(), before + 1);
+
+    // Corrections: each replaced version kept, newest first.
+    assert!(store.event_history(c, ev.id).await.unwrap().is_empty());
+    let mut v2 = ev.clone();
+    v2.detail = serde_json::json!({ "notes": "睡眠は改善。通勤訓練を2週間", "status": "final" });
+    store.correct_event(c, &v2, "doctor", "期間の誤記", at(11)).await.unwrap();
+    let mut v3 = v2.clone();
+    v3.title = "復職面談(第3ステップ)".into();
+    store.correct_event(c, &v3, "nurse", "表題", at(12)).await.unwrap();
+    assert_eq!(store.event(c, ev.id).await.unwrap(), Some(v3.clone()));
+    let h = store.event_history(c, ev.id).await.unwrap();
+    assert_eq!(h.iter().map(|v| v.version).collect::<Vec<_>>(), vec![2, 1]);
+    assert_eq!(h[0].event, v2);
+    assert_eq!((h[0].superseded_by.as_str(), h[0].reason.as_str(), h[0].superseded_at), ("nurse", "表題", at(12)));
+    assert_eq!(h[1].event, ev);
+    assert_eq!(h[1].reason, "期間の誤記");
+    let mut unknown = v3.clone();
+    unknown.id = EventId::new();
+    assert!(matches!(store.correct_event(c, &unknown, "doctor", "x", at(13)).await, Err(StoreError::NotFound(_))));
+}

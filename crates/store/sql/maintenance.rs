@@ -34,6 +34,8 @@ impl Maintenance for StoreImpl {
             "DELETE FROM uploads",
             "DELETE FROM stress_reminders",
             "DELETE FROM stress_drafts",
+            "DELETE FROM record_drafts",
+            "DELETE FROM event_history",
             "DELETE FROM stress_campaigns",
             "DELETE FROM observation_history",
             "DELETE FROM identity_queue",

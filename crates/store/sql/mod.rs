@@ -27,11 +27,11 @@ use iphr_domain::tenant::{Company, Department, Establishment};
 use iphr_domain::{CompanyId, EmploymentId, EventId, PersonId, UserId};
 use iphr_store::prelude::*;
 use iphr_store::{
-    AssignmentView, AuditFilter, Batch, CheckupToJudge, CompanyStats, DashboardCounts, HistoryEntry, HrEmployee,
-    HrState, HrWrite, ImportWrite, JudgeSummary, JudgementFilter, JudgementRecord, JudgementWrite, MonthlyValue, Page,
-    PersonMerge, PriorOpinion, QueueEntry, Result, RuleOverride, Section, Session, SourceFile, SourceMapping, Stats,
-    StepRecord, StepWrite, StoreError, StressCampaign, StressSheet, UnmappedEntry, User, WorkerHeader, WorkerQuery,
-    WorkerRow,
+    AssignmentView, AuditFilter, Batch, CheckupToJudge, CompanyStats, DashboardCounts, EventVersion, HistoryEntry,
+    HrEmployee, HrState, HrWrite, ImportWrite, JudgeSummary, JudgementFilter, JudgementRecord, JudgementWrite,
+    MonthlyValue, Page, PersonMerge, PriorOpinion, QueueEntry, RecordDraft, Result, RuleOverride, Section, Session,
+    SourceFile, SourceMapping, Stats, StepRecord, StepWrite, StoreError, StressCampaign, StressSheet, UnmappedEntry,
+    User, WorkerHeader, WorkerQuery, WorkerRow,
 };
 use sqlx::{QueryBuilder, Row};
 use std::collections::{BTreeMap, HashMap};

@@ -213,6 +213,7 @@ impl PeopleStore for StoreImpl {
             ("unmapped_items", "company_id, id"),
             ("judgements", "company_id, event_id"),
             ("documents", "company_id, id"),
+            ("record_drafts", "company_id, id"),
         ] {
             let mut rows = Vec::new();
             for c in &companies {
@@ -317,6 +318,7 @@ impl PeopleStore for StoreImpl {
             ("unmapped_items", "company_id = $2 AND id = $3"),
             ("judgements", "company_id = $2 AND event_id = $3"),
             ("documents", "company_id = $2 AND id = $3"),
+            ("record_drafts", "company_id = $2 AND id = $3"),
         ] {
             for row in m.moved.get(table).and_then(|v| v.as_array()).cloned().unwrap_or_default() {
                 let parts = ids(&row)?;

@@ -274,4 +274,147 @@ impl RecordStore for StoreImpl {
             })
         }).await
     }
+
+    async fn save_record_draft(&self, d: &RecordDraft) -> Result<()> {
+        let fields = serde_json::to_string(&d.fields).map_err(|e| corrupt("fields", e))?;
+        let mut tx = backend::begin_write(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO record_drafts (company_id, id, person_id, employment_id, form, fields, author, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (company_id, id) DO UPDATE SET \
+             form = excluded.form, fields = excluded.fields, author = excluded.author, updated_at = excluded.updated_at",
+        )
+        .bind(d.company_id.0)
+        .bind(d.id)
+        .bind(d.person_id.0)
+        .bind(d.employment_id.0)
+        .bind(&d.form)
+        .bind(fields)
+        .bind(&d.author)
+        .bind(d.updated_at)
+        .run(&mut *tx)
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn record_drafts(&self, company: CompanyId, person: PersonId) -> Result<Vec<RecordDraft>> {
+        sqlx::query(
+            "SELECT company_id, id, person_id, employment_id, form, fields, author, updated_at FROM record_drafts \
+             WHERE company_id = $1 AND person_id = $2 ORDER BY updated_at DESC, id DESC",
+        )
+        .bind(company.0)
+        .bind(person.0)
+        .rows(&self.pool, draft_from_row)
+        .await
+    }
+
+    async fn record_draft(&self, company: CompanyId, id: Uuid) -> Result<Option<RecordDraft>> {
+        sqlx::query(
+            "SELECT company_id, id, person_id, employment_id, form, fields, author, updated_at FROM record_drafts \
+             WHERE company_id = $1 AND id = $2",
+        )
+        .bind(company.0)
+        .bind(id)
+        .row(&self.pool, draft_from_row)
+        .await
+    }
+
+    async fn finalise_record_draft(&self, company: CompanyId, id: Uuid, batch: &Batch) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        let gone = sqlx::query("DELETE FROM record_drafts WHERE company_id = $1 AND id = $2")
+            .bind(company.0)
+            .bind(id)
+            .run(&mut *tx)
+            .await?;
+        if gone != 1 {
+            return Err(StoreError::Conflict(format!("draft {id} is already finalised or discarded")));
+        }
+        write_batch(&mut tx, batch).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn correct_event(
+        &self,
+        company: CompanyId,
+        e: &Event,
+        by: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = backend::begin_write(&self.pool).await?;
+        let old = sqlx::query(concat!("SELECT ", event_cols!(), " FROM events WHERE company_id = $1 AND id = $2"))
+            .bind(company.0)
+            .bind(e.id.0)
+            .row(&mut *tx, event_from_row)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("event {}", e.id)))?;
+        let row = sqlx::query(
+            "SELECT COALESCE(MAX(version), 0) + 1 AS v FROM event_history WHERE company_id = $1 AND event_id = $2",
+        )
+        .bind(company.0)
+        .bind(e.id.0)
+        .one(&mut *tx)
+        .await?;
+        let version: i32 = get(&row, "v")?;
+        sqlx::query(
+            "INSERT INTO event_history (company_id, event_id, version, event, superseded_at, superseded_by, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(company.0)
+        .bind(e.id.0)
+        .bind(version)
+        .bind(serde_json::to_string(&old).map_err(|x| corrupt("event", x))?)
+        .bind(at)
+        .bind(by)
+        .bind(reason)
+        .run(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE events SET event_date = $1, title = $2, content_class = $3, detail = $4, subkind = $5 \
+             WHERE company_id = $6 AND id = $7",
+        )
+        .bind(e.event_date)
+        .bind(&e.title)
+        .bind(e.content_class.as_str())
+        .bind(e.detail.to_string())
+        .bind(&e.subkind)
+        .bind(company.0)
+        .bind(e.id.0)
+        .run(&mut *tx)
+        .await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn event_history(&self, company: CompanyId, id: EventId) -> Result<Vec<EventVersion>> {
+        sqlx::query(
+            "SELECT version, event, superseded_at, superseded_by, reason FROM event_history \
+             WHERE company_id = $1 AND event_id = $2 ORDER BY version DESC",
+        )
+        .bind(company.0)
+        .bind(id.0)
+        .rows(&self.pool, |r| {
+            let text: String = get(r, "event")?;
+            Ok(EventVersion {
+                event: serde_json::from_str(&text).map_err(|x| corrupt("event", x))?,
+                version: get(r, "version")?,
+                superseded_at: get(r, "superseded_at")?,
+                superseded_by: get(r, "superseded_by")?,
+                reason: get(r, "reason")?,
+            })
+        })
+        .await
+    }
+}
+
+fn draft_from_row(r: &DbRow) -> Result<RecordDraft> {
+    let fields: String = get(r, "fields")?;
+    Ok(RecordDraft {
+        company_id: CompanyId(get(r, "company_id")?),
+        id: get(r, "id")?,
+        person_id: PersonId(get(r, "person_id")?),
+        employment_id: iphr_domain::EmploymentId(get(r, "employment_id")?),
+        form: get(r, "form")?,
+        fields: serde_json::from_str(&fields).map_err(|e| corrupt("fields", e))?,
+        author: get(r, "author")?,
+        updated_at: get(r, "updated_at")?,
+    })
 }

@@ -65,6 +65,43 @@ pub struct HistoryEntry {
     pub superseded_by: String,
 }
 
+/// A unit-C record not yet final (面談記録, 保健指導 …): kept off the timeline, seen by no one but
+/// the OH staff, until its author finalises it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordDraft {
+    /// Company.
+    pub company_id: CompanyId,
+    /// Id (UUIDv7).
+    pub id: uuid::Uuid,
+    /// The person.
+    pub person_id: PersonId,
+    /// The employment.
+    pub employment_id: iphr_domain::EmploymentId,
+    /// The form (a row group of `record-forms`).
+    pub form: String,
+    /// The fields as entered.
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// Who wrote it (login).
+    pub author: String,
+    /// Last saved.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An earlier version of a corrected event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventVersion {
+    /// The event as it was.
+    pub event: Event,
+    /// 1 for the first version replaced, then 2 …
+    pub version: i32,
+    /// When it was replaced.
+    pub superseded_at: DateTime<Utc>,
+    /// By whom (login).
+    pub superseded_by: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// The lifelong record: batches of rows, the timeline, events and their observations.
 #[async_trait]
 pub trait RecordStore: Send + Sync {
@@ -92,4 +129,26 @@ pub trait RecordStore: Send + Sync {
         company: CompanyId,
         observation: iphr_domain::ObservationId,
     ) -> Result<Vec<HistoryEntry>>;
+    /// Saves a draft (new or again: the same id is replaced).
+    async fn save_record_draft(&self, draft: &RecordDraft) -> Result<()>;
+    /// A person's drafts in a company, newest first.
+    async fn record_drafts(&self, company: CompanyId, person: PersonId) -> Result<Vec<RecordDraft>>;
+    /// One draft.
+    async fn record_draft(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<RecordDraft>>;
+    /// Finalises a draft: writes `batch` (the record and what it decides) and deletes the draft,
+    /// in one transaction; a draft already finalised or discarded is a conflict (one finalisation
+    /// wins).
+    async fn finalise_record_draft(&self, company: CompanyId, id: uuid::Uuid, batch: &Batch) -> Result<()>;
+    /// Corrects a final event: the stored version goes to its history with who, when and why,
+    /// and `event` (same id) replaces it, in one transaction. An unknown event is `NotFound`.
+    async fn correct_event(
+        &self,
+        company: CompanyId,
+        event: &Event,
+        by: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The earlier versions of an event, newest first.
+    async fn event_history(&self, company: CompanyId, id: EventId) -> Result<Vec<EventVersion>>;
 }
