@@ -22,6 +22,7 @@ pub mod panels;
 pub mod person;
 pub mod policy;
 pub mod postcheckup;
+pub mod record_form;
 pub mod role;
 pub mod special;
 pub mod stress;

@@ -177,11 +177,11 @@ impl<'g> PersonAccess<'g> {
             .await?
             .filter(|e| self.owns(e))
             .ok_or_else(|| AppError::NotFound(format!("event {id}")))?;
-        self.require_event(event.kind.summary_class(), event.id).await?;
+        self.require_event(event.summary_class(), event.id).await?;
         self.require_event(event.content_class, event.id).await?;
         let shown = event_shown(self, &event).unwrap_or(super::Shown::Hidden);
         let obs = store.event_observations(self.company(), id).await?;
-        let mut classes = vec![InfoClass::Identity, event.kind.summary_class(), event.content_class];
+        let mut classes = vec![InfoClass::Identity, event.summary_class(), event.content_class];
         let (observations, withheld) = visible_observations(self, shown, obs.into_iter(), &mut classes);
         self.audit_read(&classes).await?;
         Ok(VisibleEvent { event, shown, observations, withheld })

@@ -64,7 +64,7 @@ impl VisibleRecord {
             let Some(shown) = event_shown(p, &e) else {
                 continue;
             };
-            classes.push(e.kind.summary_class());
+            classes.push(e.summary_class());
             let own = by_event.remove(&e.id).unwrap_or_default();
             let (observations, withheld) = visible_observations(p, shown, own.into_iter(), &mut classes);
             if shown == Shown::Full {
@@ -78,7 +78,7 @@ impl VisibleRecord {
 
 /// How much of an event the user may see (`None`: not even that it happened).
 pub(super) fn event_shown(p: &PersonAccess<'_>, e: &Event) -> Option<Shown> {
-    if !p.decision_for(e.kind.summary_class(), e.id).is_allowed() {
+    if !p.decision_for(e.summary_class(), e.id).is_allowed() {
         return None;
     }
     Some(match p.decision_for(e.content_class, e.id) {

@@ -72,8 +72,22 @@ const LABELS: &[(&str, &str)] = &[
 
 /// Fields never shown as such: internal references, or shown another way (the answers as the
 /// profile, the status label through the status).
-const HIDDEN: &[&str] =
-    &["checkup", "category_code", "status_label", "answers", "criteria", "item", "line", "producer", "subkind"];
+const HIDDEN: &[&str] = &[
+    "checkup",
+    "category_code",
+    "status_label",
+    "answers",
+    "criteria",
+    "item",
+    "line",
+    "producer",
+    "subkind",
+    "form",
+    "fields",
+    "signed",
+    "corrected",
+    "record",
+];
 
 fn words(v: &Value) -> String {
     match v {

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod detail;
+pub mod forms;
 pub mod marks;
 pub mod pages;
 pub mod summary;
@@ -28,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/companies/{cid}/workers", get(pages::workers))
         .route("/companies/{cid}/workers/{eid}", get(pages::worker))
         .route("/companies/{cid}/workers/{eid}/trends", get(pages::trends))
+        .route("/companies/{cid}/workers/{eid}/records/new", get(forms::new))
+        .route("/companies/{cid}/workers/{eid}/records", axum::routing::post(forms::save))
+        .route("/companies/{cid}/workers/{eid}/records/{draft}", get(forms::draft))
+        .route("/companies/{cid}/workers/{eid}/events/{evid}/correct", get(forms::correct_form).post(forms::correct))
         .route("/companies/{cid}/workers/{eid}/events/{evid}", get(pages::event))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/companies", get(api::companies))

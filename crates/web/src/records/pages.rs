@@ -92,7 +92,27 @@ pub async fn worker(
             && e.observations.iter().any(|o| matches!(o.value, iphr_domain::observation::Value::Number { .. }))
     });
     let header = header_doc(&person, record.work, guard.lang(), guard.today());
-    Ok(render(&WorkerPage { f: Frame::of(&guard), company, header, summary, tl, has_trends }))
+    // The records this user may write, and their drafts of this worker (OH staff only).
+    let role = guard.user().actor.role;
+    let writable: Vec<&iphr_domain::record_form::RecordForm> =
+        iphr_domain::record_form::forms().unwrap_or_default().iter().filter(|f| f.allows(role)).collect();
+    let write_forms = writable.iter().map(|f| (f.key.clone(), f.label_ja.clone())).collect();
+    let drafts = if writable.is_empty() {
+        vec![]
+    } else {
+        let who = person.person();
+        person
+            .read(&[iphr_domain::info_class::InfoClass::Class3], |s| async move { s.record_drafts(cid, who).await })
+            .await?
+            .into_iter()
+            .map(|d| {
+                let label = iphr_domain::record_form::form(&d.form).map_or(d.form.clone(), |f| f.label_ja.clone());
+                let at = iphr_domain::clock::japan_time(d.updated_at).format("%Y-%m-%d %H:%M").to_string();
+                (format!("{base}/records/{}", d.id), label, at)
+            })
+            .collect()
+    };
+    Ok(render(&WorkerPage { f: Frame::of(&guard), company, header, summary, tl, has_trends, write_forms, drafts }))
 }
 
 /// `GET /companies/{cid}/workers/{eid}/trends`: every numeric checkup item over the years, by
@@ -126,13 +146,43 @@ pub async fn event(
     let company = person.employer().await?;
     let full = v.shown == Shown::Full;
     let stress = iphr_domain::stress::StressRules::embedded().map_err(|e| AppError::Internal(e.to_string()))?;
+    // A record written from a form: its fields by the form's labels, its corrections, and the
+    // way to correct it for a role that writes the form.
+    let record = super::forms::record_fields(&v.event).filter(|_| full);
+    let form = v.event.detail.get("form").and_then(|f| f.as_str()).and_then(iphr_domain::record_form::form);
+    let (history, correct) = match (&record, form) {
+        (Some(_), Some(fm)) => {
+            let class = v.event.content_class;
+            let h = person.read(&[class], |s| async move { s.event_history(cid, evid).await }).await?;
+            let rows = h
+                .iter()
+                .map(|x| {
+                    let at = iphr_domain::clock::japan_time(x.superseded_at).format("%Y-%m-%d %H:%M").to_string();
+                    (at, x.superseded_by.clone(), x.reason.clone(), x.event.title.clone())
+                })
+                .collect();
+            let link = fm
+                .allows(guard.user().actor.role)
+                .then(|| format!("/companies/{cid}/workers/{eid}/events/{evid}/correct"));
+            (rows, link)
+        }
+        _ => (vec![], None),
+    };
     Ok(render(&EventPage {
         f: Frame::of(&guard),
         company,
         header,
-        subkind: subkind_label(v.event.kind, v.event.subkind.as_deref()),
-        fields: if full { fields(&v.event) } else { vec![] },
+        subkind: form
+            .map(|f| f.label_ja.clone())
+            .unwrap_or_else(|| subkind_label(v.event.kind, v.event.subkind.as_deref())),
+        fields: match record {
+            Some(r) => r,
+            None if full => fields(&v.event),
+            None => vec![],
+        },
         profile: if full { stress_profile(&v.event, stress, person.header.person.sex) } else { vec![] },
+        history,
+        correct,
         entry,
     }))
 }

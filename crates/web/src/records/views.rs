@@ -354,6 +354,10 @@ pub struct WorkerPage {
     pub tl: TimelinePage,
     /// Some checkup value may be charted.
     pub has_trends: bool,
+    /// The record forms this user writes: key, title.
+    pub write_forms: Vec<(String, String)>,
+    /// This user's view of the worker's drafts: link, form title, last saved.
+    pub drafts: Vec<(String, String, String)>,
 }
 
 /// The trend charts of a worker.
@@ -388,4 +392,8 @@ pub struct EventPage {
     pub fields: Vec<Field>,
     /// A stress check's 19-scale profile (where its answers are shown).
     pub profile: Vec<ScaleRow>,
+    /// Earlier versions of a corrected record: when, by whom, why, its title then.
+    pub history: Vec<(String, String, String, String)>,
+    /// Where to correct it (a role that writes its form).
+    pub correct: Option<String>,
 }

@@ -13,6 +13,7 @@ mod hours;
 mod policy_matrix;
 mod postcheckup;
 mod stresscheck;
+mod unit_c;
 mod uploads;
 mod workspace;
 mod workstatus;

@@ -1,0 +1,220 @@
+//! Unit-C records (issue 13): a 復職面談 written as a draft, taken up again, refused while a
+//! required field is empty, finalised once; what reaches HR (the 就業上の配慮 only); a correction
+//! keeping the earlier version; a nurse refused the physician's form; a 健康相談 HR never learns of.
+
+use crate::common::{demo, get, login, send};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::NaiveDate;
+use iphr_demo::{DemoConfig, SHOWCASE_WORKER, WorkerGenerator};
+use iphr_domain::event::EventKind;
+use iphr_domain::info_class::InfoClass;
+
+fn cfg() -> DemoConfig {
+    DemoConfig { companies: 1, workers: 20, years: 2, seed: 3, as_of: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap() }
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Posts a form; the status and the redirect target.
+async fn post_form(app: &axum::Router, s: &str, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
+    let req = Request::post(path)
+        .header(header::COOKIE, format!("iphr_session={s}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.join("&")))
+        .unwrap();
+    let (st, h, b) = send(app, req).await;
+    let loc = h.iter().find(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.clone()).unwrap_or_default();
+    (st, loc, b)
+}
+
+#[tokio::test]
+async fn a_return_to_work_interview_from_draft_to_final_and_corrected() {
+    let d = demo(cfg(), vec![], false).await;
+    let cid = d.companies[0].company.id;
+    let person = WorkerGenerator::new(cfg(), &d.companies[0]).unwrap().person_id(SHOWCASE_WORKER);
+    let eid = d.store.employments_of_person(person).await.unwrap()[0].id;
+    let base = format!("/companies/{cid}/workers/{eid}");
+    let (doc, csrf) = login(&d.app, "doctor").await;
+    let before = d.store.timeline(cid, person).await.unwrap().len();
+
+    // The form says which field reaches HR.
+    let (st, page) = get(&d.app, &doc, &format!("{base}/records/new?form=return_to_work")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.contains("就業上の配慮(勤務時間・業務内容・期間)</label> <span class=\"to-hr\">人事に伝わる</span>"),
+        "{page}"
+    );
+    assert!(page.contains("本人の状態(睡眠・生活リズム・症状) <small>(必須)</small></label> <span class=\"oh-only\">"));
+
+    // A draft: off the timeline, listed on the worker page, taken up again.
+    let (st, loc, _) = post_form(
+        &d.app,
+        &doc,
+        &format!("{base}/records"),
+        &[
+            ("csrf", &csrf),
+            ("form", "return_to_work"),
+            ("draft", ""),
+            ("action", "save"),
+            ("date", "2026-04-20"),
+            ("f_step", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(loc.starts_with(&format!("{base}/records/")) && loc.ends_with("?saved=1"), "{loc}");
+    let draft = loc.trim_start_matches(&format!("{base}/records/")).trim_end_matches("?saved=1").to_string();
+    assert_eq!(d.store.timeline(cid, person).await.unwrap().len(), before);
+    let (_, worker) = get(&d.app, &doc, &base).await;
+    assert!(worker.contains(&format!("<a href=\"{base}/records/{draft}\">復職面談(")), "the draft is listed");
+    let (st, again) = get(&d.app, &doc, &loc).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(again.contains("下書きを保存しました") && again.contains("<option value=\"3\" selected>"));
+
+    // Finalising with a required field empty: refused, the field named, nothing written.
+    let fields = |condition: &'static str| {
+        vec![
+            ("form", "return_to_work"),
+            ("action", "finalise"),
+            ("date", "2026-04-20"),
+            ("f_step", "3"),
+            ("f_condition", condition),
+            ("f_considerations", "短時間勤務(6時間)から開始、1か月は残業なし"),
+        ]
+    };
+    let mut f = fields("");
+    f.push(("csrf", &csrf));
+    f.push(("draft", &draft));
+    let (st, _, body) = post_form(&d.app, &doc, &format!("{base}/records"), &f).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(body.contains("本人の状態(睡眠・生活リズム・症状): 入力してください"));
+    assert_eq!(d.store.timeline(cid, person).await.unwrap().len(), before);
+
+    // Final: the record (class 3) and the 就業上の配慮 (class 1) on the timeline; the draft gone.
+    let mut f = fields("睡眠は7時間、日中の眠気なし");
+    f.push(("csrf", &csrf));
+    f.push(("draft", &draft));
+    let (st, loc, _) = post_form(&d.app, &doc, &format!("{base}/records"), &f).await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{loc}");
+    let timeline = d.store.timeline(cid, person).await.unwrap();
+    assert_eq!(timeline.len(), before + 2);
+    let rec = timeline.iter().find(|e| e.subkind.as_deref() == Some("return_to_work")).unwrap();
+    assert_eq!(
+        (rec.kind, rec.content_class, rec.title.as_str()),
+        (EventKind::Interview, InfoClass::Class3, "復職面談")
+    );
+    let op =
+        timeline.iter().find(|e| e.kind == EventKind::Opinion && e.title == "復職面談に基づく就業上の配慮").unwrap();
+    assert_eq!(op.content_class, InfoClass::Class1);
+    assert!(d.store.record_drafts(cid, person).await.unwrap().is_empty());
+    // The event page: the fields by the form's labels, signed.
+    let (_, ev) = get(&d.app, &doc, &loc).await;
+    assert!(
+        ev.contains("<dt>手引きのステップ</dt><dd>第3ステップ 職場復帰の可否の判断及び職場復帰支援プランの作成</dd>"),
+        "{ev}"
+    );
+    assert!(ev.contains("<dt>記録者(確定)</dt><dd>産業 太郎("));
+    // Once only: the same draft again is a conflict and writes nothing.
+    let (st, _, _) = post_form(&d.app, &doc, &format!("{base}/records"), &f).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_eq!(d.store.timeline(cid, person).await.unwrap().len(), before + 2);
+
+    // HR: the measure, never the interview — not even that it took place.
+    let (hr, _) = login(&d.app, "jinji").await;
+    let (_, page) = get(&d.app, &hr, &format!("{base}?kind=opinion")).await;
+    assert!(page.contains("復職面談に基づく就業上の配慮"));
+    let (_, page) = get(&d.app, &hr, &format!("{base}/events/{}", op.id)).await;
+    assert!(page.contains("短時間勤務(6時間)から開始"), "HR reads the measure");
+    assert!(!page.contains("睡眠は7時間"));
+    let (_, page) = get(&d.app, &hr, &base).await;
+    assert!(!page.contains(&format!("/events/{}", rec.id)) && !page.contains("睡眠は7時間"));
+    let (st, _) = get(&d.app, &hr, &format!("{base}/events/{}", rec.id)).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = get(&d.app, &hr, &format!("{base}/records/new?form=return_to_work")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+
+    // A correction needs a reason and keeps the version it replaces.
+    let correct = format!("{base}/events/{}/correct", rec.id);
+    let (st, page) = get(&d.app, &doc, &correct).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("睡眠は7時間、日中の眠気なし"));
+    let mut c = vec![("csrf", csrf.as_str()), ("date", "2026-04-20"), ("f_step", "4"), ("f_condition", "睡眠は7時間")];
+    let (st, _, body) = post_form(&d.app, &doc, &correct, &c).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(body.contains("訂正の理由: 入力してください"));
+    c.push(("reason", "ステップの誤記"));
+    let (st, _, _) = post_form(&d.app, &doc, &correct, &c).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let history = d.store.event_history(cid, rec.id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].reason, "ステップの誤記");
+    assert_eq!(history[0].event.detail["fields"]["step"], "3");
+    let (_, ev) = get(&d.app, &doc, &format!("{base}/events/{}", rec.id)).await;
+    assert!(
+        ev.contains("第4ステップ 最終的な職場復帰の決定")
+            && ev.contains("<h2>訂正履歴</h2>")
+            && ev.contains("ステップの誤記")
+    );
+}
+
+#[tokio::test]
+async fn a_nurse_writes_a_consultation_but_not_the_physician_s_form() {
+    let d = demo(cfg(), vec![], false).await;
+    let cid = d.companies[0].company.id;
+    let person = WorkerGenerator::new(cfg(), &d.companies[0]).unwrap().person_id(SHOWCASE_WORKER);
+    let eid = d.store.employments_of_person(person).await.unwrap()[0].id;
+    let base = format!("/companies/{cid}/workers/{eid}");
+    let (nurse, csrf) = login(&d.app, "nurse").await;
+    let (st, _) = get(&d.app, &nurse, &format!("{base}/records/new?form=return_to_work")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "復職面談 is the physician's");
+    let (st, _) = get(&d.app, &nurse, &format!("{base}/records/new?form=nothing")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, loc, _) = post_form(
+        &d.app,
+        &nurse,
+        &format!("{base}/records"),
+        &[
+            ("csrf", &csrf),
+            ("form", "consultation"),
+            ("draft", ""),
+            ("action", "finalise"),
+            ("date", "2026-04-21"),
+            ("f_topic", "肩こりと眼精疲労"),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER, "{loc}");
+    let rec = d
+        .store
+        .timeline(cid, person)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.subkind.as_deref() == Some("consultation"))
+        .unwrap();
+    // Nothing of it reaches HR: no 就業上の配慮 field, and the fact of it is class 3.
+    let (hr, _) = login(&d.app, "jinji").await;
+    let (_, page) = get(&d.app, &hr, &format!("{base}?kind=interview")).await;
+    assert!(!page.contains("健康相談"), "HR learns of the consultation");
+    let (_, page) = get(&d.app, &nurse, &format!("{base}?kind=interview")).await;
+    assert!(page.contains(&format!("/events/{}\">健康相談</a>", rec.id)));
+    // A wrong CSRF token writes nothing.
+    let (st, _, _) = post_form(
+        &d.app,
+        &nurse,
+        &format!("{base}/records"),
+        &[
+            ("csrf", "forged"),
+            ("form", "consultation"),
+            ("action", "finalise"),
+            ("date", "2026-04-22"),
+            ("f_topic", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
