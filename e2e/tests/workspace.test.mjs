@@ -55,6 +55,49 @@ test('the physician sees the whole example in the summary, filters the timeline 
   await page.close();
 });
 
+test('the physician writes a return-to-work interview and attaches a PDF; HR reads only the measure', async () => {
+  const page = await login(env, 'doctor');
+  const url = await showcaseUrl(page);
+  await page.goto(url);
+  await page.click('#write-records >> text=復職面談');
+  await page.selectOption('#f_step', '3');
+  await page.fill('#f_condition', '睡眠は7時間、日中の眠気なし');
+  await page.fill('#f_considerations', '短時間勤務(6時間)から開始');
+  // A draft first, then taken up again from the worker page and finalised.
+  await Promise.all([page.waitForNavigation(), page.click('button[value=save]')]);
+  assert.match(await page.locator('main').innerText(), /下書きを保存しました/);
+  await page.goto(url);
+  await page.click('#write-records a[href*="/records/"]:not([href*="/records/new"])');
+  await Promise.all([page.waitForNavigation(), page.click('button[value=finalise]')]);
+  const record = page.url();
+  assert.match(await page.locator('dl.fields').innerText(), /第3ステップ/);
+  await page.screenshot({ path: join(shots, 'workspace-rtw-record.png') });
+
+  // A PDF from the disk, shown in the page.
+  await page.goto(`${url}/documents/new`);
+  await page.setInputFiles('input[type=file]', { name: '主治医意見書.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n') });
+  await Promise.all([page.waitForNavigation(), page.click('#document-form button')]);
+  const frame = page.locator('section.document iframe');
+  assert.equal(await frame.count(), 1);
+  const doc = await page.request.get(new URL(await frame.getAttribute('src'), env.base).href);
+  assert.equal(doc.headers()['content-type'], 'application/pdf');
+  const documentPage = page.url();
+  await page.screenshot({ path: join(shots, 'workspace-document.png') });
+  await page.close();
+
+  const hr = await login(env, 'jinji');
+  await hr.goto(`${url}?kind=opinion`);
+  assert.match(await hr.locator('ol.timeline').innerText(), /復職面談に基づく就業上の配慮/);
+  for (const refused of [record, documentPage]) {
+    const r = await hr.request.get(refused);
+    assert.equal(r.status(), 403, refused);
+  }
+  await hr.goto(url);
+  assert.ok(!(await hr.locator('main').innerText()).includes('主治医意見書'));
+  await hr.close();
+});
+
 test('HR sees the work and the measures of the same worker, never the health data', async () => {
   const page = await login(env, 'jinji');
   const url = await showcaseUrl(page);

@@ -33,9 +33,14 @@ pub async fn headers_and_origin(req: Request<Body>, next: Next) -> Response {
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
         h.insert(HeaderName::from_static(k), HeaderValue::from_static(v));
     };
-    set(h, "content-security-policy", CSP);
+    // A document shown in a frame of the event page sets its own frame rules; nothing else does.
+    if !h.contains_key("content-security-policy") {
+        set(h, "content-security-policy", CSP);
+    }
     set(h, "x-content-type-options", "nosniff");
-    set(h, "x-frame-options", "DENY");
+    if !h.contains_key("x-frame-options") {
+        set(h, "x-frame-options", "DENY");
+    }
     // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts.
     set(h, "referrer-policy", "same-origin");
     set(h, "permissions-policy", "camera=(), microphone=(), geolocation=()");

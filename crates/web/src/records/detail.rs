@@ -68,6 +68,9 @@ const LABELS: &[(&str, &str)] = &[
     ("file", "ファイル名"),
     ("title", "表題"),
     ("physician", "医師"),
+    ("original_path", "ファイル名"),
+    ("size", "大きさ(バイト)"),
+    ("uploaded_by", "添付した人"),
 ];
 
 /// Fields never shown as such: internal references, or shown another way (the answers as the
@@ -87,6 +90,12 @@ const HIDDEN: &[&str] = &[
     "signed",
     "corrected",
     "record",
+    "document_id",
+    "sha256",
+    "source_sha256",
+    "bundle",
+    "date_from",
+    "content_type",
 ];
 
 fn words(v: &Value) -> String {

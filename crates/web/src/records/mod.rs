@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod detail;
+pub mod documents;
 pub mod forms;
 pub mod marks;
 pub mod pages;
@@ -29,6 +30,13 @@ pub fn routes() -> Router<AppState> {
         .route("/companies/{cid}/workers", get(pages::workers))
         .route("/companies/{cid}/workers/{eid}", get(pages::worker))
         .route("/companies/{cid}/workers/{eid}/trends", get(pages::trends))
+        .route("/companies/{cid}/workers/{eid}/documents/new", get(documents::new))
+        .route(
+            "/companies/{cid}/workers/{eid}/documents",
+            axum::routing::post(documents::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(documents::MAX_REQUEST + (1 << 20))),
+        )
+        .route("/companies/{cid}/workers/{eid}/documents/{id}", get(documents::document))
         .route("/companies/{cid}/workers/{eid}/records/new", get(forms::new))
         .route("/companies/{cid}/workers/{eid}/records", axum::routing::post(forms::save))
         .route("/companies/{cid}/workers/{eid}/records/{draft}", get(forms::draft))

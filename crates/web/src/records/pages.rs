@@ -168,10 +168,26 @@ pub async fn event(
         }
         _ => (vec![], None),
     };
+    // An attached document, shown in the page where a browser can.
+    let document = v
+        .event
+        .detail
+        .get("document_id")
+        .and_then(|d| d.as_str())
+        .filter(|_| full && v.event.kind == iphr_domain::event::EventKind::Attachment)
+        .map(|id| {
+            let ty = v.event.detail.get("content_type").and_then(|t| t.as_str()).unwrap_or_default();
+            super::views::DocView {
+                url: format!("/companies/{cid}/workers/{eid}/documents/{id}"),
+                pdf: ty == "application/pdf",
+                image: matches!(ty, "image/jpeg" | "image/png"),
+            }
+        });
     Ok(render(&EventPage {
         f: Frame::of(&guard),
         company,
         header,
+        document,
         subkind: form
             .map(|f| f.label_ja.clone())
             .unwrap_or_else(|| subkind_label(v.event.kind, v.event.subkind.as_deref())),

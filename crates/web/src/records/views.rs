@@ -396,4 +396,17 @@ pub struct EventPage {
     pub history: Vec<(String, String, String, String)>,
     /// Where to correct it (a role that writes its form).
     pub correct: Option<String>,
+    /// An attached document.
+    pub document: Option<DocView>,
+}
+
+/// An attached document on the event page.
+#[derive(Debug, Clone)]
+pub struct DocView {
+    /// Its URL (shown inline; `?download=1` to download).
+    pub url: String,
+    /// A PDF (shown in a frame).
+    pub pdf: bool,
+    /// An image a browser shows (JPEG, PNG).
+    pub image: bool,
 }

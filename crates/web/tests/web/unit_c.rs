@@ -218,3 +218,132 @@ async fn a_nurse_writes_a_consultation_but_not_the_physician_s_form() {
     .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
+
+/// A multipart body of files and fields.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let b = "XiphrBoundary42";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+#[tokio::test]
+async fn documents_uploaded_shown_and_downloaded_by_oh_staff_only() {
+    let d = demo(cfg(), vec![], false).await;
+    let cid = d.companies[0].company.id;
+    let person = WorkerGenerator::new(cfg(), &d.companies[0]).unwrap().person_id(SHOWCASE_WORKER);
+    let eid = d.store.employments_of_person(person).await.unwrap()[0].id;
+    let base = format!("/companies/{cid}/workers/{eid}");
+    let (doc, csrf) = login(&d.app, "doctor").await;
+    let pdf: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let png: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    let send_files = |files: Vec<(&'static str, &'static [u8])>, s: String, csrf: String| {
+        let app = d.app.clone();
+        let base = base.clone();
+        async move {
+            let (ct, body) = multipart(&[("csrf", &csrf), ("title", ""), ("date", "2026-04-15")], &files);
+            let req = Request::post(format!("{base}/documents"))
+                .header(header::COOKIE, format!("iphr_session={s}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap();
+            send(&app, req).await
+        }
+    };
+    let attachments = || async {
+        d.store.timeline(cid, person).await.unwrap().into_iter().filter(|e| e.kind == EventKind::Attachment).count()
+    };
+    let before = attachments().await;
+    // One file that is no document refuses them all, each named.
+    let zip: &'static [u8] = b"PK\x03\x04rest";
+    let (st, _, body) =
+        send_files(vec![("主治医意見書.pdf", pdf), ("まとめ.zip", zip)], doc.clone(), csrf.clone()).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(body.contains("まとめ.zip: zip 形式(または Office 文書)です"), "{body}");
+    assert_eq!(attachments().await, before);
+    // Two documents: both on the timeline in one write.
+    let (st, h, _) = send_files(vec![("主治医意見書.pdf", pdf), ("写真.png", png)], doc.clone(), csrf.clone()).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(h.iter().any(|(k, v)| k == "location" && v.ends_with("?kind=attachment#timeline")));
+    assert_eq!(attachments().await, before + 2);
+    // The same bytes again change nothing.
+    let (st, _, _) = send_files(vec![("主治医意見書(再).pdf", pdf)], doc.clone(), csrf.clone()).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert_eq!(attachments().await, before + 2);
+    let docs = d.store.documents_of_person(cid, person).await.unwrap();
+    let opinion = docs.iter().find(|m| m.content_type == "application/pdf").unwrap();
+    assert_eq!(
+        (opinion.title.as_str(), opinion.document_date),
+        ("主治医意見書", NaiveDate::from_ymd_opt(2026, 4, 15))
+    );
+
+    // Shown in a frame of the event page, and downloaded.
+    let url = format!("{base}/documents/{}", opinion.id);
+    let (_, ev) = get(&d.app, &doc, &format!("{base}/events/{}", opinion.event_id.unwrap())).await;
+    assert!(ev.contains(&format!("<iframe src=\"{url}\"")), "{ev}");
+    let req = Request::get(&url).header(header::COOKIE, format!("iphr_session={doc}")).body(Body::empty()).unwrap();
+    let (st, h, body) = send(&d.app, req).await;
+    assert_eq!(st, StatusCode::OK);
+    let hv = |k: &str| h.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    assert_eq!(hv("content-type"), "application/pdf");
+    assert!(hv("content-disposition").starts_with("inline; filename*=UTF-8''"));
+    assert_eq!(
+        (hv("content-security-policy").as_str(), hv("x-frame-options").as_str()),
+        ("frame-ancestors 'self'", "SAMEORIGIN")
+    );
+    assert_eq!(hv("cache-control"), "no-store");
+    assert!(body.starts_with("%PDF-1.4"));
+    let req = Request::get(format!("{url}?download=1"))
+        .header(header::COOKIE, format!("iphr_session={doc}"))
+        .body(Body::empty())
+        .unwrap();
+    let (_, h, _) = send(&d.app, req).await;
+    assert!(h.iter().any(|(k, v)| k == "content-disposition" && v.starts_with("attachment;")));
+    // Pages keep their own frame rules.
+    let req = Request::get(&base).header(header::COOKIE, format!("iphr_session={doc}")).body(Body::empty()).unwrap();
+    let (_, h, _) = send(&d.app, req).await;
+    assert!(h.iter().any(|(k, v)| k == "x-frame-options" && v == "DENY"));
+
+    // HR: neither the document nor the upload; both refusals audited.
+    let (hr, hr_csrf) = login(&d.app, "jinji").await;
+    let (st, _) = get(&d.app, &hr, &url).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _, _) = send_files(vec![("x.pdf", pdf)], hr.clone(), hr_csrf).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let denied = d
+        .store
+        .list_audit(&iphr_store::AuditFilter {
+            company_id: Some(cid),
+            person_id: Some(person),
+            denied_only: true,
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    assert!(denied.iter().any(|a| a.action.contains("/documents/")), "the refused read is audited");
+    assert!(denied.iter().any(|a| a.action == format!("POST {base}/documents")), "the refused upload is audited");
+    // The physician's read of it is audited too.
+    let reads = d
+        .store
+        .list_audit(&iphr_store::AuditFilter {
+            company_id: Some(cid),
+            person_id: Some(person),
+            denied_only: false,
+            limit: 200,
+        })
+        .await
+        .unwrap();
+    assert!(reads.iter().any(|a| a.allowed && a.action == format!("GET {url}") && a.login == "doctor"));
+}
