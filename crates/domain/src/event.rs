@@ -279,16 +279,3 @@ pub struct Event {
     /// Source document reference.
     pub source_doc: Option<String>,
 }
-
-impl Event {
-    /// The class of the fact that this event happened. The kind decides
-    /// ([`EventKind::summary_class`]), except for a unit-C record written from a form of
-    /// `record-forms` (健康相談, 復職面談, 両立支援, 保健指導 …): that it happened is as sensitive
-    /// as what it says (指針 class 3), so the employer does not learn of it without consent.
-    pub fn summary_class(&self) -> InfoClass {
-        match (self.kind, self.subkind.as_deref().and_then(crate::record_form::form)) {
-            (EventKind::Interview, Some(f)) => f.class.max(self.kind.summary_class()),
-            _ => self.kind.summary_class(),
-        }
-    }
-}

@@ -628,6 +628,13 @@ mod tests {
         }
         assert_eq!(TreatmentStatus::parse_any("治療終了"), Some(TreatmentStatus::Finished));
         assert_eq!(TreatmentStatus::parse_any("完治"), None);
+        // The form staff record treatment with offers exactly these statuses.
+        let offered: Vec<String> = crate::record_form::form("condition_status")
+            .and_then(|f| f.field("status"))
+            .map(|f| f.choices.iter().map(|c| c.0.clone()).collect())
+            .unwrap_or_default();
+        let ours: Vec<String> = TreatmentStatus::ALL.iter().map(|s| s.as_str().to_string()).collect();
+        assert_eq!(offered, ours);
         for g in GuidanceLevel::ALL {
             assert_eq!(GuidanceLevel::parse(g.as_str()), Some(g));
         }

@@ -4,6 +4,7 @@
 //! field's label, input, choices, whether it is required and whether it reaches the employer.
 //! [`RecordForm::validate`] checks what was entered and names every field in error.
 
+use crate::event::EventKind;
 use crate::info_class::InfoClass;
 use crate::role::Role;
 use chrono::NaiveDate;
@@ -55,6 +56,9 @@ pub struct RecordForm {
     pub roles: Vec<Role>,
     /// Where it comes from (shown).
     pub source: String,
+    /// The timeline event it writes (an interview, a treatment status, a medication, an
+    /// attending physician's document).
+    pub kind: EventKind,
     /// Fields in order.
     pub fields: Vec<FormField>,
 }
@@ -142,6 +146,19 @@ impl RecordForm {
     }
 }
 
+impl crate::event::Event {
+    /// The class of the fact that this event happened. The kind decides
+    /// ([`EventKind::summary_class`]), except for an interview written from a form of
+    /// `record-forms` (健康相談, 復職面談, 両立支援, 保健指導 …): that it happened is as sensitive
+    /// as what it says (指針 class 3), so the employer does not learn of it without consent.
+    pub fn summary_class(&self) -> InfoClass {
+        match (self.kind, self.subkind.as_deref().and_then(form)) {
+            (EventKind::Interview, Some(f)) => f.class.max(self.kind.summary_class()),
+            _ => self.kind.summary_class(),
+        }
+    }
+}
+
 /// The embedded forms, parsed once per process; an error names the row and the field.
 pub fn forms() -> Result<&'static [RecordForm], String> {
     static TABLE: OnceLock<Result<Vec<RecordForm>, String>> = OnceLock::new();
@@ -154,7 +171,7 @@ pub fn form(key: &str) -> Option<&'static RecordForm> {
 }
 
 fn parse(text: &str) -> Result<Vec<RecordForm>, String> {
-    let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().comment(Some(b'#')).flexible(true).from_reader(text.as_bytes());
     let mut out: Vec<RecordForm> = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let row = i + 1;
@@ -168,12 +185,25 @@ fn parse(text: &str) -> Result<Vec<RecordForm>, String> {
                 .split_whitespace()
                 .map(|r| r.parse::<Role>().map_err(|_| bad("roles", format!("unknown role {r:?}"))))
                 .collect::<Result<Vec<_>, _>>()?;
+            let kind = match col(10) {
+                "" | "interview" => EventKind::Interview,
+                "treatment" => EventKind::Treatment,
+                "medication" => EventKind::Medication,
+                "attachment" => EventKind::Attachment,
+                other => {
+                    return Err(bad(
+                        "kind",
+                        format!("{other:?} is not interview, treatment, medication or attachment"),
+                    ));
+                }
+            };
             out.push(RecordForm {
                 key: form.to_string(),
                 label_ja: col(2).to_string(),
                 class,
                 roles,
                 source: col(9).to_string(),
+                kind,
                 fields: vec![],
             });
             continue;
@@ -231,7 +261,24 @@ mod tests {
     #[test]
     fn the_embedded_forms_are_complete() {
         let keys: Vec<&str> = forms().unwrap_or_default().iter().map(|f| f.key.as_str()).collect();
-        assert_eq!(keys, vec!["consultation", "return_to_work", "ryoritsu", "pre_leave", "health_guidance"]);
+        assert_eq!(
+            keys,
+            vec![
+                "consultation",
+                "return_to_work",
+                "ryoritsu",
+                "pre_leave",
+                "health_guidance",
+                "condition_status",
+                "medication",
+                "attending_opinion"
+            ]
+        );
+        let kind = |k: &str| form(k).map(|f| f.kind);
+        assert_eq!(kind("return_to_work"), Some(EventKind::Interview));
+        assert_eq!(kind("condition_status"), Some(EventKind::Treatment));
+        assert_eq!(kind("medication"), Some(EventKind::Medication));
+        assert_eq!(kind("attending_opinion"), Some(EventKind::Attachment));
         for f in forms().unwrap_or_default() {
             assert_eq!(f.class, InfoClass::Class3, "{}: the 指針 puts these in class 3", f.key);
             assert!(!f.fields.is_empty() && f.fields.iter().any(|x| x.required), "{}", f.key);
@@ -274,7 +321,7 @@ mod tests {
 
     #[test]
     fn a_broken_table_names_its_row_and_field() {
-        let head = "form,field,label_ja,input,choices,required,to_hr,class,roles,source\n";
+        let head = "form,field,label_ja,input,choices,required,to_hr,class,roles,source,kind\n";
         let e = parse(&format!("{head}x,,X,,,,,class3,physician,s\nx,a,A,number,,no,no,,,\n")).unwrap_err();
         assert_eq!(e, "record-forms row 2, field input: \"number\" is not text, textarea, date or choice");
         let e = parse(&format!("{head}x,,X,,,,,class9,physician,s\n")).unwrap_err();

@@ -400,6 +400,9 @@ impl<'a> WorkerGenerator<'a> {
             }
             m = next_month(m);
         }
+        if showcase {
+            ctx.showcase_records();
+        }
         b.persons.push(person);
         b.employments.push(employment);
     }

@@ -238,13 +238,25 @@ pub async fn save(
         detail,
         source_doc: None,
     };
-    // The title says the kind of record only: the step or topic is its content.
-    let record = event(
-        EventKind::Interview,
-        f.class,
-        f.label_ja.clone(),
-        serde_json::json!({ "form": f.key, "fields": values, "signed": signed, "status": "final" }),
-    );
+    // The title says the kind of record only: the step or topic is its content. A treatment,
+    // medication or attending physician's record also carries its fields by name (as shown), so
+    // that the worker summary reads its conditions and medication from any source alike.
+    let mut detail = serde_json::json!({ "form": f.key, "fields": values, "signed": signed });
+    if f.kind != EventKind::Interview
+        && let Some(o) = detail.as_object_mut()
+    {
+        for (k, v) in &values {
+            o.insert(k.clone(), serde_json::json!(f.shown(k, v)));
+        }
+    }
+    let title = match f.kind {
+        EventKind::Treatment | EventKind::Medication => {
+            let first = f.fields.first().and_then(|x| values.get(&x.key)).cloned().unwrap_or_default();
+            format!("{}: {first}", f.label_ja)
+        }
+        _ => f.label_ja.clone(),
+    };
+    let record = event(f.kind, f.class, title, detail);
     let mut events = vec![record.clone()];
     // What reaches the employer: the fields marked so, as an opinion of class 1.
     let to_hr: BTreeMap<String, String> = f
@@ -348,7 +360,19 @@ pub async fn correct(
     let values = f.validate(&input, true).unwrap_or_default();
     let mut e = v.event.clone();
     e.event_date = on.unwrap_or(e.event_date);
+    if matches!(f.kind, EventKind::Treatment | EventKind::Medication) {
+        let first = f.fields.first().and_then(|x| values.get(&x.key)).cloned().unwrap_or_default();
+        e.title = format!("{}: {first}", f.label_ja);
+    }
     if let Some(o) = e.detail.as_object_mut() {
+        if f.kind != EventKind::Interview {
+            for x in &f.fields {
+                o.remove(&x.key);
+            }
+            for (k, v) in &values {
+                o.insert(k.clone(), serde_json::json!(f.shown(k, v)));
+            }
+        }
         o.insert("fields".into(), serde_json::json!(values));
         o.insert(
             "corrected".into(),

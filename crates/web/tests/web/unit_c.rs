@@ -284,10 +284,7 @@ async fn documents_uploaded_shown_and_downloaded_by_oh_staff_only() {
     assert_eq!(attachments().await, before + 2);
     let docs = d.store.documents_of_person(cid, person).await.unwrap();
     let opinion = docs.iter().find(|m| m.content_type == "application/pdf").unwrap();
-    assert_eq!(
-        (opinion.title.as_str(), opinion.document_date),
-        ("主治医意見書", NaiveDate::from_ymd_opt(2026, 4, 15))
-    );
+    assert_eq!((opinion.title.as_str(), opinion.document_date), ("主治医意見書", NaiveDate::from_ymd_opt(2026, 4, 15)));
 
     // Shown in a frame of the event page, and downloaded.
     let url = format!("{base}/documents/{}", opinion.id);
@@ -346,4 +343,86 @@ async fn documents_uploaded_shown_and_downloaded_by_oh_staff_only() {
         .await
         .unwrap();
     assert!(reads.iter().any(|a| a.allowed && a.action == format!("GET {url}") && a.login == "doctor"));
+}
+
+#[tokio::test]
+async fn treatment_and_medication_entered_by_staff_feed_the_summary() {
+    let d = demo(cfg(), vec![], false).await;
+    let cid = d.companies[0].company.id;
+    // Worker 2: whoever it is, the entries below are what the summary must show.
+    let person = WorkerGenerator::new(cfg(), &d.companies[0]).unwrap().person_id(2);
+    let eid = d.store.employments_of_person(person).await.unwrap()[0].id;
+    let base = format!("/companies/{cid}/workers/{eid}");
+    let (nurse, csrf) = login(&d.app, "nurse").await;
+    let record = |form: &'static str, fields: Vec<(&'static str, &'static str)>| {
+        let mut f = vec![
+            ("csrf", csrf.clone()),
+            ("form", form.to_string()),
+            ("draft", String::new()),
+            ("action", "finalise".into()),
+        ];
+        f.extend(fields.into_iter().map(|(k, v)| (k, v.to_string())));
+        f
+    };
+    for fields in [
+        record(
+            "condition_status",
+            vec![
+                ("date", "2026-03-01"),
+                ("f_condition", "2型糖尿病"),
+                ("f_status", "untreated"),
+                ("f_source", "checkup"),
+            ],
+        ),
+        record(
+            "condition_status",
+            vec![
+                ("date", "2026-04-10"),
+                ("f_condition", "2型糖尿病"),
+                ("f_status", "in_treatment"),
+                ("f_source", "attending"),
+            ],
+        ),
+        record(
+            "medication",
+            vec![("date", "2026-04-10"), ("f_drug", "メトホルミン錠250mg 1日2回"), ("f_condition", "2型糖尿病")],
+        ),
+        record(
+            "medication",
+            vec![("date", "2025-01-10"), ("f_drug", "ロキソプロフェン錠60mg 頓用"), ("f_until", "2025-02-01")],
+        ),
+        record(
+            "attending_opinion",
+            vec![("date", "2026-04-12"), ("f_disease", "2型糖尿病"), ("f_work", "2"), ("f_measures", "夜勤を避ける")],
+        ),
+    ] {
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (st, loc, body) = post_form(&d.app, &nurse, &format!("{base}/records"), &refs).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{loc} {body}");
+    }
+    let (_, page) = get(&d.app, &nurse, &base).await;
+    let treatment = &page[page.find("id=\"sum-treatment\"").unwrap()..];
+    let treatment = &treatment[..treatment.find("</section>").unwrap()];
+    assert!(treatment.contains("<b>2型糖尿病</b> <span class=\"chip current\">治療中</span>"), "{treatment}");
+    assert!(treatment.contains("2026-03-01 未治療(健診結果) → 2026-04-10 治療中(主治医の情報)"), "{treatment}");
+    assert!(treatment.contains("メトホルミン錠250mg 1日2回(2型糖尿病) 2026-04-10〜"));
+    assert!(!treatment.contains("ロキソプロフェン"), "an ended prescription is not current");
+    // The attending physician's opinion is a class-3 document record, in words.
+    let ev = d
+        .store
+        .timeline(cid, person)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.subkind.as_deref() == Some("attending_opinion"))
+        .unwrap();
+    assert_eq!(ev.kind, EventKind::Attachment);
+    let (_, page) = get(&d.app, &nurse, &format!("{base}/events/{}", ev.id)).await;
+    assert!(page.contains("<dt>就業継続の可否</dt><dd>条件付きで可(就業上の措置があれば可能)</dd>"), "{page}");
+    // HR sees none of it.
+    let (hr, _) = login(&d.app, "jinji").await;
+    let (_, page) = get(&d.app, &hr, &base).await;
+    for hidden in ["2型糖尿病", "メトホルミン", "主治医意見書"] {
+        assert!(!page.contains(hidden), "HR sees {hidden}");
+    }
 }
