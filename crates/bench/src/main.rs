@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 mod convert_bench;
+mod workspace_bench;
 
 fn pct(v: &mut [Duration], p: f64) -> Duration {
     v.sort();
@@ -85,12 +86,16 @@ async fn main() -> Result<()> {
         let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
         return judge_memory(n);
     }
-    if let (Some("judge" | "dashboard"), Some(url)) = (args.get(1).map(String::as_str), args.get(2)) {
+    if let (Some("judge" | "dashboard" | "workspace"), Some(url)) = (args.get(1).map(String::as_str), args.get(2)) {
         let store: Arc<dyn Store> = if url.starts_with("postgres") {
             Arc::new(iphr_store_postgres::PgStore::connect(url).await?)
         } else {
             Arc::new(iphr_store_sqlite::SqliteStore::open(url).await?)
         };
+        if args.get(1).map(String::as_str) == Some("workspace") {
+            let n: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(100);
+            return workspace_bench::run(store, n).await;
+        }
         if args.get(1).map(String::as_str) == Some("judge") {
             return judge_store(store).await;
         }
@@ -99,7 +104,7 @@ async fn main() -> Result<()> {
     }
     let (Some(cmd), Some(url)) = (args.get(1), args.get(2)) else {
         bail!(
-            "usage: iphr-bench search DATABASE_URL [REQUESTS] | gen-csv ROWS DIR | convert-csv FILE PROFILE | setup-employees URL CSV | import-csv URL FILE PROFILE [--dry-run] [--chunk ROWS] | fhir [N] | cda [N] | judge-memory [CHECKUPS] | stress-memory [SHEETS] | judge DATABASE_URL | dashboard DATABASE_URL [REQUESTS]"
+            "usage: iphr-bench search DATABASE_URL [REQUESTS] | gen-csv ROWS DIR | convert-csv FILE PROFILE | setup-employees URL CSV | import-csv URL FILE PROFILE [--dry-run] [--chunk ROWS] | fhir [N] | cda [N] | judge-memory [CHECKUPS] | stress-memory [SHEETS] | judge DATABASE_URL | dashboard DATABASE_URL [REQUESTS] | workspace DATABASE_URL [REQUESTS]"
         );
     };
     if cmd != "search" {
