@@ -86,8 +86,11 @@ pub struct DemoCompany {
     pub company: Company,
     /// Establishments.
     pub establishments: Vec<Establishment>,
-    /// Departments with their profile.
+    /// Departments with their profile (workers are placed in these).
     pub departments: Vec<(Department, DeptProfile)>,
+    /// Departments of the hierarchy above or below them (company 0: 製造部 over 製造第一課 and
+    /// 塗装課, and 塗装課 一係 where the showcase worker works).
+    pub nested: Vec<Department>,
 }
 
 /// What kind of work a department does (drives exposures, night work, overtime).
@@ -178,7 +181,7 @@ pub fn companies(cfg: &DemoConfig) -> Vec<DemoCompany> {
                 })
                 .collect();
             let n_depts = if index == 0 { DEPARTMENTS.len() } else { 4 + (index as usize % 3) };
-            let departments = DEPARTMENTS
+            let departments: Vec<(Department, DeptProfile)> = DEPARTMENTS
                 .iter()
                 .cycle()
                 .skip(index as usize)
@@ -194,13 +197,45 @@ pub fn companies(cfg: &DemoConfig) -> Vec<DemoCompany> {
                             company_id: company.id,
                             id: DepartmentId(id_on(&mut rng, start)),
                             establishment_id: est,
+                            parent_id: None,
                             name: d.name.to_string(),
                         },
                         d.profile,
                     )
                 })
                 .collect();
-            DemoCompany { index, company, establishments, departments }
+            // Company 0's factory is organised 部 → 課 → 係.
+            let mut nested = Vec::new();
+            if index == 0 {
+                let mut departments = departments;
+                let est = departments.iter().find(|(d, _)| d.name == "塗装課").map(|(d, _)| d.establishment_id);
+                if let Some(est) = est {
+                    let bu = Department {
+                        company_id: company.id,
+                        id: DepartmentId(id_on(&mut rng, start)),
+                        establishment_id: est,
+                        parent_id: None,
+                        name: "製造部".into(),
+                    };
+                    for (d, _) in departments.iter_mut().filter(|(d, _)| d.name == "製造第一課" || d.name == "塗装課")
+                    {
+                        if d.establishment_id == est {
+                            d.parent_id = Some(bu.id);
+                        }
+                    }
+                    let paint = departments.iter().find(|(d, _)| d.name == "塗装課").map(|(d, _)| d.id);
+                    nested.push(Department {
+                        company_id: company.id,
+                        id: DepartmentId(id_on(&mut rng, start)),
+                        establishment_id: est,
+                        parent_id: paint,
+                        name: "一係".into(),
+                    });
+                    nested.insert(0, bu);
+                }
+                return DemoCompany { index, company, establishments, departments, nested };
+            }
+            DemoCompany { index, company, establishments, departments, nested }
         })
         .collect()
 }
@@ -230,7 +265,15 @@ pub fn company_batch(cfg: &DemoConfig, c: &DemoCompany) -> Batch {
     events.extend(work_environment_events(cfg, c));
     Batch {
         establishments: c.establishments.clone(),
-        departments: c.departments.iter().map(|(d, _)| d.clone()).collect(),
+        // Parents before children (the foreign key of a row's parent is written first).
+        departments: c
+            .nested
+            .iter()
+            .filter(|d| d.parent_id.is_none())
+            .cloned()
+            .chain(c.departments.iter().map(|(d, _)| d.clone()))
+            .chain(c.nested.iter().filter(|d| d.parent_id.is_some()).cloned())
+            .collect(),
         events,
         ..Batch::default()
     }

@@ -55,21 +55,29 @@ pub fn plan(
     let day_before = as_of.pred_opt().unwrap_or(as_of);
     for r in &parsed.rows {
         let est = est_for(r.establishment.as_deref(), &mut w);
-        let dept = match depts.iter().find(|d| d.establishment_id == est && d.name == r.department) {
-            Some(d) => d.id,
-            None => {
-                let d = Department {
-                    company_id: company,
-                    id: DepartmentId::new(),
-                    establishment_id: est,
-                    name: r.department.clone(),
-                };
-                w.batch.departments.push(d.clone());
-                let id = d.id;
-                depts.push(d);
-                id
-            }
-        };
+        // A department may be given as its path, 部/課/係 (「製造部/製造一課/一係」, also ／ or >):
+        // each level is found under the one above it, or created there.
+        let mut parent: Option<DepartmentId> = None;
+        for level in department_levels(&r.department) {
+            let found = depts.iter().find(|d| d.establishment_id == est && d.parent_id == parent && d.name == level);
+            parent = Some(match found {
+                Some(d) => d.id,
+                None => {
+                    let d = Department {
+                        company_id: company,
+                        id: DepartmentId::new(),
+                        establishment_id: est,
+                        parent_id: parent,
+                        name: level.to_string(),
+                    };
+                    w.batch.departments.push(d.clone());
+                    let id = d.id;
+                    depts.push(d);
+                    id
+                }
+            });
+        }
+        let Some(dept) = parent else { continue };
         let exposure = |employment: EmploymentId, a: &Agent, from: NaiveDate| Exposure {
             company_id: company,
             id: ExposureId::new(),
@@ -226,4 +234,25 @@ pub fn plan(
         }
     }
     (w, report)
+}
+
+/// The levels of a department path (部/課/係), trimmed; a name without a separator is one level,
+/// and a name of separators only is taken as written (the row is never dropped).
+pub fn department_levels(path: &str) -> Vec<&str> {
+    let levels: Vec<&str> = path.split(['/', '／', '>', '＞']).map(str::trim).filter(|l| !l.is_empty()).collect();
+    if levels.is_empty() { vec![path.trim()] } else { levels }
+}
+
+#[cfg(test)]
+mod department_tests {
+    use super::department_levels;
+
+    #[test]
+    fn department_paths_split_into_levels() {
+        assert_eq!(department_levels("製造部/製造一課/一係"), vec!["製造部", "製造一課", "一係"]);
+        assert_eq!(department_levels("製造部 ／ 製造一課"), vec!["製造部", "製造一課"]);
+        assert_eq!(department_levels("総務部"), vec!["総務部"]);
+        assert_eq!(department_levels("営業部>第一営業課"), vec!["営業部", "第一営業課"]);
+        assert_eq!(department_levels("/"), vec!["/"]);
+    }
 }

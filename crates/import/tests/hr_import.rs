@@ -176,3 +176,34 @@ async fn work_regime_from_the_hr_master() {
     );
     assert!(r.errors[0].reason.contains("裁量労働"), "{}", r.errors[0].reason);
 }
+
+#[tokio::test]
+async fn a_department_given_as_its_path_nests_and_is_found_again() {
+    let (store, _dir, c) = setup().await;
+    let csv = "社員番号,氏名,カナ,性別,生年月日,入社日,退職日,事業場,所属,役職,作業内容,深夜業,有害業務,保護具\n\
+               B1,遠藤 和也,エンドウ カズヤ,男,1979-07-04,2006-12-13,,本社工場,製造部/製造一課/一係,一般,塗装,あり,トルエン,防毒マスク\n\
+               B2,佐藤 花子,サトウ ハナコ,女,1990-05-03,2015-04-01,,本社工場,製造部/製造一課,係長,組立,なし,,\n\
+               B3,鈴木 一郎,スズキ イチロウ,男,1985-01-01,2012-04-01,,本社工場,総務部,一般,事務,なし,,\n";
+    let run = |as_of| {
+        let store = &store;
+        async move { import_hr(store, c, "nested.csv", csv.as_bytes(), as_of, "test", Options::default()).await.unwrap() }
+    };
+    let out = run(d(2026, 4, 1)).await;
+    assert_eq!(out.report().summary.created, 3, "{out:?}");
+    let s = store.hr_state(c).await.unwrap();
+    let by_name = |n: &str| s.departments.iter().find(|x| x.name == n).unwrap();
+    assert_eq!(s.departments.len(), 4, "製造部, 製造一課, 一係 once each, and 総務部");
+    assert_eq!(by_name("製造部").parent_id, None);
+    assert_eq!(by_name("製造一課").parent_id, Some(by_name("製造部").id));
+    assert_eq!(by_name("一係").parent_id, Some(by_name("製造一課").id));
+    assert_eq!(by_name("総務部").parent_id, None);
+    let endo = s.employees.iter().find(|e| e.employment.employee_number == "B1").unwrap();
+    assert_eq!(endo.current.as_ref().unwrap().department_id, by_name("一係").id);
+    let h = store.worker(c, endo.employment.id).await.unwrap().unwrap();
+    assert_eq!(h.assignments[0].department, "製造部 製造一課 一係");
+    // Again: the same departments are found, nothing is created.
+    let before = store.stats().await.unwrap();
+    let out = run(d(2026, 5, 1)).await;
+    assert_eq!((out.report().summary.created, out.report().summary.unchanged), (0, 3));
+    assert_eq!(store.stats().await.unwrap(), before);
+}

@@ -128,7 +128,9 @@ pub async fn coverage(
     let finding_from = Category::parse(&rules.settings.finding_from).unwrap_or(Category::C);
     let hr = store.hr_state(company).await?;
     let est: HashMap<_, &str> = hr.establishments.iter().map(|e| (e.id, e.name.as_str())).collect();
-    let dept: HashMap<DepartmentId, &str> = hr.departments.iter().map(|d| (d.id, d.name.as_str())).collect();
+    // Departments by their path (製造部 製造一課 一係): a 係 is its own group under its 課.
+    let dept: HashMap<DepartmentId, String> =
+        hr.departments.iter().map(|d| (d.id, iphr_domain::tenant::department_path(&hr.departments, d.id))).collect();
     let mut checkups: HashMap<PersonId, Vec<(NaiveDate, Option<CheckupKind>)>> = HashMap::new();
     for e in store.events_of_kind(company, EventKind::Checkup, None).await? {
         if let Some(p) = e.person_id {
@@ -157,7 +159,7 @@ pub async fn coverage(
             continue;
         }
         let (est_name, dept_name) = emp.current.as_ref().map_or(("", ""), |a| {
-            (est.get(&a.establishment_id).copied().unwrap_or(""), dept.get(&a.department_id).copied().unwrap_or(""))
+            (est.get(&a.establishment_id).copied().unwrap_or(""), dept.get(&a.department_id).map_or("", String::as_str))
         });
         let mine = checkups.get(&emp.person.id).map_or(&[][..], Vec::as_slice);
         let periodic = mine.iter().any(|(d, k)| {

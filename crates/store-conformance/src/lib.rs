@@ -64,6 +64,7 @@ pub fn world() -> World {
         company_id: company.id,
         id: DepartmentId::new(),
         establishment_id: est.id,
+        parent_id: None,
         name: name.into(),
     };
     let departments = vec![dept("製造部"), dept("総務部")];
@@ -267,6 +268,7 @@ pub async fn run(store: &dyn Store) {
     postcheckup::postcheckup(store, &w).await;
     uploads::uploads(store, &w).await;
     maintenance::stats_and_wipe(store, &w).await;
+    records::nested_departments(store).await;
     people::merges(store).await;
     documents::documents(store).await;
     import::imports_in_parts(store).await;

@@ -162,3 +162,62 @@ pub(crate) async fn drafts_and_corrections(store: &dyn Store, w: &World) {
     unknown.id = EventId::new();
     assert!(matches!(store.correct_event(c, &unknown, "doctor", "x", at(13)).await, Err(StoreError::NotFound(_))));
 }
+
+/// Departments nest (部 → 課 → 係): a worker's header names the whole path, the HR state keeps
+/// each department's parent.
+pub(crate) async fn nested_departments(store: &dyn Store) {
+    let mut w = world();
+    w.company = Company { id: CompanyId::new(), name: "入れ子株式会社".into() };
+    store.create_company(&w.company).await.unwrap();
+    let est = Establishment { company_id: w.company.id, id: EstablishmentId::new(), name: "本社".into() };
+    let dept = |name: &str, parent: Option<DepartmentId>| Department {
+        company_id: w.company.id,
+        id: DepartmentId::new(),
+        establishment_id: est.id,
+        parent_id: parent,
+        name: name.into(),
+    };
+    let bu = dept("製造部", None);
+    let ka = dept("製造一課", Some(bu.id));
+    let kakari = dept("一係", Some(ka.id));
+    let mut p = w.persons[0].clone();
+    p.id = PersonId::new();
+    let e = Employment {
+        company_id: w.company.id,
+        id: EmploymentId::new(),
+        person_id: p.id,
+        employee_number: "N001".into(),
+        hire_date: d(2020, 4, 1),
+        leave_date: None,
+    };
+    let a = Assignment {
+        company_id: w.company.id,
+        id: AssignmentId::new(),
+        employment_id: e.id,
+        valid_from: d(2020, 4, 1),
+        valid_to: None,
+        establishment_id: est.id,
+        department_id: kakari.id,
+        position: "一般".into(),
+        work_content: "組立".into(),
+        night_work: false,
+        work_regime: WorkRegime::General,
+    };
+    let batch = Batch {
+        establishments: vec![est],
+        departments: vec![bu.clone(), ka.clone(), kakari.clone()],
+        persons: vec![p],
+        employments: vec![e.clone()],
+        assignments: vec![a],
+        ..Batch::default()
+    };
+    store.insert_batch(&batch).await.unwrap();
+    let h = store.worker(w.company.id, e.id).await.unwrap().unwrap();
+    assert_eq!(h.assignments[0].department, "製造部 製造一課 一係");
+    let hr = store.hr_state(w.company.id).await.unwrap();
+    let parents: Vec<(String, Option<DepartmentId>)> =
+        hr.departments.iter().map(|d| (d.name.clone(), d.parent_id)).collect();
+    for (name, parent) in [("製造部", None), ("製造一課", Some(bu.id)), ("一係", Some(ka.id))] {
+        assert!(parents.contains(&(name.to_string(), parent)), "{name}: {parents:?}");
+    }
+}

@@ -141,6 +141,14 @@ impl PeopleStore for StoreImpl {
                 department: get(r, "department")?,
             })
         }).await?;
+        // A nested department is shown with the ones above it (製造部 製造一課 一係).
+        let mut assignments = assignments;
+        let all = departments_of(&self.pool, company).await?;
+        if all.iter().any(|d| d.parent_id.is_some()) {
+            for a in &mut assignments {
+                a.department = iphr_domain::tenant::department_path(&all, a.assignment.department_id);
+            }
+        }
         let exposures = sqlx::query(
             "SELECT company_id, id, employment_id, agent, agent_name, regulation, valid_from, valid_to, protection
              FROM exposures WHERE company_id = $1 AND employment_id = $2 ORDER BY valid_from DESC",
@@ -361,19 +369,7 @@ impl PeopleStore for StoreImpl {
                     })
                 })
                 .await?;
-        let departments = sqlx::query(
-            "SELECT company_id, id, establishment_id, name FROM departments WHERE company_id = $1 ORDER BY id",
-        )
-        .bind(company.0)
-        .rows(&self.pool, |r| {
-            Ok(Department {
-                company_id: CompanyId(get(r, "company_id")?),
-                id: iphr_domain::DepartmentId(get(r, "id")?),
-                establishment_id: iphr_domain::EstablishmentId(get(r, "establishment_id")?),
-                name: get(r, "name")?,
-            })
-        })
-        .await?;
+        let departments = departments_of(&self.pool, company).await?;
         let mut employees: Vec<HrEmployee> = sqlx::query(
             "SELECT e.company_id, e.id, e.person_id, e.employee_number, e.hire_date, e.leave_date,
                     p.id AS p_id, p.family_name, p.given_name, p.family_kana, p.given_kana, p.sex, p.birth_date,
@@ -480,4 +476,22 @@ impl PeopleStore for StoreImpl {
         }
         tx.commit().await.map_err(db_err)
     }
+}
+
+/// A company's departments, with the ones they belong to.
+pub(super) async fn departments_of(pool: &sqlx::Pool<Db>, company: CompanyId) -> Result<Vec<Department>> {
+    sqlx::query(
+        "SELECT company_id, id, establishment_id, name, parent_id FROM departments WHERE company_id = $1 ORDER BY id",
+    )
+    .bind(company.0)
+    .rows(pool, |r| {
+        Ok(Department {
+            company_id: CompanyId(get(r, "company_id")?),
+            id: iphr_domain::DepartmentId(get(r, "id")?),
+            establishment_id: iphr_domain::EstablishmentId(get(r, "establishment_id")?),
+            parent_id: get::<Option<Uuid>>(r, "parent_id")?.map(iphr_domain::DepartmentId),
+            name: get(r, "name")?,
+        })
+    })
+    .await
 }

@@ -10,11 +10,15 @@ pub(super) async fn write_batch(tx: &mut sqlx::Transaction<'static, Db>, b: &Bat
     .await?;
     insert_rows(
         tx,
-        "INSERT INTO departments (company_id, id, establishment_id, name) ",
-        4,
+        "INSERT INTO departments (company_id, id, establishment_id, name, parent_id) ",
+        5,
         &b.departments,
         |mut q, d| {
-            q.push_bind(d.company_id.0).push_bind(d.id.0).push_bind(d.establishment_id.0).push_bind(d.name.clone());
+            q.push_bind(d.company_id.0)
+                .push_bind(d.id.0)
+                .push_bind(d.establishment_id.0)
+                .push_bind(d.name.clone())
+                .push_bind(d.parent_id.map(|p| p.0));
         },
     )
     .await?;

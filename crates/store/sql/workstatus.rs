@@ -52,7 +52,7 @@ impl WorkStatusStore for StoreImpl {
     }
 
     async fn assignment_history(&self, company: CompanyId) -> Result<Vec<iphr_store::AssignmentSpan>> {
-        sqlx::query(
+        let mut spans = sqlx::query(
             "SELECT e.person_id, a.employment_id, a.valid_from, a.valid_to, a.department_id, d.name AS department,
                     a.work_regime
              FROM assignments a JOIN employments e ON e.company_id = a.company_id AND e.id = a.employment_id
@@ -71,6 +71,14 @@ impl WorkStatusStore for StoreImpl {
                 work_regime: regime(&get::<String>(r, "work_regime")?)?,
             })
         })
-        .await
+        .await?;
+        // Nested departments by their path: two 一係 of different 課 are different groups.
+        let all = super::people::departments_of(&self.pool, company).await?;
+        if all.iter().any(|d| d.parent_id.is_some()) {
+            for s in &mut spans {
+                s.department = iphr_domain::tenant::department_path(&all, s.department_id);
+            }
+        }
+        Ok(spans)
     }
 }

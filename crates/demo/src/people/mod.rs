@@ -282,6 +282,12 @@ impl<'a> WorkerGenerator<'a> {
                 night_worker = night;
                 solvent_worker = profile.solvents;
             }
+            // The showcase works in 塗装課 一係 (the deck's 課/係).
+            let kakari = self.company.nested.iter().find(|n| n.parent_id == Some(d.id) && n.name == "一係");
+            let department_id = match kakari {
+                Some(sub) if showcase && k == spans.len() - 1 => sub.id,
+                _ => d.id,
+            };
             b.assignments.push(Assignment {
                 company_id: cid,
                 id: AssignmentId(id_on(&mut rng, *from)),
@@ -289,7 +295,7 @@ impl<'a> WorkerGenerator<'a> {
                 valid_from: *from,
                 valid_to: to.map(|t| t.min(end)).or(leave),
                 establishment_id: d.establishment_id,
-                department_id: d.id,
+                department_id,
                 position: (*pick(&mut rng, &positions)).to_string(),
                 work_content: work_content(&d.name, night),
                 night_work: night,

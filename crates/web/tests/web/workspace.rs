@@ -57,8 +57,8 @@ async fn the_physician_sees_the_deck_example_in_one_summary() {
     assert_eq!(st, StatusCode::OK);
     let summary = &page[page.find("id=\"summary\"").unwrap()..page.find("id=\"timeline\"").unwrap()];
     // Where and with what: 塗装課 now, 製造第一課 before; toluene with the mask; nights.
-    assert!(summary.contains("<b>本社事業場 塗装課</b>"), "{summary}");
-    assert!(summary.contains("製造第一課"), "the assignment history");
+    assert!(summary.contains("<b>本社事業場 製造部 塗装課 一係</b>"), "{summary}");
+    assert!(summary.contains("本社事業場 製造部 製造第一課"), "the assignment history, departments by their path");
     assert!(summary.contains("トルエン(有機則)・保護具: 防毒マスク(有機ガス用)"));
     assert!(summary.contains("深夜業あり"));
     assert!(summary.contains("有機溶剤等健康診断 期限"), "the special checkup due from the exposure");
@@ -105,7 +105,7 @@ async fn hr_sees_the_work_and_the_measures_never_the_health_data() {
     let (st, page) = get(&d.app, &hr, &format!("/companies/{cid}/workers/{eid}")).await;
     assert_eq!(st, StatusCode::OK);
     // Work data is HR's own: the department, the exposure, the hours.
-    assert!(page.contains("<b>本社事業場 塗装課</b>"));
+    assert!(page.contains("<b>本社事業場 製造部 塗装課 一係</b>"));
     assert!(page.contains("トルエン"));
     assert!(page.contains("80時間超"));
     // Never the condition, the medication, the values, the judgement or the interview notes.
