@@ -98,6 +98,31 @@ test('the physician writes a return-to-work interview and attaches a PDF; HR rea
   await hr.close();
 });
 
+test('the physician records a patrol with a photo; HR reads the findings, not the photo', async () => {
+  const page = await login(env, 'doctor');
+  const companies = await (await page.request.get(`${env.base}/api/v1/companies`)).json();
+  const c = companies.find((x) => x.name === '株式会社みなと精機');
+  await page.goto(`${env.base}/companies/${c.id}/patrols/new`);
+  await page.check('label.check:has-text("塗装課") input');
+  await page.fill('textarea[name=findings]', '塗装ブースの局所排気装置の風量低下');
+  await page.check('input[name=risk][value=high]');
+  // A 1×1 PNG.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  await page.setInputFiles('input[name=photo]', { name: 'booth.png', mimeType: 'image/png', buffer: png });
+  await Promise.all([page.waitForNavigation(), page.click('#patrol-form button')]);
+  const first = page.locator('section.patrol').first();
+  assert.match(await first.innerText(), /塗装ブースの局所排気装置の風量低下/);
+  assert.equal(await first.locator('img.photo').count(), 1);
+  assert.ok(await first.locator('img.photo').evaluate((img) => img.complete && img.naturalWidth === 1));
+  await page.screenshot({ path: join(shots, 'workspace-patrols.png') });
+  await page.close();
+  const hr = await login(env, 'jinji');
+  await hr.goto(`${env.base}/companies/${c.id}/patrols`);
+  assert.match(await hr.locator('section.patrol').first().innerText(), /風量低下/);
+  assert.equal(await hr.locator('img.photo').count(), 0);
+  await hr.close();
+});
+
 test('HR sees the work and the measures of the same worker, never the health data', async () => {
   const page = await login(env, 'jinji');
   const url = await showcaseUrl(page);

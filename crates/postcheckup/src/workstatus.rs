@@ -202,3 +202,40 @@ async fn work_environment_of(
     rows.sort_by(|a, b| b.attention.cmp(&a.attention).then(b.date.cmp(&a.date)));
     Ok(rows)
 }
+
+/// When an establishment's next workplace patrol is due (安衛則15条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatrolDue {
+    /// 事業場.
+    pub establishment: String,
+    /// The last patrol of any of its departments.
+    pub last: Option<NaiveDate>,
+    /// Next due: the last plus the company's interval (the day itself when none was recorded).
+    pub due: NaiveDate,
+    /// Past due on `today`.
+    pub overdue: bool,
+}
+
+/// The next patrol of each establishment of a company: its last patrol (of any department in it)
+/// plus `interval_months` (the company's setting, 1 or 2).
+pub async fn patrols_due(
+    store: &dyn Store,
+    company: iphr_domain::CompanyId,
+    today: NaiveDate,
+    interval_months: u32,
+) -> Result<Vec<PatrolDue>, Error> {
+    let hr = store.hr_state(company).await?;
+    let patrols = store.events_of_kind(company, EventKind::WorkplacePatrol, None).await?;
+    let mut out = Vec::new();
+    for est in &hr.establishments {
+        let depts: Vec<_> = hr.departments.iter().filter(|d| d.establishment_id == est.id).map(|d| d.id).collect();
+        let last = patrols
+            .iter()
+            .filter(|e| e.department_id.is_some_and(|d| depts.contains(&d)) && e.event_date <= today)
+            .map(|e| e.event_date)
+            .max();
+        let due = last.and_then(|l| l.checked_add_months(chrono::Months::new(interval_months))).unwrap_or(today);
+        out.push(PatrolDue { establishment: est.name.clone(), last, due, overdue: due < today });
+    }
+    Ok(out)
+}

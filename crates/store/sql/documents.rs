@@ -133,7 +133,8 @@ impl DocumentStore for StoreImpl {
     async fn unassigned_documents(&self, company: CompanyId) -> Result<Vec<iphr_store::DocumentMeta>> {
         let mut qb: QueryBuilder<Db> = QueryBuilder::new("SELECT ");
         qb.push(DOCUMENT_META_COLS).push(" FROM documents WHERE company_id = ").push_bind(company.0);
-        qb.push(" AND person_id IS NULL ORDER BY imported_at, id");
+        // A workplace photo (a patrol's) belongs to its event, not to the queue of documents without a worker.
+        qb.push(" AND person_id IS NULL AND event_id IS NULL ORDER BY imported_at, id");
         qb.build().rows(&self.pool, document_meta_from_row).await
     }
 

@@ -342,6 +342,9 @@ pub struct Settings {
     /// 有所見 for the coverage rates: an overall 判定区分 at or above this letter (no national
     /// definition; the company's 取扱い decides).
     pub finding_from: String,
+    /// Months between the physician's workplace patrols (安衛則15条: monthly; every two months
+    /// where the employer gives the physician the prescribed information every month).
+    pub patrol_interval_months: u32,
 }
 
 /// CREATE-SIMPLE リスクレベル, lowest first (安衛法57条の3 risk assessment).

@@ -315,6 +315,12 @@ fn parse_settings(text: &str) -> Result<Settings, RuleTableError> {
             }
             v.to_string()
         },
+        patrol_interval_months: match num("patrol_interval_months")? {
+            n @ 1..=2 => n,
+            n => {
+                return Err(terr(t, 0, "patrol_interval_months", format!("{n}: 安衛則15条 allows 1 or 2 months")));
+            }
+        },
     })
 }
 

@@ -8,6 +8,7 @@
 
 mod hours;
 mod mine;
+pub mod patrols;
 pub mod status;
 
 use crate::access::{Guard, PersonAccess};
@@ -32,6 +33,12 @@ pub fn routes() -> Router<AppState> {
         .route("/me/hours", get(mine::mine))
         .route("/me/hours/apply", post(mine::apply))
         .route("/companies/{cid}/postcheckup/work-status", get(status::fragment))
+        .route(
+            "/companies/{cid}/patrols",
+            get(patrols::list).post(patrols::record).layer(axum::extract::DefaultBodyLimit::max(100 * 1024 * 1024)),
+        )
+        .route("/companies/{cid}/patrols/new", get(patrols::new))
+        .route("/companies/{cid}/patrols/photos/{id}", get(patrols::photo))
         .route("/api/v1/companies/{cid}/work-status", get(status::api))
 }
 

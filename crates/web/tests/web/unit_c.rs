@@ -426,3 +426,116 @@ async fn treatment_and_medication_entered_by_staff_feed_the_summary() {
         assert!(!page.contains(hidden), "HR sees {hidden}");
     }
 }
+
+#[tokio::test]
+async fn workplace_patrols_with_photos_and_due_dates() {
+    let d = demo(cfg(), vec![], false).await;
+    let cid = d.companies[0].company.id;
+    let hr_state = d.store.hr_state(cid).await.unwrap();
+    let dept = |name: &str| hr_state.departments.iter().find(|x| x.name == name).unwrap().id;
+    let (paint, general) = (dept("塗装課"), dept("総務部"));
+    let (doc, csrf) = login(&d.app, "doctor").await;
+    let post = |fields: Vec<(&'static str, String)>, photos: Vec<(&'static str, &'static [u8])>, s: String| {
+        let app = d.app.clone();
+        async move {
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (ct, body) = multipart(&f, &[]);
+            // Photos go under the name "photo".
+            let mut body = body;
+            let tail = "--XiphrBoundary42--\r\n".to_string();
+            body.truncate(body.len() - tail.len());
+            for (name, bytes) in photos {
+                body.extend_from_slice(format!("--XiphrBoundary42\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"{name}\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+                body.extend_from_slice(bytes);
+                body.extend_from_slice(b"\r\n");
+            }
+            body.extend_from_slice(tail.as_bytes());
+            let req = Request::post(format!("/companies/{cid}/patrols"))
+                .header(header::COOKIE, format!("iphr_session={s}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap();
+            send(&app, req).await
+        }
+    };
+    let patrols = || async { d.store.events_of_kind(cid, EventKind::WorkplacePatrol, None).await.unwrap() };
+    let before = patrols().await.len();
+    // The demo's last patrol is months before today: overdue.
+    let (st, page) = get(&d.app, &doc, &format!("/companies/{cid}/patrols")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("▲期限超過"), "{page}");
+    // Wrong input: every problem named, nothing written.
+    let gif: &'static [u8] = b"GIF89a....";
+    let (st, _, body) = post(
+        vec![
+            ("csrf", csrf.clone()),
+            ("date", "2026-12-01".into()),
+            ("findings", String::new()),
+            ("risk", "high".into()),
+            ("status", "open".into()),
+        ],
+        vec![("a.gif", gif)],
+        doc.clone(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    for e in [
+        "巡視した職場: 一つ以上選んでください",
+        "指摘事項: 入力してください",
+        "a.gif: 写真(JPEG・PNG・HEIC)ではありません",
+    ] {
+        assert!(body.contains(e), "{e}");
+    }
+    assert_eq!(patrols().await.len(), before);
+    // Two departments in one patrol, with a photo.
+    let png: &'static [u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3];
+    let today = chrono::Utc::now().date_naive();
+    let (st, _, _) = post(
+        vec![
+            ("csrf", csrf.clone()),
+            ("date", today.to_string()),
+            ("department", paint.to_string()),
+            ("department", general.to_string()),
+            ("places", "塗装ブース、事務室".into()),
+            ("findings", "有機溶剤の容器のふたが開放されていた".into()),
+            ("risk", "high".into()),
+            ("recommendations", "使用後は密閉。作業主任者が確認".into()),
+            ("assignee", "塗装課長".into()),
+            ("act_by", today.to_string()),
+            ("status", "open".into()),
+        ],
+        vec![("booth.png", png)],
+        doc.clone(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let all = patrols().await;
+    let new: Vec<_> = all.iter().filter(|e| e.detail.get("patrol_id").is_some()).collect();
+    assert_eq!(new.len(), 2);
+    assert_eq!(new[0].detail["patrol_id"], new[1].detail["patrol_id"]);
+    let photo_id = new
+        .iter()
+        .find_map(|e| e.detail["photos"].as_array().and_then(|a| a.first()).and_then(|p| p.as_str()))
+        .unwrap()
+        .to_string();
+    // The photo is not a document waiting for a worker.
+    assert!(d.store.unassigned_documents(cid).await.unwrap().is_empty());
+    let (_, page) = get(&d.app, &doc, &format!("/companies/{cid}/patrols")).await;
+    assert!(
+        page.contains("本社事業場: 製造部 塗装課、総務部") || page.contains("本社事業場: 総務部、製造部 塗装課"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("/companies/{cid}/patrols/photos/{photo_id}")));
+    assert!(!page.contains("▲期限超過"), "just patrolled");
+    // HR: the findings (class 1), never the photos.
+    let (hr, _) = login(&d.app, "jinji").await;
+    let (st, page) = get(&d.app, &hr, &format!("/companies/{cid}/patrols")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("有機溶剤の容器のふたが開放されていた") && !page.contains("<img"));
+    let (st, _) = get(&d.app, &hr, &format!("/companies/{cid}/patrols/photos/{photo_id}")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = get(&d.app, &hr, &format!("/companies/{cid}/patrols/new")).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = get(&d.app, &doc, &format!("/companies/{cid}/patrols/photos/{photo_id}")).await;
+    assert_eq!(st, StatusCode::OK);
+}
