@@ -40,11 +40,14 @@ pub enum EventKind {
     /// (安衛法57条の3, e.g. CREATE-SIMPLE) of a unit workplace: a department's event, on the
     /// timelines of those assigned there at the time.
     WorkEnvironment,
+    /// 産業医の訪問 — a physician's visit to a company (date, hours, what was done): the company's
+    /// event, on no worker's timeline; the 産業医活動記録 reads it.
+    Visit,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::Checkup,
         EventKind::StressCheck,
         EventKind::AttendanceMonth,
@@ -57,6 +60,7 @@ impl EventKind {
         EventKind::Attachment,
         EventKind::Consent,
         EventKind::WorkEnvironment,
+        EventKind::Visit,
     ];
 
     /// Stable text form.
@@ -74,6 +78,7 @@ impl EventKind {
             EventKind::Attachment => "attachment",
             EventKind::Consent => "consent",
             EventKind::WorkEnvironment => "work_environment",
+            EventKind::Visit => "visit",
         }
     }
 
@@ -92,6 +97,7 @@ impl EventKind {
             EventKind::Attachment => "添付文書",
             EventKind::Consent => "同意",
             EventKind::WorkEnvironment => "作業環境測定・リスクアセスメント",
+            EventKind::Visit => "産業医の訪問",
         }
     }
 
@@ -110,6 +116,7 @@ impl EventKind {
             EventKind::Attachment => "Attachment",
             EventKind::Consent => "Consent",
             EventKind::WorkEnvironment => "Work environment",
+            EventKind::Visit => "Physician's visit",
         }
     }
 
@@ -126,7 +133,8 @@ impl EventKind {
             | EventKind::Opinion
             | EventKind::WorkplacePatrol
             | EventKind::EmploymentDecision
-            | EventKind::Consent => InfoClass::Class1,
+            | EventKind::Consent
+            | EventKind::Visit => InfoClass::Class1,
             EventKind::AttendanceMonth | EventKind::WorkEnvironment => InfoClass::Work,
             EventKind::Treatment | EventKind::Medication | EventKind::Attachment => InfoClass::Class3,
         }
@@ -138,9 +146,11 @@ impl EventKind {
             EventKind::Checkup | EventKind::Interview => InfoClass::Class2,
             EventKind::StressCheck => InfoClass::Stress,
             EventKind::AttendanceMonth | EventKind::WorkEnvironment => InfoClass::Work,
-            EventKind::Opinion | EventKind::EmploymentDecision | EventKind::WorkplacePatrol | EventKind::Consent => {
-                InfoClass::Class1
-            }
+            EventKind::Opinion
+            | EventKind::EmploymentDecision
+            | EventKind::WorkplacePatrol
+            | EventKind::Consent
+            | EventKind::Visit => InfoClass::Class1,
             EventKind::Treatment | EventKind::Medication | EventKind::Attachment => InfoClass::Class3,
         }
     }

@@ -27,6 +27,7 @@ pub mod role;
 pub mod special;
 pub mod stress;
 pub mod tenant;
+pub mod visit;
 pub mod worktime;
 
 pub use ids::*;

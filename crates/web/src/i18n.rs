@@ -142,6 +142,7 @@ impl Lang {
             "contact_due" => ("連絡期限", "Contact due"),
             "coverage" => ("受診状況", "Checkup coverage"),
             "patrols" => ("職場巡視", "Workplace patrols"),
+            "visit" => ("訪問日の対応", "Today's visit"),
             "sum_work" => ("所属・作業・ばく露", "Work and exposures"),
             "sum_history" => ("所属の履歴", "Assignment history"),
             "sum_special_due" => ("特殊健診・特定業務健診の予定", "Special checkups due"),

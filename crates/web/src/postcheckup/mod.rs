@@ -12,6 +12,7 @@ mod dashboard;
 mod export;
 mod measures;
 mod steps;
+mod visits;
 
 use crate::access::{ApiGuard, Guard, PersonAccess};
 use crate::auth::check_csrf;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/postcheckup", get(dashboard::all_companies))
         .route("/companies/{cid}/postcheckup", get(dashboard::dashboard))
         .route("/companies/{cid}/coverage", get(coverage::page))
+        .route("/companies/{cid}/visit", get(visits::show).post(visits::record))
         .route("/companies/{cid}/postcheckup/bulk-normal", post(steps::bulk_normal))
         .route("/companies/{cid}/checkups/{evid}", get(checkup::checkup))
         .route("/companies/{cid}/checkups/{evid}/steps", post(steps::post_step))

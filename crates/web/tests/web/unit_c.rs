@@ -539,3 +539,115 @@ async fn workplace_patrols_with_photos_and_due_dates() {
     let (st, _) = get(&d.app, &doc, &format!("/companies/{cid}/patrols/photos/{photo_id}")).await;
     assert_eq!(st, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_visit_page_lists_what_is_due_and_records_the_visit() {
+    use iphr_domain::ohcc::Producer;
+    let d = demo(cfg(), vec![], false).await;
+    let cid = d.companies[0].company.id;
+    let g = WorkerGenerator::new(cfg(), &d.companies[0]).unwrap();
+    let (p2, p3) = (g.person_id(2), g.person_id(3));
+    let emp = |p| {
+        let store = d.store.clone();
+        async move { store.employments_of_person(p).await.unwrap()[0].id }
+    };
+    let (e2, e3) = (emp(p2).await, emp(p3).await);
+    let today = chrono::Utc::now().date_naive();
+    let ev = |p, e, sub: &str, on: NaiveDate, detail: serde_json::Value| iphr_domain::event::Event {
+        company_id: cid,
+        id: iphr_domain::EventId::new(),
+        person_id: Some(p),
+        employment_id: Some(e),
+        department_id: None,
+        kind: EventKind::Interview,
+        subkind: Some(sub.into()),
+        event_date: on,
+        title: "x".into(),
+        content_class: InfoClass::Class1,
+        producer: Producer::Worker,
+        detail,
+        source_doc: None,
+    };
+    // Worker 2 applied for the high-stress interview 40 days ago and has had none since; worker 3's
+    // return-to-work interview set the next one for next week.
+    let batch = iphr_store::Batch {
+        events: vec![
+            ev(p2, e2, "high_stress_application", today - chrono::Duration::days(40), serde_json::json!({})),
+            ev(
+                p3,
+                e3,
+                "return_to_work",
+                today - chrono::Duration::days(20),
+                serde_json::json!({ "form": "return_to_work", "fields": { "step": "5", "next": (today + chrono::Duration::days(7)).to_string() } }),
+            ),
+        ],
+        ..iphr_store::Batch::default()
+    };
+    d.store.insert_batch(&batch).await.unwrap();
+    let (doc, csrf) = login(&d.app, "doctor").await;
+    let (st, page) = get(&d.app, &doc, &format!("/companies/{cid}/visit")).await;
+    assert_eq!(st, StatusCode::OK);
+    let queue = &page[page.find("id=\"queue\"").unwrap()..];
+    assert!(
+        queue.contains(&format!("/companies/{cid}/workers/{e2}\">")) && queue.contains("高ストレス者の面接指導(申出)")
+    );
+    assert!(queue.contains(&format!("/companies/{cid}/workers/{e3}\">")) && queue.contains("復職面談(次回予定)"));
+    assert!(
+        page.contains("<td><a href=\"#queue\">高ストレス者の面接指導(申出)</a></td><td>1</td><td>▲1</td>"),
+        "over a month: overdue"
+    );
+    // The interview held: off the queue.
+    let held = iphr_store::Batch {
+        events: vec![ev(p2, e2, "high_stress", today, serde_json::json!({}))],
+        ..iphr_store::Batch::default()
+    };
+    d.store.insert_batch(&held).await.unwrap();
+    let (_, page) = get(&d.app, &doc, &format!("/companies/{cid}/visit")).await;
+    assert!(!page[page.find("id=\"queue\"").unwrap()..].contains("高ストレス者の面接指導(申出)</td>"));
+
+    // The visit record: errors named, then recorded with its hours.
+    let url = format!("/companies/{cid}/visit");
+    let (st, _, body) =
+        post_form(&d.app, &doc, &url, &[("csrf", &csrf), ("date", "2026-12-01"), ("start", "15:00"), ("end", "14:00")])
+            .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("終了時刻: 開始時刻より後にしてください") && body.contains("行ったこと: 一つ以上選んでください")
+    );
+    let (st, _, _) = post_form(
+        &d.app,
+        &doc,
+        &url,
+        &[
+            ("csrf", &csrf),
+            ("date", "2026-12-01"),
+            ("start", "14:00"),
+            ("end", "15:30"),
+            ("activity", "patrol"),
+            ("activity", "committee"),
+            ("notes", "衛生委員会で長時間労働の状況を報告"),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let (_, page) = get(&d.app, &doc, &url).await;
+    assert!(
+        page.contains("<td>2026-12-01</td><td>14:00〜15:30</td><td>1.50</td><td>職場巡視・衛生委員会</td>"),
+        "{page}"
+    );
+    // A visit is the company's: on no worker's timeline.
+    assert!(d.store.timeline(cid, p2).await.unwrap().iter().all(|e| e.kind != EventKind::Visit));
+    // HR: not the page; a nurse reads it but does not record visits.
+    let (hr, _) = login(&d.app, "jinji").await;
+    assert_eq!(get(&d.app, &hr, &url).await.0, StatusCode::FORBIDDEN);
+    let (nurse, ncsrf) = login(&d.app, "nurse").await;
+    assert_eq!(get(&d.app, &nurse, &url).await.0, StatusCode::OK);
+    let (st, _, _) = post_form(
+        &d.app,
+        &nurse,
+        &url,
+        &[("csrf", &ncsrf), ("date", "2026-12-01"), ("start", "14:00"), ("end", "15:00"), ("activity", "patrol")],
+    )
+    .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
