@@ -144,7 +144,7 @@ impl Rules {
         let hit: Option<&Band> = match read {
             Read::NotDone => {
                 res.value = "未実施".into();
-                res.not_judged = Some("not done".into());
+                res.not_judged = Some("未実施".into());
                 return res;
             }
             Read::Code(code) => {
@@ -161,7 +161,7 @@ impl Rules {
                 let Some(v) = units.convert(item, *value, unit, rule_unit) else {
                     res.value = value.to_string();
                     res.unit = (*unit).to_string();
-                    res.not_judged = Some(format!("unit {unit} cannot be converted to the rule's unit {rule_unit}"));
+                    res.not_judged = Some(format!("単位 {unit} を判定基準の単位 {rule_unit} に換算できません"));
                     return res;
                 };
                 let v = round_to(v, decimals);
@@ -188,7 +188,7 @@ impl Rules {
                 res.verified = Some(b.verified);
             }
             None if for_sex.clone().next().is_none() => res.not_judged = Some(no_rule()),
-            None => res.not_judged = Some(format!("no band of the {} rules covers {}", a.key, res.value)),
+            None => res.not_judged = Some(format!("値 {} はどの判定区分の範囲にも入りません", res.value)),
         }
         res
     }
@@ -516,11 +516,11 @@ impl Rules {
 
 fn no_rule_reason(rows: &[&Band], in_force: &[&Band], c: &CheckupFacts<'_>) -> String {
     if rows.is_empty() {
-        "no rule for this item".into()
+        "この項目の判定基準がありません".into()
     } else if in_force.is_empty() {
-        format!("no band for this item in the rules in force on {}", c.date)
+        format!("{} に有効な判定基準がありません", c.date)
     } else {
-        format!("no rule for sex {}", c.sex.as_str())
+        format!("{}の判定基準がありません", c.sex.label_ja())
     }
 }
 

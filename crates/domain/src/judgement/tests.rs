@@ -259,7 +259,7 @@ fn white_cells_are_converted_from_the_ohcc_unit() {
     let j = judge_with(r, NOW, MALE, &[num("Ag0040000Z", 6000.0, "/uL")]);
     let w = item(&j, "WBC");
     assert_eq!(w.and_then(|i| i.value_category), None);
-    assert!(w.and_then(|i| i.not_judged.clone()).is_some_and(|s| s.contains("cannot be converted")), "{w:?}");
+    assert!(w.and_then(|i| i.not_judged.clone()).is_some_and(|s| s.contains("に換算できません")), "{w:?}");
 }
 
 #[test]
@@ -270,7 +270,7 @@ fn a_value_in_another_unit_is_not_judged_and_says_why() {
     assert_eq!(f.and_then(|i| i.value_category), None);
     assert_eq!(
         f.and_then(|i| i.not_judged.clone()).as_deref(),
-        Some("unit mmol/L cannot be converted to the rule's unit mg/dL")
+        Some("単位 mmol/L を判定基準の単位 mg/dL に換算できません")
     );
     assert_eq!(j.overall, None);
 }
@@ -283,7 +283,7 @@ fn missing_values_are_skipped_and_not_done_is_listed() {
     assert_eq!(j.overall, None);
     let nd = Fact { item: "Ai0010000Z".into(), value: Value::NotDone, comparator: None, flag: None };
     let j = judge_with(r, NOW, MALE, &[nd, num("Ah0010000Z", 20.0, "U/L")]);
-    assert_eq!(item(&j, "LDL").and_then(|i| i.not_judged.clone()).as_deref(), Some("not done"));
+    assert_eq!(item(&j, "LDL").and_then(|i| i.not_judged.clone()).as_deref(), Some("未実施"));
     assert_eq!(j.overall, Some(A));
 }
 

@@ -58,6 +58,19 @@ pub struct HoursPage {
     is_staff: bool,
 }
 
+impl HoursPage {
+    /// The sector profile in words (overtime-rules-v1.csv: 労基法139〜141条).
+    pub fn profile_label(&self) -> &'static str {
+        match self.profile.as_str() {
+            "general" => "一般",
+            "construction" => "工作物の建設",
+            "driver" => "自動車運転",
+            "doctor_a" => "医師(A水準)",
+            _ => "会社の設定",
+        }
+    }
+}
+
 /// Query.
 #[derive(Deserialize, Default)]
 pub struct HoursParams {
