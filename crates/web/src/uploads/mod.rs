@@ -10,6 +10,7 @@
 //! corrected counts), and afterwards only the receipt.
 
 mod pages;
+pub mod queue;
 
 use crate::progress::Run;
 
@@ -42,6 +43,8 @@ pub fn routes() -> Router<AppState> {
             get(pages::page).post(pages::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + (1 << 20))),
         )
         .route("/companies/{cid}/uploads/{id}", get(pages::show))
+        .route("/companies/{cid}/documents/unassigned", get(queue::page))
+        .route("/companies/{cid}/documents/unassigned/{id}", get(queue::document).post(queue::assign))
         .route("/companies/{cid}/uploads/{id}/status", get(pages::status))
         .route("/companies/{cid}/uploads/{id}/commit", post(pages::commit))
         .route("/companies/{cid}/uploads/{id}/discard", post(pages::discard))

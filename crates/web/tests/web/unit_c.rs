@@ -651,3 +651,65 @@ async fn the_visit_page_lists_what_is_due_and_records_the_visit() {
     .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn unassigned_documents_are_opened_and_given_to_a_worker() {
+    let d = demo(cfg(), vec![], false).await;
+    let cid = d.companies[0].company.id;
+    let person = WorkerGenerator::new(cfg(), &d.companies[0]).unwrap().person_id(SHOWCASE_WORKER);
+    let id = uuid::Uuid::now_v7();
+    let now = chrono::Utc::now();
+    let meta = iphr_store::DocumentMeta {
+        company_id: cid,
+        id,
+        person_id: None,
+        employment_id: None,
+        event_id: None,
+        sha256: "ab".repeat(32),
+        original_path: "scans/診断書_9999.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 9,
+        document_date: NaiveDate::from_ymd_opt(2026, 3, 1),
+        title: "診断書".into(),
+        employee_number: Some("9999".into()),
+        unmatched_reason: Some("unknown employee number 9999".into()),
+        imported_at: now,
+        imported_by: "admin".into(),
+        source_sha256: "cd".repeat(32),
+        assigned_at: None,
+        assigned_by: None,
+    };
+    let write = iphr_store::DocumentWrite {
+        documents: vec![iphr_store::StoredDocument { meta, bytes: b"%PDF-1.4\n".to_vec() }],
+        ..Default::default()
+    };
+    d.store.insert_documents(&write).await.unwrap();
+    let (doc, csrf) = login(&d.app, "doctor").await;
+    let url = format!("/companies/{cid}/documents/unassigned");
+    let (st, page) = get(&d.app, &doc, &url).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(page.contains("scans/診断書_9999.pdf") && page.contains("社員番号に該当する労働者がいません"));
+    let (st, body) = get(&d.app, &doc, &format!("{url}/{id}")).await;
+    assert_eq!((st, body.as_str()), (StatusCode::OK, "%PDF-1.4\n"));
+    // An unknown number: said, nothing assigned.
+    let (st, _, body) =
+        post_form(&d.app, &doc, &format!("{url}/{id}"), &[("csrf", &csrf), ("employee_number", "Z999")]).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(body.contains("社員番号 Z999 の労働者を特定できません"));
+    // The showcase's number: on the timeline, off the queue.
+    let (st, _, _) =
+        post_form(&d.app, &doc, &format!("{url}/{id}"), &[("csrf", &csrf), ("employee_number", "A000002")]).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    assert!(
+        d.store
+            .timeline(cid, person)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == EventKind::Attachment && e.title == "診断書")
+    );
+    assert!(d.store.unassigned_documents(cid).await.unwrap().is_empty());
+    // HR: refused.
+    let (hr, _) = login(&d.app, "jinji").await;
+    assert_eq!(get(&d.app, &hr, &url).await.0, StatusCode::FORBIDDEN);
+}
