@@ -11,6 +11,7 @@
 //! distributions. The values imitate what a checkup institution delivers; iphr's own judgement
 //! rules are separate.
 
+pub mod documents;
 mod names;
 mod people;
 

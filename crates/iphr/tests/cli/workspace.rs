@@ -34,3 +34,32 @@ fn coverage_prints_the_year_by_department_and_as_json() {
     let (_, err) = failed(run(dir, None, &now, &args), &args);
     assert!(err.contains("存在しない株式会社"), "{err}");
 }
+
+#[test]
+fn the_demo_attaches_a_sample_pdf_and_image_to_the_showcase_worker() {
+    use iphr_store::prelude::*;
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let demo = ["demo", "--companies", "1", "--workers", "5", "--years", "1", "--as-of", "2026-04-01"];
+    succeeded(run(dir, None, &[], &demo), &demo);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("iphr-data/iphr.db").display());
+        let store = iphr_store_sqlite::SqliteStore::open(&url).await.unwrap();
+        let c = store.list_companies().await.unwrap().into_iter().next().unwrap();
+        let q = iphr_store::WorkerQuery { text: "A000002".into(), offset: 0, limit: 1 };
+        let w = store.search_workers(c.id, &q).await.unwrap().rows.into_iter().next().unwrap();
+        let docs = store.documents_of_person(c.id, w.person_id).await.unwrap();
+        let mut types: Vec<&str> = docs.iter().map(|m| m.content_type.as_str()).collect();
+        types.sort_unstable();
+        assert_eq!(types, vec!["application/pdf", "image/png"]);
+        for m in &docs {
+            let stored = store.document(c.id, m.id).await.unwrap().unwrap();
+            // The type the upload would recognise from the bytes.
+            assert_eq!(
+                iphr_convert::documents::ContentType::sniff(&stored.bytes).map(|t| t.mime()),
+                Some(m.content_type.as_str())
+            );
+        }
+    });
+}

@@ -59,6 +59,18 @@ pub async fn generate(ctx: &Context, args: &DemoArgs) -> Result<()> {
             }
         }
         if c.index == 0 {
+            // The showcase worker's documents (a sample PDF and a scanned image).
+            let q = iphr_store::WorkerQuery { text: "A000002".into(), offset: 0, limit: 1 };
+            if let Some(w) = store.search_workers(c.company.id, &q).await?.rows.into_iter().next() {
+                let docs = iphr_demo::documents::showcase_documents(
+                    c.company.id,
+                    w.person_id,
+                    w.employment_id,
+                    cfg.as_of,
+                    &w.name,
+                );
+                store.insert_documents(&docs).await?;
+            }
             // The demo worker account: the first employee of the first company still employed on
             // the demo date (a former employee takes no part in this year's stress check).
             let rows = store
