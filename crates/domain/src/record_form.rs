@@ -190,10 +190,11 @@ fn parse(text: &str) -> Result<Vec<RecordForm>, String> {
                 "treatment" => EventKind::Treatment,
                 "medication" => EventKind::Medication,
                 "attachment" => EventKind::Attachment,
+                "opinion" => EventKind::Opinion,
                 other => {
                     return Err(bad(
                         "kind",
-                        format!("{other:?} is not interview, treatment, medication or attachment"),
+                        format!("{other:?} is not interview, treatment, medication, attachment or opinion"),
                     ));
                 }
             };
@@ -271,7 +272,8 @@ mod tests {
                 "health_guidance",
                 "condition_status",
                 "medication",
-                "attending_opinion"
+                "attending_opinion",
+                "opinion_letter"
             ]
         );
         let kind = |k: &str| form(k).map(|f| f.kind);
@@ -280,7 +282,9 @@ mod tests {
         assert_eq!(kind("medication"), Some(EventKind::Medication));
         assert_eq!(kind("attending_opinion"), Some(EventKind::Attachment));
         for f in forms().unwrap_or_default() {
-            assert_eq!(f.class, InfoClass::Class3, "{}: the 指針 puts these in class 3", f.key);
+            // The opinion letter's reasons are the 面接指導・健診 results (class 2); the rest class 3.
+            let want = if f.key == "opinion_letter" { InfoClass::Class2 } else { InfoClass::Class3 };
+            assert_eq!(f.class, want, "{}: the 指針's class", f.key);
             assert!(!f.fields.is_empty() && f.fields.iter().any(|x| x.required), "{}", f.key);
         }
         assert_eq!(rtw().roles, vec![Role::Physician]);

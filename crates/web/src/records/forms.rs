@@ -259,11 +259,12 @@ pub async fn save(
     let record = event(f.kind, f.class, title, detail);
     let mut events = vec![record.clone()];
     // What reaches the employer: the fields marked so, as an opinion of class 1.
-    let to_hr: BTreeMap<String, String> = f
+    // In the form's order, choices by their label ("就業区分: 就業制限").
+    let to_hr: Vec<String> = f
         .fields
         .iter()
         .filter(|x| x.to_hr)
-        .filter_map(|x| values.get(&x.key).map(|v| (x.label_ja.clone(), v.clone())))
+        .filter_map(|x| values.get(&x.key).map(|v| format!("{}: {}", x.label_ja, f.shown(&x.key, v))))
         .collect();
     let mut parts = vec![(f.class, format!("{} record", f.key))];
     if !to_hr.is_empty() {
@@ -271,7 +272,7 @@ pub async fn save(
             EventKind::Opinion,
             InfoClass::Class1,
             format!("{}に基づく就業上の配慮", f.label_ja),
-            serde_json::json!({ "basis": f.label_ja, "measures": to_hr.values().collect::<Vec<_>>(), "record": record.id.to_string(), "by": user.display_name }),
+            serde_json::json!({ "basis": f.label_ja, "measures": to_hr, "record": record.id.to_string(), "by": user.display_name }),
         ));
         parts.push((InfoClass::Class1, format!("{} opinion", f.key)));
     }

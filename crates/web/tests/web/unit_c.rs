@@ -713,3 +713,49 @@ async fn unassigned_documents_are_opened_and_given_to_a_worker() {
     let (hr, _) = login(&d.app, "jinji").await;
     assert_eq!(get(&d.app, &hr, &url).await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_opinion_letter_gives_hr_the_measure_and_its_period_never_the_reasons() {
+    let d = demo(cfg(), vec![], false).await;
+    let cid = d.companies[0].company.id;
+    let person = WorkerGenerator::new(cfg(), &d.companies[0]).unwrap().person_id(SHOWCASE_WORKER);
+    let eid = d.store.employments_of_person(person).await.unwrap()[0].id;
+    let base = format!("/companies/{cid}/workers/{eid}");
+    let (doc, csrf) = login(&d.app, "doctor").await;
+    let (_, form) = get(&d.app, &doc, &format!("{base}/records/new?form=opinion_letter")).await;
+    assert!(form.contains("意見の理由(医学的な所見)</label> <span class=\"oh-only\">"));
+    assert!(form.contains("措置の期間(まで)</label> <span class=\"to-hr\">人事に伝わる</span>"));
+    let (st, _, _) = post_form(
+        &d.app,
+        &doc,
+        &format!("{base}/records"),
+        &[
+            ("csrf", &csrf),
+            ("form", "opinion_letter"),
+            ("draft", ""),
+            ("action", "finalise"),
+            ("date", "2026-04-20"),
+            ("f_basis", "checkup"),
+            ("f_category", "restricted"),
+            ("f_measures", "深夜業を月4回までとする"),
+            ("f_valid_until", "2026-07-31"),
+            ("f_reasons", "血圧 182/112、頭痛あり。降圧薬の調整中"),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let timeline = d.store.timeline(cid, person).await.unwrap();
+    let letter = timeline.iter().find(|e| e.subkind.as_deref() == Some("opinion_letter")).unwrap();
+    assert_eq!((letter.kind, letter.content_class), (EventKind::Opinion, InfoClass::Class2));
+    let hr_part = timeline.iter().find(|e| e.title == "意見書に基づく就業上の配慮").unwrap();
+    let (hr, _) = login(&d.app, "jinji").await;
+    let (st, page) = get(&d.app, &hr, &format!("{base}/events/{}", hr_part.id)).await;
+    assert_eq!(st, StatusCode::OK);
+    for shown in ["就業区分: 就業制限", "就業上の措置: 深夜業を月4回までとする", "措置の期間(まで): 2026-07-31"]
+    {
+        assert!(page.contains(shown), "HR reads {shown}: {page}");
+    }
+    assert!(!page.contains("血圧 182/112"));
+    let (st, page) = get(&d.app, &hr, &format!("{base}/events/{}", letter.id)).await;
+    assert!(st == StatusCode::FORBIDDEN || !page.contains("血圧 182/112"), "the reasons stay with OH staff");
+}
