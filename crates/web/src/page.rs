@@ -6,7 +6,7 @@ use crate::auth::CurrentUser;
 use crate::i18n::Lang;
 use iphr_domain::role::Role;
 
-pub use crate::render::render;
+pub use crate::render::{render, url_encode};
 
 /// The frame every logged-in page shares.
 pub struct Frame {
@@ -69,16 +69,4 @@ impl Frame {
     pub fn uploads(&self) -> bool {
         !matches!(self.role, Role::Worker | Role::Admin)
     }
-}
-
-/// Percent-encodes a query value.
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }

@@ -8,8 +8,8 @@ use crate::access::{Guard, PersonAccess};
 use crate::auth::check_csrf;
 use crate::error::AppError;
 use crate::page::{Frame, render};
+use crate::render::{Disposition, document_response};
 use askama::Template;
-use axum::body::Body;
 use axum::extract::{Multipart, Path, Query};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -227,8 +227,7 @@ pub async fn document(
         .await?
         .filter(|d| d.meta.person_id == Some(person))
         .ok_or_else(|| AppError::NotFound(format!("document {id}")))?;
-    let inline = q.download.is_none()
-        && matches!(doc.meta.content_type.as_str(), "application/pdf" | "image/jpeg" | "image/png");
+    let inline = q.download.is_none() && crate::render::browser_shows(&doc.meta.content_type);
     let ext = match doc.meta.content_type.as_str() {
         "application/pdf" => "pdf",
         "image/jpeg" => "jpg",
@@ -237,17 +236,9 @@ pub async fn document(
         _ => "heic",
     };
     let stem = doc.meta.title.trim_end_matches(&format!(".{ext}")).to_string();
-    let file = format!("{stem}.{ext}");
-    let encoded: String = crate::page::url_encode(&file);
-    let disposition = format!("{}; filename*=UTF-8''{encoded}", if inline { "inline" } else { "attachment" });
-    let mut res = Response::new(Body::from(doc.bytes));
+    let how = if inline { Disposition::Inline } else { Disposition::Download };
+    let mut res = document_response(doc.bytes, &doc.meta.content_type, &format!("{stem}.{ext}"), how);
     let h = res.headers_mut();
-    let ct =
-        HeaderValue::from_str(&doc.meta.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    h.insert(header::CONTENT_TYPE, ct);
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
     // Shown in a frame of this site's event page, nowhere else.
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'self'"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));

@@ -67,6 +67,15 @@ pub struct NewParams {
     saved: Option<String>,
 }
 
+/// The record's date could not be read.
+fn date_error() -> FieldError {
+    FieldError {
+        field: "_date".into(),
+        label: "面談日".into(),
+        reason: "日付は 2026-04-01 の形で入力してください".into(),
+    }
+}
+
 fn form_of(key: &str) -> Result<&'static RecordForm, AppError> {
     form(key).ok_or_else(|| AppError::NotFound(format!("form {key}")))
 }
@@ -184,14 +193,7 @@ pub async fn save(
         (r, _) => {
             let mut errors = r.err().unwrap_or_default();
             if on.is_err() {
-                errors.insert(
-                    0,
-                    FieldError {
-                        field: "_date".into(),
-                        label: "面談日".into(),
-                        reason: "日付は 2026-04-01 の形で入力してください".into(),
-                    },
-                );
+                errors.insert(0, date_error());
             }
             let mut kept = input.clone();
             kept.insert("_date".into(), date.to_string());
@@ -335,14 +337,7 @@ pub async fn correct(
     let on = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d");
     let mut errors = f.validate(&input, true).err().unwrap_or_default();
     if on.is_err() {
-        errors.insert(
-            0,
-            FieldError {
-                field: "_date".into(),
-                label: "面談日".into(),
-                reason: "日付は 2026-04-01 の形で入力してください".into(),
-            },
-        );
+        errors.insert(0, date_error());
     }
     if reason.is_empty() {
         errors.push(FieldError {

@@ -8,10 +8,11 @@ use crate::auth::check_csrf;
 use crate::error::AppError;
 use crate::forms::{field, pairs};
 use crate::page::{Frame, render};
+use crate::render::{Disposition, document_response};
 use askama::Template;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use iphr_domain::CompanyId;
 use iphr_domain::info_class::InfoClass;
@@ -65,20 +66,10 @@ pub async fn document(guard: Guard, Path((cid, id)): Path<(CompanyId, uuid::Uuid
         .await?
         .filter(|d| d.meta.person_id.is_none() && d.meta.event_id.is_none())
         .ok_or_else(|| AppError::NotFound(format!("document {id}")))?;
-    let inline = matches!(doc.meta.content_type.as_str(), "application/pdf" | "image/jpeg" | "image/png");
-    let mut res = Response::new(Body::from(doc.bytes));
-    let h = res.headers_mut();
-    let ct =
-        HeaderValue::from_str(&doc.meta.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    h.insert(header::CONTENT_TYPE, ct);
-    let disposition = format!(
-        "{}; filename*=UTF-8''{}",
-        if inline { "inline" } else { "attachment" },
-        crate::page::url_encode(doc.meta.original_path.rsplit('/').next().unwrap_or("document"))
-    );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
+    let how =
+        if crate::render::browser_shows(&doc.meta.content_type) { Disposition::Inline } else { Disposition::Download };
+    let file = doc.meta.original_path.rsplit('/').next().unwrap_or("document").to_string();
+    let res = document_response(doc.bytes, &doc.meta.content_type, &file, how);
     Ok(res)
 }
 

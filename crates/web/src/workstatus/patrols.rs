@@ -10,9 +10,8 @@ use crate::auth::check_csrf;
 use crate::error::AppError;
 use crate::page::{Frame, render};
 use askama::Template;
-use axum::body::Body;
 use axum::extract::{Multipart, Path};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use iphr_convert::documents::{ContentType, Limits};
 use iphr_domain::event::{Event, EventKind};
@@ -338,9 +337,7 @@ pub async fn photo(guard: Guard, Path((cid, id)): Path<(CompanyId, uuid::Uuid)>)
         .await?
         .filter(|d| d.meta.person_id.is_none() && d.meta.event_id.is_some())
         .ok_or_else(|| AppError::NotFound(format!("photo {id}")))?;
-    let mut res = Response::new(Body::from(doc.bytes));
-    let ct =
-        HeaderValue::from_str(&doc.meta.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    res.headers_mut().insert(header::CONTENT_TYPE, ct);
+    let res =
+        crate::render::document_response(doc.bytes, &doc.meta.content_type, "", crate::render::Disposition::Embedded);
     Ok(res)
 }
