@@ -23,7 +23,7 @@ use iphr_store::Batch;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-pub use people::{SHOWCASE_WORKER, WorkerGenerator};
+pub use people::{RETURN_TO_WORK_WORKER, SHOWCASE_WORKER, WorkerGenerator};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

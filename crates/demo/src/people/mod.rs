@@ -168,6 +168,10 @@ struct Latent {
 /// physician's summary has something to show (the `worker` account is worker 0).
 pub const SHOWCASE_WORKER: u32 = 1;
 
+/// The worker of company 0 whose record holds a leave and the return to work (休業前の面談, 復職面談
+/// of the 手引き's steps, 両立支援).
+pub const RETURN_TO_WORK_WORKER: u32 = 4;
+
 impl<'a> WorkerGenerator<'a> {
     /// A generator for a company.
     pub fn new(cfg: DemoConfig, company: &'a DemoCompany) -> Result<Self, String> {
@@ -408,6 +412,11 @@ impl<'a> WorkerGenerator<'a> {
         }
         if showcase {
             ctx.showcase_records();
+        }
+        // Company 0's worker 4 came back from a leave: the pre-leave talk, the return-to-work
+        // steps and the 両立支援 talk that followed (each kind of interview in the demo).
+        if self.company.index == 0 && i == RETURN_TO_WORK_WORKER && leave.is_none() {
+            ctx.return_to_work_records();
         }
         b.persons.push(person);
         b.employments.push(employment);

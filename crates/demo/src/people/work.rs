@@ -234,4 +234,52 @@ impl Ctx<'_, '_> {
             }
         }
     }
+
+    /// A leave and the return to work, as the physician would have recorded them from the forms.
+    pub(super) fn return_to_work_records(&mut self) {
+        let as_of = self.wg.cfg.as_of;
+        let d = |days: i64| as_of - Duration::days(days);
+        let records: [(&str, i64, serde_json::Value); 5] = [
+            (
+                "pre_leave",
+                210,
+                json!({ "reason": "不眠と抑うつ気分が続き、主治医から休業を勧められた", "period": "約3か月", "contact": "月1回、人事からメールで連絡", "notes": "休業中は治療に専念。傷病手当金の手続きを案内" }),
+            ),
+            (
+                "return_to_work",
+                120,
+                json!({ "step": "2", "attending": "復職可能(短時間勤務から)との診断書", "condition": "睡眠は7時間、日中の眠気なし。生活記録表で起床時刻が安定", "next": d(106).to_string() }),
+            ),
+            (
+                "return_to_work",
+                105,
+                json!({ "step": "3", "condition": "通勤訓練を2週間実施。疲労感なし", "considerations": "1か月は6時間勤務、残業なし。2か月目から通常勤務", "next": d(75).to_string() }),
+            ),
+            (
+                "return_to_work",
+                75,
+                json!({ "step": "5", "condition": "通常勤務に戻り、睡眠・気分とも安定", "considerations": "当面、深夜業は避ける", "next": (as_of + Duration::days(10)).to_string() }),
+            ),
+            (
+                "ryoritsu",
+                60,
+                json!({ "condition": "うつ病(通院中)", "treatment": "月1回の通院。服薬継続", "considerations": "通院日の時間単位年休を認める" }),
+            ),
+        ];
+        for (form, days_ago, fields) in records {
+            let day = d(days_ago);
+            let title = iphr_domain::record_form::form(form).map_or_else(|| form.to_string(), |f| f.label_ja.clone());
+            let id = self.event(
+                EventKind::Interview,
+                Some(form),
+                day,
+                title,
+                Producer::Physician,
+                json!({ "form": form, "fields": fields, "signed": { "name": "産業 太郎", "login": "demo", "at": format!("{day}T09:00:00+00:00") } }),
+            );
+            if let Some(e) = self.b.events.iter_mut().find(|e| e.id == id) {
+                e.content_class = InfoClass::Class3;
+            }
+        }
+    }
 }

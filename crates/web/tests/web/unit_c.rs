@@ -759,3 +759,24 @@ async fn an_opinion_letter_gives_hr_the_measure_and_its_period_never_the_reasons
     let (st, page) = get(&d.app, &hr, &format!("{base}/events/{}", letter.id)).await;
     assert!(st == StatusCode::FORBIDDEN || !page.contains("血圧 182/112"), "the reasons stay with OH staff");
 }
+
+#[tokio::test]
+async fn the_demo_holds_every_kind_of_interview_record() {
+    let d = demo(cfg(), vec![], false).await;
+    let cid = d.companies[0].company.id;
+    let g = WorkerGenerator::new(cfg(), &d.companies[0]).unwrap();
+    let mut kinds: Vec<String> = Vec::new();
+    for i in [SHOWCASE_WORKER, iphr_demo::RETURN_TO_WORK_WORKER] {
+        let p = g.person_id(i);
+        let e = &d.store.employments_of_person(p).await.unwrap()[0];
+        assert!(e.leave_date.is_none(), "worker {i} is employed in this demo");
+        for ev in d.store.timeline(cid, p).await.unwrap() {
+            if let Some(f) = ev.detail.get("form").and_then(|f| f.as_str()) {
+                kinds.push(f.to_string());
+            }
+        }
+    }
+    kinds.sort();
+    kinds.dedup();
+    assert_eq!(kinds, vec!["consultation", "health_guidance", "pre_leave", "return_to_work", "ryoritsu"]);
+}
