@@ -115,7 +115,8 @@ async fn page(guard: &Guard, cid: CompanyId, errors: Vec<String>) -> Result<Visi
             link: format!("{dash}?section=followup"),
         },
     ];
-    // Interview applications without an interview since (安衛則52条の3 / 52条の16: 遅滞なく).
+    // Interview applications without an interview since (the interview follows 遅滞なく; past one month —
+    // a practice default, not a statute — they are shown as overdue).
     let interviews = store.events_of_kind(cid, EventKind::Interview, None).await?;
     let hr = store.hr_state(cid).await?;
     let who: HashMap<PersonId, (String, String, iphr_domain::EmploymentId)> = hr

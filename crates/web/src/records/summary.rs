@@ -607,7 +607,8 @@ async fn judgement_and_tasks(
     Ok(())
 }
 
-/// Interviews asked for and not yet held: a 高ストレス application (安衛則52条の16: 概ね1か月以内) and a
+/// Interviews asked for and not yet held: a 高ストレス application (遅滞なく; the deadline shown is one
+/// month, a practice default, not a statute) and a
 /// month over the 面接指導 line without a later 長時間労働 interview.
 fn interview_tasks(r: &VisibleRecord, ctx: &SummaryCtx<'_>, s: &mut SummaryDoc) {
     let held_after = |sub: &str, d: NaiveDate| {
@@ -631,6 +632,7 @@ fn interview_tasks(r: &VisibleRecord, ctx: &SummaryCtx<'_>, s: &mut SummaryDoc) 
     }
     let profile = ctx.rules.overtime.profiles.get(&ctx.rules.settings.overtime_profile);
     let line = profile.and_then(|p| p.get(&Rule::InterviewNotice)).map_or(80.0, |t| t.threshold);
+    // Months over the line in the last three (a practice window: older ones were for earlier visits).
     let recent = ctx.today.checked_sub_months(Months::new(3)).unwrap_or(ctx.today);
     if let Some(e) = r.events.iter().find(|e| {
         e.event.kind == EventKind::AttendanceMonth

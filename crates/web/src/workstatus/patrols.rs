@@ -218,13 +218,16 @@ pub async fn record(guard: Guard, Path(cid): Path<CompanyId>, mut m: Multipart) 
     if date.is_err() {
         errors.push(format!("巡視日: {} を読めません(例: 2026-04-01)", get("date")));
     }
+    // Every department sent must be one of the company's: none is dropped without a word.
     let chosen: Vec<DepartmentId> = depts
         .iter()
         .filter_map(|d| d.parse().ok())
         .map(DepartmentId)
         .filter(|d| hr.departments.iter().any(|x| x.id == *d))
         .collect();
-    if chosen.is_empty() {
+    if chosen.len() < depts.len() {
+        errors.push("巡視した職場: この会社の職場でないものが含まれています".into());
+    } else if chosen.is_empty() {
         errors.push("巡視した職場: 一つ以上選んでください".into());
     }
     if get("findings").is_empty() {

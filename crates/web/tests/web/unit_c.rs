@@ -780,3 +780,39 @@ async fn the_demo_holds_every_kind_of_interview_record() {
     kinds.dedup();
     assert_eq!(kinds, vec!["consultation", "health_guidance", "pre_leave", "return_to_work", "ryoritsu"]);
 }
+
+#[tokio::test]
+async fn a_patrol_naming_a_department_of_another_company_is_refused_with_a_word() {
+    let d = demo(DemoConfig { companies: 2, ..cfg() }, vec![], false).await;
+    let (c0, c1) = (d.companies[0].company.id, d.companies[1].company.id);
+    let other = d.store.hr_state(c1).await.unwrap().departments[0].id;
+    let mine = d.store.hr_state(c0).await.unwrap().departments[0].id;
+    let (doc, csrf) = login(&d.app, "doctor").await;
+    let fields: Vec<(&str, String)> = vec![
+        ("csrf", csrf),
+        ("date", "2026-12-01".into()),
+        ("department", mine.to_string()),
+        ("department", other.to_string()),
+        ("findings", "通路に荷物".into()),
+        ("risk", "low".into()),
+        ("status", "open".into()),
+    ];
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (ct, body) = multipart(&f, &[]);
+    let req = Request::post(format!("/companies/{c0}/patrols"))
+        .header(header::COOKIE, format!("iphr_session={doc}"))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    let (st, _, page) = send(&d.app, req).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(page.contains("巡視した職場: この会社の職場でないものが含まれています"));
+    assert!(
+        d.store
+            .events_of_kind(c0, EventKind::WorkplacePatrol, None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e.detail.get("patrol_id").is_none())
+    );
+}
