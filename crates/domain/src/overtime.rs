@@ -10,6 +10,11 @@ use std::sync::OnceLock;
 
 pub(crate) const RULES_CSV: &str = include_str!("../data/overtime-rules-v1.csv");
 
+/// OHCC item of a month's 時間外・休日労働時間 (the 面接指導 measure, 安衛則52条の2; ohcc-items-v1.csv).
+pub const ITEM_OVERTIME_HOLIDAY: &str = "Fb0010000Z";
+/// OHCC item of a month's 深夜業回数 (ohcc-items-v1.csv).
+pub const ITEM_NIGHT_SHIFTS: &str = "Fc0010000Z";
+
 /// A rule kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -195,43 +195,26 @@ impl Ctx<'_, '_> {
     /// treatment the worker reported): the workspace shows each kind.
     pub(super) fn showcase_records(&mut self) {
         let as_of = self.wg.cfg.as_of;
-        let records: [(EventKind, &str, i64, serde_json::Value); 3] = [
+        let records: [(&str, i64, serde_json::Value); 3] = [
             (
-                EventKind::Interview,
                 "consultation",
                 200,
                 json!({ "topic": "夜勤明けに眠れない。休日も疲れが残る", "advice": "就寝前のスマートフォンを控える。睡眠の記録をつけて次回持参", "next": (as_of - Duration::days(170)).to_string() }),
             ),
             (
-                EventKind::Interview,
                 "health_guidance",
                 120,
                 json!({ "topic": "血圧と減塩", "advice": "家庭血圧の測定方法、減塩の目安(1日6g未満)", "goals": "朝晩の家庭血圧を記録する。麺類の汁を残す", "followup": (as_of - Duration::days(30)).to_string() }),
             ),
             (
-                EventKind::Interview,
                 "consultation",
                 40,
                 json!({ "topic": "残業が続き、寝つきが悪い", "advice": "上司と業務量を相談するよう助言。長時間労働の面接指導の申出を案内" }),
             ),
         ];
-        for (kind, form, days_ago, fields) in records {
-            let day = as_of - Duration::days(days_ago);
-            let title = iphr_domain::record_form::form(form).map_or_else(|| form.to_string(), |f| f.label_ja.clone());
+        for (form, days_ago, fields) in records {
             let producer = if form == "consultation" { Producer::OhStaff } else { Producer::Physician };
-            let signer = if producer == Producer::OhStaff { "保健 花子" } else { "産業 太郎" };
-            let id = self.event(
-                kind,
-                Some(form),
-                day,
-                title,
-                producer,
-                json!({ "form": form, "fields": fields, "signed": { "name": signer, "login": "demo", "at": format!("{day}T09:00:00+00:00") } }),
-            );
-            // The records are class 3 (指針): the generic event helper gives the kind's default.
-            if let Some(e) = self.b.events.iter_mut().find(|e| e.id == id) {
-                e.content_class = InfoClass::Class3;
-            }
+            self.form_record(form, as_of - Duration::days(days_ago), producer, fields);
         }
     }
 
@@ -267,19 +250,26 @@ impl Ctx<'_, '_> {
             ),
         ];
         for (form, days_ago, fields) in records {
-            let day = d(days_ago);
-            let title = iphr_domain::record_form::form(form).map_or_else(|| form.to_string(), |f| f.label_ja.clone());
-            let id = self.event(
-                EventKind::Interview,
-                Some(form),
-                day,
-                title,
-                Producer::Physician,
-                json!({ "form": form, "fields": fields, "signed": { "name": "産業 太郎", "login": "demo", "at": format!("{day}T09:00:00+00:00") } }),
-            );
-            if let Some(e) = self.b.events.iter_mut().find(|e| e.id == id) {
-                e.content_class = InfoClass::Class3;
-            }
+            self.form_record(form, d(days_ago), Producer::Physician, fields);
+        }
+    }
+
+    /// One record written from a form of `record-forms` (an interview of class 3), signed by the
+    /// demo's physician or nurse as the producer says.
+    fn form_record(&mut self, form: &str, day: NaiveDate, producer: Producer, fields: serde_json::Value) {
+        let title = iphr_domain::record_form::form(form).map_or_else(|| form.to_string(), |f| f.label_ja.clone());
+        let signer = if producer == Producer::OhStaff { "保健 花子" } else { "産業 太郎" };
+        let id = self.event(
+            EventKind::Interview,
+            Some(form),
+            day,
+            title,
+            producer,
+            json!({ "form": form, "fields": fields, "signed": { "name": signer, "login": "demo", "at": format!("{day}T09:00:00+00:00") } }),
+        );
+        // The records are class 3 (指針): the generic event helper gives the kind's default.
+        if let Some(e) = self.b.events.iter_mut().find(|e| e.id == id) {
+            e.content_class = InfoClass::Class3;
         }
     }
 }

@@ -403,6 +403,13 @@ fn override_key(table: &str) -> &'static [&'static str] {
 }
 
 impl Rules {
+    /// The threshold (hours) of a long-hours rule in the company's sector profile
+    /// (overtime-rules-v1.csv or its override); `None` where the profile has no such rule (e.g.
+    /// no monthly cap for 自動車運転).
+    pub fn overtime_threshold(&self, rule: crate::overtime::Rule) -> Option<f64> {
+        self.overtime.profiles.get(&self.settings.overtime_profile).and_then(|p| p.get(&rule)).map(|t| t.threshold)
+    }
+
     /// The embedded rule tables, parsed once per process; an error is a defect of the build.
     pub fn embedded() -> Result<&'static Self, RuleTableError> {
         static RULES: OnceLock<Result<Rules, RuleTableError>> = OnceLock::new();

@@ -79,12 +79,7 @@ pub async fn worker(
     let ctx = SummaryCtx { rules: &rules, stress, today: guard.today(), base: base.clone() };
     let summary = summary(&person, &record, &ctx).await?;
     let marker = Marker::new(&rules, person.header.person.sex);
-    let line = rules
-        .overtime
-        .profiles
-        .get(&rules.settings.overtime_profile)
-        .and_then(|p| p.get(&iphr_domain::overtime::Rule::InterviewNotice))
-        .map_or(80.0, |t| t.threshold);
+    let line = rules.overtime_threshold(iphr_domain::overtime::Rule::InterviewNotice);
     let tl = page(guard.state().items, &record, &tp, &marker, line, guard.lang(), &base);
     let has_trends = record.events.iter().any(|e| {
         e.event.kind == iphr_domain::event::EventKind::Checkup

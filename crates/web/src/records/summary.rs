@@ -75,10 +75,8 @@ pub struct HoursDoc {
     pub svg: String,
     /// The last month shown (`2026年3月`).
     pub until: String,
-    /// Months over the 面接指導 line (80 h) among them.
-    pub over_interview: usize,
-    /// Months over 45 h.
-    pub over_45: usize,
+    /// Months over each line of the profile, lowest first: "45時間超 3か月".
+    pub over: Vec<String>,
     /// Highest month.
     pub max: f64,
     /// Night shifts in the 12 months, where recorded.
@@ -228,9 +226,7 @@ pub struct SummaryCtx<'a> {
     pub base: String,
 }
 
-/// OHCC items of a month's attendance: 時間外・休日労働時間 and 深夜業回数 (ohcc-items-v1.csv).
-const OVERTIME_ITEM: &str = "Fb0010000Z";
-const NIGHT_ITEM: &str = "Fc0010000Z";
+use iphr_domain::overtime::{ITEM_NIGHT_SHIFTS as NIGHT_ITEM, ITEM_OVERTIME_HOLIDAY as OVERTIME_ITEM};
 
 fn detail_str<'e>(e: &'e VisibleEvent, key: &str) -> Option<&'e str> {
     if e.shown != Shown::Full {
@@ -376,27 +372,27 @@ fn hours(r: &VisibleRecord, ctx: &SummaryCtx<'_>) -> Option<HoursDoc> {
             Month { label, overtime, night_shifts }
         })
         .collect();
-    // The lines of the company's sector profile (overtime-rules-v1.csv or its override).
-    let profile = ctx.rules.overtime.profiles.get(&ctx.rules.settings.overtime_profile);
-    let line = |rule: Rule, meaning: &str| {
-        profile.and_then(|p| p.get(&rule)).map(|t| Threshold {
-            hours: t.threshold,
-            label: format!("{}h", t.threshold),
-            meaning: meaning.to_string(),
-        })
-    };
-    let thresholds: Vec<Threshold> = [
-        line(Rule::Month45, "限度時間"),
-        line(Rule::InterviewNotice, "面接指導の対象"),
-        line(Rule::Month100, "月の上限"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let interview_line = profile.and_then(|p| p.get(&Rule::InterviewNotice)).map_or(80.0, |t| t.threshold);
-    let month45 = profile.and_then(|p| p.get(&Rule::Month45)).map_or(45.0, |t| t.threshold);
+    // The lines of the company's sector profile (overtime-rules-v1.csv or its override); a line
+    // the profile does not have is not drawn.
+    let thresholds: Vec<Threshold> =
+        [(Rule::Month45, "限度時間"), (Rule::InterviewNotice, "面接指導の対象"), (Rule::Month100, "月の上限")]
+            .into_iter()
+            .filter_map(|(rule, meaning)| {
+                ctx.rules.overtime_threshold(rule).map(|hours| Threshold {
+                    hours,
+                    label: format!("{hours}h"),
+                    meaning: meaning.to_string(),
+                })
+            })
+            .collect();
     let values: Vec<f64> = months.iter().filter_map(|m| m.overtime).collect();
     let nights: Vec<f64> = months.iter().filter_map(|m| m.night_shifts).collect();
+    // Months over the 限度時間 and the 面接指導 line (the cap is drawn, not counted).
+    let over = [Rule::Month45, Rule::InterviewNotice]
+        .into_iter()
+        .filter_map(|rule| ctx.rules.overtime_threshold(rule))
+        .map(|h| format!("{h}時間超 {}か月", values.iter().filter(|v| **v > h).count()))
+        .collect();
     let chart = HoursChart {
         title: format!("時間外・休日労働と深夜業の回数({}年{}月までの12か月)", last.year(), last.month()),
         months,
@@ -407,8 +403,7 @@ fn hours(r: &VisibleRecord, ctx: &SummaryCtx<'_>) -> Option<HoursDoc> {
     Some(HoursDoc {
         svg: chart.to_svg(),
         until: format!("{}年{}月", last.year(), last.month()),
-        over_interview: values.iter().filter(|v| **v > interview_line).count(),
-        over_45: values.iter().filter(|v| **v > month45).count(),
+        over,
         max: values.iter().copied().fold(0.0, f64::max),
         nights: (!nights.is_empty()).then(|| nights.iter().sum()),
     })
@@ -630,8 +625,7 @@ fn interview_tasks(r: &VisibleRecord, ctx: &SummaryCtx<'_>, s: &mut SummaryDoc) 
             link: Some(link(ctx, app.event.id)),
         });
     }
-    let profile = ctx.rules.overtime.profiles.get(&ctx.rules.settings.overtime_profile);
-    let line = profile.and_then(|p| p.get(&Rule::InterviewNotice)).map_or(80.0, |t| t.threshold);
+    let Some(line) = ctx.rules.overtime_threshold(Rule::InterviewNotice) else { return };
     // Months over the line in the last three (a practice window: older ones were for earlier visits).
     let recent = ctx.today.checked_sub_months(Months::new(3)).unwrap_or(ctx.today);
     if let Some(e) = r.events.iter().find(|e| {

@@ -44,8 +44,8 @@ pub struct AttendanceYear {
     pub mean: f64,
     /// Highest month: label and hours.
     pub max: (String, f64),
-    /// The 面接指導 line of the company's profile (hours).
-    pub line: f64,
+    /// The 面接指導 line of the company's profile (hours), where it has one.
+    pub line: Option<f64>,
     /// Months over it.
     pub over_line: usize,
     /// Night shifts in the year, where recorded.
@@ -104,8 +104,7 @@ impl TimelinePage {
 /// A month of attendance: its date, 時間外・休日労働 hours and night shifts where recorded.
 type MonthHours = (NaiveDate, Option<f64>, Option<f64>);
 
-const OVERTIME_ITEM: &str = "Fb0010000Z";
-const NIGHT_ITEM: &str = "Fc0010000Z";
+use iphr_domain::overtime::{ITEM_NIGHT_SHIFTS as NIGHT_ITEM, ITEM_OVERTIME_HOLIDAY as OVERTIME_ITEM};
 
 fn date(s: &str) -> Result<Option<NaiveDate>, String> {
     let s = s.trim();
@@ -121,7 +120,7 @@ pub fn page(
     r: &VisibleRecord,
     p: &TimelineParams,
     marker: &Marker<'_>,
-    interview_line: f64,
+    interview_line: Option<f64>,
     lang: Lang,
     base: &str,
 ) -> TimelinePage {
@@ -191,7 +190,7 @@ pub fn page(
                 mean: if hours.is_empty() { 0.0 } else { hours.iter().map(|h| h.1).sum::<f64>() / hours.len() as f64 },
                 max: max.map(|(d, h)| (format!("{}月", d.month()), h)).unwrap_or_default(),
                 line: interview_line,
-                over_line: hours.iter().filter(|h| h.1 > interview_line).count(),
+                over_line: interview_line.map_or(0, |l| hours.iter().filter(|h| h.1 > l).count()),
                 nights: (!nights.is_empty()).then(|| nights.iter().sum()),
                 link: format!("{base}?kind=attendance_month&from={y}-01-01&to={y}-12-31#timeline"),
             }));
